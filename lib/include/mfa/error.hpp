@@ -1,0 +1,128 @@
+// Error codes and the Result type used across the core.
+//
+// Expected failures (bad input, a rejected code, a failed verification step) are values, never
+// exceptions; exceptions are reserved for std::bad_alloc. Every code here has the same number as its
+// MFA_ERR_* twin in the C ABI (bindings/c/include/mfa/mfa.h, checked by static_asserts in the
+// binding) and is explained in docs/errors.md. Codes are never renumbered; new codes take the next
+// free number in their component's block.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace mfa {
+
+enum class Errc : int {
+    ok = 0,
+
+    // General: -1 .. -99
+    invalid_argument = -1,   // a parameter is out of range or a required one is missing
+    buffer_too_small = -2,   // the caller's buffer is too small; the required size is reported
+    no_memory = -3,
+    internal = -4,           // a bug or an unexpected failure in a dependency (OpenSSL ...)
+    crypto = -5,             // the crypto library failed (CSPRNG, HMAC)
+    limit_exceeded = -6,     // input longer / deeper / larger than the stated limit
+    unsupported = -7,        // well-formed but not supported (an algorithm, a version)
+    not_found = -8,
+    io = -9,                 // a file or socket operation failed
+    parse = -10,             // malformed input (the detail message names the field and position)
+
+    // Encodings: -20 .. -29
+    base32_invalid = -20,    // a character outside the Base32 alphabet, or bad padding
+    base64_invalid = -21,
+    hex_invalid = -22,
+
+    // OTP: -100 .. -199
+    otp_code_format = -100,  // submitted code has the wrong length or a character outside its alphabet
+    otp_code_mismatch = -101,// no candidate in the window matched
+    otp_code_replayed = -102,// the code matched a step at or before the last accepted one
+    otp_secret_too_short = -103,
+    otp_secret_too_long = -104,
+    uri_invalid = -110,      // not a well-formed otpauth:// URI
+    uri_scheme = -111,       // not otpauth:// (or otpauth-migration:// where that was expected)
+    uri_type = -112,         // type other than totp / hotp / steam
+    uri_label = -113,        // bad label (empty account, a colon inside issuer or account ...)
+    uri_secret = -114,       // missing or bad secret parameter
+    uri_parameter = -115,    // a parameter with a bad value (algorithm, digits, period, counter)
+    uri_issuer_mismatch = -116, // issuer parameter and label prefix disagree (under the strict policy)
+    uri_too_long = -117,
+    migration_invalid = -120,   // the otpauth-migration payload is not valid protobuf / base64
+    migration_field = -121,     // a payload field has a value we cannot represent
+};
+
+// A stable, lower-case name for each code ("otp_code_replayed"); "unknown" for anything else.
+std::string_view errc_name(Errc) noexcept;
+// One sentence describing the code, for mfa_strerror and CLI output.
+std::string_view errc_message(Errc) noexcept;
+
+// A failure with a detail that names what was wrong (field, line, position).
+struct Error {
+    Errc code = Errc::internal;
+    std::string detail;
+
+    Error() = default;
+    Error(Errc c, std::string d = {}) : code(c), detail(std::move(d)) {}
+    // "<message>: <detail>" or just the message.
+    [[nodiscard]] std::string to_string() const;
+};
+
+// Result<T>: a value or an Error. Result<void> is a status.
+template <class T>
+class [[nodiscard]] Result {
+public:
+    Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
+    Result(Error e) : v_(std::in_place_index<1>, std::move(e)) {}
+    Result(Errc c, std::string detail = {}) : v_(std::in_place_index<1>, Error{c, std::move(detail)}) {}
+
+    [[nodiscard]] bool ok() const noexcept { return v_.index() == 0; }
+    explicit operator bool() const noexcept { return ok(); }
+
+    T& value() & { return std::get<0>(v_); }
+    const T& value() const& { return std::get<0>(v_); }
+    T&& value() && { return std::get<0>(std::move(v_)); }
+    T& operator*() & { return value(); }
+    const T& operator*() const& { return value(); }
+    T&& operator*() && { return std::move(*this).value(); }
+    T* operator->() { return &value(); }
+    const T* operator->() const { return &value(); }
+
+    const Error& error() const& { return std::get<1>(v_); }
+    Error&& error() && { return std::get<1>(std::move(v_)); }
+    Errc code() const noexcept { return ok() ? Errc::ok : std::get<1>(v_).code; }
+
+private:
+    std::variant<T, Error> v_;
+};
+
+template <>
+class [[nodiscard]] Result<void> {
+public:
+    Result() = default;
+    Result(Error e) : err_(std::move(e)), failed_(true) {}
+    Result(Errc c, std::string detail = {}) : err_(c, std::move(detail)), failed_(c != Errc::ok) {}
+
+    [[nodiscard]] bool ok() const noexcept { return !failed_; }
+    explicit operator bool() const noexcept { return ok(); }
+    const Error& error() const& { return err_; }
+    Error&& error() && { return std::move(err_); }
+    Errc code() const noexcept { return failed_ ? err_.code : Errc::ok; }
+
+private:
+    Error err_{Errc::ok};
+    bool failed_ = false;
+};
+
+using Status = Result<void>;
+
+}  // namespace mfa
+
+// Propagate a failed Result/Status from the enclosing function.
+#define MFA_TRY(expr)                                       \
+    do {                                                    \
+        auto&& mfa_try_r_ = (expr);                         \
+        if (!mfa_try_r_.ok()) return std::move(mfa_try_r_).error(); \
+    } while (0)
