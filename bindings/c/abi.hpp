@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "mfa/error.hpp"
-#include "mfa/mfa.h"
+#include "mfa/mfa_common.h"
 
 namespace mfa::abi {
 

@@ -1,6 +1,6 @@
 // The C codes and the core's Errc must never drift apart.
 #include "mfa/error.hpp"
-#include "mfa/mfa.h"
+#include "mfa/mfa_common.h"
 
 #define MFA_CHECK_CODE(c, e) static_assert((c) == static_cast<int>(mfa::Errc::e), #c " != Errc::" #e)
 

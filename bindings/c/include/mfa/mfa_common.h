@@ -1,0 +1,92 @@
+/* mfakit C ABI: the conventions, status codes and library-wide functions every component header
+ * (mfa_<component>.h) builds on. Include mfa.h to get all of them.
+ *
+ * Conventions (docs/ABI.md):
+ *  - Every function returns int: MFA_OK (0), a negative MFA_ERR_* code, or (for FIDO2 calls) a
+ *    positive CTAP2 status passed through. mfa_strerror() explains any code; after a failure,
+ *    mfa_last_error_message() gives the detail (which field, which position) for this thread.
+ *  - Handles are opaque: mfa_<thing>_new()/..._free(mfa_<thing>_t **) pairs; free is NULL-safe and
+ *    sets the pointer to NULL.
+ *  - Arguments: handle, outputs, then inputs. Outputs go to caller buffers (out, cap, &len): when cap
+ *    is too small the call fails with MFA_ERR_BUFFER_TOO_SMALL and *len holds the size needed.
+ *    Strings written to caller buffers are NUL-terminated and *len excludes the NUL.
+ *  - Memory the library allocates for the caller is released with mfa_free().
+ *  - No function keeps a pointer it was given; inputs are borrowed for the duration of the call.
+ *  - Thread safety: distinct handles may be used from distinct threads; one handle is not to be used
+ *    from two threads at once.
+ */
+#ifndef MFA_COMMON_H
+#define MFA_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mfa/version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define MFA_EXPORT __attribute__((visibility("default")))
+#else
+#define MFA_EXPORT
+#endif
+
+/* ---- Status codes (never renumbered; docs/errors.md) ---------------------------------------- */
+#define MFA_OK 0
+/* general */
+#define MFA_ERR_INVALID_ARGUMENT (-1)
+#define MFA_ERR_BUFFER_TOO_SMALL (-2)
+#define MFA_ERR_NO_MEMORY (-3)
+#define MFA_ERR_INTERNAL (-4)
+#define MFA_ERR_CRYPTO (-5)
+#define MFA_ERR_LIMIT_EXCEEDED (-6)
+#define MFA_ERR_UNSUPPORTED (-7)
+#define MFA_ERR_NOT_FOUND (-8)
+#define MFA_ERR_IO (-9)
+#define MFA_ERR_PARSE (-10)
+/* encodings */
+#define MFA_ERR_BASE32_INVALID (-20)
+#define MFA_ERR_BASE64_INVALID (-21)
+#define MFA_ERR_HEX_INVALID (-22)
+/* OTP */
+#define MFA_ERR_OTP_CODE_FORMAT (-100)
+#define MFA_ERR_OTP_CODE_MISMATCH (-101)
+#define MFA_ERR_OTP_CODE_REPLAYED (-102)
+#define MFA_ERR_OTP_SECRET_TOO_SHORT (-103)
+#define MFA_ERR_OTP_SECRET_TOO_LONG (-104)
+#define MFA_ERR_URI_INVALID (-110)
+#define MFA_ERR_URI_SCHEME (-111)
+#define MFA_ERR_URI_TYPE (-112)
+#define MFA_ERR_URI_LABEL (-113)
+#define MFA_ERR_URI_SECRET (-114)
+#define MFA_ERR_URI_PARAMETER (-115)
+#define MFA_ERR_URI_ISSUER_MISMATCH (-116)
+#define MFA_ERR_URI_TOO_LONG (-117)
+#define MFA_ERR_MIGRATION_INVALID (-120)
+#define MFA_ERR_MIGRATION_FIELD (-121)
+
+/* ---- Library ---------------------------------------------------------------------------------- */
+
+/* "MAJOR.MINOR.PATCH" of the loaded library (static storage). */
+MFA_EXPORT const char *mfa_version(void);
+/* MFA_SOVERSION of the loaded library, to compare with the header's at run time. */
+MFA_EXPORT int mfa_abi_version(void);
+
+/* A sentence for any status code (static storage; never NULL, "unknown error" for unknown codes). */
+MFA_EXPORT const char *mfa_strerror(int status);
+/* The detail of the last failure on this thread ("" if none); valid until the next mfa_ call on
+ * this thread. */
+MFA_EXPORT const char *mfa_last_error_message(void);
+
+/* Frees memory the library allocated for the caller. NULL is fine. */
+MFA_EXPORT void mfa_free(void *p);
+/* Zeroes n bytes at p in a way the compiler cannot remove (for secrets the caller held). */
+MFA_EXPORT void mfa_memzero(void *p, size_t n);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* MFA_COMMON_H */
