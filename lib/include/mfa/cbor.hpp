@@ -2,8 +2,8 @@
 //
 // The decoder is our own bounded parser over mfa::Reader. By default it accepts only what an
 // authenticator is allowed to send (CTAP2 canonical CBOR, FIDO CTAP 2.1 §8): definite lengths,
-// integers, lengths and floats in their shortest form, map keys in canonical order (shorter encoded
-// key first, then bytewise) without duplicates, valid UTF-8 in text strings. Every limit (input
+// integers, lengths and floats in their shortest form, map keys in canonical order (lower major
+// type first, then the shorter encoding, then bytewise) without duplicates, valid UTF-8 in text strings. Every limit (input
 // size, nesting depth, item count, string length) is in DecodeOptions; every rejection has its own
 // Errc in the CBOR block and a detail with the byte offset ("at offset 12: ..."). docs/cbor-cose.md
 // lists the rules.
