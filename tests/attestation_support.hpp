@@ -215,7 +215,8 @@ inline Bytes aaguid_ext(const Bytes& aaguid) { return der_tlv(0x04, aaguid); }
 struct Pki {
     PkeyPtr root_key = gen_ec();
     X509Ptr root;
-    explicit Pki(const char* cn = "Test Attestation Root") {
+    Pki() : Pki("Test Attestation Root") {}
+    explicit Pki(const char* cn) {
         CertSpec s;
         s.subject = {{"CN", cn}, {"O", "mfakit tests"}};
         s.ca = true;
