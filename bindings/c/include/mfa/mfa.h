@@ -6,5 +6,6 @@
 
 #include "mfa/mfa_common.h"
 #include "mfa/mfa_webauthn_trust.h"
+#include "mfa/mfa_otp.h"
 
 #endif /* MFA_H */
