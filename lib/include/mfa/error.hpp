@@ -53,6 +53,35 @@ enum class Errc : int {
     migration_invalid = -120,   // the otpauth-migration payload is not valid protobuf / base64
     migration_field = -121,     // a payload field has a value we cannot represent
 
+    // WebAuthn attestation: -330 .. -399 (docs/webauthn-attestation.md)
+    att_format_unsupported = -330,
+    att_statement_invalid = -331,
+    att_signature_invalid = -332,
+    att_certificate_invalid = -333,
+    att_untrusted = -334,
+    att_aaguid_mismatch = -335,
+    att_algorithm = -336,
+    att_public_key_mismatch = -337,
+    att_sha1_rejected = -338,
+    att_tpm_structure = -340,
+    att_tpm_pubarea_mismatch = -341,
+    att_tpm_certinfo = -342,
+    att_tpm_aik_certificate = -343,
+    att_android_key_description = -345,
+    att_android_challenge = -346,
+    att_android_authorization = -347,
+    att_safetynet_jws = -350,
+    att_safetynet_nonce = -351,
+    att_safetynet_cts_profile = -352,
+    att_safetynet_timestamp = -353,
+    att_safetynet_certificate = -354,
+    att_apple_nonce = -356,
+    mds_blob_invalid = -360,
+    mds_signature_invalid = -361,
+    mds_untrusted = -362,
+    mds_blob_expired = -363,
+    mds_authenticator_revoked = -364,
+
     // CBOR, COSE and authenticator data: -200 .. -249 (docs/cbor-cose.md)
     cbor_truncated = -200,        // the CBOR input ends inside an item
     cbor_malformed = -201,        // not well-formed CBOR (reserved additional information, a stray break byte, a bad simple value)
