@@ -54,6 +54,30 @@ Result<std::vector<X509Ptr>> parse_x5c(const std::vector<ByteView>& x5c) {
     return out;
 }
 
+Result<std::vector<Bytes>> pem_certificates(std::string_view pem) {
+    if (pem.size() > (1u << 20)) return Error(Errc::limit_exceeded, "PEM text larger than 1 MiB");
+    static constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----";
+    static constexpr std::string_view kEnd = "-----END CERTIFICATE-----";
+    std::vector<Bytes> out;
+    std::size_t pos = 0;
+    while ((pos = pem.find(kBegin, pos)) != std::string_view::npos) {
+        const std::size_t body = pos + kBegin.size();
+        const std::size_t end = pem.find(kEnd, body);
+        if (end == std::string_view::npos) return Error(Errc::invalid_argument, "PEM certificate block without END line");
+        std::string b64;
+        for (char c : pem.substr(body, end - body))
+            if (c != '\n' && c != '\r' && c != ' ' && c != '\t') b64.push_back(c);
+        auto der = base64_decode(b64, Base64Mode::standard);
+        if (!der) return Error(Errc::invalid_argument, "PEM certificate block " + std::to_string(out.size()) + " is not Base64");
+        auto cert = parse_certificate(*der, "PEM certificate " + std::to_string(out.size()));
+        if (!cert) return Error(Errc::invalid_argument, cert.error().detail);
+        out.push_back(std::move(*der));
+        pos = end + kEnd.size();
+    }
+    if (out.empty()) return Error(Errc::invalid_argument, "no PEM certificate found");
+    return out;
+}
+
 Bytes certificate_der(X509* cert) {
     unsigned char* buf = nullptr;
     const int n = i2d_X509(cert, &buf);

@@ -31,6 +31,9 @@ inline constexpr std::size_t kMaxChainLength = 8;
 Result<X509Ptr> parse_certificate(ByteView der, std::string_view what);
 // Parses an x5c array (leaf first); at least one and at most kMaxChainLength certificates.
 Result<std::vector<X509Ptr>> parse_x5c(const std::vector<ByteView>& x5c);
+// The DER certificates in a PEM text: one or more "-----BEGIN CERTIFICATE-----" blocks (text around
+// them is ignored). invalid_argument when a block does not decode or there is none; at most 1 MiB.
+Result<std::vector<Bytes>> pem_certificates(std::string_view pem);
 // DER encoding of a certificate.
 Bytes certificate_der(X509* cert);
 // RFC 2253 one-line subject ("CN=...,O=...").
