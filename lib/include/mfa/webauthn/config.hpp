@@ -12,6 +12,8 @@
 
 #include "mfa/bytes.hpp"
 #include "mfa/error.hpp"
+#include "mfa/webauthn/attestation.hpp"
+#include "mfa/webauthn/authdata.hpp"
 
 namespace mfa::webauthn {
 
@@ -73,7 +75,13 @@ struct RpConfig {
     // U2F migration: the FIDO AppID ("https://example.com/app-id.json"). When set, an assertion
     // whose client extension output says appid:true is checked against SHA-256(appid).
     std::string appid;
+    // Attestation trust: roots per format and an optional MDS3 BLOB, and the attestation policy
+    // (require a trusted chain, RS1 TPM, SafetyNet CTS ...), handed to verify_attestation
+    // unchanged. docs/webauthn-attestation.md describes both.
+    TrustAnchors trust_anchors;
+    AttestationPolicy attestation;
     // Verification time override (Unix seconds) for certificate validity; nullopt = the clock.
+    // Used when attestation.verification_time is not set.
     std::optional<std::int64_t> now;
     // Ceremony timeout put in options (milliseconds; WebAuthn recommends 300000..600000).
     std::uint32_t timeout_ms = 300000;
@@ -86,7 +94,6 @@ struct RpConfig {
 // Input limits (bytes) applied before any parsing.
 inline constexpr std::size_t kMaxResponseJson = 256 * 1024;
 inline constexpr std::size_t kMaxClientDataJson = 16 * 1024;
-inline constexpr std::size_t kMaxCredentialIdLength = 1023;  // WebAuthn L3 §7.1 step 25
 inline constexpr std::size_t kMinChallengeLength = 16;       // WebAuthn L3 §13.4.3
 inline constexpr std::size_t kMaxChallengeLength = 1024;
 inline constexpr std::size_t kMaxUserHandleLength = 64;      // WebAuthn §5.4.3 user.id
