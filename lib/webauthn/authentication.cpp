@@ -21,7 +21,11 @@ struct CredentialKey::Impl {
 };
 
 Result<CredentialKey> CredentialKey::from_record(const CredentialRecord& record) {
-    auto k = cose::parse_key(ByteView(record.public_key));
+    // The stored key is the RP's own data, possibly written by another library before a
+    // migration: map key order is not enforced here (every COSE field check still is).
+    cbor::DecodeOptions opts;
+    opts.canonical = false;
+    auto k = cose::decode_key(record.public_key, opts);
     if (!k) return Error(Errc::webauthn_public_key, "stored public key: " + k.error().to_string());
     if (static_cast<int>(k->alg) != record.alg)
         return Error(Errc::webauthn_public_key, "stored public key alg " + std::to_string(static_cast<int>(k->alg)) +
