@@ -112,6 +112,36 @@ enum class Errc : int {
     authdata_credential_id = -238, // a credential ID longer than 1023 bytes
     authdata_extensions = -239,   // the extensions part is not a CBOR map with text keys
     attestation_object_invalid = -240, // the attestation object is not a map of exactly fmt (text), attStmt (map), authData (bytes)
+    // WebAuthn relying party: -250 .. -329 (attestation: -330 .. -399)
+    webauthn_json = -250,
+    webauthn_client_data = -251,
+    webauthn_type = -252,
+    webauthn_challenge = -253,
+    webauthn_origin = -254,
+    webauthn_cross_origin = -255,
+    webauthn_top_origin = -256,
+    webauthn_token_binding = -257,
+    webauthn_rp_id_hash = -258,
+    webauthn_user_present = -259,
+    webauthn_user_verified = -260,
+    webauthn_backup_state = -261,
+    webauthn_backup_eligibility = -262,
+    webauthn_algorithm = -263,
+    webauthn_credential_id = -264,
+    webauthn_credential_registered = -265,
+    webauthn_attested_credential = -266,
+    webauthn_allow_list = -267,
+    webauthn_user_handle = -268,
+    webauthn_credential_mismatch = -269,
+    webauthn_signature = -270,
+    webauthn_sign_count = -271,
+    webauthn_appid = -272,
+    webauthn_record = -273,
+    webauthn_public_key = -274,
+    webauthn_config = -275,
+    webauthn_challenge_length = -276,
+    webauthn_options = -277,
+    webauthn_credential_type = -278,
 };
 
 // A stable, lower-case name for each code ("otp_code_replayed"); "unknown" for anything else.
