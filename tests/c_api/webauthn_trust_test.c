@@ -72,6 +72,20 @@ int main(void) {
     CHECK(mfa_trust_anchors_load_mds_blob(ta, file, pem, len, 0) == MFA_ERR_MDS_BLOB_INVALID);
     CHECK(strcmp(mfa_strerror(MFA_ERR_ATT_UNTRUSTED), "unknown error") != 0);
 
+    /* The relying-party handle takes a copy of the set, a directory, or an MDS BLOB. */
+    {
+        mfa_rp_t *rp = NULL;
+        CHECK(mfa_rp_new(&rp, "example.com", NULL) == MFA_OK);
+        CHECK(mfa_rp_set_trust_anchors(rp, ta) == MFA_OK);
+        CHECK(mfa_rp_set_trust_anchors(rp, NULL) == MFA_ERR_INVALID_ARGUMENT);
+        CHECK(mfa_rp_add_trust_anchor_dir(rp, dir) == MFA_OK);
+        CHECK(mfa_rp_add_trust_anchor_dir(rp, "/nonexistent/mfakit") == MFA_ERR_IO);
+        CHECK(mfa_rp_load_mds_blob(rp, file, pem, len) == MFA_ERR_MDS_BLOB_INVALID);
+        CHECK(mfa_rp_set_attestation_policy(rp, MFA_ATT_REQUIRE_TRUSTED | MFA_ATT_ALLOW_MDS_COMPROMISED) == MFA_OK);
+        mfa_rp_free(&rp);
+        CHECK(rp == NULL);
+    }
+
     mfa_trust_anchors_free(&ta);
     CHECK(ta == NULL);
     mfa_trust_anchors_free(&ta);
