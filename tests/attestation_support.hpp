@@ -36,7 +36,19 @@ using att::PkeyPtr;
 using att::X509Ptr;
 
 inline PkeyPtr gen_ec(const char* curve = "P-256") { return PkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve)); }
-inline PkeyPtr gen_rsa(std::size_t bits = 2048) { return PkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", bits)); }
+// RSA-2048 generation is slow, so keys come round-robin from a pool of four made once: consecutive
+// calls return distinct keys (enough for every case that needs "another" key).
+inline PkeyPtr gen_rsa() {
+    static std::vector<PkeyPtr> pool = [] {
+        std::vector<PkeyPtr> v;
+        for (int i = 0; i < 4; ++i) v.emplace_back(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", std::size_t{2048}));
+        return v;
+    }();
+    static std::size_t next = 0;
+    EVP_PKEY* k = pool[next++ % pool.size()].get();
+    EVP_PKEY_up_ref(k);
+    return PkeyPtr(k);
+}
 inline PkeyPtr gen_ed25519() { return PkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519")); }
 
 struct Ext {

@@ -6,6 +6,7 @@
 
 #include "abi.hpp"
 #include "mfa/mfa_webauthn.h"
+#include "webauthn_trust.hpp"
 #include "mfa/webauthn/authentication.hpp"
 #include "mfa/webauthn/options.hpp"
 #include "mfa/webauthn/registration.hpp"
@@ -190,7 +191,8 @@ int mfa_rp_set_attestation_policy(mfa_rp_t* rp, uint32_t flags) {
     return abi::guarded([&] {
         if (rp == nullptr) return bad("rp is NULL");
         constexpr uint32_t known = MFA_ATT_REQUIRE_TRUSTED | MFA_ATT_ALLOW_RS1_TPM | MFA_ATT_REJECT_SHA1_CERTS |
-                                   MFA_ATT_SAFETYNET_NO_CTS | MFA_ATT_ANDROID_KEY_REQUIRE_TEE;
+                                   MFA_ATT_SAFETYNET_NO_CTS | MFA_ATT_ANDROID_KEY_REQUIRE_TEE |
+                                   MFA_ATT_ALLOW_MDS_COMPROMISED;
         if (flags & ~known) return abi::fail(Errc::unsupported, "unknown attestation policy bits");
         AttestationPolicy& p = rp->cfg.attestation;
         p.require_trusted = flags & MFA_ATT_REQUIRE_TRUSTED;
@@ -198,6 +200,7 @@ int mfa_rp_set_attestation_policy(mfa_rp_t* rp, uint32_t flags) {
         p.reject_sha1_certificates = flags & MFA_ATT_REJECT_SHA1_CERTS;
         p.safetynet_require_cts_profile_match = !(flags & MFA_ATT_SAFETYNET_NO_CTS);
         p.android_key_require_tee = flags & MFA_ATT_ANDROID_KEY_REQUIRE_TEE;
+        p.reject_mds_compromised = !(flags & MFA_ATT_ALLOW_MDS_COMPROMISED);
         return MFA_OK;
     });
 }
@@ -214,6 +217,31 @@ int mfa_rp_add_trust_anchor_file(mfa_rp_t* rp, const char* fmt, const char* path
     return abi::guarded([&] {
         if (rp == nullptr || fmt == nullptr || path == nullptr) return bad("rp, fmt and path are required");
         auto st = rp->cfg.trust_anchors.add_pem_file(fmt, path);
+        return st ? MFA_OK : abi::fail(st.error());
+    });
+}
+
+int mfa_rp_add_trust_anchor_dir(mfa_rp_t* rp, const char* dir) {
+    return abi::guarded([&] {
+        if (rp == nullptr || dir == nullptr) return bad("rp and dir are required");
+        auto st = rp->cfg.trust_anchors.add_directory(dir);
+        return st ? MFA_OK : abi::fail(st.error());
+    });
+}
+
+int mfa_rp_set_trust_anchors(mfa_rp_t* rp, const mfa_trust_anchors_t* anchors) {
+    return abi::guarded([&] {
+        if (rp == nullptr || anchors == nullptr) return bad("rp and anchors are required");
+        rp->cfg.trust_anchors = anchors->anchors;
+        return MFA_OK;
+    });
+}
+
+int mfa_rp_load_mds_blob(mfa_rp_t* rp, const char* path, const char* root_pem, size_t root_len) {
+    return abi::guarded([&] {
+        if (rp == nullptr || path == nullptr || root_pem == nullptr) return bad("rp, path and root_pem are required");
+        auto st = rp->cfg.trust_anchors.load_mds_blob_file(path, std::string_view(root_pem, root_len),
+                                                          rp->cfg.now);
         return st ? MFA_OK : abi::fail(st.error());
     });
 }

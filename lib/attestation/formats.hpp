@@ -10,7 +10,7 @@
 
 #include "mfa/bytes.hpp"
 #include "mfa/error.hpp"
-#include "mfa/webauthn/attestation.hpp"
+#include "mfa/webauthn/attestation_policy.hpp"
 #include "x509.hpp"
 
 namespace mfa::att {

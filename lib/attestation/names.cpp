@@ -1,4 +1,4 @@
-#include "mfa/webauthn/attestation.hpp"
+#include "mfa/webauthn/attestation_policy.hpp"
 
 namespace mfa::webauthn {
 

@@ -1,5 +1,6 @@
 // verify_attestation: read attStmt, run the format's procedure, then assess trust (anchors + MDS).
 #include <algorithm>
+
 #include <openssl/x509.h>
 
 #include "formats.hpp"

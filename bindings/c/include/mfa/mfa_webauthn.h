@@ -13,6 +13,7 @@
 #define MFA_WEBAUTHN_H
 
 #include "mfa/mfa_common.h"
+#include "mfa/mfa_webauthn_trust.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -40,6 +41,7 @@ typedef struct mfa_rp mfa_rp_t;
 #define MFA_ATT_REJECT_SHA1_CERTS 0x4u      /* refuse SHA-1-signed certificates on the path */
 #define MFA_ATT_SAFETYNET_NO_CTS 0x8u       /* do not require ctsProfileMatch */
 #define MFA_ATT_ANDROID_KEY_REQUIRE_TEE 0x10u
+#define MFA_ATT_ALLOW_MDS_COMPROMISED 0x20u  /* MDS revoked/compromised: untrusted, not an error */
 
 /* ---- Relying-party configuration ------------------------------------------------------------ */
 
@@ -65,6 +67,15 @@ MFA_EXPORT int mfa_rp_set_attestation_policy(mfa_rp_t *rp, uint32_t flags);
 /* Trust anchors for an attestation format ("packed", "tpm" ...; "" or "*" = every format). */
 MFA_EXPORT int mfa_rp_add_trust_anchor_pem(mfa_rp_t *rp, const char *fmt, const char *pem, size_t pem_len);
 MFA_EXPORT int mfa_rp_add_trust_anchor_file(mfa_rp_t *rp, const char *fmt, const char *path);
+/* Every *.pem / *.crt in dir for every format, and in dir/<fmt>/ for that format (all or nothing). */
+MFA_EXPORT int mfa_rp_add_trust_anchor_dir(mfa_rp_t *rp, const char *dir);
+/* Replaces the rp's trust anchors (roots and MDS BLOB) with a copy of a set built with
+ * mfa_webauthn_trust.h; the set stays the caller's. */
+MFA_EXPORT int mfa_rp_set_trust_anchors(mfa_rp_t *rp, const mfa_trust_anchors_t *anchors);
+/* Verifies the FIDO MDS3 BLOB in file `path` against the MDS root(s) root_pem[0..root_len) at the
+ * rp's verification time (mfa_rp_set_time, else now) and keeps it; its entries add per-authenticator
+ * roots and revocation status (docs/webauthn-attestation.md). */
+MFA_EXPORT int mfa_rp_load_mds_blob(mfa_rp_t *rp, const char *path, const char *root_pem, size_t root_len);
 
 /* ---- Options ------------------------------------------------------------------------------------ */
 
