@@ -52,6 +52,35 @@ enum class Errc : int {
     uri_too_long = -117,
     migration_invalid = -120,   // the otpauth-migration payload is not valid protobuf / base64
     migration_field = -121,     // a payload field has a value we cannot represent
+
+    // Server toolkit and stores: -600 .. -799
+    store_unavailable = -600,
+    store_corrupt = -601,
+    store_conflict = -602,
+    throttled = -610,
+    account_locked = -611,
+    factor_not_enrolled = -620,
+    factor_already_enrolled = -621,
+    factor_not_allowed = -622,
+    recovery_code_invalid = -630,
+    password_mismatch = -640,
+    password_policy = -641,
+    password_hash_format = -642,
+    password_expired = -643,
+    token_format = -650,
+    token_invalid = -651,
+    token_expired = -652,
+    allowlist_syntax = -660,
+    ip_not_allowed = -661,
+    email_domain_not_allowed = -662,
+    keyring_invalid = -670,
+    key_unknown = -671,
+    decrypt_failed = -672,
+    encrypted_field_format = -673,
+    audit_chain_broken = -680,
+    audit_record_invalid = -681,
+    policy_invalid = -690,
+    challenge_invalid = -700,
 };
 
 // A stable, lower-case name for each code ("otp_code_replayed"); "unknown" for anything else.
