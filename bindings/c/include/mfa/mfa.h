@@ -9,5 +9,6 @@
 #include "mfa/mfa_webauthn_trust.h"
 #include "mfa/mfa_otp.h"
 #include "mfa/mfa_webauthn.h"
+#include "mfa/mfa_server.h"
 
 #endif /* MFA_H */

@@ -1,0 +1,79 @@
+// Verifications per second through each store (memory, SQLite, Redis on loopback), on the accept
+// path: an enrolled user submits a fresh valid code each time (the clock advances one step per
+// verification, so every code is new and accepted). Redis is compared with redis-benchmark's
+// single-connection rate for one command (GET), measured in the same run.
+//   server_bench [verifications]      (needs redis-server and redis-benchmark for the Redis rows)
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "../tests/redis_server.hpp"
+#include "mfa/encoding.hpp"
+#include "mfa/server/toolkit.hpp"
+
+using namespace mfa;
+using namespace mfa::server;
+
+static double run(const std::string& url, int n) {
+    std::int64_t clock = 1'700'000'000;
+    ToolkitConfig cfg;
+    cfg.clock = [&] { return clock; };
+    auto st = store::open_store(url);
+    if (!st) {
+        std::fprintf(stderr, "%s: %s\n", url.c_str(), st.error().to_string().c_str());
+        return 0;
+    }
+    auto tk = *Toolkit::create(*st, *KeyRing::generate(), cfg);
+    auto e = tk->totp_begin("alice", "", {});
+    auto otp = *Otp::create(*base32_decode(e->secret_base32.view()), {});
+    if (!tk->totp_confirm("alice", otp.generate(clock).view(), {})->ok()) return 0;
+    std::vector<std::string> codes;
+    for (int i = 1; i <= n; ++i) codes.emplace_back(otp.generate(clock + 30 * i).view());
+    (void)tk->totp_verify("alice", "000000", {});  // warm the factor cache (and count one failure)
+    (void)tk->unlock("alice", {});
+    const auto t0 = std::chrono::steady_clock::now();
+    int ok = 0;
+    for (int i = 0; i < n; ++i) {
+        clock += 30;
+        auto r = tk->totp_verify("alice", codes[static_cast<std::size_t>(i)], {});
+        if (r && r->ok()) ++ok;
+    }
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (ok != n) std::fprintf(stderr, "%s: only %d of %d accepted\n", url.c_str(), ok, n);
+    return n / s;
+}
+
+int main(int argc, char** argv) {
+    const int n = argc > 1 ? std::atoi(argv[1]) : 20000;
+    std::printf("%-8s %12s\n", "store", "verify/s");
+    std::printf("%-8s %12.0f\n", "memory", run("memory:", n));
+    const auto dir = std::filesystem::temp_directory_path() / ("mfa-bench-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    std::printf("%-8s %12.0f\n", "sqlite", run("sqlite:" + (dir / "b.db").string(), n / 10));
+    std::filesystem::remove_all(dir);
+    mfa::test::RedisServer redis;
+    if (!redis.available()) {
+        std::printf("redis: skipped (%s)\n", redis.reason().c_str());
+        return 0;
+    }
+    const double rv = run(redis.url(), n);
+    std::printf("%-8s %12.0f\n", "redis", rv);
+    const std::string cmd = "redis-benchmark -p " + std::to_string(redis.port()) +
+                            " -c 1 -n " + std::to_string(n) + " -t get -q 2>/dev/null";
+    FILE* p = popen(cmd.c_str(), "r");
+    char buf[512];
+    double rb = 0;
+    // -q prints progress lines separated by '\r', then "GET: <n> requests per second, ...".
+    while (p && std::fgets(buf, sizeof buf, p)) {
+        std::string line(buf);
+        const auto end = line.find(" requests per second");
+        if (end == std::string::npos) continue;
+        const auto start = line.rfind("GET: ", end);
+        if (start != std::string::npos) rb = std::atof(line.c_str() + start + 5);
+    }
+    if (p) pclose(p);
+    if (rb > 0)
+        std::printf("redis-benchmark GET, 1 connection: %.0f req/s; toolkit verify = %.0f%% of it\n", rb, 100.0 * rv / rb);
+    return 0;
+}

@@ -1,0 +1,123 @@
+/* mfakit C ABI: the server toolkit (docs/server.md). Stores, the toolkit handle, TOTP enrollment and
+ * verification, recovery codes, throttled passwords, API tokens, lock-out, policies, allow lists,
+ * the audit chain and key rotation.
+ *
+ * Verification functions return the verification's status: MFA_OK when accepted, otherwise
+ * MFA_ERR_OTP_CODE_MISMATCH / _FORMAT / _REPLAYED, MFA_ERR_RECOVERY_CODE_INVALID,
+ * MFA_ERR_PASSWORD_MISMATCH, MFA_ERR_THROTTLED, MFA_ERR_ACCOUNT_LOCKED, or an error of the call
+ * itself (a store failure ...). `out` (optional) receives the details either way.
+ *
+ * JSON outputs (char **out_json) are allocated by the library, NUL-terminated, freed with mfa_free().
+ * Those that carry secrets (a TOTP enrollment, recovery codes, a new token, a key ring) should be
+ * wiped with mfa_memzero(p, strlen(p)) before mfa_free. Strings are UTF-8; every input is borrowed.
+ * A toolkit handle may be used from several threads at once; it keeps a reference to its store. */
+#ifndef MFA_SERVER_H
+#define MFA_SERVER_H
+
+#include "mfa/mfa_common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mfa_store mfa_store_t;
+typedef struct mfa_server mfa_server_t;
+
+/* "memory:", "sqlite:<path>", "redis://host:port/db". */
+MFA_EXPORT int mfa_store_open(mfa_store_t **out, const char *url);
+MFA_EXPORT void mfa_store_free(mfa_store_t **store);
+
+/* A new key ring file text with one fresh key; and the same text with a fresh key added. */
+MFA_EXPORT int mfa_keyring_generate(char **out_text);
+MFA_EXPORT int mfa_keyring_rotate(char **out_text, const char *keyring_text);
+
+typedef struct mfa_server_options {
+    size_t struct_size;         /* sizeof(mfa_server_options_t) */
+    const char *issuer;         /* NULL = "mfakit" */
+    const char *token_prefix;   /* NULL = "mfa" */
+    uint32_t free_failures;     /* throttle: failures before delays (default 3) */
+    uint32_t base_delay;        /* seconds (default 30), doubling */
+    uint32_t max_delay;         /* seconds (default 3600) */
+    uint32_t lock_after;        /* 1..100 (default 10) */
+    uint32_t lock_duration;     /* seconds; 0 = until mfa_server_unlock (default) */
+    uint32_t recovery_codes;    /* 1..100 (default 10) */
+} mfa_server_options_t;
+MFA_EXPORT void mfa_server_options_init(mfa_server_options_t *opts);
+
+/* keyring_text: the key ring file's content. opts may be NULL (defaults). */
+MFA_EXPORT int mfa_server_new(mfa_server_t **out, mfa_store_t *store, const char *keyring_text,
+                              const mfa_server_options_t *opts);
+MFA_EXPORT void mfa_server_free(mfa_server_t **server);
+
+typedef struct mfa_verify_result {
+    size_t struct_size;     /* sizeof(mfa_verify_result_t) */
+    int status;             /* the same as the return value when the call itself worked */
+    int64_t retry_after;    /* seconds (throttled, or a timed lock) */
+    uint32_t failures;      /* consecutive failures after this attempt */
+    int newly_locked;       /* this attempt locked the account */
+    int needs_rehash;       /* password: store a new hash */
+    char amr[64];           /* RFC 8176 values, space-separated ("otp", "pwd" ...), on success */
+} mfa_verify_result_t;
+
+/* JSON {"secret": base32, "uri", "qr_svg", "qr_png_data_uri", "expires_at"}. */
+MFA_EXPORT int mfa_server_totp_begin(mfa_server_t *s, char **out_json, const char *user, const char *account_name,
+                                     const char *source_ip);
+MFA_EXPORT int mfa_server_totp_confirm(mfa_server_t *s, mfa_verify_result_t *out, const char *user, const char *code,
+                                       const char *source_ip);
+MFA_EXPORT int mfa_server_totp_verify(mfa_server_t *s, mfa_verify_result_t *out, const char *user, const char *code,
+                                      const char *source_ip);
+MFA_EXPORT int mfa_server_totp_remove(mfa_server_t *s, const char *user, const char *actor, const char *source_ip);
+
+/* JSON array of the new codes (shown once). */
+MFA_EXPORT int mfa_server_recovery_generate(mfa_server_t *s, char **out_json, const char *user, const char *source_ip);
+MFA_EXPORT int mfa_server_recovery_use(mfa_server_t *s, mfa_verify_result_t *out, const char *user, const char *code,
+                                       const char *source_ip);
+MFA_EXPORT int mfa_server_recovery_remaining(mfa_server_t *s, size_t *out, const char *user);
+
+/* phc: the stored hash, or NULL / "" for an unknown user (a dummy hash is verified). */
+MFA_EXPORT int mfa_server_password_verify(mfa_server_t *s, mfa_verify_result_t *out, const char *user,
+                                          const char *password, const char *phc, const char *source_ip);
+/* Argon2id with the OWASP parameters (m=19 MiB, t=2, p=1). */
+MFA_EXPORT int mfa_password_hash(char **out_phc, const char *password);
+/* The default policy (8..64 characters, dictionary when installed, user-name similarity);
+ * MFA_ERR_PASSWORD_POLICY with the reason in mfa_last_error_message(). user may be NULL. */
+MFA_EXPORT int mfa_password_check(const char *password, const char *user);
+
+/* scopes: space-separated, may be NULL; expires: Unix time or 0. JSON {"token", "id"}. */
+MFA_EXPORT int mfa_server_token_create(mfa_server_t *s, char **out_json, const char *user, const char *name,
+                                       const char *scopes, int64_t expires, const char *source_ip);
+/* JSON {"id","user","name","scopes","created","expires","last_used"}. */
+MFA_EXPORT int mfa_server_token_verify(mfa_server_t *s, char **out_json, const char *token, const char *source_ip);
+MFA_EXPORT int mfa_server_token_list(mfa_server_t *s, char **out_json, const char *user);
+MFA_EXPORT int mfa_server_token_revoke(mfa_server_t *s, const char *user, const char *id, const char *actor,
+                                       const char *source_ip);
+
+/* JSON {"locked", "retry_after", "password_failures", "second_factor_failures"}. */
+MFA_EXPORT int mfa_server_lock_status(mfa_server_t *s, char **out_json, const char *user);
+MFA_EXPORT int mfa_server_unlock(mfa_server_t *s, const char *user, const char *actor, const char *source_ip);
+
+/* MFA_ERR_AUDIT_CHAIN_BROKEN names the first bad record. head_hash: 65 bytes or NULL. */
+MFA_EXPORT int mfa_server_audit_verify(mfa_server_t *s, uint64_t *records, char *head_hash, size_t head_cap,
+                                       size_t *head_len);
+
+/* Policy JSON as in docs/server.md; the decision as JSON {"decision", "reason", "may_skip",
+ * "enroll_deadline", "accepted"}. state_json: {"roles", "enrolled", "joined_at", "email", "source_ip",
+ * "second_factor_verified"} (every field optional). */
+MFA_EXPORT int mfa_server_set_policy(mfa_server_t *s, const char *org, const char *policy_json, const char *actor,
+                                     const char *source_ip);
+MFA_EXPORT int mfa_server_login_decision(mfa_server_t *s, char **out_json, const char *org, const char *user,
+                                         const char *state_json);
+
+/* MFA_OK when allowed, MFA_ERR_IP_NOT_ALLOWED / MFA_ERR_EMAIL_DOMAIN_NOT_ALLOWED when not,
+ * MFA_ERR_ALLOWLIST_SYNTAX for a bad list or address. */
+MFA_EXPORT int mfa_allowlist_check_ip(const char *list, const char *ip);
+MFA_EXPORT int mfa_allowlist_check_email(const char *list, const char *email);
+
+/* Re-encrypts TOTP secrets under the newest key. */
+MFA_EXPORT int mfa_server_rewrap(mfa_server_t *s, size_t *moved);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* MFA_SERVER_H */

@@ -1,0 +1,454 @@
+// The server toolkit's C ABI (mfa_server.h): handles over mfa::store::Store and mfa::server::Toolkit,
+// JSON for structured outputs.
+#include <cstdlib>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "abi.hpp"
+#include "mfa/mfa_server.h"
+#include "mfa/server/allowlist.hpp"
+#include "mfa/server/toolkit.hpp"
+
+struct mfa_store {
+    std::shared_ptr<mfa::store::Store> store;
+};
+struct mfa_server {
+    std::unique_ptr<mfa::server::Toolkit> tk;
+};
+
+namespace mfa::abi {
+namespace {
+
+using json = nlohmann::json;
+constexpr std::size_t kMaxIn = 64 * 1024;
+
+// A required input string.
+#define MFA_IN(var, arg, what)                                      \
+    auto var##_r = in_string(arg, kMaxIn, what, false);             \
+    if (!var##_r) return fail(var##_r.error());                     \
+    const std::string_view var = *var##_r
+#define MFA_IN_OPT(var, arg, what)                                  \
+    auto var##_r = in_string(arg, kMaxIn, what, true);              \
+    if (!var##_r) return fail(var##_r.error());                     \
+    const std::string_view var = *var##_r
+
+int put_alloc(char** out, std::string_view s) {
+    if (out == nullptr) return fail(Errc::invalid_argument, "out is NULL");
+    char* p = static_cast<char*>(std::malloc(s.size() + 1));
+    if (p == nullptr) return fail(Errc::no_memory, "");
+    std::memcpy(p, s.data(), s.size());
+    p[s.size()] = '\0';
+    *out = p;
+    return MFA_OK;
+}
+// For JSON that holds secrets: the intermediate string is wiped.
+int put_secret_json(char** out, const json& j) {
+    std::string s = j.dump();
+    const int rc = put_alloc(out, s);
+    secure_wipe(s.data(), s.size());
+    return rc;
+}
+
+server::RequestContext ctx(std::string_view actor, std::string_view ip) {
+    return server::RequestContext{std::string(actor), std::string(ip)};
+}
+
+int verify_out(mfa_verify_result_t* out, const Result<server::VerifyResult>& r) {
+    if (!r) return fail(r.error());
+    if (out != nullptr) {
+        if (out->struct_size < sizeof(mfa_verify_result_t)) return fail(Errc::invalid_argument, "out->struct_size");
+        out->status = static_cast<int>(r->status);
+        out->retry_after = r->retry_after;
+        out->failures = r->failures;
+        out->newly_locked = r->newly_locked ? 1 : 0;
+        out->needs_rehash = r->needs_rehash ? 1 : 0;
+        std::string amr;
+        for (const auto& m : r->amr) amr += (amr.empty() ? "" : " ") + m;
+        std::snprintf(out->amr, sizeof out->amr, "%s", amr.c_str());
+    }
+    if (!r->ok()) return fail(r->status, r->retry_after > 0 ? "retry after " + std::to_string(r->retry_after) + " s" : "");
+    return MFA_OK;
+}
+
+json token_json(const server::TokenInfo& t) {
+    return json{{"id", t.id}, {"user", t.user}, {"name", t.name}, {"scopes", t.scopes},
+                {"created", t.created}, {"expires", t.expires}, {"last_used", t.last_used}};
+}
+
+int need(const void* p, const char* what) { return p ? MFA_OK : fail(Errc::invalid_argument, std::string(what) + " is NULL"); }
+
+}  // namespace
+}  // namespace mfa::abi
+
+using namespace mfa;
+using namespace mfa::abi;
+
+extern "C" {
+
+int mfa_store_open(mfa_store_t** out, const char* url) {
+    return guarded([&] {
+        if (out == nullptr) return fail(Errc::invalid_argument, "out is NULL");
+        *out = nullptr;
+        MFA_IN(u, url, "url");
+        auto s = store::open_store(u);
+        if (!s) return fail(s.error());
+        *out = new mfa_store{std::move(*s)};
+        return MFA_OK;
+    });
+}
+
+void mfa_store_free(mfa_store_t** s) {
+    if (s == nullptr) return;
+    delete *s;
+    *s = nullptr;
+}
+
+int mfa_keyring_generate(char** out_text) {
+    return guarded([&] {
+        auto r = server::KeyRing::generate();
+        if (!r) return fail(r.error());
+        return put_alloc(out_text, r->format().view());
+    });
+}
+
+int mfa_keyring_rotate(char** out_text, const char* text) {
+    return guarded([&] {
+        MFA_IN(t, text, "keyring_text");
+        auto r = server::KeyRing::parse(t);
+        if (!r) return fail(r.error());
+        auto id = r->rotate();
+        if (!id) return fail(id.error());
+        return put_alloc(out_text, r->format().view());
+    });
+}
+
+void mfa_server_options_init(mfa_server_options_t* o) {
+    if (o == nullptr) return;
+    const store::ThrottleRule d;
+    *o = mfa_server_options_t{};
+    o->struct_size = sizeof *o;
+    o->free_failures = d.free_failures;
+    o->base_delay = d.base_delay;
+    o->max_delay = d.max_delay;
+    o->lock_after = d.lock_after;
+    o->lock_duration = d.lock_duration;
+    o->recovery_codes = 10;
+}
+
+int mfa_server_new(mfa_server_t** out, mfa_store_t* st, const char* keyring_text, const mfa_server_options_t* opts) {
+    return guarded([&] {
+        if (out == nullptr) return fail(Errc::invalid_argument, "out is NULL");
+        *out = nullptr;
+        if (int rc = need(st, "store"); rc != MFA_OK) return rc;
+        MFA_IN(t, keyring_text, "keyring_text");
+        auto ring = server::KeyRing::parse(t);
+        if (!ring) return fail(ring.error());
+        server::ToolkitConfig cfg;
+        if (opts != nullptr) {
+            if (opts->struct_size < sizeof(mfa_server_options_t)) return fail(Errc::invalid_argument, "opts->struct_size");
+            if (opts->issuer) cfg.issuer = opts->issuer;
+            if (opts->token_prefix) cfg.token_prefix = opts->token_prefix;
+            cfg.throttle = {opts->free_failures, opts->base_delay, opts->max_delay, opts->lock_after, opts->lock_duration};
+            cfg.recovery_codes = opts->recovery_codes;
+        }
+        auto tk = server::Toolkit::create(st->store, std::move(*ring), std::move(cfg));
+        if (!tk) return fail(tk.error());
+        *out = new mfa_server{std::move(*tk)};
+        return MFA_OK;
+    });
+}
+
+void mfa_server_free(mfa_server_t** s) {
+    if (s == nullptr) return;
+    delete *s;
+    *s = nullptr;
+}
+
+int mfa_server_totp_begin(mfa_server_t* s, char** out_json, const char* user, const char* account_name, const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        MFA_IN_OPT(a, account_name, "account_name");
+        MFA_IN_OPT(i, ip, "source_ip");
+        auto e = s->tk->totp_begin(u, a, ctx("", i));
+        if (!e) return fail(e.error());
+        json j{{"secret", e->secret_base32.view()}, {"uri", e->uri.view()}, {"qr_svg", e->qr_svg.view()},
+               {"qr_png_data_uri", e->qr_png_data_uri.view()}, {"expires_at", e->expires_at}};
+        return put_secret_json(out_json, j);
+    });
+}
+
+int mfa_server_totp_confirm(mfa_server_t* s, mfa_verify_result_t* out, const char* user, const char* code, const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        MFA_IN(c, code, "code");
+        MFA_IN_OPT(i, ip, "source_ip");
+        return verify_out(out, s->tk->totp_confirm(u, c, ctx("", i)));
+    });
+}
+
+int mfa_server_totp_verify(mfa_server_t* s, mfa_verify_result_t* out, const char* user, const char* code, const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        MFA_IN(c, code, "code");
+        MFA_IN_OPT(i, ip, "source_ip");
+        return verify_out(out, s->tk->totp_verify(u, c, ctx("", i)));
+    });
+}
+
+int mfa_server_totp_remove(mfa_server_t* s, const char* user, const char* actor, const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        MFA_IN_OPT(a, actor, "actor");
+        MFA_IN_OPT(i, ip, "source_ip");
+        auto r = s->tk->totp_remove(u, ctx(a, i));
+        return r ? MFA_OK : fail(r.error());
+    });
+}
+
+int mfa_server_recovery_generate(mfa_server_t* s, char** out_json, const char* user, const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        MFA_IN_OPT(i, ip, "source_ip");
+        auto codes = s->tk->recovery_generate(u, ctx("", i));
+        if (!codes) return fail(codes.error());
+        json j = json::array();
+        for (const auto& c : *codes) j.push_back(c.view());
+        return put_secret_json(out_json, j);
+    });
+}
+
+int mfa_server_recovery_use(mfa_server_t* s, mfa_verify_result_t* out, const char* user, const char* code, const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        MFA_IN(c, code, "code");
+        MFA_IN_OPT(i, ip, "source_ip");
+        return verify_out(out, s->tk->recovery_use(u, c, ctx("", i)));
+    });
+}
+
+int mfa_server_recovery_remaining(mfa_server_t* s, size_t* out, const char* user) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        if (int rc = need(out, "out"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        auto n = s->tk->recovery_remaining(u);
+        if (!n) return fail(n.error());
+        *out = *n;
+        return MFA_OK;
+    });
+}
+
+int mfa_server_password_verify(mfa_server_t* s, mfa_verify_result_t* out, const char* user, const char* password,
+                               const char* phc, const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        MFA_IN(p, password, "password");
+        MFA_IN_OPT(h, phc, "phc");
+        MFA_IN_OPT(i, ip, "source_ip");
+        return verify_out(out, s->tk->password_verify(u, p, h, ctx("", i)));
+    });
+}
+
+int mfa_password_hash(char** out_phc, const char* password) {
+    return guarded([&] {
+        MFA_IN(p, password, "password");
+        auto h = server::hash_password(p);
+        if (!h) return fail(h.error());
+        return put_alloc(out_phc, *h);
+    });
+}
+
+int mfa_password_check(const char* password, const char* user) {
+    return guarded([&] {
+        MFA_IN(p, password, "password");
+        MFA_IN_OPT(u, user, "user");
+        auto r = server::check_password({}, p, u);
+        return r ? MFA_OK : fail(r.error());
+    });
+}
+
+int mfa_server_token_create(mfa_server_t* s, char** out_json, const char* user, const char* name, const char* scopes,
+                            int64_t expires, const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        MFA_IN(n, name, "name");
+        MFA_IN_OPT(sc, scopes, "scopes");
+        MFA_IN_OPT(i, ip, "source_ip");
+        std::vector<std::string> list;
+        std::size_t pos = 0;
+        while (pos < sc.size()) {
+            const auto sp = sc.find(' ', pos);
+            const auto w = sc.substr(pos, sp == std::string_view::npos ? std::string_view::npos : sp - pos);
+            if (!w.empty()) list.emplace_back(w);
+            if (sp == std::string_view::npos) break;
+            pos = sp + 1;
+        }
+        auto t = s->tk->token_create(u, n, std::move(list), expires, ctx("", i));
+        if (!t) return fail(t.error());
+        return put_secret_json(out_json, json{{"token", t->token.view()}, {"id", t->info.id}});
+    });
+}
+
+int mfa_server_token_verify(mfa_server_t* s, char** out_json, const char* token, const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(t, token, "token");
+        MFA_IN_OPT(i, ip, "source_ip");
+        auto info = s->tk->token_verify(t, ctx("", i));
+        if (!info) return fail(info.error());
+        if (out_json == nullptr) return MFA_OK;
+        return put_alloc(out_json, token_json(*info).dump());
+    });
+}
+
+int mfa_server_token_list(mfa_server_t* s, char** out_json, const char* user) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        auto l = s->tk->token_list(u);
+        if (!l) return fail(l.error());
+        json j = json::array();
+        for (const auto& t : *l) j.push_back(token_json(t));
+        return put_alloc(out_json, j.dump());
+    });
+}
+
+int mfa_server_token_revoke(mfa_server_t* s, const char* user, const char* id, const char* actor, const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        MFA_IN(d, id, "id");
+        MFA_IN_OPT(a, actor, "actor");
+        MFA_IN_OPT(i, ip, "source_ip");
+        auto r = s->tk->token_revoke(u, d, ctx(a, i));
+        return r ? MFA_OK : fail(r.error());
+    });
+}
+
+int mfa_server_lock_status(mfa_server_t* s, char** out_json, const char* user) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        auto l = s->tk->lock_status(u);
+        if (!l) return fail(l.error());
+        return put_alloc(out_json, json{{"locked", l->locked}, {"retry_after", l->retry_after},
+                                        {"password_failures", l->password.failures},
+                                        {"second_factor_failures", l->second_factor.failures}}.dump());
+    });
+}
+
+int mfa_server_unlock(mfa_server_t* s, const char* user, const char* actor, const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        MFA_IN_OPT(a, actor, "actor");
+        MFA_IN_OPT(i, ip, "source_ip");
+        auto r = s->tk->unlock(u, ctx(a, i));
+        return r ? MFA_OK : fail(r.error());
+    });
+}
+
+int mfa_server_audit_verify(mfa_server_t* s, uint64_t* records, char* head, size_t cap, size_t* len) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        auto v = s->tk->audit().verify();
+        if (!v) return fail(v.error());
+        if (records) *records = v->records;
+        if (head != nullptr || len != nullptr) return put_string(head, cap, len, v->head_hash);
+        return MFA_OK;
+    });
+}
+
+int mfa_server_set_policy(mfa_server_t* s, const char* org, const char* policy_json, const char* actor, const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(o, org, "org");
+        MFA_IN(p, policy_json, "policy_json");
+        MFA_IN_OPT(a, actor, "actor");
+        MFA_IN_OPT(i, ip, "source_ip");
+        auto pol = server::policy_from_json(p);
+        if (!pol) return fail(pol.error());
+        auto r = s->tk->set_policy(o, *pol, ctx(a, i));
+        return r ? MFA_OK : fail(r.error());
+    });
+}
+
+int mfa_server_login_decision(mfa_server_t* s, char** out_json, const char* org, const char* user, const char* state_json) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(o, org, "org");
+        MFA_IN(u, user, "user");
+        MFA_IN_OPT(st, state_json, "state_json");
+        server::UserSecurityState state;
+        if (!st.empty()) {
+            auto j = json::parse(st, nullptr, false);
+            if (j.is_discarded() || !j.is_object()) return fail(Errc::parse, "state_json is not a JSON object");
+            try {
+                if (j.contains("roles")) state.roles = j["roles"].get<std::vector<std::string>>();
+                if (j.contains("enrolled"))
+                    for (const auto& f : j["enrolled"]) {
+                        auto t = server::factor_from_string(f.get<std::string>());
+                        if (!t) return fail(Errc::parse, "state_json: unknown factor type");
+                        state.enrolled.push_back(*t);
+                    }
+                if (j.contains("joined_at")) state.joined_at = j["joined_at"].get<std::int64_t>();
+                if (j.contains("email")) state.email = j["email"].get<std::string>();
+                if (j.contains("source_ip")) state.source_ip = j["source_ip"].get<std::string>();
+                if (j.contains("second_factor_verified")) state.second_factor_verified = j["second_factor_verified"].get<bool>();
+            } catch (const json::exception& e) {
+                return fail(Errc::parse, std::string("state_json: ") + e.what());
+            }
+        }
+        auto d = s->tk->login_decision(o, u, std::move(state));
+        if (!d) return fail(d.error());
+        json acc = json::array();
+        for (auto f : d->accepted) acc.push_back(std::string(server::to_string(f)));
+        return put_alloc(out_json, json{{"decision", std::string(server::to_string(d->decision))}, {"reason", d->reason},
+                                        {"may_skip", d->may_skip}, {"enroll_deadline", d->enroll_deadline},
+                                        {"accepted", acc}}.dump());
+    });
+}
+
+int mfa_allowlist_check_ip(const char* list, const char* ip) {
+    return guarded([&] {
+        MFA_IN(l, list, "list");
+        MFA_IN(a, ip, "ip");
+        auto al = server::IpAllowList::parse(l);
+        if (!al) return fail(al.error());
+        auto ok = al->allows(a);
+        if (!ok) return fail(ok.error());
+        return *ok ? MFA_OK : fail(Errc::ip_not_allowed, std::string(a));
+    });
+}
+
+int mfa_allowlist_check_email(const char* list, const char* email) {
+    return guarded([&] {
+        MFA_IN(l, list, "list");
+        MFA_IN(e, email, "email");
+        auto al = server::EmailDomainAllowList::parse(l);
+        if (!al) return fail(al.error());
+        auto ok = al->allows(e);
+        if (!ok) return fail(ok.error());
+        return *ok ? MFA_OK : fail(Errc::email_domain_not_allowed, "");
+    });
+}
+
+int mfa_server_rewrap(mfa_server_t* s, size_t* moved) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        auto n = s->tk->rewrap();
+        if (!n) return fail(n.error());
+        if (moved) *moved = *n;
+        return MFA_OK;
+    });
+}
+
+}  // extern "C"

@@ -1,0 +1,187 @@
+// The server toolkit: second factors, recovery codes, password checks, API tokens, lock-out and
+// policies for a web service, over a Store (memory, SQLite, Redis) and a KeyRing. docs/server.md is
+// the integration guide and threat model.
+//
+// Every verification goes: throttle check → constant-time check → atomic replay guard / single use
+// → audit event, with the throttle, the guard and the counter reset applied by one Store::attempt
+// (one EVALSHA on Redis). Unknown users cost the same work as known ones (a dummy secret is checked
+// and the throttle counted) and fail the same way.
+//
+// Throttling is per account, in the store (shared by every process, durable across sessions), with
+// two counters: "password" and "second factor" (TOTP, recovery codes, security keys). A success resets
+// only its own counter, so a correct password never resets the second-factor count.
+//
+// Store keys (all under "mfa:"; the user name is escaped so that ':' cannot forge another key):
+//   mfa:totp:<user>            the TOTP factor (JSON; the secret encrypted under the key ring)
+//   mfa:totp-pending:<user>    an enrollment awaiting its first code (expires)
+//   mfa:totp-last:<user>       the last accepted time step (the replay guard)
+//   mfa:thr:pwd:<user>, mfa:thr:2fa:<user>   throttle state
+//   mfa:rc:<user>:set, mfa:rc:<user>:<set>:<hash>   recovery codes (SHA-256 only)
+//   mfa:tok:<id>, mfa:tokidx:<user>:<id>             API tokens (SHA-256 only)
+//   mfa:policy:<org>           organization policy (JSON)
+//   mfa:audit:…                the audit chain (audit.hpp)
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mfa/otp.hpp"
+#include "mfa/qr.hpp"
+#include "mfa/server/audit.hpp"
+#include "mfa/server/keyring.hpp"
+#include "mfa/server/password.hpp"
+#include "mfa/server/policy.hpp"
+#include "mfa/store.hpp"
+
+namespace mfa::server {
+
+struct ToolkitConfig {
+    std::string issuer = "mfakit";          // shown in authenticator apps
+    store::ThrottleRule throttle;           // for every factor and for passwords
+    Window window{1, 1};                    // TOTP: one step each side (RFC 6238 §5.2)
+    unsigned digits = 6;
+    HashAlg algorithm = HashAlg::sha1;      // what Google Authenticator and most apps support
+    std::uint32_t period = 30;
+    std::int64_t enrollment_ttl = 600;      // seconds a pending enrollment waits for its first code
+    unsigned recovery_codes = 10;           // 1..kMaxRecoveryCodes
+    std::string token_prefix = "mfa";
+    std::size_t cache_capacity = 10000;     // decrypted TOTP factors kept per process
+    std::function<std::int64_t()> clock;    // Unix time; the system clock when empty (tests set it)
+};
+inline constexpr unsigned kMaxRecoveryCodes = 100;
+inline constexpr std::size_t kMaxUserName = 256;
+
+// Who acts and from where: recorded in audit events.
+struct RequestContext {
+    std::string actor;       // "" = the subject itself
+    std::string source_ip;
+};
+
+// The outcome of any verification. status: ok, otp_code_format, otp_code_mismatch (also for unknown
+// users and factors that are not enrolled), otp_code_replayed, recovery_code_invalid,
+// password_mismatch, throttled, account_locked.
+struct VerifyResult {
+    Errc status = Errc::otp_code_mismatch;
+    std::vector<std::string> amr;   // RFC 8176 values for an OpenID Connect provider (on success)
+    std::int64_t retry_after = 0;   // throttled / a timed lock: seconds
+    std::uint32_t failures = 0;     // consecutive failures of this counter after the attempt
+    bool newly_locked = false;      // this attempt locked the account
+    bool needs_rehash = false;      // password: store a new hash (hash_password) now
+    bool ok() const noexcept { return status == Errc::ok; }
+};
+
+struct TotpEnrollment {
+    SecretString secret_base32;     // for manual entry
+    SecretString uri;               // otpauth://totp/...
+    SecretString qr_svg;
+    SecretString qr_png_data_uri;
+    std::int64_t expires_at = 0;
+};
+
+struct TokenInfo {
+    std::string id;
+    std::string user;
+    std::string name;
+    std::vector<std::string> scopes;
+    std::int64_t created = 0;
+    std::int64_t expires = 0;       // 0 = never
+    std::int64_t last_used = 0;     // 0 = never
+};
+struct CreatedToken {
+    SecretString token;             // shown once
+    TokenInfo info;
+};
+
+struct LockStatus {
+    store::ThrottleState password;
+    store::ThrottleState second_factor;
+    bool locked = false;
+    std::int64_t retry_after = 0;   // of the longer of the two waits
+};
+
+class Toolkit {
+public:
+    // Errors: invalid_argument (a config value out of range), keyring_invalid (an empty ring).
+    static Result<std::unique_ptr<Toolkit>> create(std::shared_ptr<store::Store> store, KeyRing keys,
+                                                   ToolkitConfig config = {});
+    ~Toolkit();
+
+    const ToolkitConfig& config() const noexcept { return cfg_; }
+    store::Store& store() noexcept { return *store_; }
+    AuditLog& audit() noexcept { return audit_; }
+    std::int64_t now() const;
+
+    // --- TOTP -------------------------------------------------------------------------------------
+    // A fresh 160-bit secret, its URI and QR codes; active only after totp_confirm. Errors:
+    // factor_already_enrolled, invalid_argument (a bad user name).
+    Result<TotpEnrollment> totp_begin(std::string_view user, std::string_view account_name, const RequestContext& ctx);
+    // Proves the first code: activates the factor, and that code's step counts as used (it cannot
+    // log in again). Errors: factor_not_enrolled (no pending enrollment, or it expired).
+    Result<VerifyResult> totp_confirm(std::string_view user, std::string_view code, const RequestContext& ctx);
+    Result<VerifyResult> totp_verify(std::string_view user, std::string_view code, const RequestContext& ctx);
+    Result<bool> totp_enrolled(std::string_view user);
+    Status totp_remove(std::string_view user, const RequestContext& ctx);
+
+    // --- Recovery codes ---------------------------------------------------------------------------
+    // N new codes (shown once; 80 bits each, "xxxx-xxxx-xxxx-xxxx"), replacing any earlier set.
+    Result<std::vector<SecretString>> recovery_generate(std::string_view user, const RequestContext& ctx);
+    Result<VerifyResult> recovery_use(std::string_view user, std::string_view code, const RequestContext& ctx);
+    Result<std::size_t> recovery_remaining(std::string_view user);
+
+    // --- Passwords --------------------------------------------------------------------------------
+    // Throttled verification against the caller's stored PHC hash (the toolkit does not store
+    // passwords). Pass an empty `phc` for an unknown user: a dummy hash is verified so the time is
+    // the same.
+    Result<VerifyResult> password_verify(std::string_view user, std::string_view password, std::string_view phc,
+                                         const RequestContext& ctx);
+
+    // --- API tokens -------------------------------------------------------------------------------
+    // expires: Unix time or 0. Scopes: 1..64 bytes of [A-Za-z0-9:._-], at most 64.
+    Result<CreatedToken> token_create(std::string_view user, std::string_view name, std::vector<std::string> scopes,
+                                      std::int64_t expires, const RequestContext& ctx);
+    // Errors: token_format, token_invalid, token_expired.
+    Result<TokenInfo> token_verify(std::string_view token, const RequestContext& ctx);
+    Result<std::vector<TokenInfo>> token_list(std::string_view user);
+    Status token_revoke(std::string_view user, std::string_view id, const RequestContext& ctx);
+
+    // --- Lock-out ---------------------------------------------------------------------------------
+    Result<LockStatus> lock_status(std::string_view user);
+    Status unlock(std::string_view user, const RequestContext& ctx);
+
+    // --- Policy -----------------------------------------------------------------------------------
+    Status set_policy(std::string_view org, const OrgPolicy& policy, const RequestContext& ctx);
+    // The stored policy, or a default (optional) one.
+    Result<OrgPolicy> policy(std::string_view org);
+    // decide() with the user's enrolled factors and lock state read from the store.
+    Result<PolicyDecision> login_decision(std::string_view org, std::string_view user, UserSecurityState state);
+
+    // --- Key rotation -----------------------------------------------------------------------------
+    // Re-encrypts every TOTP secret not under the current key; returns how many were moved.
+    Result<std::size_t> rewrap();
+
+private:
+    struct Impl;
+    Toolkit(std::shared_ptr<store::Store> s, KeyRing k, ToolkitConfig c);
+    Status record(std::string type, std::string_view user, std::string detail, const RequestContext& ctx);
+    VerifyResult finish(const store::Attempt& a, std::string_view user, std::string_view what, const RequestContext& ctx);
+
+    std::shared_ptr<store::Store> store_;
+    KeyRing keys_;
+    ToolkitConfig cfg_;
+    AuditLog audit_;
+    std::unique_ptr<Impl> impl_;
+};
+
+// Store-key building (exposed for tests and operators' tools): ':' '%' and bytes outside printable
+// ASCII are percent-escaped. Errors: invalid_argument for an empty or too long user name.
+Result<std::string> user_key_part(std::string_view user);
+
+// RFC 8176 method references for a factor, and for a login that combined two.
+std::vector<std::string> amr_for(FactorType f, bool user_verified = false);
+std::vector<std::string> amr_combine(const std::vector<std::string>& first, const std::vector<std::string>& second);
+
+}  // namespace mfa::server

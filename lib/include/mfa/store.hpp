@@ -1,0 +1,166 @@
+// The server toolkit's storage: one interface with atomic operations, three backends.
+//
+//   memory  — in-process (tests, a single process)          open_store("memory:")
+//   sqlite  — the embedded default: one file, WAL, busy timeout   open_store("sqlite:/var/lib/app/mfa.db")
+//   redis   — shared by many servers, through hiredis        open_store("redis://127.0.0.1:6379/0")
+//
+// Keys are text (at most kMaxKeyLength bytes), values bytes (at most kMaxValueLength). Every
+// operation is atomic on its own; attempt() is the one composite operation: it applies a throttle
+// rule, a replay guard and a single-use consumption in one step (one transaction in SQLite, one
+// EVALSHA in Redis), so that two servers racing the same code accept it once. docs/server.md has the
+// guarantees of each backend.
+//
+// A Store object is safe to use from several threads (the SQLite and Redis backends serialise use
+// of their connection); several processes share state through SQLite or Redis.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mfa/bytes.hpp"
+#include "mfa/error.hpp"
+
+namespace mfa::store {
+
+inline constexpr std::size_t kMaxKeyLength = 512;
+inline constexpr std::size_t kMaxValueLength = 1 << 20;  // 1 MiB
+inline constexpr std::size_t kMaxListKeys = 100000;      // keys() returns at most this many
+
+// Time to live: zero means "no expiry".
+using Ttl = std::chrono::seconds;
+
+// The throttle rule (RFC 4226 §7.3, NIST SP 800-63B-4 §3.2.2): after free_failures consecutive
+// failures each further attempt waits base_delay · 2^(n−1) seconds after the last failure (capped at
+// max_delay); at lock_after failures the key is locked until reset() or, when lock_duration is
+// non-zero, until lock_duration seconds after the last failure (the count then starts again).
+struct ThrottleRule {
+    std::uint32_t free_failures = 3;
+    std::uint32_t base_delay = 30;     // seconds
+    std::uint32_t max_delay = 3600;    // seconds
+    std::uint32_t lock_after = 10;     // 1..kMaxLockAfter
+    std::uint32_t lock_duration = 0;   // seconds; 0 = until reset (an operator unlock)
+};
+inline constexpr std::uint32_t kMaxLockAfter = 100;  // NIST SP 800-63B: never more than 100
+// Names the field that is out of range.
+Status validate(const ThrottleRule& rule);
+
+// The state kept under a throttle key.
+struct ThrottleState {
+    std::uint32_t failures = 0;        // consecutive failures
+    std::int64_t last_failure = 0;     // Unix time of the last one
+};
+
+enum class AttemptOutcome : std::uint8_t {
+    accepted,   // success and every guard held; the failure count is reset
+    rejected,   // a failure (counted); includes a failed consume
+    replayed,   // success, but the step was not after the last accepted one (counted as a failure)
+    throttled,  // a delay is in effect: nothing was evaluated or counted
+    locked,     // locked: nothing was evaluated or counted
+    stale,      // the guard record changed since the caller read it: nothing changed; re-read and retry
+};
+std::string_view to_string(AttemptOutcome) noexcept;
+
+struct AttemptRequest {
+    std::string throttle_key;
+    ThrottleRule rule;
+    std::int64_t now = 0;      // Unix time on the server's clock
+    bool success = false;      // the factor check, computed before the call (and not revealed when
+                               // the attempt is throttled or locked)
+    // When set: the record the caller verified against must still hold exactly this value (nullopt:
+    // must still be absent), else the outcome is `stale` and nothing changes.
+    std::optional<std::string> guard_key;
+    std::optional<Bytes> guard_value;
+    // When set (success only): the replay guard. Accept only if `step` > the integer under the key
+    // (absent = accept), and store `step` there.
+    std::optional<std::string> advance_key;
+    std::int64_t step = 0;
+    // When set (success only): single use. Accept only if the key exists, and delete it.
+    std::optional<std::string> consume_key;
+};
+
+struct Attempt {
+    AttemptOutcome outcome = AttemptOutcome::rejected;
+    std::uint32_t failures = 0;     // consecutive failures after this attempt
+    std::int64_t retry_after = 0;   // seconds to wait (throttled), 0 otherwise
+    bool newly_locked = false;      // this failure reached lock_after
+    std::int64_t last_step = 0;     // the stored step when the outcome is `replayed`
+};
+
+// The pure rule behind attempt(): what happens to `state` (the throttle key's value) for a request,
+// given whether the guards held. Backends run it atomically; the Redis Lua script mirrors it.
+struct RuleDecision {
+    bool blocked = false;          // throttled or locked: evaluate nothing
+    AttemptOutcome blocked_as = AttemptOutcome::throttled;
+    std::int64_t retry_after = 0;
+    ThrottleState effective;       // the state after an expired lock was cleared
+};
+RuleDecision throttle_check(const ThrottleRule& rule, const ThrottleState& state, std::int64_t now) noexcept;
+
+class Store {
+public:
+    virtual ~Store() = default;
+    // "memory", "sqlite" or "redis".
+    [[nodiscard]] virtual std::string_view backend() const noexcept = 0;
+
+    [[nodiscard]] virtual Result<std::optional<Bytes>> get(std::string_view key) = 0;
+    [[nodiscard]] virtual Status put(std::string_view key, ByteView value, Ttl ttl = Ttl{0}) = 0;
+    // Set-if-absent: true when this call created the key.
+    [[nodiscard]] virtual Result<bool> put_if_absent(std::string_view key, ByteView value, Ttl ttl = Ttl{0}) = 0;
+    // Compare-and-set: replaces the value only when it equals `expected` (nullopt: only when the key
+    // is absent). The new value has no expiry. True when it was replaced.
+    [[nodiscard]] virtual Result<bool> compare_and_set(std::string_view key, std::optional<ByteView> expected,
+                                                       ByteView desired) = 0;
+    // True when the key existed.
+    [[nodiscard]] virtual Result<bool> erase(std::string_view key) = 0;
+    // Get and delete in one step (single-use values: challenges, pending enrollments).
+    [[nodiscard]] virtual Result<std::optional<Bytes>> take(std::string_view key) = 0;
+    // Adds `by` to the decimal integer under the key (absent = 0) and returns the new value; when
+    // the key is created, it expires after ttl (zero: never).
+    [[nodiscard]] virtual Result<std::int64_t> increment(std::string_view key, std::int64_t by, Ttl ttl = Ttl{0}) = 0;
+    // Keys starting with prefix, sorted, at most `limit` (≤ kMaxListKeys).
+    [[nodiscard]] virtual Result<std::vector<std::string>> keys(std::string_view prefix,
+                                                                std::size_t limit = kMaxListKeys) = 0;
+
+    // The composite, atomic attempt (see AttemptRequest).
+    [[nodiscard]] virtual Result<Attempt> attempt(const AttemptRequest& req) = 0;
+    // The throttle state under a key (zeros when absent).
+    [[nodiscard]] virtual Result<ThrottleState> throttle_state(std::string_view key) = 0;
+};
+
+// Opens a store from a URL: "memory:", "sqlite:<path>" (or "sqlite://<absolute path>"),
+// "redis://[host][:port][/db]" (host defaults to 127.0.0.1, port to 6379, db to 0). Errors:
+// invalid_argument for a URL that does not parse (the detail says why), store_unavailable when
+// the backend cannot be reached.
+struct StoreUrl {
+    enum class Kind : std::uint8_t { memory, sqlite, redis } kind = Kind::memory;
+    std::string path;   // sqlite
+    std::string host;   // redis
+    std::uint16_t port = 6379;
+    unsigned db = 0;
+};
+inline constexpr std::size_t kMaxStoreUrlLength = 4096;
+Result<StoreUrl> parse_store_url(std::string_view url);
+Result<std::shared_ptr<Store>> open_store(std::string_view url);
+
+std::shared_ptr<Store> open_memory_store();
+struct SqliteOptions {
+    std::chrono::milliseconds busy_timeout{5000};
+};
+Result<std::shared_ptr<Store>> open_sqlite_store(const std::string& path, const SqliteOptions& opts = {});
+struct RedisOptions {
+    std::chrono::milliseconds timeout{2000};
+};
+Result<std::shared_ptr<Store>> open_redis_store(const std::string& host, std::uint16_t port, unsigned db,
+                                                const RedisOptions& opts = {});
+
+// Helpers shared by the backends and callers: decimal integers and the throttle state as stored.
+std::optional<std::int64_t> parse_i64(std::string_view text) noexcept;
+std::string format_throttle(const ThrottleState& s);
+std::optional<ThrottleState> parse_throttle(std::string_view text) noexcept;
+
+}  // namespace mfa::store

@@ -1,0 +1,195 @@
+#include "mfa/server/audit.hpp"
+
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "mfa/encoding.hpp"
+
+namespace mfa::server {
+namespace {
+
+using json = nlohmann::json;
+
+const std::string kHead = "mfa:audit:head";
+const std::string kZeroHash(64, '0');
+
+std::string rec_key(std::uint64_t n) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%020llu", static_cast<unsigned long long>(n));
+    return "mfa:audit:rec:" + std::string(buf);
+}
+
+std::string sha256_hex(std::string_view s) {
+    unsigned char md[32];
+    unsigned int len = 0;
+    if (EVP_Digest(s.data(), s.size(), md, &len, EVP_sha256(), nullptr) != 1) return {};
+    return hex_encode({md, 32});
+}
+
+std::string clip(std::string s) {
+    if (s.size() <= kMaxAuditField) return s;
+    s.resize(kMaxAuditField - 3);
+    // Do not leave half a UTF-8 sequence.
+    while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80) s.pop_back();
+    if (!s.empty() && static_cast<unsigned char>(s.back()) >= 0xC0) s.pop_back();
+    return s + "\xE2\x80\xA6";
+}
+
+struct Head {
+    std::uint64_t seq = 0;
+    std::string hash = kZeroHash;
+};
+
+Result<Head> parse_head(const std::optional<Bytes>& v) {
+    if (!v) return Head{};
+    const std::string_view t = as_chars(*v);
+    const auto sp = t.find(' ');
+    auto n = sp == std::string_view::npos ? std::nullopt : store::parse_i64(t.substr(0, sp));
+    if (!n || *n < 1 || t.size() - sp - 1 != 64) return Error{Errc::audit_record_invalid, "audit head '" + std::string(t) + "'"};
+    return Head{static_cast<std::uint64_t>(*n), std::string(t.substr(sp + 1))};
+}
+
+}  // namespace
+
+std::string utc_time(std::int64_t t) {
+    const std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    if (gmtime_r(&tt, &tm) == nullptr) return "invalid";
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string audit_record_text(const AuditEvent& e, std::string_view prev) {
+    json j;
+    j["seq"] = e.seq;
+    j["ts"] = e.time;
+    j["time"] = utc_time(e.time);
+    j["type"] = e.type;
+    j["actor"] = e.actor;
+    j["subject"] = e.subject;
+    j["ip"] = e.source_ip;
+    j["detail"] = e.detail;
+    j["prev"] = std::string(prev);
+    // Keys sorted (nlohmann's object is a std::map), no spaces, invalid UTF-8 replaced: canonical.
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Result<ParsedAuditRecord> parse_audit_record(std::string_view text) {
+    if (text.size() > kMaxAuditRecord) return Error{Errc::audit_record_invalid, "record longer than 8 KiB"};
+    json j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return Error{Errc::audit_record_invalid, "not a JSON object"};
+    ParsedAuditRecord r;
+    try {
+        if (j.size() != 9) return Error{Errc::audit_record_invalid, "expected exactly 9 fields"};
+        const auto& seq = j.at("seq");
+        const auto& ts = j.at("ts");
+        if (!seq.is_number_unsigned() || !ts.is_number_integer())
+            return Error{Errc::audit_record_invalid, "seq and ts must be integers"};
+        r.event.seq = seq.get<std::uint64_t>();
+        r.event.time = ts.get<std::int64_t>();
+        for (const char* k : {"time", "type", "actor", "subject", "ip", "detail", "prev"})
+            if (!j.at(k).is_string()) return Error{Errc::audit_record_invalid, std::string(k) + " must be a string"};
+        r.event.type = j["type"].get<std::string>();
+        r.event.actor = j["actor"].get<std::string>();
+        r.event.subject = j["subject"].get<std::string>();
+        r.event.source_ip = j["ip"].get<std::string>();
+        r.event.detail = j["detail"].get<std::string>();
+        r.prev = j["prev"].get<std::string>();
+    } catch (const json::exception& e) {
+        return Error{Errc::audit_record_invalid, std::string("missing field: ") + e.what()};
+    }
+    if (r.prev.size() != 64 || !hex_decode(r.prev)) return Error{Errc::audit_record_invalid, "prev is not a SHA-256 hex"};
+    // Only the canonical form is accepted: the hash covers these exact bytes.
+    if (audit_record_text(r.event, r.prev) != text) return Error{Errc::audit_record_invalid, "not in canonical form"};
+    return r;
+}
+
+Result<std::uint64_t> AuditLog::append(AuditEvent e) {
+    e.type = clip(std::move(e.type));
+    e.actor = clip(std::move(e.actor));
+    e.subject = clip(std::move(e.subject));
+    e.source_ip = clip(std::move(e.source_ip));
+    e.detail = clip(std::move(e.detail));
+    for (int round = 0; round < 1000; ++round) {
+        auto head_raw = store_->get(kHead);
+        if (!head_raw) return std::move(head_raw).error();
+        auto head = parse_head(*head_raw);
+        if (!head) return std::move(head).error();
+        const std::uint64_t n = head->seq + 1;
+        e.seq = n;
+        const std::string text = audit_record_text(e, head->hash);
+        auto created = store_->put_if_absent(rec_key(n), as_bytes(text));
+        if (!created) return std::move(created).error();
+        std::string hash;
+        if (*created) {
+            hash = sha256_hex(text);
+        } else {
+            // Another writer took n (or died before moving the head): help it finish, then retry.
+            auto other = store_->get(rec_key(n));
+            if (!other) return std::move(other).error();
+            if (!other->has_value()) continue;
+            hash = sha256_hex(as_chars(**other));
+        }
+        const std::string new_head = std::to_string(n) + " " + hash;
+        std::optional<ByteView> expected;
+        if (head_raw->has_value()) expected = ByteView(**head_raw);
+        auto moved = store_->compare_and_set(kHead, expected, as_bytes(new_head));
+        if (!moved) return std::move(moved).error();
+        if (*created) return n;  // the head moved (by us or a helper): record n is ours
+    }
+    return Error{Errc::store_conflict, "audit append did not settle after 1000 rounds"};
+}
+
+Result<AuditVerification> AuditLog::verify() const {
+    auto head_raw = store_->get(kHead);
+    if (!head_raw) return std::move(head_raw).error();
+    auto head = parse_head(*head_raw);
+    if (!head) return std::move(head).error();
+    AuditVerification out;
+    std::string prev = kZeroHash;
+    for (std::uint64_t n = 1; n <= head->seq; ++n) {
+        auto raw = store_->get(rec_key(n));
+        if (!raw) return std::move(raw).error();
+        const std::string where = "record " + std::to_string(n);
+        if (!raw->has_value()) return Error{Errc::audit_chain_broken, where + " is missing"};
+        const std::string_view text = as_chars(**raw);
+        auto rec = parse_audit_record(text);
+        if (!rec) return Error{Errc::audit_chain_broken, where + ": " + rec.error().detail};
+        if (rec->event.seq != n) return Error{Errc::audit_chain_broken, where + " carries sequence number " + std::to_string(rec->event.seq)};
+        if (rec->prev != prev) return Error{Errc::audit_chain_broken, where + " does not link to record " + std::to_string(n - 1) + " (altered or replaced)"};
+        prev = sha256_hex(text);
+        ++out.records;
+    }
+    if (head->seq > 0 && prev != head->hash)
+        return Error{Errc::audit_chain_broken, "the head does not match record " + std::to_string(head->seq) + " (altered)"};
+    // Records after the head: a writer that died before moving it, or an inserted tail.
+    auto after = store_->get(rec_key(head->seq + 1));
+    if (!after) return std::move(after).error();
+    if (after->has_value()) {
+        auto rec = parse_audit_record(as_chars(**after));
+        if (!rec || rec->prev != prev)
+            return Error{Errc::audit_chain_broken, "record " + std::to_string(head->seq + 1) + " past the head does not link"};
+    }
+    out.head_hash = head->seq > 0 ? head->hash : "";
+    return out;
+}
+
+Result<std::vector<AuditEvent>> AuditLog::read(std::uint64_t from, std::size_t count) const {
+    std::vector<AuditEvent> out;
+    if (from == 0) from = 1;
+    for (std::uint64_t n = from; n < from + count; ++n) {
+        auto raw = store_->get(rec_key(n));
+        if (!raw) return std::move(raw).error();
+        if (!raw->has_value()) break;
+        auto rec = parse_audit_record(as_chars(**raw));
+        if (!rec) return std::move(rec).error();
+        out.push_back(std::move(rec->event));
+    }
+    return out;
+}
+
+}  // namespace mfa::server

@@ -1,0 +1,99 @@
+#include "records.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace mfa::server::detail {
+namespace {
+
+using json = nlohmann::json;
+constexpr std::size_t kMaxRecord = 64 * 1024;
+
+Error corrupt(std::string_view what) { return Error{Errc::store_corrupt, std::string(what)}; }
+
+// Exactly these keys, each present.
+bool has_exactly(const json& j, std::initializer_list<const char*> keys) {
+    if (!j.is_object() || j.size() != keys.size()) return false;
+    for (const char* k : keys)
+        if (!j.contains(k)) return false;
+    return true;
+}
+
+}  // namespace
+
+std::string totp_record_json(const TotpRecord& r) {
+    json j;
+    j["v"] = 1;
+    j["secret"] = r.secret;
+    j["alg"] = std::string(to_string(r.algorithm));
+    j["digits"] = r.digits;
+    j["period"] = r.period;
+    j["created"] = r.created;
+    j["label"] = r.label;
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Result<TotpRecord> parse_totp_record(std::string_view text) {
+    if (text.size() > kMaxRecord) return corrupt("TOTP record larger than 64 KiB");
+    auto j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !has_exactly(j, {"v", "secret", "alg", "digits", "period", "created", "label"}))
+        return corrupt("TOTP record: expected v, secret, alg, digits, period, created, label");
+    if (!(j["v"].is_number_unsigned() && j["v"].get<unsigned>() == 1)) return corrupt("TOTP record: version");
+    if (!j["secret"].is_string() || !j["alg"].is_string() || !j["label"].is_string() || !j["digits"].is_number_unsigned() ||
+        !j["period"].is_number_unsigned() || !j["created"].is_number_integer())
+        return corrupt("TOTP record: field types");
+    TotpRecord r;
+    r.secret = j["secret"].get<std::string>();
+    const auto alg = j["alg"].get<std::string>();
+    if (alg == "SHA1") r.algorithm = HashAlg::sha1;
+    else if (alg == "SHA256") r.algorithm = HashAlg::sha256;
+    else if (alg == "SHA512") r.algorithm = HashAlg::sha512;
+    else return corrupt("TOTP record: alg");
+    const auto digits = j["digits"].get<std::uint64_t>();
+    const auto period = j["period"].get<std::uint64_t>();
+    if (digits < kMinDigits || digits > kMaxDigits) return corrupt("TOTP record: digits");
+    if (period < 1 || period > kMaxPeriod) return corrupt("TOTP record: period");
+    r.digits = static_cast<unsigned>(digits);
+    r.period = static_cast<std::uint32_t>(period);
+    r.created = j["created"].get<std::int64_t>();
+    r.label = j["label"].get<std::string>();
+    return r;
+}
+
+std::string token_record_json(const TokenRecord& r) {
+    json j;
+    j["v"] = 1;
+    j["user"] = r.info.user;
+    j["name"] = r.info.name;
+    j["scopes"] = r.info.scopes;
+    j["created"] = r.info.created;
+    j["expires"] = r.info.expires;
+    j["last_used"] = r.info.last_used;
+    j["hash"] = r.hash;
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Result<TokenRecord> parse_token_record(std::string_view text) {
+    if (text.size() > kMaxRecord) return corrupt("token record larger than 64 KiB");
+    auto j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !has_exactly(j, {"v", "user", "name", "scopes", "created", "expires", "last_used", "hash"}))
+        return corrupt("token record: expected v, user, name, scopes, created, expires, last_used, hash");
+    if (!(j["v"].is_number_unsigned() && j["v"].get<unsigned>() == 1)) return corrupt("token record: version");
+    if (!j["user"].is_string() || !j["name"].is_string() || !j["hash"].is_string() || !j["scopes"].is_array() ||
+        !j["created"].is_number_integer() || !j["expires"].is_number_integer() || !j["last_used"].is_number_integer())
+        return corrupt("token record: field types");
+    TokenRecord r;
+    r.info.user = j["user"].get<std::string>();
+    r.info.name = j["name"].get<std::string>();
+    for (const auto& s : j["scopes"]) {
+        if (!s.is_string()) return corrupt("token record: scopes");
+        r.info.scopes.push_back(s.get<std::string>());
+    }
+    r.info.created = j["created"].get<std::int64_t>();
+    r.info.expires = j["expires"].get<std::int64_t>();
+    r.info.last_used = j["last_used"].get<std::int64_t>();
+    r.hash = j["hash"].get<std::string>();
+    if (r.hash.size() != 64) return corrupt("token record: hash");
+    return r;
+}
+
+}  // namespace mfa::server::detail

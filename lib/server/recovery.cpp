@@ -1,0 +1,116 @@
+// Recovery codes: N codes of 25 Crockford base32 characters (125 bits, shown as five groups of
+// five), kept only as SHA-256 (NIST SP 800-63B-4 §3.1.2.2: look-up secrets of at least 112 bits may
+// be stored under an approved hash), each consumed by one atomic attempt (delete-if-present).
+#include <openssl/evp.h>
+
+#include "mfa/encoding.hpp"
+#include "mfa/random.hpp"
+#include "toolkit_impl.hpp"
+
+namespace mfa::server {
+namespace {
+
+constexpr char kCrockford[] = "0123456789abcdefghjkmnpqrstvwxyz";
+constexpr std::size_t kCodeChars = 25;
+
+// Lower case, without '-' and spaces, with Crockford's reading of look-alikes (i, l → 1; o → 0).
+// nullopt for anything else or the wrong length.
+std::optional<SecretString> normalise(std::string_view in) {
+    if (in.size() > 64) return std::nullopt;
+    SecretString out;
+    for (char c : in) {
+        if (c == '-' || c == ' ') continue;
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c == 'i' || c == 'l') c = '1';
+        if (c == 'o') c = '0';
+        if (std::string_view(kCrockford).find(c) == std::string_view::npos || c == '\0') return std::nullopt;
+        out.push_back(c);
+    }
+    if (out.size() != kCodeChars) return std::nullopt;
+    return out;
+}
+
+std::string code_hash(std::string_view normalised) {
+    unsigned char md[32];
+    unsigned int len = 0;
+    EVP_Digest(normalised.data(), normalised.size(), md, &len, EVP_sha256(), nullptr);
+    return hex_encode({md, 32});
+}
+
+}  // namespace
+
+Result<std::vector<SecretString>> Toolkit::recovery_generate(std::string_view user, const RequestContext& ctx) {
+    auto u = user_key_part(user);
+    if (!u) return std::move(u).error();
+    Bytes set_raw(8);
+    MFA_TRY(random_fill(set_raw));
+    const std::string set = hex_encode(set_raw);
+    std::vector<SecretString> codes;
+    for (unsigned i = 0; i < cfg_.recovery_codes; ++i) {
+        SecretString plain, shown;
+        for (std::size_t k = 0; k < kCodeChars; ++k) {
+            auto r = random_uniform(32);
+            if (!r) return std::move(r).error();
+            plain.push_back(kCrockford[*r]);
+            if (k > 0 && k % 5 == 0) shown.push_back('-');
+            shown.push_back(kCrockford[*r]);
+        }
+        MFA_TRY(store_->put(keys::rc_prefix(*u, set) + code_hash(plain.view()), ByteView{}));
+        codes.push_back(std::move(shown));
+    }
+    // Switch to the new set, then delete the old one: from the switch on, old codes cannot match
+    // (their keys carry the old set id) even if a deletion is interrupted.
+    auto old = store_->get(keys::rc_set(*u));
+    if (!old) return std::move(old).error();
+    MFA_TRY(store_->put(keys::rc_set(*u), as_bytes(set)));
+    if (old->has_value()) {
+        auto stale = store_->keys(keys::rc_prefix(*u, std::string(as_chars(**old))));
+        if (!stale) return std::move(stale).error();
+        for (const auto& k : *stale) {
+            auto e = store_->erase(k);
+            if (!e) return std::move(e).error();
+        }
+    }
+    MFA_TRY(record("recovery.generated", user, std::to_string(codes.size()) + " codes; any earlier set is void", ctx));
+    return codes;
+}
+
+Result<VerifyResult> Toolkit::recovery_use(std::string_view user, std::string_view code, const RequestContext& ctx) {
+    auto u = user_key_part(user);
+    if (!u) return std::move(u).error();
+    auto set = store_->get(keys::rc_set(*u));
+    if (!set) return std::move(set).error();
+    auto norm = normalise(code);
+    // Unknown users and malformed codes go through the same attempt, with a key that cannot exist.
+    const std::string set_id = set->has_value() ? std::string(as_chars(**set)) : "none";
+    const std::string hash = code_hash(norm ? norm->view() : std::string_view("-"));
+    store::AttemptRequest q;
+    q.throttle_key = keys::thr_2fa(*u);
+    q.rule = cfg_.throttle;
+    q.now = now();
+    q.success = norm.has_value();
+    q.consume_key = keys::rc_prefix(*u, set_id) + hash;
+    auto a = store_->attempt(q);
+    if (!a) return std::move(a).error();
+    VerifyResult r = finish(*a, user, "recovery", ctx);
+    if (r.status == Errc::otp_code_mismatch) r.status = Errc::recovery_code_invalid;
+    if (r.ok()) {
+        r.amr = amr_for(FactorType::recovery_code);
+        auto left = recovery_remaining(user);
+        MFA_TRY(record("recovery.used", user, left ? std::to_string(*left) + " codes left" : "", ctx));
+    }
+    return r;
+}
+
+Result<std::size_t> Toolkit::recovery_remaining(std::string_view user) {
+    auto u = user_key_part(user);
+    if (!u) return std::move(u).error();
+    auto set = store_->get(keys::rc_set(*u));
+    if (!set) return std::move(set).error();
+    if (!set->has_value()) return std::size_t{0};
+    auto k = store_->keys(keys::rc_prefix(*u, std::string(as_chars(**set))));
+    if (!k) return std::move(k).error();
+    return k->size();
+}
+
+}  // namespace mfa::server

@@ -1,0 +1,58 @@
+// Toolkit internals shared by its source files: the factor cache, the dummies that make unknown
+// users cost the same, and the store keys.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "mfa/server/toolkit.hpp"
+
+namespace mfa::server {
+
+// A TOTP factor as last read from the store: the exact record bytes (the guard the attempt checks,
+// so a removed or replaced factor is never verified from a stale copy) and the ready Otp.
+struct CachedFactor {
+    std::optional<Bytes> record;
+    std::optional<Otp> otp;
+};
+
+struct Toolkit::Impl {
+    std::mutex mu;
+    std::unordered_map<std::string, std::shared_ptr<const CachedFactor>> cache;
+    std::optional<Otp> dummy_otp;        // verified for users without a factor
+    std::once_flag dummy_phc_once;
+    std::string dummy_phc;               // verified for unknown users' passwords
+
+    std::shared_ptr<const CachedFactor> cached(const std::string& user) {
+        std::lock_guard lock(mu);
+        auto it = cache.find(user);
+        return it == cache.end() ? nullptr : it->second;
+    }
+    void remember(const std::string& user, std::shared_ptr<const CachedFactor> f, std::size_t capacity) {
+        std::lock_guard lock(mu);
+        if (cache.size() >= capacity && !cache.empty()) cache.erase(cache.begin());  // bounded; any victim
+        cache[user] = std::move(f);
+    }
+    void forget(const std::string& user) {
+        std::lock_guard lock(mu);
+        cache.erase(user);
+    }
+};
+
+namespace keys {
+inline std::string totp(const std::string& u) { return "mfa:totp:" + u; }
+inline std::string totp_pending(const std::string& u) { return "mfa:totp-pending:" + u; }
+inline std::string totp_last(const std::string& u) { return "mfa:totp-last:" + u; }
+inline std::string thr_pwd(const std::string& u) { return "mfa:thr:pwd:" + u; }
+inline std::string thr_2fa(const std::string& u) { return "mfa:thr:2fa:" + u; }
+inline std::string rc_set(const std::string& u) { return "mfa:rc:" + u + ":set"; }
+inline std::string rc_prefix(const std::string& u, const std::string& set) { return "mfa:rc:" + u + ":" + set + ":"; }
+inline std::string token(const std::string& id) { return "mfa:tok:" + id; }
+inline std::string token_index(const std::string& u) { return "mfa:tokidx:" + u + ":"; }
+inline std::string policy(const std::string& org) { return "mfa:policy:" + org; }
+}  // namespace keys
+
+}  // namespace mfa::server

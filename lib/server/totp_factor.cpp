@@ -1,0 +1,218 @@
+// TOTP enrollment, verification, removal and rewrap.
+#include "mfa/encoding.hpp"
+#include "mfa/otpauth.hpp"
+#include "records.hpp"
+#include "toolkit_impl.hpp"
+
+namespace mfa::server {
+namespace {
+
+std::string context(const std::string& ukey) { return "totp:" + ukey; }
+
+Result<Otp> otp_from(const detail::TotpRecord& r, const KeyRing& keys, const std::string& ukey) {
+    auto secret = keys.decrypt(r.secret, context(ukey));
+    if (!secret) return std::move(secret).error();
+    OtpParams p;
+    p.algorithm = r.algorithm;
+    p.digits = r.digits;
+    p.period = r.period;
+    return Otp::create(std::move(*secret), p);
+}
+
+}  // namespace
+
+Result<TotpEnrollment> Toolkit::totp_begin(std::string_view user, std::string_view account_name, const RequestContext& ctx) {
+    auto u = user_key_part(user);
+    if (!u) return std::move(u).error();
+    auto existing = store_->get(keys::totp(*u));
+    if (!existing) return std::move(existing).error();
+    if (existing->has_value()) return Error{Errc::factor_already_enrolled, "remove the current TOTP factor first"};
+    auto secret = generate_secret(kDefaultSecretBytes);  // 160 bits (RFC 4226 §4)
+    if (!secret) return std::move(secret).error();
+
+    Account acct;
+    acct.issuer = cfg_.issuer;
+    acct.name = std::string(account_name.empty() ? user : account_name);
+    acct.params.algorithm = cfg_.algorithm;
+    acct.params.digits = cfg_.digits;
+    acct.params.period = cfg_.period;
+    acct.secret = secret->clone();
+    auto uri = format_otpauth_uri(acct);
+    if (!uri) return std::move(uri).error();
+
+    detail::TotpRecord rec;
+    auto enc = keys_.encrypt(secret->view(), context(*u));
+    if (!enc) return std::move(enc).error();
+    rec.secret = std::move(*enc);
+    rec.algorithm = cfg_.algorithm;
+    rec.digits = cfg_.digits;
+    rec.period = cfg_.period;
+    rec.created = now();
+    rec.label = acct.name;
+    MFA_TRY(store_->put(keys::totp_pending(*u), as_bytes(detail::totp_record_json(rec)), store::Ttl{cfg_.enrollment_ttl}));
+
+    TotpEnrollment out;
+    out.secret_base32 = base32_encode(secret->view());
+    auto svg = qr::to_svg(uri->view());
+    if (!svg) return std::move(svg).error();
+    auto png = qr::to_png_data_uri(uri->view());
+    if (!png) return std::move(png).error();
+    out.uri = std::move(*uri);
+    out.qr_svg = std::move(*svg);
+    out.qr_png_data_uri = std::move(*png);
+    out.expires_at = rec.created + cfg_.enrollment_ttl;
+    MFA_TRY(record("totp.enrollment_started", user, "", ctx));
+    return out;
+}
+
+Result<VerifyResult> Toolkit::totp_confirm(std::string_view user, std::string_view code, const RequestContext& ctx) {
+    auto u = user_key_part(user);
+    if (!u) return std::move(u).error();
+    auto pending = store_->get(keys::totp_pending(*u));
+    if (!pending) return std::move(pending).error();
+    if (!pending->has_value()) return Error{Errc::factor_not_enrolled, "no pending TOTP enrollment (it may have expired)"};
+    auto rec = detail::parse_totp_record(as_chars(**pending));
+    if (!rec) return std::move(rec).error();
+    auto otp = otp_from(*rec, keys_, *u);
+    if (!otp) return std::move(otp).error();
+    const auto t = now();
+    const TotpVerification v = otp->verify(code, t, cfg_.window);
+    // The same throttle as logins: enrollment is a path to guess codes too.
+    store::AttemptRequest q;
+    q.throttle_key = keys::thr_2fa(*u);
+    q.rule = cfg_.throttle;
+    q.now = t;
+    q.success = v.ok();
+    // Activation consumes the pending record (single use) and records the step as used, so the code
+    // shown at setup cannot log in afterwards (rotp#44, nextcloud/twofactor_totp#245, hanko#2723).
+    q.consume_key = keys::totp_pending(*u);
+    q.advance_key = keys::totp_last(*u);
+    q.step = v.matched_step;
+    // Clear an old factor's last step first: a re-enrollment starts a new sequence.
+    auto old = store_->get(keys::totp(*u));
+    if (!old) return std::move(old).error();
+    if (old->has_value()) return Error{Errc::factor_already_enrolled, "a TOTP factor is already active"};
+    auto cleared = store_->erase(keys::totp_last(*u));
+    if (!cleared) return std::move(cleared).error();
+    auto a = store_->attempt(q);
+    if (!a) return std::move(a).error();
+    VerifyResult r = finish(*a, user, "totp.enrollment", ctx);
+    if (v.status == Errc::otp_code_format && r.status == Errc::otp_code_mismatch) r.status = Errc::otp_code_format;
+    if (!r.ok()) return r;
+    // Activate: set-if-absent, so two confirmations cannot both install a factor.
+    auto created = store_->put_if_absent(keys::totp(*u), **pending);
+    if (!created) return std::move(created).error();
+    if (!*created) return Error{Errc::factor_already_enrolled, "a TOTP factor was activated concurrently"};
+    impl_->forget(*u);
+    r.amr = amr_for(FactorType::totp);
+    MFA_TRY(record("totp.enrolled", user, "", ctx));
+    return r;
+}
+
+Result<VerifyResult> Toolkit::totp_verify(std::string_view user, std::string_view code, const RequestContext& ctx) {
+    auto u = user_key_part(user);
+    if (!u) return std::move(u).error();
+    for (int round = 0; round < 4; ++round) {
+        auto f = impl_->cached(*u);
+        if (!f) {
+            auto raw = store_->get(keys::totp(*u));
+            if (!raw) return std::move(raw).error();
+            auto nf = std::make_shared<CachedFactor>();
+            nf->record = std::move(*raw);
+            if (nf->record) {
+                auto rec = detail::parse_totp_record(as_chars(*nf->record));
+                if (!rec) return std::move(rec).error();
+                auto otp = otp_from(*rec, keys_, *u);
+                if (!otp) return std::move(otp).error();
+                nf->otp.emplace(std::move(*otp));
+            }
+            // Unknown users are cached too: a later request costs them what it costs a known user.
+            impl_->remember(*u, nf, cfg_.cache_capacity);
+            f = nf;
+        }
+        // Users without a factor check a dummy secret: the same work, and a mismatch either way.
+        const Otp& otp = f->otp ? *f->otp : *impl_->dummy_otp;
+        const auto t = now();
+        const TotpVerification v = otp.verify(code, t, cfg_.window);
+        store::AttemptRequest q;
+        q.throttle_key = keys::thr_2fa(*u);
+        q.rule = cfg_.throttle;
+        q.now = t;
+        q.success = f->otp.has_value() && v.ok();
+        q.guard_key = keys::totp(*u);
+        q.guard_value = f->record;
+        q.advance_key = keys::totp_last(*u);
+        q.step = v.matched_step;
+        auto a = store_->attempt(q);
+        if (!a) return std::move(a).error();
+        if (a->outcome == store::AttemptOutcome::stale) {
+            impl_->forget(*u);  // the factor changed since it was cached: read it again
+            continue;
+        }
+        VerifyResult r = finish(*a, user, "totp", ctx);
+        if (v.status == Errc::otp_code_format && r.status == Errc::otp_code_mismatch) r.status = Errc::otp_code_format;
+        if (r.ok()) r.amr = amr_for(FactorType::totp);
+        return r;
+    }
+    return Error{Errc::store_conflict, "the TOTP factor kept changing during verification"};
+}
+
+Result<bool> Toolkit::totp_enrolled(std::string_view user) {
+    auto u = user_key_part(user);
+    if (!u) return std::move(u).error();
+    auto raw = store_->get(keys::totp(*u));
+    if (!raw) return std::move(raw).error();
+    return raw->has_value();
+}
+
+Status Toolkit::totp_remove(std::string_view user, const RequestContext& ctx) {
+    auto u = user_key_part(user);
+    if (!u) return std::move(u).error();
+    auto e = store_->erase(keys::totp(*u));
+    if (!e) return std::move(e).error();
+    impl_->forget(*u);
+    if (!*e) return {Errc::factor_not_enrolled, "no TOTP factor"};
+    // The replay guard stays: a re-enrollment clears it when the new factor is confirmed.
+    return record("totp.removed", user, "", ctx);
+}
+
+Result<std::size_t> Toolkit::rewrap() {
+    auto list = store_->keys("mfa:totp:");
+    if (!list) return std::move(list).error();
+    std::size_t moved = 0;
+    for (const auto& key : *list) {
+        const std::string ukey = key.substr(std::string("mfa:totp:").size());
+        auto raw = store_->get(key);
+        if (!raw) return std::move(raw).error();
+        if (!raw->has_value()) continue;
+        auto rec = detail::parse_totp_record(as_chars(**raw));
+        if (!rec) return std::move(rec).error();
+        auto id = KeyRing::field_key_id(rec->secret);
+        if (!id) return std::move(id).error();
+        if (*id == keys_.current_id()) continue;
+        auto secret = keys_.decrypt(rec->secret, context(ukey));
+        if (!secret) return std::move(secret).error();
+        auto enc = keys_.encrypt(secret->view(), context(ukey));
+        if (!enc) return std::move(enc).error();
+        rec->secret = std::move(*enc);
+        // CAS: a factor removed or replaced meanwhile is left alone.
+        auto swapped = store_->compare_and_set(key, ByteView(**raw), as_bytes(detail::totp_record_json(*rec)));
+        if (!swapped) return std::move(swapped).error();
+        if (*swapped) {
+            ++moved;
+            impl_->forget(ukey);
+        }
+    }
+    if (moved > 0) {
+        AuditEvent e;
+        e.time = now();
+        e.type = "keyring.rewrap";
+        e.actor = "system";
+        e.detail = std::to_string(moved) + " TOTP secrets moved to key " + std::to_string(keys_.current_id());
+        auto r = audit_.append(std::move(e));
+        if (!r) return std::move(r).error();
+    }
+    return moved;
+}
+
+}  // namespace mfa::server

@@ -1,0 +1,27 @@
+// The attempt() algorithm over a transaction's get/put/erase, shared by the memory and SQLite
+// backends (each runs it under its lock / inside BEGIN IMMEDIATE). The Redis backend runs the same
+// steps as a Lua script (redis_script.hpp).
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "mfa/store.hpp"
+
+namespace mfa::store::detail {
+
+class TxnOps {
+public:
+    virtual ~TxnOps() = default;
+    virtual Result<std::optional<Bytes>> get(std::string_view key) = 0;
+    virtual Status put(std::string_view key, ByteView value) = 0;
+    virtual Result<bool> erase(std::string_view key) = 0;
+};
+
+Result<Attempt> run_attempt(TxnOps& txn, const AttemptRequest& req);
+// Rejects keys longer than kMaxKeyLength or empty, values longer than kMaxValueLength.
+Status check_key(std::string_view key);
+Status check_value(ByteView value);
+Status check_request(const AttemptRequest& req);
+
+}  // namespace mfa::store::detail

@@ -1,0 +1,98 @@
+// Store URLs: "memory:", "sqlite:<path>", "sqlite://<absolute path>", "redis://[host][:port][/db]".
+#include <charconv>
+
+#include "mfa/store.hpp"
+
+namespace mfa::store {
+namespace {
+
+bool all_printable(std::string_view s) {
+    for (unsigned char c : s)
+        if (c < 0x20 || c == 0x7f) return false;
+    return true;
+}
+
+Result<unsigned> parse_uint(std::string_view s, unsigned max, std::string_view what) {
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc{} || p != s.data() + s.size() || v > max || (s.size() > 1 && s[0] == '0'))
+        return Error{Errc::invalid_argument, "store URL: bad " + std::string(what) + " '" + std::string(s) + "'"};
+    return v;
+}
+
+}  // namespace
+
+Result<StoreUrl> parse_store_url(std::string_view url) {
+    if (url.size() > kMaxStoreUrlLength) return Error{Errc::limit_exceeded, "store URL longer than 4096 bytes"};
+    if (!all_printable(url)) return Error{Errc::invalid_argument, "store URL: control character"};
+    StoreUrl out;
+    if (url == "memory:" || url == "memory://") {
+        out.kind = StoreUrl::Kind::memory;
+        return out;
+    }
+    if (url.rfind("sqlite:", 0) == 0) {
+        std::string_view path = url.substr(7);
+        if (path.rfind("//", 0) == 0) {
+            path.remove_prefix(2);
+            if (path.empty() || path[0] != '/')
+                return Error{Errc::invalid_argument, "store URL: sqlite:// needs an absolute path (sqlite:///var/x.db)"};
+        }
+        if (path.empty()) return Error{Errc::invalid_argument, "store URL: sqlite: needs a file path"};
+        out.kind = StoreUrl::Kind::sqlite;
+        out.path = std::string(path);
+        return out;
+    }
+    if (url.rfind("redis://", 0) == 0) {
+        std::string_view rest = url.substr(8);
+        out.kind = StoreUrl::Kind::redis;
+        std::string_view hostport = rest;
+        if (auto slash = rest.find('/'); slash != std::string_view::npos) {
+            hostport = rest.substr(0, slash);
+            std::string_view db = rest.substr(slash + 1);
+            if (!db.empty()) {
+                auto v = parse_uint(db, 15, "database number");
+                if (!v) return std::move(v).error();
+                out.db = *v;
+            }
+        }
+        if (hostport.find('@') != std::string_view::npos)
+            return Error{Errc::unsupported, "store URL: credentials in a Redis URL are not supported"};
+        std::string_view host = hostport;
+        if (!hostport.empty() && hostport[0] == '[') {
+            auto close = hostport.find(']');
+            if (close == std::string_view::npos) return Error{Errc::invalid_argument, "store URL: unclosed '['"};
+            host = hostport.substr(1, close - 1);
+            std::string_view after = hostport.substr(close + 1);
+            if (!after.empty()) {
+                if (after[0] != ':') return Error{Errc::invalid_argument, "store URL: text after ']'"};
+                auto v = parse_uint(after.substr(1), 65535, "port");
+                if (!v) return std::move(v).error();
+                out.port = static_cast<std::uint16_t>(*v);
+            }
+        } else if (auto colon = hostport.rfind(':'); colon != std::string_view::npos) {
+            host = hostport.substr(0, colon);
+            auto v = parse_uint(hostport.substr(colon + 1), 65535, "port");
+            if (!v) return std::move(v).error();
+            out.port = static_cast<std::uint16_t>(*v);
+        }
+        if (out.port == 0) return Error{Errc::invalid_argument, "store URL: port 0"};
+        if (host.find_first_of(" /?#:[]") != std::string_view::npos && hostport[0] != '[')
+            return Error{Errc::invalid_argument, "store URL: bad host '" + std::string(host) + "'"};
+        out.host = host.empty() ? "127.0.0.1" : std::string(host);
+        return out;
+    }
+    return Error{Errc::invalid_argument, "store URL: expected memory:, sqlite:<path> or redis://host:port/db"};
+}
+
+Result<std::shared_ptr<Store>> open_store(std::string_view url) {
+    auto u = parse_store_url(url);
+    if (!u) return std::move(u).error();
+    switch (u->kind) {
+        case StoreUrl::Kind::memory: return open_memory_store();
+        case StoreUrl::Kind::sqlite: return open_sqlite_store(u->path);
+        case StoreUrl::Kind::redis: return open_redis_store(u->host, u->port, u->db);
+    }
+    return Error{Errc::internal, "store URL kind"};
+}
+
+}  // namespace mfa::store

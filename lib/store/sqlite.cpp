@@ -1,0 +1,308 @@
+// The embedded backend: one SQLite file in WAL mode, shared by every process that opens it.
+//
+// One table kv(k, v, exp). Single-statement operations are atomic by themselves; read-modify-write
+// operations (compare_and_set, take, increment, attempt) run inside BEGIN IMMEDIATE, which takes the
+// database's write lock up front, so two processes cannot interleave between the read and the write.
+// synchronous=FULL: an accepted code's step is on disk before the call returns, so a crash cannot
+// roll the replay guard back. Waiting for another writer is bounded by the busy timeout.
+#include <sqlite3.h>
+
+#include <mutex>
+
+#include "attempt.hpp"
+#include "clock.hpp"
+
+namespace mfa::store {
+namespace {
+
+class Stmt {
+public:
+    Stmt() = default;
+    Stmt(const Stmt&) = delete;
+    Stmt& operator=(const Stmt&) = delete;
+    ~Stmt() { sqlite3_finalize(s_); }
+    sqlite3_stmt** out() { return &s_; }
+    sqlite3_stmt* get() const { return s_; }
+
+private:
+    sqlite3_stmt* s_ = nullptr;
+};
+
+// Resets a cached statement when the operation using it ends.
+struct Use {
+    explicit Use(sqlite3_stmt* s) : s_(s) {}
+    ~Use() {
+        sqlite3_reset(s_);
+        sqlite3_clear_bindings(s_);
+    }
+    sqlite3_stmt* s_;
+};
+
+class SqliteStore final : public Store {
+public:
+    static Result<std::shared_ptr<Store>> open(const std::string& path, const SqliteOptions& opts) {
+        auto s = std::shared_ptr<SqliteStore>(new SqliteStore());
+        MFA_TRY(s->init(path, opts));
+        return std::shared_ptr<Store>(std::move(s));
+    }
+
+    std::string_view backend() const noexcept override { return "sqlite"; }
+
+    Result<std::optional<Bytes>> get(std::string_view key) override {
+        MFA_TRY(detail::check_key(key));
+        std::lock_guard lock(mu_);
+        return get_locked(key);
+    }
+
+    Status put(std::string_view key, ByteView value, Ttl ttl) override {
+        MFA_TRY(detail::check_key(key));
+        MFA_TRY(detail::check_value(value));
+        std::lock_guard lock(mu_);
+        return put_locked(key, value, detail::expiry_ms(ttl));
+    }
+
+    Result<bool> put_if_absent(std::string_view key, ByteView value, Ttl ttl) override {
+        MFA_TRY(detail::check_key(key));
+        MFA_TRY(detail::check_value(value));
+        std::lock_guard lock(mu_);
+        MFA_TRY(begin());
+        auto cur = get_locked(key);
+        if (!cur) return rollback(std::move(cur).error());
+        if (cur->has_value()) {
+            MFA_TRY(commit());
+            return false;
+        }
+        if (auto st = put_locked(key, value, detail::expiry_ms(ttl)); !st) return rollback(std::move(st).error());
+        MFA_TRY(commit());
+        return true;
+    }
+
+    Result<bool> compare_and_set(std::string_view key, std::optional<ByteView> expected, ByteView desired) override {
+        MFA_TRY(detail::check_key(key));
+        MFA_TRY(detail::check_value(desired));
+        std::lock_guard lock(mu_);
+        MFA_TRY(begin());
+        auto cur = get_locked(key);
+        if (!cur) return rollback(std::move(cur).error());
+        const bool match = cur->has_value() == expected.has_value() &&
+                           (!cur->has_value() || std::equal((*cur)->begin(), (*cur)->end(), expected->begin(),
+                                                            expected->end()));
+        if (!match) {
+            MFA_TRY(commit());
+            return false;
+        }
+        if (auto st = put_locked(key, desired, 0); !st) return rollback(std::move(st).error());
+        MFA_TRY(commit());
+        return true;
+    }
+
+    Result<bool> erase(std::string_view key) override {
+        MFA_TRY(detail::check_key(key));
+        std::lock_guard lock(mu_);
+        MFA_TRY(begin());
+        auto r = erase_locked(key);
+        if (!r) return rollback(std::move(r).error());
+        MFA_TRY(commit());
+        return *r;
+    }
+
+    Result<std::optional<Bytes>> take(std::string_view key) override {
+        MFA_TRY(detail::check_key(key));
+        std::lock_guard lock(mu_);
+        MFA_TRY(begin());
+        auto cur = get_locked(key);
+        if (!cur) return rollback(std::move(cur).error());
+        if (cur->has_value()) {
+            if (auto r = erase_locked(key); !r) return rollback(std::move(r).error());
+        }
+        MFA_TRY(commit());
+        return cur;
+    }
+
+    Result<std::int64_t> increment(std::string_view key, std::int64_t by, Ttl ttl) override {
+        MFA_TRY(detail::check_key(key));
+        std::lock_guard lock(mu_);
+        MFA_TRY(begin());
+        auto cur = get_locked(key);
+        if (!cur) return rollback(std::move(cur).error());
+        std::int64_t v = 0;
+        std::int64_t exp = detail::expiry_ms(ttl);
+        if (cur->has_value()) {
+            auto parsed = parse_i64(as_chars(**cur));
+            if (!parsed) return rollback({Errc::store_corrupt, "'" + std::string(key) + "' is not an integer"});
+            v = *parsed;
+            exp = cur_exp_;
+        }
+        if (__builtin_add_overflow(v, by, &v)) return rollback({Errc::limit_exceeded, "integer overflow"});
+        if (auto st = put_locked(key, as_bytes(std::to_string(v)), exp); !st) return rollback(std::move(st).error());
+        MFA_TRY(commit());
+        return v;
+    }
+
+    Result<std::vector<std::string>> keys(std::string_view prefix, std::size_t limit) override {
+        std::lock_guard lock(mu_);
+        Use u(keys_.get());
+        sqlite3_bind_text(keys_.get(), 1, prefix.data(), static_cast<int>(prefix.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_int64(keys_.get(), 2, detail::now_ms());
+        sqlite3_bind_int64(keys_.get(), 3, static_cast<sqlite3_int64>(std::min(limit, kMaxListKeys)));
+        std::vector<std::string> out;
+        for (;;) {
+            const int rc = sqlite3_step(keys_.get());
+            if (rc == SQLITE_DONE) break;
+            if (rc != SQLITE_ROW) return fail("listing keys");
+            const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(keys_.get(), 0));
+            std::string k(p, static_cast<std::size_t>(sqlite3_column_bytes(keys_.get(), 0)));
+            // Rows come in key order from the prefix on: the first one without it ends the range.
+            if (k.compare(0, prefix.size(), prefix) != 0) break;
+            out.push_back(std::move(k));
+        }
+        return out;
+    }
+
+    Result<Attempt> attempt(const AttemptRequest& req) override {
+        MFA_TRY(detail::check_request(req));
+        std::lock_guard lock(mu_);
+        MFA_TRY(begin());
+        Txn txn{*this};
+        auto r = detail::run_attempt(txn, req);
+        if (!r) return rollback(std::move(r).error());
+        MFA_TRY(commit());
+        return r;
+    }
+
+    Result<ThrottleState> throttle_state(std::string_view key) override {
+        auto v = get(key);
+        if (!v) return std::move(v).error();
+        if (!v->has_value()) return ThrottleState{};
+        auto s = parse_throttle(as_chars(**v));
+        if (!s) return Error{Errc::store_corrupt, "throttle record '" + std::string(key) + "'"};
+        return *s;
+    }
+
+private:
+    struct Txn final : detail::TxnOps {
+        explicit Txn(SqliteStore& s) : s_(s) {}
+        Result<std::optional<Bytes>> get(std::string_view key) override { return s_.get_locked(key); }
+        Status put(std::string_view key, ByteView value) override { return s_.put_locked(key, value, 0); }
+        Result<bool> erase(std::string_view key) override { return s_.erase_locked(key); }
+        SqliteStore& s_;
+    };
+
+    SqliteStore() = default;
+
+    Error fail(std::string_view what) {
+        const int code = sqlite3_errcode(db_.get());
+        const Errc e = (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? Errc::store_unavailable : Errc::io;
+        return Error{e, "sqlite: " + std::string(what) + ": " + sqlite3_errmsg(db_.get())};
+    }
+
+    Status exec(const char* sql) {
+        char* msg = nullptr;
+        if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+            Error e = fail(sql);
+            sqlite3_free(msg);
+            return e;
+        }
+        return {};
+    }
+
+    Status prepare(Stmt& st, const char* sql) {
+        if (sqlite3_prepare_v3(db_.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, st.out(), nullptr) != SQLITE_OK)
+            return fail("prepare");
+        return {};
+    }
+
+    Status init(const std::string& path, const SqliteOptions& opts) {
+        sqlite3* raw = nullptr;
+        const int rc = sqlite3_open_v2(path.c_str(), &raw,
+                                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+        db_.reset(raw);
+        if (rc != SQLITE_OK) {
+            return {Errc::store_unavailable,
+                    "sqlite: cannot open '" + path + "': " + (raw ? sqlite3_errmsg(raw) : "out of memory")};
+        }
+        sqlite3_busy_timeout(db_.get(), static_cast<int>(opts.busy_timeout.count()));
+        sqlite3_extended_result_codes(db_.get(), 0);
+        MFA_TRY(exec("PRAGMA journal_mode=WAL"));
+        MFA_TRY(exec("PRAGMA synchronous=FULL"));
+        MFA_TRY(exec("CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v BLOB NOT NULL, "
+                     "exp INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID"));
+        MFA_TRY(prepare(get_, "SELECT v, exp FROM kv WHERE k = ?1"));
+        MFA_TRY(prepare(put_, "INSERT INTO kv (k, v, exp) VALUES (?1, ?2, ?3) "
+                              "ON CONFLICT (k) DO UPDATE SET v = excluded.v, exp = excluded.exp"));
+        MFA_TRY(prepare(del_, "DELETE FROM kv WHERE k = ?1"));
+        MFA_TRY(prepare(keys_, "SELECT k FROM kv WHERE k >= ?1 AND (exp = 0 OR exp > ?2) ORDER BY k LIMIT ?3"));
+        MFA_TRY(prepare(begin_, "BEGIN IMMEDIATE"));
+        MFA_TRY(prepare(commit_, "COMMIT"));
+        MFA_TRY(prepare(rollback_, "ROLLBACK"));
+        return {};
+    }
+
+    Status step_done(Stmt& st, std::string_view what) {
+        Use u(st.get());
+        if (sqlite3_step(st.get()) != SQLITE_DONE) return fail(what);
+        return {};
+    }
+    Status begin() { return step_done(begin_, "BEGIN IMMEDIATE"); }
+    Status commit() { return step_done(commit_, "COMMIT"); }
+    Error rollback(Error e) {
+        Use u(rollback_.get());
+        (void)sqlite3_step(rollback_.get());
+        return e;
+    }
+
+    // The live value (expired rows read as absent); sets cur_exp_.
+    Result<std::optional<Bytes>> get_locked(std::string_view key) {
+        Use u(get_.get());
+        sqlite3_bind_text(get_.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+        const int rc = sqlite3_step(get_.get());
+        if (rc == SQLITE_DONE) return std::optional<Bytes>{};
+        if (rc != SQLITE_ROW) return fail("reading a key");
+        cur_exp_ = sqlite3_column_int64(get_.get(), 1);
+        if (cur_exp_ != 0 && cur_exp_ <= detail::now_ms()) return std::optional<Bytes>{};
+        const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(get_.get(), 0));
+        const auto n = static_cast<std::size_t>(sqlite3_column_bytes(get_.get(), 0));
+        return std::optional<Bytes>{Bytes(p, p + n)};
+    }
+
+    Status put_locked(std::string_view key, ByteView value, std::int64_t exp) {
+        Use u(put_.get());
+        sqlite3_bind_text(put_.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+        if (value.empty()) {
+            sqlite3_bind_zeroblob(put_.get(), 2, 0);  // a NULL data pointer would bind SQL NULL
+        } else {
+            sqlite3_bind_blob(put_.get(), 2, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+        }
+        sqlite3_bind_int64(put_.get(), 3, exp);
+        if (sqlite3_step(put_.get()) != SQLITE_DONE) return fail("writing a key");
+        return {};
+    }
+
+    // Deletes the row; true when it was live.
+    Result<bool> erase_locked(std::string_view key) {
+        auto cur = get_locked(key);
+        if (!cur) return std::move(cur).error();
+        Use u(del_.get());
+        sqlite3_bind_text(del_.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+        if (sqlite3_step(del_.get()) != SQLITE_DONE) return fail("deleting a key");
+        return cur->has_value();
+    }
+
+    struct DbClose {
+        void operator()(sqlite3* db) const noexcept { sqlite3_close(db); }
+    };
+    // Declared first so it is destroyed last, after every statement.
+    std::unique_ptr<sqlite3, DbClose> db_;
+    Stmt get_, put_, del_, keys_, begin_, commit_, rollback_;
+    std::int64_t cur_exp_ = 0;
+    std::mutex mu_;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<Store>> open_sqlite_store(const std::string& path, const SqliteOptions& opts) {
+    if (path.empty()) return Error{Errc::invalid_argument, "empty SQLite path"};
+    return SqliteStore::open(path, opts);
+}
+
+}  // namespace mfa::store

@@ -1,0 +1,359 @@
+// The store contract: every case runs against the memory, SQLite and Redis backends (Redis on a
+// throwaway loopback server; skipped with a message when redis-server is missing).
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <thread>
+
+#include "mfa/store.hpp"
+#include "redis_server.hpp"
+#include "test_support.hpp"
+
+using namespace mfa;
+using namespace mfa::store;
+
+namespace mfa::store {
+inline std::ostream& operator<<(std::ostream& os, AttemptOutcome o) { return os << to_string(o); }
+}  // namespace mfa::store
+
+namespace {
+
+std::string fresh_prefix() {
+    static std::atomic<int> n{0};
+    return "t" + std::to_string(getpid()) + "-" + std::to_string(n++) + ":";
+}
+
+struct TempFile {
+    TempFile() {
+        char tmpl[] = "/tmp/mfa-store-XXXXXX";
+        dir = mkdtemp(tmpl);
+        path = dir + "/store.db";
+    }
+    ~TempFile() {
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    }
+    std::string dir, path;
+};
+
+// Runs f(store, key prefix) on each backend.
+void each_backend(const std::function<void(Store&, const std::string&)>& f) {
+    {
+        BOOST_TEST_CONTEXT("memory") {
+            auto s = open_memory_store();
+            f(*s, fresh_prefix());
+        }
+    }
+    {
+        TempFile tmp;
+        BOOST_TEST_CONTEXT("sqlite") {
+            auto s = open_store("sqlite:" + tmp.path);
+            BOOST_REQUIRE_MESSAGE(s.ok(), (s.ok() ? std::string() : s.error().to_string()));
+            f(**s, fresh_prefix());
+        }
+    }
+    auto& redis = test::RedisServer::shared();
+    if (!redis.available()) {
+        BOOST_TEST_MESSAGE("redis backend skipped: " << redis.reason());
+        return;
+    }
+    BOOST_TEST_CONTEXT("redis") {
+        auto s = open_store(redis.url());
+        BOOST_REQUIRE_MESSAGE(s.ok(), (s.ok() ? std::string() : s.error().to_string()));
+        f(**s, fresh_prefix());
+    }
+}
+
+Bytes b(std::string_view s) { return Bytes(s.begin(), s.end()); }
+
+ThrottleRule rule() {
+    ThrottleRule r;
+    r.free_failures = 2;
+    r.base_delay = 10;
+    r.max_delay = 40;
+    r.lock_after = 6;
+    r.lock_duration = 0;
+    return r;
+}
+
+AttemptRequest req(const std::string& p, bool success, std::int64_t now) {
+    AttemptRequest q;
+    q.throttle_key = p + "thr";
+    q.rule = rule();
+    q.now = now;
+    q.success = success;
+    return q;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(store)
+
+BOOST_AUTO_TEST_CASE(get_put_erase) {
+    each_backend([](Store& s, const std::string& p) {
+        BOOST_TEST(!s.get(p + "a")->has_value());
+        BOOST_TEST(s.put(p + "a", b("one")).ok());
+        BOOST_TEST((*s.get(p + "a")).value() == b("one"));
+        BOOST_TEST(s.put(p + "a", b(std::string("t\0wo", 4))).ok());  // binary-safe
+        BOOST_TEST((*s.get(p + "a")).value() == b(std::string("t\0wo", 4)));
+        BOOST_TEST(*s.erase(p + "a"));
+        BOOST_TEST(!*s.erase(p + "a"));
+        BOOST_TEST(!s.get(p + "a")->has_value());
+        BOOST_TEST(s.put(p + "empty", ByteView{}).ok());
+        BOOST_TEST(s.get(p + "empty")->has_value());
+        BOOST_TEST(s.get(p + "empty")->value().empty());
+    });
+}
+
+BOOST_AUTO_TEST_CASE(key_and_value_limits) {
+    each_backend([](Store& s, const std::string&) {
+        BOOST_TEST(s.get("").code() == Errc::invalid_argument);
+        BOOST_TEST(s.put(std::string(kMaxKeyLength + 1, 'k'), b("v")).code() == Errc::limit_exceeded);
+        BOOST_TEST(s.put("k", Bytes(kMaxValueLength + 1, 0)).code() == Errc::limit_exceeded);
+        AttemptRequest q;
+        q.throttle_key = "x";
+        q.rule.lock_after = 101;
+        BOOST_TEST(s.attempt(q).code() == Errc::invalid_argument);
+    });
+}
+
+BOOST_AUTO_TEST_CASE(put_if_absent_and_ttl) {
+    each_backend([](Store& s, const std::string& p) {
+        BOOST_TEST(*s.put_if_absent(p + "n", b("first"), Ttl{1}));
+        BOOST_TEST(!*s.put_if_absent(p + "n", b("second")));
+        BOOST_TEST((*s.get(p + "n")).value() == b("first"));
+        BOOST_TEST(s.put(p + "t", b("x"), Ttl{1}).ok());
+        BOOST_TEST(*s.increment(p + "i", 1, Ttl{1}) == 1);
+        std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+        BOOST_TEST(!s.get(p + "t")->has_value());
+        BOOST_TEST(!s.get(p + "i")->has_value());
+        BOOST_TEST(*s.put_if_absent(p + "n", b("after expiry")));  // the expired value is gone
+        BOOST_TEST(s.keys(p)->size() == 1u);
+    });
+}
+
+BOOST_AUTO_TEST_CASE(compare_and_set) {
+    each_backend([](Store& s, const std::string& p) {
+        const std::string k = p + "cas";
+        BOOST_TEST(!*s.compare_and_set(k, b("x"), b("y")));  // absent, expected a value
+        BOOST_TEST(*s.compare_and_set(k, std::nullopt, b("1")));
+        BOOST_TEST(!*s.compare_and_set(k, std::nullopt, b("2")));  // present, expected absent
+        BOOST_TEST(!*s.compare_and_set(k, b("0"), b("2")));
+        BOOST_TEST(*s.compare_and_set(k, b("1"), b("2")));
+        BOOST_TEST((*s.get(k)).value() == b("2"));
+    });
+}
+
+BOOST_AUTO_TEST_CASE(take_is_single_use) {
+    each_backend([](Store& s, const std::string& p) {
+        BOOST_TEST(s.put(p + "c", b("challenge")).ok());
+        auto first = s.take(p + "c");
+        BOOST_TEST(first->has_value());
+        BOOST_TEST(first->value() == b("challenge"));
+        BOOST_TEST(!s.take(p + "c")->has_value());
+    });
+}
+
+BOOST_AUTO_TEST_CASE(increment) {
+    each_backend([](Store& s, const std::string& p) {
+        BOOST_TEST(*s.increment(p + "n", 5) == 5);
+        BOOST_TEST(*s.increment(p + "n", -7) == -2);
+        BOOST_TEST(s.put(p + "bad", b("abc")).ok());
+        BOOST_TEST(s.increment(p + "bad", 1).code() == Errc::store_corrupt);
+    });
+}
+
+BOOST_AUTO_TEST_CASE(keys_by_prefix) {
+    each_backend([](Store& s, const std::string& p) {
+        for (const char* k : {"a:1", "a:2", "a*:3", "b:1", "a:0"}) BOOST_TEST(s.put(p + k, b("v")).ok());
+        auto a = s.keys(p + "a:");
+        BOOST_REQUIRE(a.ok());
+        BOOST_TEST(a->size() == 3u);
+        BOOST_TEST(a->front() == p + "a:0");  // sorted
+        BOOST_TEST(s.keys(p + "a*")->size() == 1u);  // glob characters are literal
+        BOOST_TEST(s.keys(p + "a:", 2)->size() == 2u);
+        BOOST_TEST(s.keys(p + "zzz")->empty());
+    });
+}
+
+BOOST_AUTO_TEST_CASE(attempt_counts_delays_and_locks) {
+    each_backend([](Store& s, const std::string& p) {
+        std::int64_t now = 1000;
+        // Two free failures, then delays of 10, 20, 40, 40 seconds, then the lock at 6.
+        for (std::uint32_t i = 1; i <= 2; ++i) {
+            auto a = s.attempt(req(p, false, now));
+            BOOST_REQUIRE(a.ok());
+            BOOST_TEST(a->outcome == AttemptOutcome::rejected);
+            BOOST_TEST(a->failures == i);
+        }
+        BOOST_TEST(s.attempt(req(p, false, now))->failures == 3u);  // the third failure starts the delay
+        auto t = s.attempt(req(p, true, now + 5));
+        BOOST_TEST(t->outcome == AttemptOutcome::throttled);
+        BOOST_TEST(t->retry_after == 5);
+        BOOST_TEST(t->failures == 3u);  // not counted
+        now += 10;
+        BOOST_TEST(s.attempt(req(p, false, now))->failures == 4u);
+        BOOST_TEST(s.attempt(req(p, false, now + 19))->outcome == AttemptOutcome::throttled);
+        now += 20;
+        BOOST_TEST(s.attempt(req(p, false, now))->failures == 5u);
+        now += 40;
+        auto locked_now = s.attempt(req(p, false, now));
+        BOOST_TEST(locked_now->failures == 6u);
+        BOOST_TEST(locked_now->newly_locked);
+        // Locked: even a correct code is not accepted, and nothing is counted.
+        auto l = s.attempt(req(p, true, now + 100000));
+        BOOST_TEST(l->outcome == AttemptOutcome::locked);
+        BOOST_TEST(l->retry_after == 0);
+        BOOST_TEST(s.throttle_state(p + "thr")->failures == 6u);
+        // An operator unlock is erasing the throttle key.
+        BOOST_TEST(*s.erase(p + "thr"));
+        BOOST_TEST(s.attempt(req(p, true, now))->outcome == AttemptOutcome::accepted);
+    });
+}
+
+BOOST_AUTO_TEST_CASE(attempt_success_resets) {
+    each_backend([](Store& s, const std::string& p) {
+        BOOST_TEST(s.attempt(req(p, false, 10))->failures == 1u);
+        BOOST_TEST(s.attempt(req(p, false, 10))->failures == 2u);
+        BOOST_TEST(s.attempt(req(p, true, 10))->outcome == AttemptOutcome::accepted);
+        BOOST_TEST(s.throttle_state(p + "thr")->failures == 0u);
+        BOOST_TEST(s.attempt(req(p, false, 10))->failures == 1u);
+    });
+}
+
+BOOST_AUTO_TEST_CASE(attempt_lock_duration_expires) {
+    each_backend([](Store& s, const std::string& p) {
+        auto q = req(p, false, 100);
+        q.rule.lock_after = 2;
+        q.rule.free_failures = 1;
+        q.rule.lock_duration = 60;
+        q.rule.base_delay = 0;
+        BOOST_TEST(s.attempt(q)->failures == 1u);
+        BOOST_TEST(s.attempt(q)->newly_locked);
+        q.now = 159;
+        q.success = true;
+        auto l = s.attempt(q);
+        BOOST_TEST(l->outcome == AttemptOutcome::locked);
+        BOOST_TEST(l->retry_after == 1);
+        q.now = 160;
+        BOOST_TEST(s.attempt(q)->outcome == AttemptOutcome::accepted);
+    });
+}
+
+BOOST_AUTO_TEST_CASE(attempt_replay_guard) {
+    each_backend([](Store& s, const std::string& p) {
+        auto q = req(p, true, 10);
+        q.advance_key = p + "last";
+        q.step = 100;
+        BOOST_TEST(s.attempt(q)->outcome == AttemptOutcome::accepted);
+        auto again = s.attempt(q);
+        BOOST_TEST(again->outcome == AttemptOutcome::replayed);
+        BOOST_TEST(again->last_step == 100);
+        BOOST_TEST(again->failures == 1u);  // a replay counts as a failure
+        q.step = 99;  // an earlier step after a later one was accepted
+        BOOST_TEST(s.attempt(q)->outcome == AttemptOutcome::replayed);
+        q.step = 101;
+        BOOST_TEST(s.attempt(q)->outcome == AttemptOutcome::accepted);
+        BOOST_TEST(s.get(p + "last")->value() == b("101"));
+        // A failed check does not advance the guard.
+        q.step = 200;
+        q.success = false;
+        BOOST_TEST(s.attempt(q)->outcome == AttemptOutcome::rejected);
+        BOOST_TEST(s.get(p + "last")->value() == b("101"));
+    });
+}
+
+BOOST_AUTO_TEST_CASE(attempt_consume_once) {
+    each_backend([](Store& s, const std::string& p) {
+        BOOST_TEST(s.put(p + "code", b("")).ok());
+        auto q = req(p, true, 10);
+        q.consume_key = p + "code";
+        BOOST_TEST(s.attempt(q)->outcome == AttemptOutcome::accepted);
+        auto second = s.attempt(q);
+        BOOST_TEST(second->outcome == AttemptOutcome::rejected);
+        BOOST_TEST(second->failures == 1u);
+    });
+}
+
+BOOST_AUTO_TEST_CASE(attempt_guard_detects_stale_record) {
+    each_backend([](Store& s, const std::string& p) {
+        BOOST_TEST(s.put(p + "rec", b("v1")).ok());
+        auto q = req(p, true, 10);
+        q.guard_key = p + "rec";
+        q.guard_value = b("v1");
+        BOOST_TEST(s.attempt(q)->outcome == AttemptOutcome::accepted);
+        BOOST_TEST(s.put(p + "rec", b("v2")).ok());
+        q.success = false;
+        BOOST_TEST(s.attempt(q)->outcome == AttemptOutcome::stale);
+        BOOST_TEST(s.throttle_state(p + "thr")->failures == 0u);  // a stale attempt changes nothing
+        q.guard_value.reset();  // expected absent
+        BOOST_TEST(s.attempt(q)->outcome == AttemptOutcome::stale);
+        BOOST_TEST(*s.erase(p + "rec"));
+        BOOST_TEST(s.attempt(q)->outcome == AttemptOutcome::rejected);
+    });
+}
+
+BOOST_AUTO_TEST_CASE(corrupt_throttle_record) {
+    each_backend([](Store& s, const std::string& p) {
+        BOOST_TEST(s.put(p + "thr", b("garbage")).ok());
+        BOOST_TEST(s.attempt(req(p, true, 1)).code() == Errc::store_corrupt);
+        BOOST_TEST(s.throttle_state(p + "thr").code() == Errc::store_corrupt);
+    });
+}
+
+BOOST_AUTO_TEST_CASE(threads_accept_a_step_once) {
+    each_backend([](Store& s, const std::string& p) {
+        std::atomic<int> accepted{0};
+        std::vector<std::thread> ts;
+        for (int i = 0; i < 8; ++i)
+            ts.emplace_back([&] {
+                auto q = req(p, true, 10);
+                q.advance_key = p + "last";
+                q.step = 7;
+                auto a = s.attempt(q);
+                if (a.ok() && a->outcome == AttemptOutcome::accepted) ++accepted;
+            });
+        for (auto& t : ts) t.join();
+        BOOST_TEST(accepted.load() == 1);
+    });
+}
+
+BOOST_AUTO_TEST_CASE(store_urls) {
+    auto m = parse_store_url("memory:");
+    BOOST_TEST(m.ok());
+    auto sq = parse_store_url("sqlite:/var/lib/x.db");
+    BOOST_TEST(sq->path == "/var/lib/x.db");
+    BOOST_TEST(parse_store_url("sqlite:///var/x.db")->path == "/var/x.db");
+    BOOST_TEST(parse_store_url("sqlite://rel.db").code() == Errc::invalid_argument);
+    auto r = parse_store_url("redis://10.0.0.1:6380/3");
+    BOOST_TEST(r->host == "10.0.0.1");
+    BOOST_TEST(r->port == 6380);
+    BOOST_TEST(r->db == 3u);
+    auto d = parse_store_url("redis://");
+    BOOST_TEST(d->host == "127.0.0.1");
+    BOOST_TEST(d->port == 6379);
+    BOOST_TEST(parse_store_url("redis://[::1]:7000")->host == "::1");
+    BOOST_TEST(parse_store_url("redis://h:0").code() == Errc::invalid_argument);
+    BOOST_TEST(parse_store_url("redis://h:65536").code() == Errc::invalid_argument);
+    BOOST_TEST(parse_store_url("redis://h/16").code() == Errc::invalid_argument);
+    BOOST_TEST(parse_store_url("redis://user:pw@h").code() == Errc::unsupported);
+    BOOST_TEST(parse_store_url("postgres://x").code() == Errc::invalid_argument);
+    BOOST_TEST(parse_store_url("sqlite:a\nb").code() == Errc::invalid_argument);
+    BOOST_TEST(open_store("redis://127.0.0.1:1/0").code() == Errc::store_unavailable);
+}
+
+BOOST_AUTO_TEST_CASE(rule_validation) {
+    ThrottleRule r;
+    BOOST_TEST(validate(r).ok());
+    r.lock_after = 100;
+    BOOST_TEST(validate(r).ok());
+    r.lock_after = 101;
+    BOOST_TEST(validate(r).code() == Errc::invalid_argument);
+    r.lock_after = 3;
+    r.free_failures = 3;
+    BOOST_TEST(validate(r).code() == Errc::invalid_argument);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
