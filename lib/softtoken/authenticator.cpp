@@ -167,20 +167,16 @@ Authenticator::Reply Authenticator::reset(Environment& env) {
 
 Authenticator::Reply Authenticator::selection(Environment& env) { return {env.user_presence(""), {}}; }
 
-Result<cose::Pkey> Authenticator::key_agreement_key(int protocol, bool regenerate) {
+Result<EVP_PKEY*> Authenticator::key_agreement_key(int protocol, bool regenerate) {
     auto it = ka_keys_.find(protocol);
-    if (it != ka_keys_.end() && !regenerate) {
-        EVP_PKEY* k = it->second.get();
-        if (EVP_PKEY_up_ref(k) != 1) return Error(Errc::crypto, "EVP_PKEY_up_ref");
-        return cose::Pkey(k);
-    }
+    if (it != ka_keys_.end() && !regenerate) return it->second.get();
     auto scalar = p256_new_scalar(rng_);
     if (!scalar) return std::move(scalar).error();
     auto key = p256_from_scalar(scalar->view());
     if (!key) return std::move(key).error();
-    if (EVP_PKEY_up_ref(key->get()) != 1) return Error(Errc::crypto, "EVP_PKEY_up_ref");
-    ka_keys_[protocol] = cose::Pkey(key->get());
-    return key;
+    EVP_PKEY* raw = key->get();
+    ka_keys_[protocol] = std::move(*key);
+    return raw;
 }
 
 std::uint8_t Authenticator::protocol_from(const cbor::Value* v, std::optional<PinProtocol>& out) const {
@@ -198,7 +194,7 @@ std::uint8_t Authenticator::shared_secret(const PinProtocol& proto, const cbor::
     if (peer->kty != cose::KeyType::EC2 || peer->crv != cose::Curve::P256) return ctap::kInvalidParameter;
     auto own = key_agreement_key(proto.version());
     if (!own) return ctap::kOther;
-    auto z = ecdh_p256(own->get(), peer->pkey.get());
+    auto z = ecdh_p256(*own, peer->pkey.get());
     if (!z) return ctap::kInvalidParameter;
     auto s = proto.kdf(z->view());
     if (!s) return ctap::kOther;

@@ -99,7 +99,8 @@ private:
 
     // Shared by the handlers.
     std::uint8_t persist();
-    Result<cose::Pkey> key_agreement_key(int protocol, bool regenerate = false);
+    // The key agreement key of a protocol (borrowed), made on first use or when regenerate is set.
+    Result<EVP_PKEY*> key_agreement_key(int protocol, bool regenerate = false);
     std::uint8_t shared_secret(const PinProtocol& proto, const cbor::Value& platform_key, SecretBytes& out);
     std::uint8_t protocol_from(const cbor::Value* v, std::optional<PinProtocol>& out) const;
     // Checks pinUvAuthParam over message with the current token and its permission / RP binding;

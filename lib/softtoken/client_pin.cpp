@@ -43,7 +43,7 @@ Authenticator::Reply Authenticator::client_pin(const cbor::Value& req, Environme
     if (*sub == kGetKeyAgreement) {
         auto key = key_agreement_key(proto->version());
         if (!key) return {ctap::kOther, {}};
-        auto cose_key = cose::key_to_cbor(key->get(), cose::Alg::ECDH_ES_HKDF_256);
+        auto cose_key = cose::key_to_cbor(*key, cose::Alg::ECDH_ES_HKDF_256);
         if (!cose_key) return {ctap::kOther, {}};
         return {0, cbor::Value(cbor::Map{{1, std::move(*cose_key)}})};
     }
