@@ -266,7 +266,8 @@ BOOST_AUTO_TEST_CASE(trailing_bytes_and_prefix_mode) {
     auto second = mfa::cbor::decode_from(r);
     BOOST_TEST(*second->as_bool());
     BOOST_TEST(r.empty());
-    Reader bad(hx("8201"));
+    const Bytes short_array = hx("8201");
+    Reader bad(short_array);
     BOOST_TEST(mfa::cbor::decode_from(bad).code() == Errc::cbor_truncated);
     BOOST_TEST(bad.position() == 0u);  // left untouched on failure
 }

@@ -59,7 +59,7 @@ std::string Key::describe() const {
     return s;
 }
 
-Value::Value(Map m) : type_(Type::map), data_(std::move(m)) {}
+Value::Value(Map m) : type_(Type::map), entries_(std::move(m)) {}
 
 Value Value::negative(std::uint64_t n) {
     Value v;
@@ -92,9 +92,7 @@ Value Value::tagged(std::uint64_t tag, Value content) {
     Value v;
     v.type_ = Type::tag;
     v.num_ = tag;
-    Array a;
-    a.push_back(std::move(content));
-    v.data_ = std::move(a);
+    v.items_.push_back(std::move(content));
     return v;
 }
 
@@ -121,13 +119,12 @@ Result<std::uint64_t> Value::as_uint(std::string_view what) const {
 
 Result<ByteView> Value::as_bytes(std::string_view what) const {
     if (type_ != Type::bytes) return type_error(what, "byte string", type_);
-    const Bytes& b = std::get<Bytes>(data_);
-    return ByteView(b.data(), b.size());
+    return ByteView(str_.data(), str_.size());
 }
 
 Result<std::string_view> Value::as_text(std::string_view what) const {
     if (type_ != Type::text) return type_error(what, "text string", type_);
-    return std::string_view(std::get<std::string>(data_));
+    return as_chars(str_);
 }
 
 Result<bool> Value::as_bool(std::string_view what) const {
@@ -142,41 +139,40 @@ Result<double> Value::as_float(std::string_view what) const {
 
 Result<const Array*> Value::as_array(std::string_view what) const {
     if (type_ != Type::array) return type_error(what, "array", type_);
-    return &std::get<Array>(data_);
+    return &items_;
 }
 
 Result<const Map*> Value::as_map(std::string_view what) const {
     if (type_ != Type::map) return type_error(what, "map", type_);
-    return &std::get<Map>(data_);
+    return &entries_;
 }
 
 const Value* Value::tag_content() const noexcept {
     if (type_ != Type::tag) return nullptr;
-    const Array& a = std::get<Array>(data_);
-    return a.empty() ? nullptr : &a.front();
+    return items_.empty() ? nullptr : &items_.front();
 }
 
 const Array& Value::array_items() const noexcept {
-    return type_ == Type::array ? std::get<Array>(data_) : kEmptyArray;
+    return type_ == Type::array ? items_ : kEmptyArray;
 }
 
 const Map& Value::map_entries() const noexcept {
-    return type_ == Type::map ? std::get<Map>(data_) : kEmptyMap;
+    return type_ == Type::map ? entries_ : kEmptyMap;
 }
 
 std::size_t Value::size() const noexcept {
     switch (type_) {
-        case Type::bytes: return std::get<Bytes>(data_).size();
-        case Type::text: return std::get<std::string>(data_).size();
-        case Type::array: return std::get<Array>(data_).size();
-        case Type::map: return std::get<Map>(data_).size();
+        case Type::bytes:
+        case Type::text: return str_.size();
+        case Type::array: return items_.size();
+        case Type::map: return entries_.size();
         default: return 0;
     }
 }
 
 const Value* Value::find(Key key) const noexcept {
     if (type_ != Type::map) return nullptr;
-    for (const auto& e : std::get<Map>(data_))
+    for (const auto& e : entries_)
         if (key_matches(e.key, key)) return &e.value;
     return nullptr;
 }
@@ -213,7 +209,7 @@ Result<const Value*> Value::get_map_value(Key key) const {
 bool operator==(const Value& a, const Value& b) noexcept {
     if (a.type_ != b.type_ || a.num_ != b.num_) return false;
     if (a.type_ == Type::floating) return std::memcmp(&a.float_, &b.float_, sizeof(double)) == 0;
-    return a.data_ == b.data_;
+    return a.str_ == b.str_ && a.items_ == b.items_ && a.entries_ == b.entries_;
 }
 
 bool is_valid_utf8(std::string_view text) noexcept {

@@ -89,12 +89,12 @@ public:
         num_ = static_cast<std::uint64_t>(v);
     }
     Value(bool b) noexcept : type_(Type::boolean), num_(b ? 1 : 0) {}
-    Value(std::string_view s) : type_(Type::text), data_(std::string(s)) {}
+    Value(std::string_view s) : type_(Type::text), str_(s.begin(), s.end()) {}
     Value(const char* s) : Value(std::string_view(s)) {}
-    Value(std::string s) : type_(Type::text), data_(std::move(s)) {}
-    Value(ByteView b) : type_(Type::bytes), data_(Bytes(b.begin(), b.end())) {}
-    Value(Bytes b) : type_(Type::bytes), data_(std::move(b)) {}
-    Value(Array a) : type_(Type::array), data_(std::move(a)) {}
+    Value(const std::string& s) : Value(std::string_view(s)) {}
+    Value(ByteView b) : type_(Type::bytes), str_(b.begin(), b.end()) {}
+    Value(Bytes b) : type_(Type::bytes), str_(std::move(b)) {}
+    Value(Array a) : type_(Type::array), items_(std::move(a)) {}
     Value(Map m);  // keys are kept as given; encode() sorts them, decode() yields them sorted
 
     // Named constructors for the rest.
@@ -154,11 +154,14 @@ public:
     friend bool operator==(const Value& a, const Value& b) noexcept;
 
 private:
+    // Plain members rather than a std::variant: GCC 12 reports false maybe-uninitialized warnings
+    // when variants of vectors are moved, which would break -Werror builds of every user.
     Type type_ = Type::null;
     std::uint64_t num_ = 0;
     double float_ = 0.0;
-    // bytes / text / array (also a tag's one enclosed item) / map
-    std::variant<std::monostate, Bytes, std::string, Array, Map> data_;
+    Bytes str_;      // byte string, or the UTF-8 of a text string
+    Array items_;    // array items, or the one enclosed item of a tag
+    Map entries_;    // map pairs
 };
 
 struct MapEntry {

@@ -72,7 +72,10 @@ struct PublicKey {
 // kid (2, bytes). Anything else (key_ops, private parts, unknown labels) is cose_key_invalid.
 Result<PublicKey> parse_key(const cbor::Value& cose_key);
 // Decodes the bytes (strict canonical CBOR, nothing after the map) and parses them.
-Result<PublicKey> parse_key(ByteView cose_key);
+Result<PublicKey> decode_key(ByteView cose_key);
+// With other decoder options: keys stored by other libraries are not always canonical (go-webauthn
+// re-encodes labels as 3, -1, -2, -3, 1); canonical = false accepts those, duplicates still fail.
+Result<PublicKey> decode_key(ByteView cose_key, const cbor::DecodeOptions& opts);
 
 // Encodes a public key as a canonical COSE_Key with the given algorithm (EC2 P-256/384/521,
 // Ed25519, RSA). cose_alg_mismatch when the algorithm does not fit the key.
