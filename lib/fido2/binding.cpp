@@ -23,10 +23,16 @@ thread_local Pending* t_pending = nullptr;
 
 void* io_open(const char*) {
     if (t_pending == nullptr || !t_pending->transport) return nullptr;
-    return new (std::nothrow) IoHandle{std::move(t_pending->transport), t_pending->hooks};
+    auto* h = new (std::nothrow) IoHandle{std::move(t_pending->transport), t_pending->hooks};
+    if (h != nullptr) h->hooks->transport = h->transport.get();
+    return h;
 }
 
-void io_close(void* h) { delete static_cast<IoHandle*>(h); }
+void io_close(void* h) {
+    auto* io = static_cast<IoHandle*>(h);
+    io->hooks->transport = nullptr;
+    delete io;
+}
 
 int io_read(void* h, unsigned char* buf, size_t len, int ms) {
     auto* io = static_cast<IoHandle*>(h);
@@ -57,6 +63,12 @@ int io_write(void* h, const unsigned char* buf, size_t len) {
 }
 
 }  // namespace
+
+void Hooks::drain() {
+    if (transport == nullptr) return;
+    for (int i = 0; i < 1024; ++i)
+        if (!transport->read(0)) return;
+}
 
 Error fido_error(int r, std::string_view step) {
     std::string detail = std::string(step) + ": " + fido_strerr(r);

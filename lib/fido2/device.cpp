@@ -84,6 +84,7 @@ Status Device::set_timeout(int ms) {
 void Device::cancel() noexcept { (void)fido_dev_cancel(impl_->dev); }
 
 Result<Info> Device::info() {
+    impl_->begin_operation();
     Owned<fido_cbor_info_t, fido_cbor_info_free> ci(fido_cbor_info_new());
     if (ci.get() == nullptr) return Error(Errc::no_memory, "fido_cbor_info_new");
     if (int r = fido_dev_get_cbor_info(impl_->dev, ci.get()); r != FIDO_OK)
@@ -256,7 +257,9 @@ Result<std::vector<Assertion>> Device::get_assertions(const GetAssertionRequest&
 }
 
 Status Assertion::verify(ByteView cdh, std::string_view rp_id, ByteView public_key_cose) const {
-    auto key = cose::parse_key(public_key_cose);
+    auto decoded = cbor::decode(public_key_cose);
+    if (!decoded) return std::move(decoded).error();
+    auto key = cose::parse_key(*decoded);
     if (!key) return std::move(key).error();
     if (auth_data.size() < 37) return Error(Errc::fido2_bad_response, "authenticator data shorter than 37 bytes");
     const std::string rp(rp_id);
@@ -278,12 +281,14 @@ Status Device::set_pin(const SecretString& pin) {
 
 Status Device::change_pin(const SecretString& old_pin, const SecretString& new_pin) {
     CPin o(old_pin), n(new_pin);
+    impl_->begin_operation();
     if (int r = fido_dev_set_pin(impl_->dev, n.c_str(), o.c_str()); r != FIDO_OK) return fido_error(r, "changePIN");
     return {};
 }
 
 Result<int> Device::pin_retries() {
     int n = 0;
+    impl_->begin_operation();
     if (int r = fido_dev_get_retry_count(impl_->dev, &n); r != FIDO_OK) return fido_error(r, "getPINRetries");
     return n;
 }
@@ -298,6 +303,7 @@ Result<CredentialMetadata> Device::credential_metadata(const SecretString& pin) 
     Owned<fido_credman_metadata_t, fido_credman_metadata_free> m(fido_credman_metadata_new());
     if (m.get() == nullptr) return Error(Errc::no_memory, "fido_credman_metadata_new");
     CPin p(pin);
+    impl_->begin_operation();
     if (int r = fido_credman_get_dev_metadata(impl_->dev, m.get(), p.c_str()); r != FIDO_OK)
         return fido_error(r, "credential metadata");
     return CredentialMetadata{fido_credman_rk_existing(m.get()), fido_credman_rk_remaining(m.get())};
@@ -307,6 +313,7 @@ Result<std::vector<RpEntry>> Device::list_rps(const SecretString& pin) {
     Owned<fido_credman_rp_t, fido_credman_rp_free> rp(fido_credman_rp_new());
     if (rp.get() == nullptr) return Error(Errc::no_memory, "fido_credman_rp_new");
     CPin p(pin);
+    impl_->begin_operation();
     if (int r = fido_credman_get_dev_rp(impl_->dev, rp.get(), p.c_str()); r != FIDO_OK)
         return fido_error(r, "enumerating RPs");
     std::vector<RpEntry> out;
@@ -321,6 +328,7 @@ Result<std::vector<ResidentCredentialEntry>> Device::list_credentials(std::strin
     if (rk.get() == nullptr) return Error(Errc::no_memory, "fido_credman_rk_new");
     CPin p(pin);
     const std::string rp(rp_id);
+    impl_->begin_operation();
     if (int r = fido_credman_get_dev_rk(impl_->dev, rp.c_str(), rk.get(), p.c_str()); r != FIDO_OK)
         return fido_error(r, "enumerating credentials");
     std::vector<ResidentCredentialEntry> out;
@@ -335,6 +343,7 @@ Result<std::vector<ResidentCredentialEntry>> Device::list_credentials(std::strin
 
 Status Device::delete_credential(ByteView credential_id, const SecretString& pin) {
     CPin p(pin);
+    impl_->begin_operation();
     if (int r = fido_credman_del_dev_rk(impl_->dev, credential_id.data(), credential_id.size(), p.c_str()); r != FIDO_OK)
         return fido_error(r, "deleting the credential");
     return {};

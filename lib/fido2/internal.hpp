@@ -23,6 +23,10 @@ struct Hooks {
     std::mutex mu;
     std::function<void()> on_user_presence;
     std::atomic<bool> presence_announced{false};
+    Transport* transport = nullptr;  // borrowed from the io handle while the device is open
+    // Drops reports left over from an abandoned operation (a timeout, a cancel), so the next
+    // request does not take a stale answer for its own.
+    void drain();
 };
 
 struct Device::Impl {
@@ -31,7 +35,10 @@ struct Device::Impl {
     std::shared_ptr<Hooks> hooks = std::make_shared<Hooks>();
     ~Impl();
     // Resets per-operation state before each libfido2 call that may wait for a touch.
-    void begin_operation() { hooks->presence_announced = false; }
+    void begin_operation() {
+        hooks->presence_announced = false;
+        hooks->drain();
+    }
 };
 
 // Opens a Transport under libfido2: installs the io callbacks and runs fido_dev_open.

@@ -38,8 +38,7 @@ public:
             int wait = -1;
             if (timeout_ms >= 0) {
                 const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-                if (left.count() <= 0) return Error(Errc::fido2_io, "timeout");
-                wait = static_cast<int>(left.count());
+                wait = static_cast<int>(std::max<long long>(0, left.count()));  // 0: one poll, no wait
             }
             pollfd p{fd_, POLLIN, 0};
             const int pr = ::poll(&p, 1, wait);

@@ -33,6 +33,12 @@ struct SoftToken::Impl final : Environment {
         case Presence::approve: return 0;
         case Presence::deny: return ctap::kOperationDenied;
         case Presence::callback: {
+            {
+                // Tell the host a touch is awaited, as a real key would while its LED blinks.
+                std::lock_guard lk(mu);
+                hid.keepalive(hid::kStatusUpNeeded);
+                cv.notify_all();
+            }
             const auto& cb = auth.options().on_presence;
             const bool ok = cb && cb(rp_id);
             std::lock_guard lk(mu);
