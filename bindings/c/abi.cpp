@@ -34,9 +34,21 @@ int put_string(char* out, std::size_t cap, std::size_t* len, std::string_view s)
     *len = s.size();
     if (s.size() + 1 > cap) return fail(Errc::buffer_too_small, "need " + std::to_string(s.size() + 1) + " bytes");
     if (out == nullptr) return fail(Errc::invalid_argument, "out is NULL");
-    std::memcpy(out, s.data(), s.size());
+    // An empty view may have a null data(): memcpy must not see it, even for 0 bytes.
+    if (!s.empty()) std::memcpy(out, s.data(), s.size());
     out[s.size()] = '\0';
     return MFA_OK;
+}
+
+Result<std::string_view> in_string(const char* s, std::size_t max, std::string_view what, bool null_ok) {
+    if (s == nullptr) {
+        if (null_ok) return std::string_view{};
+        return Error(Errc::invalid_argument, std::string(what) + " is NULL");
+    }
+    const std::size_t n = strnlen(s, max + 1);
+    if (n > max)
+        return Error(Errc::limit_exceeded, std::string(what) + " is longer than " + std::to_string(max) + " bytes");
+    return std::string_view(s, n);
 }
 
 }  // namespace mfa::abi

@@ -5,5 +5,6 @@
 #define MFA_H
 
 #include "mfa/mfa_common.h"
+#include "mfa/mfa_otp.h"
 
 #endif /* MFA_H */
