@@ -59,8 +59,6 @@ std::string Key::describe() const {
     return s;
 }
 
-Value::Value(Map m) : type_(Type::map), entries_(std::move(m)) {}
-
 Value Value::negative(std::uint64_t n) {
     Value v;
     v.type_ = Type::negative_int;

@@ -2,8 +2,8 @@
 //
 // The decoder is our own bounded parser over mfa::Reader. By default it accepts only what an
 // authenticator is allowed to send (CTAP2 canonical CBOR, FIDO CTAP 2.1 §8): definite lengths,
-// integers, lengths and floats in their shortest form, map keys in canonical order (shorter encoded
-// key first, then bytewise) without duplicates, valid UTF-8 in text strings. Every limit (input
+// integers, lengths and floats in their shortest form, map keys in canonical order (lower major
+// type first, then the shorter encoding, then bytewise) without duplicates, valid UTF-8 in text strings. Every limit (input
 // size, nesting depth, item count, string length) is in DecodeOptions; every rejection has its own
 // Errc in the CBOR block and a detail with the byte offset ("at offset 12: ..."). docs/cbor-cose.md
 // lists the rules.
@@ -88,18 +88,19 @@ public:
         type_ = Type::unsigned_int;
         num_ = static_cast<std::uint64_t>(v);
     }
-    Value(bool b) noexcept : type_(Type::boolean), num_(b ? 1 : 0) {}
-    Value(std::string_view s) : type_(Type::text), str_(s.begin(), s.end()) {}
-    Value(const char* s) : Value(std::string_view(s)) {}
-    Value(const std::string& s) : Value(std::string_view(s)) {}
-    Value(ByteView b) : type_(Type::bytes), str_(b.begin(), b.end()) {}
-    Value(Bytes b) : type_(Type::bytes), str_(std::move(b)) {}
-    Value(Array a) : type_(Type::array), items_(std::move(a)) {}
+    // (Defined below MapEntry: a constructor must be able to destroy a Map, which needs MapEntry.)
+    Value(bool b) noexcept;
+    Value(std::string_view s);
+    Value(const char* s);
+    Value(const std::string& s);
+    Value(ByteView b);
+    Value(Bytes b);
+    Value(Array a);
     Value(Map m);  // keys are kept as given; encode() sorts them, decode() yields them sorted
 
     // Named constructors for the rest.
     static Value negative(std::uint64_t n);  // the integer -1 - n (reaches -2^64)
-    static Value null() noexcept { return Value(); }
+    static Value null() noexcept;
     static Value undefined() noexcept;
     static Value simple(std::uint8_t v);     // not 20..31 (those are booleans/null/undefined/reserved)
     static Value floating(double d) noexcept;
@@ -171,6 +172,16 @@ struct MapEntry {
         return a.key == b.key && a.value == b.value;
     }
 };
+
+inline Value Value::null() noexcept { return Value(); }
+inline Value::Value(bool b) noexcept : type_(Type::boolean), num_(b ? 1 : 0) {}
+inline Value::Value(std::string_view s) : type_(Type::text), str_(s.begin(), s.end()) {}
+inline Value::Value(const char* s) : Value(std::string_view(s)) {}
+inline Value::Value(const std::string& s) : Value(std::string_view(s)) {}
+inline Value::Value(ByteView b) : type_(Type::bytes), str_(b.begin(), b.end()) {}
+inline Value::Value(Bytes b) : type_(Type::bytes), str_(std::move(b)) {}
+inline Value::Value(Array a) : type_(Type::array), items_(std::move(a)) {}
+inline Value::Value(Map m) : type_(Type::map), entries_(std::move(m)) {}
 
 // Decoder limits and switches. The defaults are what a relying party wants for attestation
 // objects, COSE keys and CTAP2 messages.

@@ -57,7 +57,7 @@ enum class Errc : int {
     cbor_truncated = -200,        // the CBOR input ends inside an item
     cbor_malformed = -201,        // not well-formed CBOR (reserved additional information, a stray break byte, a bad simple value)
     cbor_non_canonical = -202,    // an integer, length or float not in its shortest form (CTAP2 canonical form)
-    cbor_key_order = -203,        // map keys not in CTAP2 canonical order (shorter encoded key first, then bytewise)
+    cbor_key_order = -203,        // map keys not in CTAP2 canonical order (major type, then shorter encoding, then bytewise)
     cbor_duplicate_key = -204,    // a map holds the same key twice
     cbor_indefinite = -205,       // an indefinite-length string, array or map
     cbor_depth = -206,            // nesting deeper than the decoder's max_depth
