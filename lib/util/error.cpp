@@ -162,7 +162,7 @@ std::string_view errc_name(Errc c) noexcept {
 std::string_view errc_message(Errc c) noexcept {
     if (static_cast<int>(c) > 0) {
         const CtapEntry* ce = find_ctap(static_cast<int>(c));
-        return ce ? ce->message : "CTAP: unknown status";
+        return ce ? ce->message : "unknown error";
     }
     const Entry* e = find(c);
     return e ? e->message : "unknown error";
