@@ -92,6 +92,20 @@ static void test_uri_round_trip(void) {
     }
 }
 
+/* An account whose issuer or name cannot form a label still makes codes, but has no URI. */
+static void test_unformattable_label(void) {
+    mfa_otp_t *otp = make(MFA_OTP_TOTP, MFA_HASH_SHA1, 6, 30, "A:B", "alice");
+    char uri[MFA_OTP_MAX_URI_LENGTH + 1], code[MFA_OTP_CODE_CAPACITY];
+    size_t len;
+    CHECK_OK(mfa_otp_generate(otp, code, sizeof code, &len, 59));
+    CHECK_RC(mfa_otp_format_uri(otp, uri, sizeof uri, &len), MFA_ERR_URI_LABEL);
+    CHECK_DETAIL("issuer");
+    mfa_otp_free(&otp);
+    otp = make(MFA_OTP_TOTP, MFA_HASH_SHA1, 6, 30, NULL, NULL);
+    CHECK_RC(mfa_otp_format_uri(otp, uri, sizeof uri, &len), MFA_ERR_URI_LABEL);
+    mfa_otp_free(&otp);
+}
+
 static void test_base32(void) {
     char text[64];
     uint8_t bytes[64];
@@ -211,6 +225,7 @@ static void test_migration(void) {
 int main(void) {
     test_getters();
     test_uri_round_trip();
+    test_unformattable_label();
     test_base32();
     test_random_secret();
     test_migration();

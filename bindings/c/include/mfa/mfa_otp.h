@@ -98,6 +98,8 @@ MFA_EXPORT int mfa_otp_uri_options_init(mfa_otp_uri_options_t *options);
  * params:   borrowed; NULL means the defaults.
  * secret:   borrowed, copied (secret_len 1..MFA_OTP_MAX_SECRET_BYTES).
  * issuer, name: borrowed, copied; NULL means empty; at most MFA_OTP_MAX_URI_LENGTH bytes each.
+ *   Neither may contain ':' and one must be non-empty for mfa_otp_format_uri (which fails with
+ *   MFA_ERR_URI_LABEL otherwise); codes do not depend on them.
  * Errors: MFA_ERR_INVALID_ARGUMENT (a parameter out of range; the detail names it),
  * MFA_ERR_OTP_SECRET_TOO_SHORT / _TOO_LONG, MFA_ERR_UNSUPPORTED (unknown fields set). */
 MFA_EXPORT int mfa_otp_new(mfa_otp_t **otp, const mfa_otp_params_t *params, const uint8_t *secret,
@@ -170,8 +172,9 @@ MFA_EXPORT int mfa_otp_resync_hotp(mfa_otp_t *otp, uint64_t *next_counter, const
 
 /* ---- otpauth:// URIs ------------------------------------------------------------------------- */
 
-/* The canonical otpauth:// URI of the account (docs/otp.md: fixed parameter order, defaults
- * written out, unpadded Base32), NUL-terminated into a caller buffer. Contains the secret. */
+/* The canonical otpauth:// URI of the account (docs/otpauth.md: fixed parameter order, defaults
+ * written out, unpadded Base32), NUL-terminated into a caller buffer. Contains the secret.
+ * MFA_ERR_URI_LABEL when the issuer or name cannot form a label (a ':', or both empty). */
 MFA_EXPORT int mfa_otp_format_uri(const mfa_otp_t *otp, char *out, size_t cap, size_t *len);
 
 /* ---- Secrets --------------------------------------------------------------------------------- */
