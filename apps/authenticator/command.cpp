@@ -48,7 +48,9 @@ int exit_code_for(Errc code) noexcept {
         case Errc::uri_issuer_mismatch:
         case Errc::uri_too_long:
         case Errc::migration_invalid:
-        case Errc::migration_field: return kExitUsage;
+        case Errc::migration_field:
+        case Errc::webauthn_record:
+        case Errc::webauthn_config: return kExitUsage;
         default: return kExitFailure;
     }
 }

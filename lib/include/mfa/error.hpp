@@ -53,6 +53,35 @@ enum class Errc : int {
     migration_invalid = -120,   // the otpauth-migration payload is not valid protobuf / base64
     migration_field = -121,     // a payload field has a value we cannot represent
 
+    // WebAuthn attestation: -330 .. -399 (docs/webauthn-attestation.md)
+    att_format_unsupported = -330,
+    att_statement_invalid = -331,
+    att_signature_invalid = -332,
+    att_certificate_invalid = -333,
+    att_untrusted = -334,
+    att_aaguid_mismatch = -335,
+    att_algorithm = -336,
+    att_public_key_mismatch = -337,
+    att_sha1_rejected = -338,
+    att_tpm_structure = -340,
+    att_tpm_pubarea_mismatch = -341,
+    att_tpm_certinfo = -342,
+    att_tpm_aik_certificate = -343,
+    att_android_key_description = -345,
+    att_android_challenge = -346,
+    att_android_authorization = -347,
+    att_safetynet_jws = -350,
+    att_safetynet_nonce = -351,
+    att_safetynet_cts_profile = -352,
+    att_safetynet_timestamp = -353,
+    att_safetynet_certificate = -354,
+    att_apple_nonce = -356,
+    mds_blob_invalid = -360,
+    mds_signature_invalid = -361,
+    mds_untrusted = -362,
+    mds_blob_expired = -363,
+    mds_authenticator_revoked = -364,
+
     // CBOR, COSE and authenticator data: -200 .. -249 (docs/cbor-cose.md)
     cbor_truncated = -200,        // the CBOR input ends inside an item
     cbor_malformed = -201,        // not well-formed CBOR (reserved additional information, a stray break byte, a bad simple value)
@@ -83,6 +112,36 @@ enum class Errc : int {
     authdata_credential_id = -238, // a credential ID longer than 1023 bytes
     authdata_extensions = -239,   // the extensions part is not a CBOR map with text keys
     attestation_object_invalid = -240, // the attestation object is not a map of exactly fmt (text), attStmt (map), authData (bytes)
+    // WebAuthn relying party: -250 .. -329 (attestation: -330 .. -399)
+    webauthn_json = -250,
+    webauthn_client_data = -251,
+    webauthn_type = -252,
+    webauthn_challenge = -253,
+    webauthn_origin = -254,
+    webauthn_cross_origin = -255,
+    webauthn_top_origin = -256,
+    webauthn_token_binding = -257,
+    webauthn_rp_id_hash = -258,
+    webauthn_user_present = -259,
+    webauthn_user_verified = -260,
+    webauthn_backup_state = -261,
+    webauthn_backup_eligibility = -262,
+    webauthn_algorithm = -263,
+    webauthn_credential_id = -264,
+    webauthn_credential_registered = -265,
+    webauthn_attested_credential = -266,
+    webauthn_allow_list = -267,
+    webauthn_user_handle = -268,
+    webauthn_credential_mismatch = -269,
+    webauthn_signature = -270,
+    webauthn_sign_count = -271,
+    webauthn_appid = -272,
+    webauthn_record = -273,
+    webauthn_public_key = -274,
+    webauthn_config = -275,
+    webauthn_challenge_length = -276,
+    webauthn_options = -277,
+    webauthn_credential_type = -278,
 
     // FIDO2 client and soft token: -400 .. -499 (docs/fido2.md). Positive values are CTAP2 status
     // bytes from an authenticator, passed through unchanged (see ctap_status_name()).

@@ -7,5 +7,6 @@
 #include "mfa/mfa_common.h"
 #include "mfa/mfa_cose.h"
 #include "mfa/mfa_otp.h"
+#include "mfa/mfa_webauthn.h"
 
 #endif /* MFA_H */

@@ -1,0 +1,220 @@
+// `mfa webauthn verify-registration | verify-authentication`: runs the relying party's checks on a
+// credential JSON (a file or stdin) with the same policy switches as the library, and prints the
+// result (human or --json). The record is printed in --json output and written with --record-out
+// (temporary file, fsync, rename). Exit codes: 0 verified, 1 verification failed, 2 bad usage/input.
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <sstream>
+#include <unistd.h>
+
+#include "command.hpp"
+#include "mfa/encoding.hpp"
+#include "mfa/webauthn/authentication.hpp"
+#include "mfa/webauthn/registration.hpp"
+
+namespace mfa::app {
+namespace {
+
+using namespace mfa::webauthn;
+
+Result<std::string> read_input(Context& ctx, const std::string& path) {
+    std::string text;
+    if (path.empty() || path == "-") {
+        text.assign(std::istreambuf_iterator<char>(ctx.in), std::istreambuf_iterator<char>());
+    } else {
+        std::ifstream f(path, std::ios::binary);
+        if (!f) return Error(Errc::io, "cannot read " + path);
+        text.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    }
+    if (text.size() > kMaxResponseJson) return Error(Errc::limit_exceeded, path + " is larger than 256 KiB");
+    return text;
+}
+
+// Writes to path.tmp, fsyncs, renames over path: a crash leaves the old or the new file whole.
+Status write_atomically(const std::string& path, const std::string& data) {
+    const std::string tmp = path + ".tmp";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return Error(Errc::io, "cannot create " + tmp + ": " + std::strerror(errno));
+    std::size_t off = 0;
+    while (off < data.size()) {
+        const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            return Error(Errc::io, "cannot write " + tmp);
+        }
+        off += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        ::unlink(tmp.c_str());
+        return Error(Errc::io, "cannot fsync " + tmp);
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) return Error(Errc::io, "cannot rename " + tmp + " to " + path);
+    return {};
+}
+
+class WebauthnCommand final : public Command {
+public:
+    void configure(CLI::App& cmd) override {
+        cmd.require_subcommand(1);
+        reg_ = cmd.add_subcommand("verify-registration", "verify a RegistrationResponseJSON; print the record");
+        auth_ = cmd.add_subcommand("verify-authentication", "verify an AuthenticationResponseJSON against a record");
+        for (CLI::App* sub : {reg_, auth_}) {
+            sub->add_option("FILE", input_, "the credential JSON ('-' or nothing: stdin)");
+            sub->add_option("--rp-id", cfg_.rp_id, "relying party ID (e.g. example.com)")->required();
+            sub->add_option("--origin", cfg_.origins, "an allowed origin, exact match (repeatable)")->required();
+            sub->add_option("--challenge", challenge_, "the challenge issued, base64url")->required();
+            sub->add_option("--top-origin", top_origins_, "allow framed ceremonies from this top origin (repeatable)");
+            sub->add_flag("--require-uv", require_uv_, "require the UV flag");
+            sub->add_flag("--no-require-up", no_up_, "do not require the UP flag (conditional create)");
+            sub->add_option("--alg", algs_, "allowed COSE algorithm (repeatable; default -7 -8 -35 -36 -37 -257)");
+            sub->add_option("--user-handle", user_handle_,
+                            "registration: user.id to store; authentication: the account's handle (base64url)");
+            sub->add_option("--now", now_, "verification time (Unix seconds) for certificates");
+            sub->add_option("--record-out", record_out_, "write the (updated) record JSON to this file");
+            sub->add_flag("--json", json_, "print JSON");
+        }
+        reg_->add_option("--trust-anchor", anchors_, "FMT:PEMFILE trust anchor (FMT '*' = every format; repeatable)");
+        reg_->add_flag("--require-trusted", require_trusted_, "fail unless attestation chains to a trust anchor");
+        reg_->add_flag("--allow-rs1-tpm", allow_rs1_, "accept SHA-1 TPM attestation (Windows Hello)");
+        auth_->add_option("--record", record_path_, "the stored credential record JSON")->required();
+        auth_->add_option("--counter-policy", counter_policy_, "error (default) or flag")
+            ->check(CLI::IsMember({"error", "flag"}));
+        auth_->add_option("--appid", cfg_.appid, "U2F AppID for credentials registered with U2F");
+        auth_->add_flag("--discoverable", discoverable_, "usernameless login: the response's userHandle must own the record");
+    }
+
+    int run(Context& ctx) override {
+        if (require_uv_) cfg_.user_verification = UserVerification::required;
+        cfg_.require_user_presence = !no_up_;
+        if (!algs_.empty()) cfg_.algorithms = algs_;
+        if (!top_origins_.empty()) {
+            cfg_.allow_cross_origin = true;
+            cfg_.top_origins = top_origins_;
+        }
+        if (now_) cfg_.now = *now_;
+        cfg_.counter = counter_policy_ == "flag" ? CounterPolicy::flag : CounterPolicy::error;
+        cfg_.attestation.require_trusted = require_trusted_;
+        cfg_.attestation.allow_rs1_tpm = allow_rs1_;
+        for (const auto& a : anchors_) {
+            const auto colon = a.find(':');
+            if (colon == std::string::npos) return usage_error(ctx, "--trust-anchor takes FMT:PEMFILE");
+            std::string fmt = a.substr(0, colon);
+            if (fmt == "*") fmt.clear();
+            auto st = cfg_.trust_anchors.add_pem_file(fmt, a.substr(colon + 1));
+            if (!st) return report(ctx, st.error(), "--trust-anchor");
+        }
+        if (auto st = cfg_.validate(); !st) return report(ctx, st.error(), "configuration");
+        auto challenge = base64_decode(challenge_, Base64Mode::lenient);
+        if (!challenge) return report(ctx, challenge.error(), "--challenge");
+        Bytes handle;
+        if (!user_handle_.empty()) {
+            auto h = base64_decode(user_handle_, Base64Mode::lenient);
+            if (!h) return report(ctx, h.error(), "--user-handle");
+            handle = std::move(*h);
+        }
+        auto input = read_input(ctx, input_);
+        if (!input) return report(ctx, input.error(), "input");
+        return reg_->parsed() ? registration(ctx, *input, std::move(*challenge), std::move(handle))
+                              : authentication(ctx, *input, std::move(*challenge), std::move(handle));
+    }
+
+private:
+    int failed(Context& ctx, const Error& e) {
+        if (json_) {
+            nlohmann::json j = {{"ok", false},
+                                {"error", std::string(errc_name(e.code))},
+                                {"code", static_cast<int>(e.code)},
+                                {"message", e.to_string()}};
+            ctx.out << j.dump(2) << '\n';
+            return exit_code_for(e.code);
+        }
+        return report(ctx, e, "verification failed");
+    }
+
+    int finish(Context& ctx, const CredentialRecord& rec, nlohmann::json j) {
+        if (!record_out_.empty()) {
+            if (auto st = write_atomically(record_out_, to_json(rec) + "\n"); !st) return report(ctx, st.error(), "--record-out");
+        }
+        if (json_) {
+            j["ok"] = true;
+            j["record"] = nlohmann::json::parse(to_json(rec));
+            ctx.out << j.dump(2) << '\n';
+        } else {
+            for (auto it = j.begin(); it != j.end(); ++it)
+                ctx.out << it.key() << ": " << (it->is_string() ? it->get<std::string>() : it->dump()) << '\n';
+            if (record_out_.empty()) ctx.out << "record: " << to_json(rec) << '\n';
+        }
+        return kExitOk;
+    }
+
+    int registration(Context& ctx, const std::string& text, Bytes challenge, Bytes handle) {
+        RegistrationExpectation ex;
+        ex.challenge = std::move(challenge);
+        ex.user_handle = std::move(handle);
+        auto r = verify_registration(cfg_, text, ex);
+        if (!r) return failed(ctx, r.error());
+        nlohmann::json j = {{"credential_id", base64url_encode(r->record.id)},
+                            {"algorithm", algorithm_name(r->record.alg)},
+                            {"origin", r->origin},
+                            {"user_verified", r->user_verified},
+                            {"attestation_format", r->record.attestation.fmt},
+                            {"attestation_type", r->record.attestation.type},
+                            {"attestation_trusted", r->record.attestation.trusted},
+                            {"aaguid", aaguid_string(r->record.aaguid)}};
+        if (!r->attestation.trust_anchor.empty()) j["trust_anchor"] = r->attestation.trust_anchor;
+        return finish(ctx, r->record, std::move(j));
+    }
+
+    int authentication(Context& ctx, const std::string& text, Bytes challenge, Bytes handle) {
+        std::ifstream f(record_path_, std::ios::binary);
+        if (!f) return report(ctx, Error(Errc::io, "cannot read " + record_path_), "--record");
+        const std::string rec_text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+        auto rec = record_from_json(rec_text);
+        if (!rec) return report(ctx, rec.error(), "--record");
+        AuthenticationExpectation ex;
+        ex.challenge = std::move(challenge);
+        if (!discoverable_) ex.user_handle = handle.empty() ? rec->user_handle : handle;
+        auto r = verify_authentication(cfg_, text, *rec, ex);
+        if (!r) return failed(ctx, r.error());
+        nlohmann::json j = {{"credential_id", base64url_encode(r->record.id)},
+                            {"origin", r->origin},
+                            {"sign_count", r->sign_count},
+                            {"user_verified", r->user_verified},
+                            {"backup_state", r->backup_state},
+                            {"counter_regressed", r->counter_regressed},
+                            {"appid_used", r->appid_used}};
+        return finish(ctx, r->record, std::move(j));
+    }
+
+    RpConfig cfg_;
+    CLI::App* reg_ = nullptr;
+    CLI::App* auth_ = nullptr;
+    std::string input_, challenge_, user_handle_, record_out_, record_path_, counter_policy_ = "error";
+    std::vector<std::string> top_origins_, anchors_;
+    std::vector<int> algs_;
+    std::optional<std::int64_t> now_;
+    bool require_uv_ = false, no_up_ = false, json_ = false, require_trusted_ = false, allow_rs1_ = false;
+    bool discoverable_ = false;
+};
+
+}  // namespace
+
+static const Registration kWebauthn{
+    {"webauthn", "Verify WebAuthn registration and authentication responses (relying party)",
+     "Examples:\n"
+     "  mfa webauthn verify-registration reg.json --rp-id example.com --origin https://example.com \\\n"
+     "      --challenge <b64url> --user-handle <b64url> --record-out cred.json\n"
+     "  mfa webauthn verify-authentication assertion.json --rp-id example.com --origin https://example.com \\\n"
+     "      --challenge <b64url> --record cred.json --record-out cred.json --json\n",
+     60, [] { return std::make_unique<WebauthnCommand>(); }}};
+
+}  // namespace mfa::app

@@ -1,0 +1,356 @@
+// C ABI over the WebAuthn relying party (mfa_webauthn.h).
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "abi.hpp"
+#include "mfa/mfa_webauthn.h"
+#include "mfa/webauthn/authentication.hpp"
+#include "mfa/webauthn/options.hpp"
+#include "mfa/webauthn/registration.hpp"
+#include "mfa/encoding.hpp"
+
+using namespace mfa;
+using namespace mfa::webauthn;
+
+struct mfa_rp {
+    RpConfig cfg;
+};
+
+namespace {
+
+int bad(const char* what) { return abi::fail(Errc::invalid_argument, what); }
+
+// Copies s into a malloc'd NUL-terminated string for the caller (released with mfa_free).
+int put_alloc(char** out, const std::string& s) {
+    char* p = static_cast<char*>(std::malloc(s.size() + 1));
+    if (p == nullptr) return abi::fail(Errc::no_memory, "allocation failed");
+    std::memcpy(p, s.data(), s.size());
+    p[s.size()] = '\0';
+    *out = p;
+    return MFA_OK;
+}
+
+Result<UserVerification> uv_from(int v) {
+    switch (v) {
+        case MFA_UV_REQUIRED: return UserVerification::required;
+        case MFA_UV_PREFERRED: return UserVerification::preferred;
+        case MFA_UV_DISCOURAGED: return UserVerification::discouraged;
+        default: return Error(Errc::invalid_argument, "user verification must be MFA_UV_*");
+    }
+}
+
+Result<FlagPolicy> flag_from(int v) {
+    switch (v) {
+        case MFA_FLAG_ALLOWED: return FlagPolicy::allowed;
+        case MFA_FLAG_REQUIRED: return FlagPolicy::required;
+        case MFA_FLAG_FORBIDDEN: return FlagPolicy::forbidden;
+        default: return Error(Errc::invalid_argument, "flag policy must be MFA_FLAG_*");
+    }
+}
+
+Bytes bytes_in(const std::uint8_t* p, std::size_t n) { return p == nullptr ? Bytes{} : Bytes(p, p + n); }
+
+// Writes the fields of `full` that lie within the caller's struct_size.
+template <class T>
+int put_info(T* info, T full) {
+    if (info == nullptr) return MFA_OK;
+    const std::size_t n = info->struct_size;
+    if (n < sizeof(std::size_t)) return bad("info.struct_size is not set");
+    full.struct_size = n;
+    std::memcpy(static_cast<void*>(info), &full, std::min(n, sizeof(T)));
+    return MFA_OK;
+}
+
+void copy_text(char* dst, std::size_t cap, const std::string& s) {
+    const std::size_t n = std::min(cap - 1, s.size());
+    std::memcpy(dst, s.data(), n);
+    dst[n] = '\0';
+}
+
+}  // namespace
+
+extern "C" {
+
+int mfa_rp_new(mfa_rp_t** rp, const char* rp_id, const char* rp_name) {
+    return abi::guarded([&] {
+        if (rp == nullptr || rp_id == nullptr || *rp_id == '\0') return bad("rp and rp_id are required");
+        auto* r = new mfa_rp;
+        r->cfg.rp_id = rp_id;
+        if (rp_name != nullptr) r->cfg.rp_name = rp_name;
+        *rp = r;
+        return MFA_OK;
+    });
+}
+
+void mfa_rp_free(mfa_rp_t** rp) {
+    if (rp == nullptr) return;
+    delete *rp;
+    *rp = nullptr;
+}
+
+int mfa_rp_add_origin(mfa_rp_t* rp, const char* origin) {
+    return abi::guarded([&] {
+        if (rp == nullptr || origin == nullptr || *origin == '\0') return bad("rp and a non-empty origin are required");
+        rp->cfg.origins.emplace_back(origin);
+        return MFA_OK;
+    });
+}
+
+int mfa_rp_add_top_origin(mfa_rp_t* rp, const char* top_origin) {
+    return abi::guarded([&] {
+        if (rp == nullptr || top_origin == nullptr || *top_origin == '\0')
+            return bad("rp and a non-empty top origin are required");
+        rp->cfg.allow_cross_origin = true;
+        rp->cfg.top_origins.emplace_back(top_origin);
+        return MFA_OK;
+    });
+}
+
+int mfa_rp_set_user_verification(mfa_rp_t* rp, int uv) {
+    return abi::guarded([&] {
+        if (rp == nullptr) return bad("rp is NULL");
+        auto v = uv_from(uv);
+        if (!v) return abi::fail(v.error());
+        rp->cfg.user_verification = *v;
+        return MFA_OK;
+    });
+}
+
+int mfa_rp_set_require_user_presence(mfa_rp_t* rp, int required) {
+    return abi::guarded([&] {
+        if (rp == nullptr) return bad("rp is NULL");
+        rp->cfg.require_user_presence = required != 0;
+        return MFA_OK;
+    });
+}
+
+int mfa_rp_set_algorithms(mfa_rp_t* rp, const int32_t* algs, size_t count) {
+    return abi::guarded([&] {
+        if (rp == nullptr || algs == nullptr || count == 0 || count > 32) return bad("1..32 algorithms are required");
+        std::vector<int> list(algs, algs + count);
+        for (int a : list)
+            if (!algorithm_supported(a))
+                return abi::fail(Errc::unsupported, "COSE algorithm " + std::to_string(a) + " is not supported");
+        rp->cfg.algorithms = std::move(list);
+        return MFA_OK;
+    });
+}
+
+int mfa_rp_set_backup_policy(mfa_rp_t* rp, int backup_eligible, int backup_state) {
+    return abi::guarded([&] {
+        if (rp == nullptr) return bad("rp is NULL");
+        auto be = flag_from(backup_eligible);
+        auto bs = flag_from(backup_state);
+        if (!be) return abi::fail(be.error());
+        if (!bs) return abi::fail(bs.error());
+        rp->cfg.backup_eligible = *be;
+        rp->cfg.backup_state = *bs;
+        return MFA_OK;
+    });
+}
+
+int mfa_rp_set_counter_policy(mfa_rp_t* rp, int policy) {
+    return abi::guarded([&] {
+        if (rp == nullptr || (policy != MFA_COUNTER_ERROR && policy != MFA_COUNTER_FLAG))
+            return bad("policy must be MFA_COUNTER_ERROR or MFA_COUNTER_FLAG");
+        rp->cfg.counter = policy == MFA_COUNTER_FLAG ? CounterPolicy::flag : CounterPolicy::error;
+        return MFA_OK;
+    });
+}
+
+int mfa_rp_set_token_binding_policy(mfa_rp_t* rp, int policy) {
+    return abi::guarded([&] {
+        if (rp == nullptr || (policy != MFA_TOKEN_BINDING_CHECK && policy != MFA_TOKEN_BINDING_IGNORE))
+            return bad("policy must be MFA_TOKEN_BINDING_CHECK or MFA_TOKEN_BINDING_IGNORE");
+        rp->cfg.token_binding = policy == MFA_TOKEN_BINDING_IGNORE ? TokenBindingPolicy::ignore : TokenBindingPolicy::check;
+        return MFA_OK;
+    });
+}
+
+int mfa_rp_set_appid(mfa_rp_t* rp, const char* appid) {
+    return abi::guarded([&] {
+        if (rp == nullptr) return bad("rp is NULL");
+        rp->cfg.appid = appid == nullptr ? "" : appid;
+        return MFA_OK;
+    });
+}
+
+int mfa_rp_set_time(mfa_rp_t* rp, int has_time, int64_t unix_seconds) {
+    return abi::guarded([&] {
+        if (rp == nullptr) return bad("rp is NULL");
+        if (has_time) rp->cfg.now = unix_seconds;
+        else rp->cfg.now.reset();
+        return MFA_OK;
+    });
+}
+
+int mfa_rp_set_attestation_policy(mfa_rp_t* rp, uint32_t flags) {
+    return abi::guarded([&] {
+        if (rp == nullptr) return bad("rp is NULL");
+        constexpr uint32_t known = MFA_ATT_REQUIRE_TRUSTED | MFA_ATT_ALLOW_RS1_TPM | MFA_ATT_REJECT_SHA1_CERTS |
+                                   MFA_ATT_SAFETYNET_NO_CTS | MFA_ATT_ANDROID_KEY_REQUIRE_TEE;
+        if (flags & ~known) return abi::fail(Errc::unsupported, "unknown attestation policy bits");
+        AttestationPolicy& p = rp->cfg.attestation;
+        p.require_trusted = flags & MFA_ATT_REQUIRE_TRUSTED;
+        p.allow_rs1_tpm = flags & MFA_ATT_ALLOW_RS1_TPM;
+        p.reject_sha1_certificates = flags & MFA_ATT_REJECT_SHA1_CERTS;
+        p.safetynet_require_cts_profile_match = !(flags & MFA_ATT_SAFETYNET_NO_CTS);
+        p.android_key_require_tee = flags & MFA_ATT_ANDROID_KEY_REQUIRE_TEE;
+        return MFA_OK;
+    });
+}
+
+int mfa_rp_add_trust_anchor_pem(mfa_rp_t* rp, const char* fmt, const char* pem, size_t pem_len) {
+    return abi::guarded([&] {
+        if (rp == nullptr || fmt == nullptr || pem == nullptr) return bad("rp, fmt and pem are required");
+        auto st = rp->cfg.trust_anchors.add_pem(fmt, std::string_view(pem, pem_len));
+        return st ? MFA_OK : abi::fail(st.error());
+    });
+}
+
+int mfa_rp_add_trust_anchor_file(mfa_rp_t* rp, const char* fmt, const char* path) {
+    return abi::guarded([&] {
+        if (rp == nullptr || fmt == nullptr || path == nullptr) return bad("rp, fmt and path are required");
+        auto st = rp->cfg.trust_anchors.add_pem_file(fmt, path);
+        return st ? MFA_OK : abi::fail(st.error());
+    });
+}
+
+int mfa_webauthn_registration_options(mfa_rp_t* rp, char** options_json, uint8_t* challenge, size_t challenge_cap,
+                                      size_t* challenge_len, uint8_t* user_id_out, size_t user_id_cap,
+                                      size_t* user_id_out_len, const char* user_name, const char* display_name,
+                                      const uint8_t* user_id, size_t user_id_len, const char* attestation,
+                                      const char* resident_key, const char* extensions_json) {
+    return abi::guarded([&] {
+        if (rp == nullptr || options_json == nullptr || challenge == nullptr || challenge_len == nullptr ||
+            user_id_out == nullptr || user_id_out_len == nullptr || user_name == nullptr)
+            return bad("rp, outputs and user_name are required");
+        CreationOptionsInput in;
+        in.user_name = user_name;
+        if (display_name != nullptr) in.user_display_name = display_name;
+        if (user_id != nullptr && user_id_len != 0) in.user_id = bytes_in(user_id, user_id_len);
+        if (attestation != nullptr) in.attestation = attestation;
+        if (resident_key != nullptr) in.resident_key = resident_key;
+        if (extensions_json != nullptr) in.extensions.extra_json = extensions_json;
+        auto o = creation_options(rp->cfg, in);
+        if (!o) return abi::fail(o.error());
+        if (challenge_cap < o->challenge.size() || user_id_cap < o->user_id.size()) {
+            *challenge_len = o->challenge.size();
+            *user_id_out_len = o->user_id.size();
+            return abi::fail(Errc::buffer_too_small, "challenge needs 32 bytes, user id up to 64");
+        }
+        int rc = abi::put_bytes(challenge, challenge_cap, challenge_len, o->challenge.data(), o->challenge.size());
+        if (rc != MFA_OK) return rc;
+        rc = abi::put_bytes(user_id_out, user_id_cap, user_id_out_len, o->user_id.data(), o->user_id.size());
+        if (rc != MFA_OK) return rc;
+        return put_alloc(options_json, o->json);
+    });
+}
+
+int mfa_webauthn_authentication_options(mfa_rp_t* rp, char** options_json, uint8_t* challenge, size_t challenge_cap,
+                                        size_t* challenge_len, const char* const* allow_ids, size_t count,
+                                        const char* extensions_json) {
+    return abi::guarded([&] {
+        if (rp == nullptr || options_json == nullptr || challenge == nullptr || challenge_len == nullptr ||
+            (count != 0 && allow_ids == nullptr))
+            return bad("rp and outputs are required");
+        RequestOptionsInput in;
+        for (size_t i = 0; i < count; ++i) {
+            if (allow_ids[i] == nullptr) return bad("an allow id is NULL");
+            auto id = base64_decode(allow_ids[i], Base64Mode::url_strict);
+            if (!id) return abi::fail(Errc::invalid_argument, "allow id " + std::to_string(i) + ": " + id.error().to_string());
+            in.allow_credentials.push_back({std::move(*id), {}});
+        }
+        if (extensions_json != nullptr) in.extensions.extra_json = extensions_json;
+        auto o = request_options(rp->cfg, in);
+        if (!o) return abi::fail(o.error());
+        int rc = abi::put_bytes(challenge, challenge_cap, challenge_len, o->challenge.data(), o->challenge.size());
+        if (rc != MFA_OK) return rc;
+        return put_alloc(options_json, o->json);
+    });
+}
+
+int mfa_webauthn_verify_registration(mfa_rp_t* rp, char** record_json, mfa_webauthn_registration_info_t* info,
+                                     const char* response_json, size_t response_len, const uint8_t* challenge,
+                                     size_t challenge_len, const uint8_t* user_handle, size_t user_handle_len) {
+    return abi::guarded([&] {
+        if (rp == nullptr || record_json == nullptr || response_json == nullptr || challenge == nullptr)
+            return bad("rp, record_json, response_json and challenge are required");
+        RegistrationExpectation ex;
+        ex.challenge = bytes_in(challenge, challenge_len);
+        ex.user_handle = bytes_in(user_handle, user_handle_len);
+        auto r = verify_registration(rp->cfg, std::string_view(response_json, response_len), ex);
+        if (!r) return abi::fail(r.error());
+        mfa_webauthn_registration_info_t full{};
+        full.alg = r->record.alg;
+        full.sign_count = r->record.sign_count;
+        full.user_verified = r->user_verified;
+        full.backup_eligible = r->record.backup_eligible;
+        full.backup_state = r->record.backup_state;
+        full.attestation_trusted = r->record.attestation.trusted;
+        copy_text(full.fmt, sizeof full.fmt, r->record.attestation.fmt);
+        copy_text(full.attestation_type, sizeof full.attestation_type, r->record.attestation.type);
+        std::memcpy(full.aaguid, r->record.aaguid.data(), 16);
+        int rc = put_info(info, full);
+        if (rc != MFA_OK) return rc;
+        return put_alloc(record_json, to_json(r->record));
+    });
+}
+
+int mfa_webauthn_verify_authentication(mfa_rp_t* rp, char** updated_record_json,
+                                       mfa_webauthn_authentication_info_t* info, const char* response_json,
+                                       size_t response_len, const char* record_json, const uint8_t* challenge,
+                                       size_t challenge_len, const uint8_t* account_user_handle,
+                                       size_t account_user_handle_len, int uv) {
+    return abi::guarded([&] {
+        if (rp == nullptr || updated_record_json == nullptr || response_json == nullptr || record_json == nullptr ||
+            challenge == nullptr)
+            return bad("rp, updated_record_json, response_json, record_json and challenge are required");
+        auto rec = record_from_json(record_json);
+        if (!rec) return abi::fail(rec.error());
+        AuthenticationExpectation ex;
+        ex.challenge = bytes_in(challenge, challenge_len);
+        if (account_user_handle != nullptr) ex.user_handle = bytes_in(account_user_handle, account_user_handle_len);
+        if (uv != -1) {
+            auto v = uv_from(uv);
+            if (!v) return abi::fail(v.error());
+            ex.user_verification = *v;
+        }
+        auto r = verify_authentication(rp->cfg, std::string_view(response_json, response_len), *rec, ex);
+        if (!r) return abi::fail(r.error());
+        mfa_webauthn_authentication_info_t full{};
+        full.sign_count = r->sign_count;
+        full.user_verified = r->user_verified;
+        full.backup_state = r->backup_state;
+        full.counter_regressed = r->counter_regressed;
+        full.appid_used = r->appid_used;
+        int rc = put_info(info, full);
+        if (rc != MFA_OK) return rc;
+        return put_alloc(updated_record_json, to_json(r->record));
+    });
+}
+
+int mfa_webauthn_response_ids(uint8_t* credential_id, size_t id_cap, size_t* id_len, uint8_t* user_handle,
+                              size_t handle_cap, size_t* handle_len, const char* response_json, size_t response_len) {
+    return abi::guarded([&] {
+        if (response_json == nullptr) return bad("response_json is NULL");
+        auto r = parse_authentication_response(std::string_view(response_json, response_len));
+        if (!r) return abi::fail(r.error());
+        if (credential_id != nullptr || id_len != nullptr) {
+            if (id_len == nullptr) return bad("id_len is NULL");
+            int rc = abi::put_bytes(credential_id, id_cap, id_len, r->id.data(), r->id.size());
+            if (rc != MFA_OK) return rc;
+        }
+        if (user_handle != nullptr || handle_len != nullptr) {
+            if (handle_len == nullptr) return bad("handle_len is NULL");
+            const Bytes h = r->user_handle.value_or(Bytes{});
+            int rc = abi::put_bytes(user_handle, handle_cap, handle_len, h.data(), h.size());
+            if (rc != MFA_OK) return rc;
+        }
+        return MFA_OK;
+    });
+}
+
+}  // extern "C"

@@ -1,0 +1,88 @@
+#!/usr/bin/python3
+"""`mfa webauthn verify-registration / verify-authentication` through the binary, over the ES256
+vectors of tests/vectors/webauthn: records written and read back, JSON output, a failed step's
+error name, exit codes (0 verified, 1 verification failed, 2 bad usage/input)."""
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+MFA = os.environ["MFA_APP"]
+SOURCE = os.environ.get("MFA_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+V = os.path.join(SOURCE, "tests", "vectors", "webauthn")
+
+
+def read(name):
+    with open(os.path.join(V, name)) as f:
+        return f.read().strip()
+
+
+def mfa(*args, stdin=None):
+    return subprocess.run([MFA, "webauthn", *args], input=stdin, capture_output=True, text=True, timeout=60)
+
+
+COMMON = ["--rp-id", "example.com", "--origin", "https://example.com"]
+
+
+class WebAuthn(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.record = os.path.join(self.tmp.name, "cred.json")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def register(self, *extra):
+        return mfa("verify-registration", os.path.join(V, "registration.json"), *COMMON,
+                   "--challenge", read("registration.challenge"), "--user-handle", read("user_handle"),
+                   "--record-out", self.record, *extra)
+
+    def test_register_then_authenticate(self):
+        r = self.register("--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        self.assertTrue(out["ok"])
+        self.assertEqual(out["algorithm"], "ES256")
+        self.assertEqual(out["attestation_format"], "none")
+        with open(self.record) as f:
+            self.assertEqual(json.load(f)["signCount"], 0)
+        # From stdin, updating the record file in place (atomically).
+        r = mfa("verify-authentication", *COMMON, "--challenge", read("assertion1.challenge"),
+                "--record", self.record, "--record-out", self.record, "--json",
+                stdin=read("assertion1.json"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["sign_count"], 7)
+        with open(self.record) as f:
+            self.assertEqual(json.load(f)["signCount"], 7)
+        # The second assertion repeats counter 7: refused, or flagged with --counter-policy flag.
+        args = ["verify-authentication", os.path.join(V, "assertion2.json"), *COMMON,
+                "--challenge", read("assertion2.challenge"), "--record", self.record, "--json"]
+        r = mfa(*args)
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(json.loads(r.stdout)["error"], "webauthn_sign_count")
+        r = mfa(*args, "--counter-policy", "flag")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(json.loads(r.stdout)["counter_regressed"])
+
+    def test_failed_steps_and_usage(self):
+        r = mfa("verify-registration", os.path.join(V, "registration.json"), "--rp-id", "example.com",
+                "--origin", "https://example.org", "--challenge", read("registration.challenge"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("origin", r.stderr)
+        r = mfa("verify-registration", os.path.join(V, "registration.json"), *COMMON,
+                "--challenge", "AAAAAAAAAAAAAAAAAAAAAA", "--json")
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(json.loads(r.stdout)["error"], "webauthn_challenge")
+        r = self.register("--require-uv")
+        self.assertEqual(r.returncode, 0, r.stderr)  # the registration carried UV
+        r = mfa("verify-registration", *COMMON)  # no --challenge
+        self.assertEqual(r.returncode, 2)
+        r = mfa("verify-authentication", os.path.join(V, "assertion1.json"), *COMMON,
+                "--challenge", read("assertion1.challenge"), "--record", os.path.join(V, "registration.json"))
+        self.assertEqual(r.returncode, 2)  # not a credential record
+        self.assertIn("credential record", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
