@@ -269,4 +269,15 @@ Result<std::string> registration_json(const Credential& cred, const ClientData& 
 // signature, userHandle}.
 Result<std::string> authentication_json(const Assertion& assertion, const ClientData& client_data);
 
+// ---- Reports as JSON (the C ABI and `mfa token --json` print these) -----------------------------
+
+// {"versions","extensions","aaguid" (UUID text),"options" {name: bool},"algorithms","pinProtocols",
+//  "transports","maxMsgSize","maxCredentialCountInList","maxCredentialIdLength","firmwareVersion",
+//  "minPinLength", and when reported "remainingDiscoverableCredentials","pinRetries","uvRetries"}.
+[[nodiscard]] std::string info_json(const Info& info);
+// The discoverable credentials through credential management: {"existing","remaining","rps":[{"id",
+// "name","credentials":[{"id","userId" (base64url),"userName","userDisplayName","algorithm",
+// "credProtect"}]}]}.
+Result<std::string> credentials_json(Device& device, const SecretString& pin);
+
 }  // namespace mfa::fido2
