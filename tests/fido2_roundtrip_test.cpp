@@ -190,6 +190,37 @@ BOOST_AUTO_TEST_CASE(roundtrip_register_and_authenticate_in_the_relying_party) {
                 }
 }
 
+BOOST_AUTO_TEST_CASE(roundtrip_basic_attestation_trusted_with_the_token_certificate_as_anchor) {
+    Token t(softtoken::Attestation::full);
+    const Bytes chal = challenge();
+    const auto cd = make_client_data("webauthn.create", chal, kOrigin);
+    MakeCredentialRequest req;
+    req.client_data_hash = cd.hash;
+    req.rp = {std::string(kRpId), "Example"};
+    req.user = {Bytes{7}, "carol", "Carol"};
+    auto cred = t.dev->make_credential(req);
+    BOOST_REQUIRE(cred);
+    BOOST_REQUIRE(!cred->certificate.empty());
+    auto json = registration_json(*cred, cd);
+    BOOST_REQUIRE(json);
+    webauthn::RegistrationExpectation exp;
+    exp.challenge = chal;
+    exp.user_handle = req.user.id;
+    exp.credential_exists = [](ByteView) { return false; };
+
+    auto cfg = rp_config();
+    cfg.attestation.require_trusted = true;
+    auto untrusted = webauthn::verify_registration(cfg, *json, exp);
+    BOOST_REQUIRE(!untrusted);
+    BOOST_TEST(untrusted.error().code == Errc::att_untrusted);
+    // The soft token's own certificate as the packed root: the chain ends at an anchor.
+    BOOST_REQUIRE(cfg.trust_anchors.add_der("packed", cred->certificate));
+    auto trusted = webauthn::verify_registration(cfg, *json, exp);
+    BOOST_REQUIRE_MESSAGE(trusted, (trusted ? std::string() : trusted.error().to_string()));
+    BOOST_TEST(trusted->attestation.trusted);
+    BOOST_TEST(trusted->record.attestation.type == "basic");
+}
+
 BOOST_AUTO_TEST_CASE(roundtrip_tampered_responses_fail_with_the_step_that_caught_them) {
     const auto cfg = rp_config();
     const Case c{Algorithm::es256, false, false, softtoken::Attestation::full};
