@@ -170,7 +170,22 @@ enum class Errc : int {
     audit_record_invalid = -681,
     policy_invalid = -690,
     challenge_invalid = -700,
+
+    // FIDO2 client and soft token: -400 .. -499 (docs/fido2.md). Positive values are CTAP2 status
+    // bytes from an authenticator, passed through unchanged (see ctap_status_name()).
+    fido2_io = -400,              // talking to the authenticator failed (write, read, no or garbled reply, timeout)
+    fido2_no_device = -401,       // no device at that path, or no provider for its scheme
+    fido2_not_fido2 = -402,       // the device does not speak CTAP2
+    fido2_unsupported = -403,     // the authenticator lacks the option, extension or algorithm asked for
+    fido2_pin_required = -404,    // the operation needs a PIN and none was given
+    fido2_bad_response = -405,    // the authenticator's answer is malformed or inconsistent
+    fido2_verify_failed = -406,   // an attestation or assertion signature made by the device does not verify
+    fido2_library = -407,         // libfido2 failed in a way not covered above (the detail names its error)
+    softtoken_state_invalid = -410, // the soft token state file is malformed (the detail names the field)
 };
+
+// "PIN_INVALID" ... for a CTAP2 status byte (1..255); "unknown" otherwise.
+std::string_view ctap_status_name(int status) noexcept;
 
 // A stable, lower-case name for each code ("otp_code_replayed"); "unknown" for anything else.
 std::string_view errc_name(Errc) noexcept;

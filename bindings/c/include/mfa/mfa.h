@@ -7,6 +7,7 @@
 #include "mfa/mfa_common.h"
 #include "mfa/mfa_cose.h"
 #include "mfa/mfa_webauthn_trust.h"
+#include "mfa/mfa_fido2.h"
 #include "mfa/mfa_otp.h"
 #include "mfa/mfa_webauthn.h"
 #include "mfa/mfa_server.h"

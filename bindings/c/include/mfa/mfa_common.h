@@ -182,6 +182,16 @@ extern "C" {
 #define MFA_ERR_AUDIT_RECORD_INVALID (-681)
 #define MFA_ERR_POLICY_INVALID (-690)
 #define MFA_ERR_CHALLENGE_INVALID (-700)
+/* FIDO2 client and soft token (positive codes are CTAP2 statuses from the authenticator) */
+#define MFA_ERR_FIDO2_IO (-400)
+#define MFA_ERR_FIDO2_NO_DEVICE (-401)
+#define MFA_ERR_FIDO2_NOT_FIDO2 (-402)
+#define MFA_ERR_FIDO2_UNSUPPORTED (-403)
+#define MFA_ERR_FIDO2_PIN_REQUIRED (-404)
+#define MFA_ERR_FIDO2_BAD_RESPONSE (-405)
+#define MFA_ERR_FIDO2_VERIFY_FAILED (-406)
+#define MFA_ERR_FIDO2_LIBRARY (-407)
+#define MFA_ERR_SOFTTOKEN_STATE_INVALID (-410)
 
 /* ---- Library ---------------------------------------------------------------------------------- */
 
