@@ -566,4 +566,21 @@ BOOST_AUTO_TEST_CASE(secrets_and_limits) {
     BOOST_TEST(c.size() == kMaxDigits);
 }
 
+// The masked truncation must agree with the RFC 4226 §5.3 reading at every offset and MAC length.
+BOOST_AUTO_TEST_CASE(truncation_matches_the_rfc_reading_at_every_offset) {
+    std::mt19937 rng(4226);
+    for (std::size_t len : {20u, 32u, 64u}) {
+        for (int round = 0; round < 200; ++round) {
+            std::uint8_t mac[64];
+            for (std::size_t i = 0; i < len; ++i) mac[i] = static_cast<std::uint8_t>(rng());
+            mac[len - 1] = static_cast<std::uint8_t>((mac[len - 1] & 0xf0) | (round % 16));
+            const unsigned off = mac[len - 1] & 0x0f;
+            const std::uint32_t expect = (static_cast<std::uint32_t>(mac[off] & 0x7f) << 24) |
+                                         (static_cast<std::uint32_t>(mac[off + 1]) << 16) |
+                                         (static_cast<std::uint32_t>(mac[off + 2]) << 8) | mac[off + 3];
+            BOOST_TEST(hotp_truncate(mac, len) == expect);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
