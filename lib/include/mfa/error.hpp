@@ -52,6 +52,27 @@ enum class Errc : int {
     uri_too_long = -117,
     migration_invalid = -120,   // the otpauth-migration payload is not valid protobuf / base64
     migration_field = -121,     // a payload field has a value we cannot represent
+
+    // Vault: -500 .. -599
+    vault_not_a_vault = -500,
+    vault_version = -501,
+    vault_corrupt = -502,
+    vault_truncated = -503,
+    vault_wrong_passphrase = -504,
+    vault_tampered = -505,
+    vault_locked = -506,
+    vault_read_only = -507,
+    vault_no_slot = -508,
+    vault_last_slot = -509,
+    vault_kdf_params = -510,
+    vault_exists = -511,
+    vault_missing = -512,
+    vault_payload = -513,
+    vault_duplicate = -514,
+    vault_key_rejected = -515,
+    vault_key_provider = -516,
+    vault_backup = -517,
+    vault_entry = -518,
 };
 
 // A stable, lower-case name for each code ("otp_code_replayed"); "unknown" for anything else.
