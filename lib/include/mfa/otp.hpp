@@ -1,13 +1,16 @@
 // One-time passwords: HOTP (RFC 4226), TOTP (RFC 6238) and Steam Guard codes.
 //
-// An Otp holds a validated secret and parameters. Generating cannot fail once it exists; verifying
-// is constant-time (every candidate of the window is computed and compared, with no early exit),
-// allocation-free, and returns a Verification instead of an Error so that the hot path never
-// touches the heap. docs/otp.md is the manual.
+// An Otp holds a validated secret, its parameters and the precomputed HMAC key state. Verifying is
+// constant-time (every candidate of the window is computed and compared, with no early exit) and
+// returns a Verification instead of an Error so that the hot path builds no strings: mfakit
+// allocates nothing while generating or verifying. (OpenSSL 3.0's EVP allocates and frees its
+// digest context on each state copy, two per candidate; tests/otp_alloc_test.cpp counts both.)
+// docs/otp.md is the manual.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -16,6 +19,13 @@
 #include "mfa/secret.hpp"
 
 namespace mfa {
+
+namespace detail {
+class HmacKey;  // precomputed HMAC inner/outer hash states for the secret (lib/otp/hmac_key.hpp)
+struct HmacKeyFree {
+    void operator()(HmacKey*) const noexcept;
+};
+}  // namespace detail
 
 enum class HashAlg : std::uint8_t { sha1, sha256, sha512 };
 enum class OtpType : std::uint8_t { totp, hotp, steam };
@@ -32,11 +42,13 @@ inline constexpr std::size_t kMaxSecretBytes = 1024;
 inline constexpr std::size_t kDefaultSecretBytes = 20;  // 160 bits (RFC 4226 R6)
 inline constexpr std::uint32_t kMaxPeriod = 86400;
 inline constexpr unsigned kMaxWindow = 50;             // per side: bounded work per verification
+inline constexpr unsigned kMaxLookAhead = 2 * kMaxWindow;  // HOTP verify_hotp look-ahead
+inline constexpr unsigned kMaxResyncLookAhead = 1000;  // HOTP resync_hotp (RFC 4226 §7.4: larger, rarer)
 
 struct OtpParams {
     OtpType type = OtpType::totp;
-    HashAlg algorithm = HashAlg::sha1;
-    unsigned digits = 6;         // 4..10; Steam is always 5 characters
+    HashAlg algorithm = HashAlg::sha1;  // Steam requires sha1
+    unsigned digits = 6;         // 4..10; ignored for Steam, which is always 5 characters (create sets 5)
     std::uint32_t period = 30;   // seconds, 1..kMaxPeriod (totp, steam)
     std::int64_t t0 = 0;         // Unix time of step 0 (totp, steam)
     std::uint64_t counter = 0;   // the next counter to use (hotp)
@@ -60,7 +72,9 @@ private:
 
 // Outcome of a TOTP (or Steam) verification.
 struct TotpVerification {
-    Errc status = Errc::otp_code_mismatch;  // ok, otp_code_format, otp_code_mismatch, otp_code_replayed, invalid_argument
+    // ok, otp_code_format, otp_code_mismatch, otp_code_replayed, invalid_argument (a window side
+    // above kMaxWindow, or an HOTP Otp), crypto (OpenSSL failed, e.g. out of memory)
+    Errc status = Errc::otp_code_mismatch;
     std::int64_t matched_step = 0;          // the time step the code belongs to (when ok or replayed)
     std::int64_t drift = 0;                 // matched_step minus the current step (-past .. +future)
     bool ok() const noexcept { return status == Errc::ok; }
@@ -68,8 +82,8 @@ struct TotpVerification {
 
 // Outcome of an HOTP verification.
 struct HotpVerification {
-    Errc status = Errc::otp_code_mismatch;
-    std::uint64_t matched_counter = 0;  // the counter the code was made with
+    Errc status = Errc::otp_code_mismatch;  // ok, otp_code_format, otp_code_mismatch, invalid_argument, crypto
+    std::uint64_t matched_counter = 0;  // the counter the code was made with (the second code's, for resync)
     std::uint64_t next_counter = 0;     // matched_counter + 1: what the server stores (resynchronisation)
     bool ok() const noexcept { return status == Errc::ok; }
 };
@@ -83,8 +97,14 @@ struct Window {
 
 class Otp {
 public:
-    // Validates the parameters and the secret length (kMinSecretBytes..kMaxSecretBytes).
+    // Validates the parameters and the secret length (kMinSecretBytes..kMaxSecretBytes), then
+    // precomputes the HMAC key state once so that generating and verifying cost two hash
+    // compressions per candidate. Errors: invalid_argument (the detail names the field),
+    // otp_secret_too_short, otp_secret_too_long, crypto.
     static Result<Otp> create(SecretBytes secret, const OtpParams& params);
+    Otp(Otp&&) noexcept;
+    Otp& operator=(Otp&&) noexcept;
+    ~Otp();
 
     const OtpParams& params() const noexcept { return p_; }
     ByteView secret() const noexcept { return s_.view(); }
@@ -97,8 +117,10 @@ public:
     std::uint32_t seconds_left(std::int64_t unix_time) const noexcept;
 
     // The code at a Unix time (totp, steam) or the code for the stored counter (hotp).
+    // The Code is empty only if OpenSSL itself fails (it allocates its digest contexts).
     Code generate(std::int64_t unix_time) const noexcept;
-    // The code for an explicit time step (totp, steam) or counter (hotp).
+    // The code for an explicit time step (totp, steam) or counter (hotp). A negative step (a time
+    // before t0) is passed as its two's complement: at_step(static_cast<std::uint64_t>(step)).
     Code at_step(std::uint64_t step_or_counter) const noexcept;
 
     // TOTP/Steam verification at Unix time `now`. When last_step is given, a code that matches a step at
@@ -111,16 +133,26 @@ public:
     // (look_ahead <= kMaxWindow * 2). Constant-time over the whole look-ahead.
     HotpVerification verify_hotp(std::string_view code, unsigned look_ahead = 0) const noexcept;
 
+    // HOTP resynchronisation (RFC 4226 §7.4): the user sends two consecutive codes; they are
+    // accepted when some counter c in params().counter .. params().counter + look_ahead gives
+    // code1 and c + 1 gives code2 (look_ahead <= kMaxResyncLookAhead). On success matched_counter
+    // is c + 1 and next_counter c + 2. Constant-time over the whole range like verify_hotp.
+    HotpVerification resync_hotp(std::string_view code1, std::string_view code2,
+                                 unsigned look_ahead) const noexcept;
+
 private:
-    Otp(SecretBytes s, const OtpParams& p) : s_(std::move(s)), p_(p) {}
+    Otp(SecretBytes s, const OtpParams& p, std::unique_ptr<detail::HmacKey, detail::HmacKeyFree> k);
     SecretBytes s_;
     OtpParams p_;
+    std::unique_ptr<detail::HmacKey, detail::HmacKeyFree> k_;
 };
 
 // The RFC 4226 building blocks, exposed for tests and for callers with their own key handling.
-// HMAC(key, counter as 8 big-endian bytes) with the given hash; out must hold 64 bytes; returns the MAC length.
+// HMAC(key, counter as 8 big-endian bytes) with the given hash; out must hold 64 bytes; returns the MAC
+// length, or 0 if OpenSSL fails. A one-shot EVP_Q_mac, independent of Otp's cached key state.
 std::size_t hotp_hmac(ByteView key, HashAlg alg, std::uint64_t counter, std::uint8_t* out) noexcept;
-// Dynamic truncation (RFC 4226 §5.3): the 31-bit value.
+// Dynamic truncation (RFC 4226 §5.3): the 31-bit value. mac_len >= 20. The offset byte is
+// secret-derived, so the four bytes are selected with masks rather than an index.
 std::uint32_t hotp_truncate(const std::uint8_t* mac, std::size_t mac_len) noexcept;
 
 // Generates a fresh secret from the CSPRNG (default 160 bits).
