@@ -643,3 +643,85 @@ BOOST_AUTO_TEST_CASE(entry_validation_names_the_field) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(vault_codes)
+
+// RFC 4226 Appendix D: secret "12345678901234567890".
+Account rfc4226(OtpType type) {
+    Account a;
+    a.issuer = "RFC";
+    a.name = type == OtpType::hotp ? "4226" : "6238";
+    const std::string_view s = "12345678901234567890";
+    a.secret = SecretBytes(as_bytes(s));
+    a.params.type = type;
+    return a;
+}
+
+BOOST_AUTO_TEST_CASE(hotp_next_saves_before_showing) {
+    TempDir dir;
+    const fs::path p = dir.path / "v.mfa";
+    std::string id;
+    {
+        auto v = Vault::create(p, kPass, kTestKdf, test_opts());
+        BOOST_REQUIRE(v);
+        auto r = v->add(rfc4226(OtpType::hotp));
+        BOOST_REQUIRE(r);
+        id = *r;
+        BOOST_REQUIRE(v->save());
+        const char* want[] = {"755224", "287082", "359152"};
+        for (const char* w : want) {
+            auto c = v->hotp_next(id);
+            BOOST_REQUIRE(c);
+            BOOST_TEST(c->view() == w);
+        }
+    }
+    // The counter is on disk: a new process continues at 3.
+    auto v = Vault::open(p, kPass, OpenMode::write, test_opts());
+    BOOST_REQUIRE(v);
+    BOOST_TEST(v->find_id(id)->account.params.counter == 3u);
+    auto c = v->hotp_next(id);
+    BOOST_REQUIRE(c);
+    BOOST_TEST(c->view() == "969429");
+    BOOST_TEST(v->hotp_next("nope").code() == Errc::not_found);
+
+    // When the save fails, no code is shown and the counter stays.
+    v = Error(Errc::ok);
+    auto r = Vault::open(p, kPass, OpenMode::read, test_opts());
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->hotp_next(id).code() == Errc::vault_read_only);
+    auto w = Vault::open(p, kPass, OpenMode::write, test_opts());
+    BOOST_REQUIRE(w);
+    // A file where the backup directory should be makes the save fail (even for root).
+    fs::remove_all(dir.path / "backups");
+    spit(dir.path / "backups", as_bytes("in the way"));
+    auto failed = w->hotp_next(id);
+    BOOST_TEST(failed.code() == Errc::io);
+    BOOST_TEST(w->find_id(id)->account.params.counter == 4u);
+    fs::remove(dir.path / "backups");
+    auto ok = w->hotp_next(id);
+    BOOST_REQUIRE(ok);
+    BOOST_TEST(ok->view() == "338314");   // counter 4
+}
+
+BOOST_AUTO_TEST_CASE(totp_current_and_next) {
+    TempDir dir;
+    auto v = Vault::create(dir.path / "v.mfa", kPass, kTestKdf, test_opts());
+    BOOST_REQUIRE(v);
+    Account a = rfc4226(OtpType::totp);
+    a.params.digits = 8;
+    auto id = v->add(a);
+    BOOST_REQUIRE(id);
+    // RFC 6238 Appendix B: T = 59 -> 94287082; the next step (T = 60..89) is 37359152 (HOTP counter 2).
+    auto c = totp_code(*v->find_id(*id), 59);
+    BOOST_REQUIRE(c);
+    BOOST_TEST(c->code.view() == "94287082");
+    BOOST_TEST(c->seconds_left == 1u);
+    BOOST_TEST(c->period == 30u);
+    BOOST_TEST(c->next.view() == "37359152");
+    auto h = v->add(rfc4226(OtpType::hotp));
+    BOOST_REQUIRE(h);
+    BOOST_TEST(totp_code(*v->find_id(*h), 59).code() == Errc::invalid_argument);
+    BOOST_TEST(v->hotp_next(*id).code() == Errc::invalid_argument);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

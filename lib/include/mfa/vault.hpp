@@ -94,6 +94,18 @@ struct VaultEntry {
 // Checks an entry against the limits above and the OTP parameter rules; the detail names the field.
 Status validate_entry(const VaultEntry& e);
 
+// A TOTP or Steam code of an entry: the current one, the next one, and how long the current one
+// has left.
+struct CurrentCode {
+    Code code;
+    Code next;
+    std::uint32_t seconds_left = 0;   // 1..period
+    std::uint32_t period = 0;
+};
+// Errc::invalid_argument for an HOTP entry (its codes come from Vault::hotp_next, which saves the
+// counter first).
+Result<CurrentCode> totp_code(const VaultEntry& e, std::int64_t unix_time);
+
 // ---- Slots ------------------------------------------------------------------------------------
 enum class SlotType : std::uint8_t { passphrase = 1, security_key = 2 };
 std::string_view to_string(SlotType) noexcept;   // "passphrase", "security-key"
