@@ -5,5 +5,6 @@
 #define MFA_H
 
 #include "mfa/mfa_common.h"
+#include "mfa/mfa_vault.h"
 
 #endif /* MFA_H */
