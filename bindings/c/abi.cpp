@@ -39,6 +39,17 @@ int put_string(char* out, std::size_t cap, std::size_t* len, std::string_view s)
     return MFA_OK;
 }
 
+Result<std::string_view> in_string(const char* s, std::size_t max, std::string_view what, bool null_ok) {
+    if (s == nullptr) {
+        if (null_ok) return std::string_view{};
+        return Error(Errc::invalid_argument, std::string(what) + " is NULL");
+    }
+    const std::size_t n = strnlen(s, max + 1);
+    if (n > max)
+        return Error(Errc::limit_exceeded, std::string(what) + " is longer than " + std::to_string(max) + " bytes");
+    return std::string_view(s, n);
+}
+
 }  // namespace mfa::abi
 
 using namespace mfa;

@@ -9,6 +9,7 @@
 #include <new>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "mfa/error.hpp"
 #include "mfa/mfa_common.h"
@@ -47,5 +48,45 @@ int guarded(F&& f) noexcept {
 int put_bytes(std::uint8_t* out, std::size_t cap, std::size_t* len, const void* data, std::size_t n);
 // Same for text, NUL-terminated; *len excludes the NUL; needed capacity is n + 1.
 int put_string(char* out, std::size_t cap, std::size_t* len, std::string_view s);
+
+// A NUL-terminated input string of at most max bytes (strnlen: never reads past max + 1 bytes).
+// NULL is "" when null_ok, otherwise invalid_argument naming `what`.
+[[nodiscard]] Result<std::string_view> in_string(const char* s, std::size_t max, std::string_view what,
+                                                 bool null_ok = false);
+
+// Caller structs versioned by size (first member `size_t struct_size`, fields only appended).
+// read_sized copies the fields that lie within in->struct_size over `out` (which holds the
+// defaults); a struct_size below min_size (the first published layout) is invalid_argument, and
+// non-zero bytes past sizeof(T) (fields of a newer header this library does not know) unsupported.
+template <class T>
+[[nodiscard]] Status read_sized(const T* in, T& out, std::size_t min_size, std::string_view what) {
+    static_assert(std::is_standard_layout_v<T> && std::is_trivially_copyable_v<T>);
+    const std::size_t n = in->struct_size;
+    if (n < min_size)
+        return Error(Errc::invalid_argument, std::string(what) + ".struct_size is " + std::to_string(n) +
+                                                 ", below the smallest layout (" + std::to_string(min_size) + ")");
+    const auto* bytes = reinterpret_cast<const unsigned char*>(in);
+    for (std::size_t i = sizeof(T); i < n; ++i)
+        if (bytes[i] != 0)
+            return Error(Errc::unsupported, std::string(what) + " sets a field this library version (" +
+                                                MFA_VERSION_STRING + ") does not know (byte " +
+                                                std::to_string(i) + ")");
+    std::memcpy(&out, in, n < sizeof(T) ? n : sizeof(T));
+    out.struct_size = sizeof(T);
+    return {};
+}
+// Writes the fields of `value` that lie within out->struct_size (the caller's layout).
+template <class T>
+[[nodiscard]] Status write_sized(T* out, const T& value, std::size_t min_size, std::string_view what) {
+    static_assert(std::is_standard_layout_v<T> && std::is_trivially_copyable_v<T>);
+    const std::size_t n = out->struct_size;
+    if (n < min_size)
+        return Error(Errc::invalid_argument, std::string(what) + ".struct_size is " + std::to_string(n) +
+                                                 ", below the smallest layout (" + std::to_string(min_size) + ")");
+    std::memcpy(reinterpret_cast<unsigned char*>(out) + sizeof(std::size_t),
+                reinterpret_cast<const unsigned char*>(&value) + sizeof(std::size_t),
+                (n < sizeof(T) ? n : sizeof(T)) - sizeof(std::size_t));
+    return {};
+}
 
 }  // namespace mfa::abi

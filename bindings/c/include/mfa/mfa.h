@@ -5,6 +5,7 @@
 #define MFA_H
 
 #include "mfa/mfa_common.h"
+#include "mfa/mfa_otp.h"
 #include "mfa/mfa_vault.h"
 
 #endif /* MFA_H */

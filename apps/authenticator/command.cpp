@@ -1,0 +1,68 @@
+#include "command.hpp"
+
+#include <algorithm>
+#include <ostream>
+
+namespace mfa::app {
+namespace {
+
+// Function-local so that registrations in other files' static initialisers find it constructed.
+std::vector<CommandInfo>& registry() {
+    static std::vector<CommandInfo> r;
+    return r;
+}
+
+}  // namespace
+
+Registration::Registration(CommandInfo info) { registry().push_back(std::move(info)); }
+
+std::vector<const CommandInfo*> commands() {
+    std::vector<const CommandInfo*> out;
+    for (const auto& c : registry()) out.push_back(&c);
+    std::sort(out.begin(), out.end(), [](const CommandInfo* a, const CommandInfo* b) {
+        return a->order != b->order ? a->order < b->order : a->name < b->name;
+    });
+    return out;
+}
+
+int exit_code_for(Errc code) noexcept {
+    switch (code) {
+        case Errc::ok: return kExitOk;
+        // The input was wrong: the user can fix the command line.
+        case Errc::invalid_argument:
+        case Errc::limit_exceeded:
+        case Errc::unsupported:
+        case Errc::parse:
+        case Errc::base32_invalid:
+        case Errc::base64_invalid:
+        case Errc::hex_invalid:
+        case Errc::otp_code_format:
+        case Errc::otp_secret_too_short:
+        case Errc::otp_secret_too_long:
+        case Errc::uri_invalid:
+        case Errc::uri_scheme:
+        case Errc::uri_type:
+        case Errc::uri_label:
+        case Errc::uri_secret:
+        case Errc::uri_parameter:
+        case Errc::uri_issuer_mismatch:
+        case Errc::uri_too_long:
+        case Errc::migration_invalid:
+        case Errc::migration_field: return kExitUsage;
+        default: return kExitFailure;
+    }
+}
+
+int report(Context& ctx, const Error& e, std::string_view what) {
+    ctx.err << "mfa: ";
+    if (!what.empty()) ctx.err << what << ": ";
+    ctx.err << e.to_string() << '\n';
+    return exit_code_for(e.code);
+}
+
+int usage_error(Context& ctx, std::string_view message) {
+    ctx.err << "mfa: " << message << "\n";
+    return kExitUsage;
+}
+
+}  // namespace mfa::app

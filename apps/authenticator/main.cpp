@@ -1,0 +1,83 @@
+// mfa: the mfakit terminal authenticator. main() only assembles the commands that registered
+// themselves (command.hpp) into one CLI11 parser, runs the chosen one and maps failures to the
+// documented exit codes: 0 ok, 1 runtime failure, 2 usage or bad input.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+#include <new>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "command.hpp"
+#include "mfa/version.h"
+
+namespace {
+
+constexpr const char* kFooter =
+    "Exit codes: 0 ok, 1 runtime failure, 2 usage or bad input.\n"
+    "A flag value of '-' (--uri -, --secret -) is read from standard input, which keeps secrets out\n"
+    "of the process list and the shell history. `mfa COMMAND --help` shows each command's examples.\n"
+    "\n"
+    "Examples:\n"
+    "  mfa code --uri 'otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example'\n"
+    "  mfa code --secret JBSWY3DPEHPK3PXP --json\n"
+    "  mfa uri 'otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example'\n"
+    "  mfa uri --random --issuer Example --name alice@example.com\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace mfa::app;
+    Context ctx{std::cin, std::cout, std::cerr, isatty(STDOUT_FILENO) == 1};
+    try {
+        CLI::App app{"mfa: one-time passwords (TOTP, HOTP, Steam) and otpauth:// URIs, from mfakit.", "mfa"};
+        app.set_version_flag("--version", std::string("mfa ") + MFA_VERSION_STRING + " (mfakit, ABI " +
+                                              std::to_string(MFA_SOVERSION) + ")");
+        app.require_subcommand(1);
+        app.footer(kFooter);
+
+        std::vector<std::pair<CLI::App*, std::unique_ptr<Command>>> parsed;
+        for (const CommandInfo* info : commands()) {
+            CLI::App* sub = app.add_subcommand(info->name, info->description);
+            if (!info->examples.empty()) sub->footer(info->examples);
+            auto cmd = info->make();
+            cmd->configure(*sub);
+            parsed.emplace_back(sub, std::move(cmd));
+        }
+
+        if (argc < 2) {
+            std::cerr << app.help();
+            return kExitUsage;
+        }
+        if (argv[1][0] != '-') {
+            std::string known;
+            bool found = false;
+            for (const CommandInfo* info : commands()) {
+                known += (known.empty() ? "" : ", ") + info->name;
+                found = found || info->name == argv[1];
+            }
+            if (!found) return usage_error(ctx, std::string("unknown command '") + argv[1] + "' (commands: " + known + ")");
+        }
+        try {
+            app.parse(argc, argv);
+        } catch (const CLI::ParseError& e) {
+            // --help and --version arrive as "errors" with exit code 0; real ones are usage errors.
+            if (e.get_exit_code() == 0) return app.exit(e, std::cout, std::cerr);
+            std::cerr << "mfa: " << e.what() << "\nRun 'mfa --help' or 'mfa COMMAND --help' for usage.\n";
+            return kExitUsage;
+        }
+
+        for (auto& [sub, cmd] : parsed)
+            if (sub->parsed()) return cmd->run(ctx);
+        return usage_error(ctx, "no command given (see mfa --help)");
+    } catch (const std::bad_alloc&) {
+        std::cerr << "mfa: out of memory\n";
+        return kExitFailure;
+    } catch (const std::exception& e) {
+        std::cerr << "mfa: internal error: " << e.what() << '\n';
+        return kExitFailure;
+    }
+}

@@ -1,0 +1,47 @@
+#!/bin/bash
+# Helpers sourced by run.sh and test.sh.
+
+MFA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Packages of the given groups of scripts/packages.txt ("build", "app", "test").
+mfa_packages() {
+    local want=" $* " group=""
+    while IFS= read -r line; do
+        line="${line%%#*}"
+        line="${line//[[:space:]]/}"
+        [ -z "$line" ] && continue
+        if [[ "$line" =~ ^\[(.*)\]$ ]]; then
+            group="${BASH_REMATCH[1]}"
+        elif [[ "$want" == *" $group "* ]]; then
+            echo "$line"
+        fi
+    done < "$MFA_ROOT/scripts/packages.txt"
+}
+
+# Installs what is missing of the given groups; does nothing (and needs no network) when all are there.
+mfa_ensure_packages() {
+    local missing=() p
+    for p in $(mfa_packages "$@"); do
+        if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+            missing+=("$p")
+        fi
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "Installing: ${missing[*]}"
+    local sudo=()
+    [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# Configures (once) and builds a build directory: mfa_build DIR [meson setup options...]
+mfa_build() {
+    local dir="$1"
+    shift
+    if [ ! -f "$MFA_ROOT/$dir/build.ninja" ]; then
+        meson setup "$MFA_ROOT/$dir" "$MFA_ROOT" "$@" || return 1
+    else
+        meson configure "$MFA_ROOT/$dir" "$@" >/dev/null || return 1
+    fi
+    meson compile -C "$MFA_ROOT/$dir"
+}

@@ -1,0 +1,66 @@
+/* A minimal test harness for the C ABI tests (plain C99, no dependency): CHECK* macros count and
+ * report failures with file:line; main returns check_finish(). */
+#ifndef MFA_TEST_CHECK_H
+#define MFA_TEST_CHECK_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "mfa/mfa.h"
+
+static int check_failures = 0;
+static int check_count = 0;
+
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        ++check_count;                                                               \
+        if (!(cond)) {                                                               \
+            ++check_failures;                                                        \
+            fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
+        }                                                                            \
+    } while (0)
+
+/* A call's status, with the library's explanation when it is not the expected one. */
+#define CHECK_RC(call, expected)                                                                      \
+    do {                                                                                              \
+        int check_rc_ = (call);                                                                       \
+        ++check_count;                                                                                \
+        if (check_rc_ != (expected)) {                                                                \
+            ++check_failures;                                                                         \
+            fprintf(stderr, "%s:%d: %s returned %d (%s: %s), expected %d (%s)\n", __FILE__, __LINE__, \
+                    #call, check_rc_, mfa_strerror(check_rc_), mfa_last_error_message(), (expected),  \
+                    mfa_strerror(expected));                                                          \
+        }                                                                                             \
+    } while (0)
+
+#define CHECK_OK(call) CHECK_RC(call, MFA_OK)
+
+#define CHECK_STR(actual, expected)                                                                 \
+    do {                                                                                            \
+        const char *check_a_ = (actual), *check_e_ = (expected);                                    \
+        ++check_count;                                                                              \
+        if (check_a_ == NULL || strcmp(check_a_, check_e_) != 0) {                                  \
+            ++check_failures;                                                                       \
+            fprintf(stderr, "%s:%d: %s is \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #actual, \
+                    check_a_ ? check_a_ : "(null)", check_e_);                                      \
+        }                                                                                           \
+    } while (0)
+
+/* The last error detail contains `needle` (the field it names). */
+#define CHECK_DETAIL(needle)                                                                   \
+    do {                                                                                       \
+        const char *check_m_ = mfa_last_error_message();                                       \
+        ++check_count;                                                                         \
+        if (strstr(check_m_, (needle)) == NULL) {                                              \
+            ++check_failures;                                                                  \
+            fprintf(stderr, "%s:%d: last error \"%s\" does not mention \"%s\"\n", __FILE__,    \
+                    __LINE__, check_m_, (needle));                                             \
+        }                                                                                      \
+    } while (0)
+
+static int check_finish(const char *name) {
+    printf("%s: %d checks, %d failed\n", name, check_count, check_failures);
+    return check_failures == 0 ? 0 : 1;
+}
+
+#endif /* MFA_TEST_CHECK_H */
