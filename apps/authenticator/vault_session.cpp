@@ -125,7 +125,8 @@ int vault_exit_code(Errc c) noexcept {
         case Errc::vault_locked: return kExitLocked;
         case Errc::vault_entry:
         case Errc::vault_kdf_params:
-        case Errc::vault_duplicate: return kExitUsage;
+        case Errc::vault_duplicate:
+        case Errc::vault_missing: return kExitUsage;
         default: return exit_code_for(c);
     }
 }
@@ -140,7 +141,8 @@ int VaultFlags::open(Context& ctx, OpenMode mode, std::optional<Vault>& out) con
     auto info = Vault::inspect(p);
     if (!info) {
         if (info.code() == Errc::vault_missing)
-            return report_vault(ctx, info.error(), "no vault here (create one with `mfa init`)");
+            return report_vault(ctx, info.error(),
+                                "no vault (create one with `mfa init`, or choose one with --vault; `mfa code` also takes --uri or --secret)");
         return report_vault(ctx, info.error(), p.string());
     }
     Result<Vault> v = Error(Errc::internal);
