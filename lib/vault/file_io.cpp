@@ -174,6 +174,16 @@ Status write_file_atomic(const fs::path& path, ByteView data) {
     return fsync_dir(path.parent_path());
 }
 
+void remove_stale_temporaries(const fs::path& path) noexcept {
+    const std::string prefix = path.filename().string() + ".tmp-";
+    std::error_code ec;
+    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() == prefix.size() + 16 && name.starts_with(prefix)) ::unlink(it->path().c_str());
+    }
+}
+
 Result<WriterLock> WriterLock::acquire(const fs::path& vault_path) {
     const fs::path lock = vault_path.string() + ".lock";
     Fd fd(::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));

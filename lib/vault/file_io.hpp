@@ -22,6 +22,9 @@ Result<Bytes> read_file(const fs::path& path, std::size_t max);
 // directory. On any failure the temporary is removed and path is untouched.
 Status write_file_atomic(const fs::path& path, ByteView data);
 
+// Removes "<vault>.tmp-*" files a killed writer left behind (call with the writer lock held).
+void remove_stale_temporaries(const fs::path& path) noexcept;
+
 // An exclusive, non-blocking flock on "<vault>.lock", released when the object dies.
 class WriterLock {
 public:

@@ -189,6 +189,7 @@ Status Vault::save() {
     // The version being replaced becomes a backup first: if the write then fails, the backup is
     // merely a copy of what is still the current file.
     MFA_TRY(backup_current(impl_->path, impl_->opts, now, impl_->header.generation));
+    remove_stale_temporaries(impl_->path);   // safe: no other writer can be mid-write under our lock
     MFA_TRY(write_file_atomic(impl_->path, file));
     impl_->header = std::move(h);
     return prune_backups(impl_->path, impl_->opts, now);
