@@ -1,11 +1,7 @@
 // Generating and verifying do not allocate in mfakit: a dedicated executable (no Boost.Test, whose
 // own bookkeeping allocates) replaces the global operator new and OpenSSL's allocator with
-// counting ones and asserts zero C++ allocations inside generate/verify/verify_hotp/resync_hotp.
-//
-// OpenSSL 3.0's EVP_MD_CTX_copy_ex allocates the provider's digest context on every copy (there
-// is no allocation-free state copy before OpenSSL 3.4's copyctx), so for OpenSSL the test asserts
-// the bound we document instead: at most 2 allocations per candidate plus 1 for the scratch
-// context, every one of them freed before the call returns.
+// counting ones and asserts zero allocations of either kind inside
+// generate/verify/verify_hotp/resync_hotp.
 #include <openssl/crypto.h>
 
 #include <cstdio>
@@ -50,11 +46,10 @@ Counts measure(F&& f) {
     return {g_new - n0, g_ossl_alloc - o0, g_ossl_live - l0};
 }
 
-void check(const char* what, Counts c, long candidates) {
-    const long bound = 2 * candidates + 1;
-    const bool ok = c.news == 0 && c.live == 0 && c.ossl <= bound;
-    std::printf("%-34s operator new: %ld  OpenSSL allocations: %ld (bound %ld, still live %ld)  %s\n", what,
-                c.news, c.ossl, bound, c.live, ok ? "ok" : "FAIL");
+void check(const char* what, Counts c) {
+    const bool ok = c.news == 0 && c.live == 0 && c.ossl == 0;
+    std::printf("%-34s operator new: %ld  OpenSSL allocations: %ld (still live %ld)  %s\n", what, c.news,
+                c.ossl, c.live, ok ? "ok" : "FAIL");
     if (!ok) ++g_failures;
 }
 
@@ -115,27 +110,27 @@ int main() {
     expect(probe.news >= 1, "the operator new hook counts allocations");
 
     Code out;
-    check("generate (totp)", measure([&] { out = totp->generate(now); }), 1);
+    check("generate (totp)", measure([&] { out = totp->generate(now); }));
     expect(out == good.view(), "generate returns the code");
-    check("at_step (hotp)", measure([&] { out = hotp->at_step(3); }), 1);
-    check("generate (steam)", measure([&] { out = steam->generate(now); }), 1);
+    check("at_step (hotp)", measure([&] { out = hotp->at_step(3); }));
+    check("generate (steam)", measure([&] { out = steam->generate(now); }));
 
     TotpVerification v;
-    check("verify accepted (±1)", measure([&] { v = totp->verify(good.view(), now); }), 3);
+    check("verify accepted (±1)", measure([&] { v = totp->verify(good.view(), now); }));
     expect(v.ok(), "accepted code verifies");
-    check("verify rejected (±1)", measure([&] { v = totp->verify("00000000", now); }), 3);
-    check("verify replayed (±1)", measure([&] { v = totp->verify(good.view(), now, {}, totp->time_step(now)); }), 3);
+    check("verify rejected (±1)", measure([&] { v = totp->verify("00000000", now); }));
+    check("verify replayed (±1)", measure([&] { v = totp->verify(good.view(), now, {}, totp->time_step(now)); }));
     expect(v.status == Errc::otp_code_replayed, "replay detected");
-    check("verify bad format", measure([&] { v = totp->verify("1234abcd", now); }), 3);
+    check("verify bad format", measure([&] { v = totp->verify("1234abcd", now); }));
     expect(v.status == Errc::otp_code_format, "format detected");
-    check("verify window 10/10", measure([&] { v = totp->verify(good.view(), now, Window{10, 10}); }), 21);
-    check("verify steam", measure([&] { v = steam->verify(steam_good.view(), now); }), 3);
+    check("verify window 10/10", measure([&] { v = totp->verify(good.view(), now, Window{10, 10}); }));
+    check("verify steam", measure([&] { v = steam->verify(steam_good.view(), now); }));
     expect(v.ok(), "steam code verifies");
 
     HotpVerification h;
-    check("verify_hotp look-ahead 10", measure([&] { h = hotp->verify_hotp(h5.view(), 10); }), 11);
+    check("verify_hotp look-ahead 10", measure([&] { h = hotp->verify_hotp(h5.view(), 10); }));
     expect(h.ok() && h.next_counter == 6, "hotp look-ahead");
-    check("resync_hotp look-ahead 20", measure([&] { h = hotp->resync_hotp(h5.view(), h6.view(), 20); }), 22);
+    check("resync_hotp look-ahead 20", measure([&] { h = hotp->resync_hotp(h5.view(), h6.view(), 20); }));
     expect(h.ok() && h.next_counter == 7, "hotp resync");
 
     if (g_failures != 0) {

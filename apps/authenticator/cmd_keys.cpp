@@ -162,8 +162,9 @@ public:
         std::vector<SlotCredential> keep;
         std::vector<std::unique_ptr<SecretString>> passes;
         SecretString first;
-        if (int rc = read_passphrase(ctx, vault_.passphrase_file().empty() ? "" : vault_.passphrase_file() == "-" ? "" : vault_.passphrase_file(),
-                                     "Passphrase to keep (the current one): ", false, first); rc != kExitOk)
+        // The passphrase file is read again (stdin, already consumed by the unlock, is not).
+        const std::string again = vault_.passphrase_file() == "-" ? "" : vault_.passphrase_file();
+        if (int rc = read_passphrase(ctx, again, "Passphrase to keep (the current one): ", false, first); rc != kExitOk)
             return rc;
         for (std::size_t i = 0; i < slots.size(); ++i)
             if (slots[i].type == SlotType::passphrase) {

@@ -34,7 +34,8 @@ int put_string(char* out, std::size_t cap, std::size_t* len, std::string_view s)
     *len = s.size();
     if (s.size() + 1 > cap) return fail(Errc::buffer_too_small, "need " + std::to_string(s.size() + 1) + " bytes");
     if (out == nullptr) return fail(Errc::invalid_argument, "out is NULL");
-    std::memcpy(out, s.data(), s.size());
+    // An empty view may have a null data(): memcpy must not see it, even for 0 bytes.
+    if (!s.empty()) std::memcpy(out, s.data(), s.size());
     out[s.size()] = '\0';
     return MFA_OK;
 }

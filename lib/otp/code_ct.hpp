@@ -53,35 +53,71 @@ inline void render_steam(std::uint32_t v, char* out) noexcept {
     }
 }
 
-// All-ones when every character of code is a decimal digit; no branch on the characters.
-inline std::uint32_t decimal_format_mask(std::string_view code) noexcept {
-    std::uint32_t ok = ~0u;
-    for (char ch : code) {
-        const std::uint32_t c = static_cast<std::uint8_t>(ch);
-        ok &= ct_lt_mask(c - std::uint32_t{'0'}, 10u);  // wraps for c < '0'
+// A code as a number, so that verification compares integers instead of rendering every candidate:
+// a decimal code is its value (< 10^digits); a Steam code is the base-26 number whose least
+// significant digit is its first character (render_steam's order), < 26^5.
+struct ParsedCode {
+    std::uint64_t value;
+    std::uint32_t format_ok;  // all-ones when every character is valid for the type
+};
+
+inline constexpr std::uint32_t kSteamModulus = 26u * 26u * 26u * 26u * 26u;
+
+// The candidate's number from the truncated 31-bit value. Each modulus is a compile-time constant
+// (the switch is on the public digit count), so no variable-time division instruction sees v.
+inline std::uint64_t reduce_code(std::uint32_t v, bool steam, unsigned digits) noexcept {
+    if (steam) return v % kSteamModulus;
+    switch (digits) {
+        case 4: return v % 10000u;
+        case 5: return v % 100000u;
+        case 6: return v % 1000000u;
+        case 7: return v % 10000000u;
+        case 8: return v % 100000000u;
+        case 9: return v % 1000000000u;
+        default: return v;  // 10 digits: v < 2^31 < 10^10
     }
-    return ct_value_barrier(ok);
 }
 
-// All-ones when every character of code is in the Steam alphabet (upper case only).
-inline std::uint32_t steam_format_mask(std::string_view code) noexcept {
-    std::uint32_t ok = ~0u;
-    for (char ch : code) {
-        const std::uint32_t c = static_cast<std::uint8_t>(ch);
-        std::uint32_t in = 0;
-        for (std::uint32_t j = 0; j < kSteamAlphabetSize; ++j)
-            in |= ct_eq_mask(c, static_cast<std::uint8_t>(kSteamAlphabet[j]));
-        ok &= in;
+// The index of c in the Steam alphabet (masked scan) and whether it is in it.
+inline std::uint32_t steam_index(std::uint32_t c, std::uint32_t& in) noexcept {
+    std::uint32_t idx = 0;
+    in = 0;
+    for (std::uint32_t j = 0; j < kSteamAlphabetSize; ++j) {
+        const std::uint32_t m = ct_eq_mask(c, static_cast<std::uint8_t>(kSteamAlphabet[j]));
+        idx |= m & j;
+        in |= m;
     }
-    return ct_value_barrier(ok);
+    return idx;
 }
 
-// All-ones when the n bytes of a and b are equal: differences are accumulated, never branched on.
-inline std::uint32_t equal_mask(const char* a, const char* b, std::size_t n) noexcept {
-    std::uint32_t diff = 0;
-    for (std::size_t i = 0; i < n; ++i)
-        diff |= static_cast<std::uint8_t>(a[i]) ^ static_cast<std::uint8_t>(b[i]);
-    return ct_value_barrier(ct_is_zero_mask(diff));
+// Parses a code whose length was already checked; no branch on its characters.
+inline ParsedCode parse_code(std::string_view code, bool steam) noexcept {
+    std::uint64_t value = 0;
+    std::uint32_t ok = ~0u;
+    if (steam) {
+        std::uint64_t weight = 1;
+        for (char ch : code) {
+            std::uint32_t in = 0;
+            value += weight * steam_index(static_cast<std::uint8_t>(ch), in);
+            weight *= kSteamAlphabetSize;
+            ok &= in;
+        }
+    } else {
+        for (char ch : code) {
+            const std::uint32_t d = static_cast<std::uint8_t>(ch) - std::uint32_t{'0'};  // wraps for c < '0'
+            const std::uint32_t is_digit = ct_lt_mask(d, 10u);
+            value = value * 10u + (d & is_digit);
+            ok &= is_digit;
+        }
+    }
+    return {value, ct_value_barrier(ok)};
+}
+
+// All-ones (32-bit) when a == b, for 64-bit values.
+inline std::uint32_t ct_eq64_mask(std::uint64_t a, std::uint64_t b) noexcept {
+    const std::uint64_t x = a ^ b;
+    const std::uint32_t folded = static_cast<std::uint32_t>(x | (x >> 32));
+    return ct_value_barrier(ct_is_zero_mask(folded));
 }
 
 // 64-bit masks for selecting the matched step or counter.

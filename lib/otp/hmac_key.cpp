@@ -1,14 +1,17 @@
+// The low-level SHA functions are deprecated in OpenSSL 3.0; hmac_key.hpp says why they are used.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "hmac_key.hpp"
+
+#include "code_ct.hpp"
 
 #include <openssl/crypto.h>
 
 #include <array>
+#include <cstring>
 #include <memory>
 
 namespace mfa::detail {
 namespace {
-
-constexpr std::size_t kMaxBlockBytes = 128;  // SHA-512's block
 
 EVP_MD* fetch_named(const char* name) noexcept { return EVP_MD_fetch(nullptr, name, nullptr); }
 
@@ -20,6 +23,24 @@ struct Wiped {
 };
 
 }  // namespace
+
+// Starts a state and absorbs one padded-key block.
+static void absorb_block(HashAlg alg, HmacKey::State& st, const std::uint8_t* block, std::size_t n) noexcept {
+    switch (alg) {
+        case HashAlg::sha1:
+            SHA1_Init(&st.sha1);
+            SHA1_Update(&st.sha1, block, n);
+            break;
+        case HashAlg::sha256:
+            SHA256_Init(&st.sha256);
+            SHA256_Update(&st.sha256, block, n);
+            break;
+        case HashAlg::sha512:
+            SHA512_Init(&st.sha512);
+            SHA512_Update(&st.sha512, block, n);
+            break;
+    }
+}
 
 const EVP_MD* fetch_md(HashAlg alg) noexcept {
     // Function-local statics: fetched once, thread-safe initialisation, kept for the process.
@@ -61,44 +82,95 @@ Result<HmacKeyPtr> HmacKey::create(ByteView key, HashAlg alg) {
     }
 
     HmacKeyPtr k(new HmacKey);
+    k->alg_ = alg;
     k->mac_size_ = static_cast<std::size_t>(size);
-    k->inner_ = EVP_MD_CTX_new();
-    k->outer_ = EVP_MD_CTX_new();
-    if (k->inner_ == nullptr || k->outer_ == nullptr) return Error{Errc::crypto, "EVP_MD_CTX_new failed"};
 
     Wiped<kMaxBlockBytes> pad;
     for (std::size_t i = 0; i < block_size; ++i) pad.b[i] = static_cast<std::uint8_t>(k0.b[i] ^ 0x36);
-    if (EVP_DigestInit_ex2(k->inner_, md, nullptr) != 1 || EVP_DigestUpdate(k->inner_, pad.b.data(), block_size) != 1)
-        return Error{Errc::crypto, "HMAC inner key state failed"};
+    absorb_block(alg, k->inner_, pad.b.data(), block_size);
     for (std::size_t i = 0; i < block_size; ++i) pad.b[i] = static_cast<std::uint8_t>(k0.b[i] ^ 0x5c);
-    if (EVP_DigestInit_ex2(k->outer_, md, nullptr) != 1 || EVP_DigestUpdate(k->outer_, pad.b.data(), block_size) != 1)
-        return Error{Errc::crypto, "HMAC outer key state failed"};
+    absorb_block(alg, k->outer_, pad.b.data(), block_size);
     return k;
 }
 
 HmacKey::~HmacKey() {
-    // EVP_MD_CTX_free wipes the provider's hash state before releasing it.
-    EVP_MD_CTX_free(inner_);
-    EVP_MD_CTX_free(outer_);
+    OPENSSL_cleanse(&inner_, sizeof inner_);
+    OPENSSL_cleanse(&outer_, sizeof outer_);
 }
 
-bool HmacKey::mac(HmacScratch& s, std::uint64_t counter, std::uint8_t* out) const noexcept {
+HmacKey::Scratch::~Scratch() { OPENSSL_cleanse(this, sizeof *this); }
+
+namespace {
+
+void store_be32(std::uint8_t* p, std::uint32_t v) noexcept {
+    p[0] = static_cast<std::uint8_t>(v >> 24);
+    p[1] = static_cast<std::uint8_t>(v >> 16);
+    p[2] = static_cast<std::uint8_t>(v >> 8);
+    p[3] = static_cast<std::uint8_t>(v);
+}
+
+void store_be64(std::uint8_t* p, std::uint64_t v) noexcept {
+    store_be32(p, static_cast<std::uint32_t>(v >> 32));
+    store_be32(p + 4, static_cast<std::uint32_t>(v));
+}
+
+// One final block (FIPS 180-4 §5.1): the message, 0x80, zeros, and the bit length of everything
+// hashed (the key block before it included) in the last 8 bytes (16 for SHA-512; the high half is
+// zero here). The message is at most 64 bytes, so it always fits in one block.
+void pad_block(std::uint8_t* block, std::size_t block_size, const std::uint8_t* msg, std::size_t n) noexcept {
+    std::memcpy(block, msg, n);
+    block[n] = 0x80;
+    std::memset(block + n + 1, 0, block_size - n - 1 - 8);
+    store_be64(block + block_size - 8, static_cast<std::uint64_t>(block_size + n) * 8u);
+}
+
+}  // namespace
+
+void HmacKey::mac(Scratch& s, std::uint64_t counter) const noexcept {
     std::uint8_t msg[8];
-    for (int i = 7; i >= 0; --i) {
-        msg[i] = static_cast<std::uint8_t>(counter & 0xff);
-        counter >>= 8;
+    store_be64(msg, counter);
+    std::uint8_t* out = s.mac;
+    State& w = s.w;
+    // Two compressions: ipad state + padded counter, then opad state + padded inner digest.
+    switch (alg_) {
+        case HashAlg::sha1: {
+            pad_block(s.block, SHA_CBLOCK, msg, sizeof msg);
+            w.sha1 = inner_.sha1;
+            SHA1_Transform(&w.sha1, s.block);
+            const std::uint32_t* hv[] = {&w.sha1.h0, &w.sha1.h1, &w.sha1.h2, &w.sha1.h3, &w.sha1.h4};
+            for (int i = 0; i < 5; ++i) store_be32(out + 4 * i, *hv[i]);
+            pad_block(s.block, SHA_CBLOCK, out, SHA_DIGEST_LENGTH);
+            w.sha1 = outer_.sha1;
+            SHA1_Transform(&w.sha1, s.block);
+            for (int i = 0; i < 5; ++i) store_be32(out + 4 * i, *hv[i]);
+            break;
+        }
+        case HashAlg::sha256:
+            pad_block(s.block, SHA256_CBLOCK, msg, sizeof msg);
+            w.sha256 = inner_.sha256;
+            SHA256_Transform(&w.sha256, s.block);
+            for (int i = 0; i < 8; ++i) store_be32(out + 4 * i, w.sha256.h[i]);
+            pad_block(s.block, SHA256_CBLOCK, out, SHA256_DIGEST_LENGTH);
+            w.sha256 = outer_.sha256;
+            SHA256_Transform(&w.sha256, s.block);
+            for (int i = 0; i < 8; ++i) store_be32(out + 4 * i, w.sha256.h[i]);
+            break;
+        case HashAlg::sha512:
+            pad_block(s.block, SHA512_CBLOCK, msg, sizeof msg);
+            w.sha512 = inner_.sha512;
+            SHA512_Transform(&w.sha512, s.block);
+            for (int i = 0; i < 8; ++i) store_be64(out + 8 * i, w.sha512.h[i]);
+            pad_block(s.block, SHA512_CBLOCK, out, SHA512_DIGEST_LENGTH);
+            w.sha512 = outer_.sha512;
+            SHA512_Transform(&w.sha512, s.block);
+            for (int i = 0; i < 8; ++i) store_be64(out + 8 * i, w.sha512.h[i]);
+            break;
     }
-    EVP_MD_CTX* w = s.get();
-    unsigned int n = 0;
-    // Two compressions: (ipad state, counter) then (opad state, inner digest). Each copy makes
-    // OpenSSL 3.0 allocate and free its provider context; mfakit itself allocates nothing.
-    if (EVP_MD_CTX_copy_ex(w, inner_) != 1 || EVP_DigestUpdate(w, msg, sizeof msg) != 1 ||
-        EVP_DigestFinal_ex(w, out, &n) != 1)
-        return false;
-    if (EVP_MD_CTX_copy_ex(w, outer_) != 1 || EVP_DigestUpdate(w, out, n) != 1 ||
-        EVP_DigestFinal_ex(w, out, &n) != 1)
-        return false;
-    return n == mac_size_;
+}
+
+std::uint32_t HmacKey::value_at(Scratch& s, std::uint64_t counter) const noexcept {
+    mac(s, counter);
+    return truncate_ct(s.mac, mac_size_);
 }
 
 void HmacKeyFree::operator()(HmacKey* k) const noexcept { delete k; }

@@ -1,12 +1,19 @@
 // HMAC with the key schedule done once: the hash states after absorbing (key ^ ipad) and
 // (key ^ opad) are kept, so each MAC of an 8-byte counter costs two compressions instead of four.
 //
-// This is RFC 2104 HMAC composed from OpenSSL EVP digests (EVP_MD_CTX_copy_ex of a keyed state);
-// no hash primitive is written here. Tests check it against OpenSSL's own HMAC on every algorithm.
-// Internal to lib/otp.
+// This is RFC 2104 HMAC composed from OpenSSL's SHA compression functions (SHA*_Transform); the
+// only thing written here is FIPS 180-4 message padding, which is fixed because the messages have
+// fixed lengths (an 8-byte counter, then the inner digest). libcrypto's low-level SHA API is used
+// rather than EVP because a keyed state must be copied for every candidate of a verification
+// window, and OpenSSL 3.0's EVP_MD_CTX_copy_ex allocates, copies and frees a provider context on
+// each copy: that made verification 2-3x slower and put the heap on the verify path
+// (docs/performance.md). The consequence, stated in docs/SECURITY.md: OTP HMACs do not go through
+// a FIPS provider.
+// Tests check the result against OpenSSL's own HMAC on every algorithm. Internal to lib/otp.
 #pragma once
 
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -18,23 +25,8 @@
 
 namespace mfa::detail {
 
-inline constexpr std::size_t kMaxMacBytes = 64;  // SHA-512
-
-// A work context for HmacKey::mac, one per thread of use (HmacKey itself is read-only after
-// creation, so one Otp can be verified from several threads at once).
-class HmacScratch {
-public:
-    HmacScratch() noexcept : ctx_(EVP_MD_CTX_new()) {}
-    HmacScratch(const HmacScratch&) = delete;
-    HmacScratch& operator=(const HmacScratch&) = delete;
-    // EVP_MD_CTX_free wipes the provider's hash state (OPENSSL_clear_free).
-    ~HmacScratch() { EVP_MD_CTX_free(ctx_); }
-    bool ok() const noexcept { return ctx_ != nullptr; }
-    EVP_MD_CTX* get() const noexcept { return ctx_; }
-
-private:
-    EVP_MD_CTX* ctx_;
-};
+inline constexpr std::size_t kMaxMacBytes = 64;     // SHA-512
+inline constexpr std::size_t kMaxBlockBytes = 128;  // SHA-512's block
 
 class HmacKey;
 using HmacKeyPtr = std::unique_ptr<HmacKey, HmacKeyFree>;
@@ -47,21 +39,43 @@ public:
     ~HmacKey();
 
     std::size_t mac_size() const noexcept { return mac_size_; }
-    // HMAC(key, counter as 8 big-endian bytes) into out (kMaxMacBytes); false if OpenSSL fails.
-    [[nodiscard]] bool mac(HmacScratch& s, std::uint64_t counter, std::uint8_t* out) const noexcept;
+    union State {
+        SHA_CTX sha1;
+        SHA256_CTX sha256;
+        SHA512_CTX sha512;
+    };
+
+    // The working state and MAC of one computation, on the caller's stack; wiped once when the
+    // caller is done with a whole window rather than after every candidate.
+    struct Scratch {
+        State w;
+        std::uint8_t block[kMaxBlockBytes];
+        std::uint8_t mac[kMaxMacBytes];
+        Scratch() noexcept {}
+        Scratch(const Scratch&) = delete;
+        Scratch& operator=(const Scratch&) = delete;
+        ~Scratch();
+    };
+
+    // HMAC(key, counter as 8 big-endian bytes) into s.mac. Allocates nothing: the keyed states are
+    // copied by value into the scratch. The key is read-only, so one key can be used from several
+    // threads at once (each with its own scratch).
+    void mac(Scratch& s, std::uint64_t counter) const noexcept;
+    // Dynamic truncation of HMAC(key, counter): the 31-bit value.
+    std::uint32_t value_at(Scratch& s, std::uint64_t counter) const noexcept;
 
 private:
     HmacKey() = default;
-    EVP_MD_CTX* inner_ = nullptr;  // after absorbing key ^ ipad
-    EVP_MD_CTX* outer_ = nullptr;  // after absorbing key ^ opad
+    HashAlg alg_ = HashAlg::sha1;
+    State inner_{};  // after absorbing key ^ ipad
+    State outer_{};  // after absorbing key ^ opad
     std::size_t mac_size_ = 0;
 };
 
 // The code for one counter into out (kMaxDigits chars: digits decimal digits or 5 Steam
-// characters); false if OpenSSL fails. Shared by generate and verify so that both run the same
-// constant-time path (lib/otp/otp.cpp).
-[[nodiscard]] bool code_at(const HmacKey& k, HmacScratch& s, OtpType type, unsigned digits,
-                           std::uint64_t counter, char* out) noexcept;
+// characters). Shared by generate and verify so that both run the same constant-time path
+// (lib/otp/otp.cpp).
+void code_at(const HmacKey& k, OtpType type, unsigned digits, std::uint64_t counter, char* out) noexcept;
 
 // The EVP_MD for alg, fetched once per process (fetching per call costs a lock and a lookup).
 const EVP_MD* fetch_md(HashAlg alg) noexcept;

@@ -110,26 +110,21 @@ std::uint32_t Otp::seconds_left(std::int64_t unix_time) const noexcept {
 
 namespace detail {
 
-bool code_at(const HmacKey& k, HmacScratch& s, OtpType type, unsigned digits, std::uint64_t counter,
-             char* out) noexcept {
-    std::uint8_t mac[kMaxMacBytes];
-    const bool ok = k.mac(s, counter, mac);
-    const std::uint32_t v = truncate_ct(mac, k.mac_size());
+void code_at(const HmacKey& k, OtpType type, unsigned digits, std::uint64_t counter, char* out) noexcept {
+    HmacKey::Scratch s;
+    const std::uint32_t v = k.value_at(s, counter);
     if (type == OtpType::steam)
         render_steam(v, out);
     else
         render_decimal(v, digits, out);
-    OPENSSL_cleanse(mac, sizeof mac);
-    return ok;
 }
 
 }  // namespace detail
 
 Code Otp::at_step(std::uint64_t step_or_counter) const noexcept {
     Code c;
-    detail::HmacScratch s;
     char buf[kMaxDigits];
-    if (!s.ok() || !detail::code_at(*k_, s, p_.type, p_.digits, step_or_counter, buf)) return c;
+    detail::code_at(*k_, p_.type, p_.digits, step_or_counter, buf);
     c.assign(buf, p_.digits);
     OPENSSL_cleanse(buf, sizeof buf);
     return c;

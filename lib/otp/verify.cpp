@@ -20,15 +20,17 @@ using detail::widen_mask;
 std::uint32_t errc_bits(Errc e) noexcept { return static_cast<std::uint32_t>(static_cast<int>(e)); }
 Errc bits_errc(std::uint32_t b) noexcept { return static_cast<Errc>(static_cast<int>(b)); }
 
-// Format mask of a code whose length has already been checked.
-std::uint32_t format_mask(OtpType type, std::string_view code) noexcept {
-    return type == OtpType::steam ? detail::steam_format_mask(code) : detail::decimal_format_mask(code);
-}
+// Candidates are compared as numbers (code_ct.hpp): the submitted code is parsed once, and each
+// candidate costs one HMAC, a masked truncation and a constant modulus.
+struct Candidates {
+    const detail::HmacKey& key;
+    bool steam;
+    unsigned digits;
+    detail::HmacKey::Scratch scratch;
 
-// Wipes a candidate code buffer when the scope ends.
-struct CodeBuf {
-    char c[kMaxDigits] = {};
-    ~CodeBuf() { OPENSSL_cleanse(c, sizeof c); }
+    std::uint64_t at(std::uint64_t counter) noexcept {
+        return detail::reduce_code(key.value_at(scratch, counter), steam, digits);
+    }
 };
 
 }  // namespace
@@ -45,28 +47,23 @@ TotpVerification Otp::verify(std::string_view code, std::int64_t now, Window win
         r.status = Errc::otp_code_format;
         return r;
     }
-    const std::uint32_t fmt_ok = format_mask(p_.type, code);
+    const bool steam = p_.type == OtpType::steam;
+    const detail::ParsedCode submitted = detail::parse_code(code, steam);
+    const std::uint32_t fmt_ok = submitted.format_ok;
+    Candidates cand{*k_, steam, p_.digits, {}};
 
-    detail::HmacScratch s;
-    if (!s.ok()) {
-        r.status = Errc::crypto;
-        return r;
-    }
     const std::int64_t current = time_step(now);
     // Steps as two's complement: wrap-around arithmetic matches the 64-bit counter fed to HMAC.
     const std::uint64_t first = static_cast<std::uint64_t>(current) - window.past;
     const std::uint64_t count = std::uint64_t{window.past} + window.future + 1;
 
-    bool crypto_ok = true;
     std::uint32_t any = 0;
     std::uint64_t matched = 0;
-    CodeBuf cand;
     // Ascending steps with select-on-match: the latest matching step wins, so a code that also
     // matches a fresh step is not reported as a replay of an older one.
     for (std::uint64_t i = 0; i < count; ++i) {
         const std::uint64_t step = first + i;
-        crypto_ok &= detail::code_at(*k_, s, p_.type, p_.digits, step, cand.c);
-        const std::uint32_t m = detail::equal_mask(cand.c, code.data(), p_.digits) & fmt_ok;
+        const std::uint32_t m = detail::ct_eq64_mask(cand.at(step), submitted.value) & fmt_ok;
         matched = ct_select64(widen_mask(m), step, matched);
         any |= m;
     }
@@ -79,7 +76,7 @@ TotpVerification Otp::verify(std::string_view code, std::int64_t now, Window win
     const std::uint32_t on_format = ct_select(any, on_match, errc_bits(Errc::otp_code_mismatch));
     const std::uint32_t status = ct_select(fmt_ok, on_format, errc_bits(Errc::otp_code_format));
     const std::uint64_t keep = widen_mask(any);
-    r.status = crypto_ok ? bits_errc(status) : Errc::crypto;
+    r.status = bits_errc(status);
     r.matched_step = static_cast<std::int64_t>(matched & keep);
     r.drift = static_cast<std::int64_t>((matched - static_cast<std::uint64_t>(current)) & keep);
     return r;
@@ -95,26 +92,20 @@ HotpVerification Otp::verify_hotp(std::string_view code, unsigned look_ahead) co
         r.status = Errc::otp_code_format;
         return r;
     }
-    const std::uint32_t fmt_ok = format_mask(p_.type, code);
-    detail::HmacScratch s;
-    if (!s.ok()) {
-        r.status = Errc::crypto;
-        return r;
-    }
+    const detail::ParsedCode submitted = detail::parse_code(code, false);
+    const std::uint32_t fmt_ok = submitted.format_ok;
+    Candidates cand{*k_, false, p_.digits, {}};
     // Counters that would wrap past 2^64 - 1 are not candidates (public arithmetic).
     const std::uint64_t room = UINT64_MAX - p_.counter;
     const std::uint64_t last = look_ahead < room ? look_ahead : room;
 
-    bool crypto_ok = true;
     std::uint32_t any = 0;
     std::uint64_t matched = 0;
-    CodeBuf cand;
     // Descending counters with select-on-match: the earliest matching counter wins, the one the
     // token most likely used, so the fewest counters are skipped.
     for (std::uint64_t i = last + 1; i-- > 0;) {
         const std::uint64_t c = p_.counter + i;
-        crypto_ok &= detail::code_at(*k_, s, p_.type, p_.digits, c, cand.c);
-        const std::uint32_t m = detail::equal_mask(cand.c, code.data(), p_.digits) & fmt_ok;
+        const std::uint32_t m = detail::ct_eq64_mask(cand.at(c), submitted.value) & fmt_ok;
         matched = ct_select64(widen_mask(m), c, matched);
         any |= m;
     }
@@ -122,7 +113,7 @@ HotpVerification Otp::verify_hotp(std::string_view code, unsigned look_ahead) co
         ct_select(fmt_ok, ct_select(any, errc_bits(Errc::ok), errc_bits(Errc::otp_code_mismatch)),
                   errc_bits(Errc::otp_code_format));
     const std::uint64_t keep = widen_mask(any);
-    r.status = crypto_ok ? bits_errc(status) : Errc::crypto;
+    r.status = bits_errc(status);
     r.matched_counter = matched & keep;
     r.next_counter = (matched + 1) & keep;
     return r;
@@ -139,38 +130,33 @@ HotpVerification Otp::resync_hotp(std::string_view code1, std::string_view code2
         r.status = Errc::otp_code_format;
         return r;
     }
-    const std::uint32_t fmt_ok = format_mask(p_.type, code1) & format_mask(p_.type, code2);
-    detail::HmacScratch s;
-    if (!s.ok()) {
-        r.status = Errc::crypto;
-        return r;
-    }
+    const detail::ParsedCode sub1 = detail::parse_code(code1, false);
+    const detail::ParsedCode sub2 = detail::parse_code(code2, false);
+    const std::uint32_t fmt_ok = sub1.format_ok & sub2.format_ok;
+    Candidates cand{*k_, false, p_.digits, {}};
     // Pairs (c, c + 1) for c = counter .. counter + look_ahead; c + 1 + 1 must not wrap.
     if (p_.counter > UINT64_MAX - 2) return r;  // no pair fits: a mismatch
     const std::uint64_t room = UINT64_MAX - 2 - p_.counter;
     const std::uint64_t last = look_ahead < room ? look_ahead : room;
 
-    bool crypto_ok = true;
     std::uint32_t any = 0;
     std::uint64_t matched = 0;
-    // Each code is computed once; the previous one is kept to compare with code1.
-    CodeBuf prev, cur;
-    crypto_ok &= detail::code_at(*k_, s, p_.type, p_.digits, p_.counter, prev.c);
-    std::uint32_t prev_is_code1 = detail::equal_mask(prev.c, code1.data(), p_.digits);
+    // Each code is computed once; whether the previous one was code1 is carried to the next step.
+    std::uint32_t prev_is_code1 = detail::ct_eq64_mask(cand.at(p_.counter), sub1.value);
     for (std::uint64_t i = 0; i <= last; ++i) {
         const std::uint64_t c2 = p_.counter + i + 1;
-        crypto_ok &= detail::code_at(*k_, s, p_.type, p_.digits, c2, cur.c);
-        const std::uint32_t m = prev_is_code1 & detail::equal_mask(cur.c, code2.data(), p_.digits) & fmt_ok;
+        const std::uint64_t cur = cand.at(c2);
+        const std::uint32_t m = prev_is_code1 & detail::ct_eq64_mask(cur, sub2.value) & fmt_ok;
         // The earliest pair wins: only take a match while none was found yet.
         matched = ct_select64(widen_mask(m & ~any), c2, matched);
         any |= m;
-        prev_is_code1 = detail::equal_mask(cur.c, code1.data(), p_.digits);
+        prev_is_code1 = detail::ct_eq64_mask(cur, sub1.value);
     }
     const std::uint32_t status =
         ct_select(fmt_ok, ct_select(any, errc_bits(Errc::ok), errc_bits(Errc::otp_code_mismatch)),
                   errc_bits(Errc::otp_code_format));
     const std::uint64_t keep = widen_mask(any);
-    r.status = crypto_ok ? bits_errc(status) : Errc::crypto;
+    r.status = bits_errc(status);
     r.matched_counter = matched & keep;
     r.next_counter = (matched + 1) & keep;
     return r;

@@ -197,10 +197,39 @@ class Keys(VaultTest):
         r = s.run("slot", "remove", "0")
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("only one", r.stderr)
-        # No security key here: --key and add-key fail cleanly.
+        # No security-key slot yet: --key says so.
         r = s.run("list", "--key", passphrase=False)
-        self.assertEqual(r.returncode, 1)
-        self.assertIn("security key", r.stderr)
+        self.assertNotEqual(r.returncode, 0)
+
+    def test_security_key_slot_with_the_soft_token(self):
+        s = self.s
+        s.ok("add", "--uri", GITHUB)
+        env = s.env()
+        env["MFA_SECURITY_KEY"] = "soft:" + os.path.join(s.dir, "token.state")
+
+        def run(*args, passphrase=True):
+            argv = [MFA, *args] + (["--passphrase-file", s.passfile] if passphrase else [])
+            return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+
+        r = run("slot", "add-key", "--label", "soft token")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("enrolled as slot 1", r.stdout)
+        slots = json.loads(run("slot", "list", "--json", passphrase=False).stdout)
+        self.assertEqual([x["type"] for x in slots], ["passphrase", "security-key"])
+        self.assertEqual(slots[1]["rp_id"], "mfa-vault")
+        r = run("list", "--key", "--json", passphrase=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)[0]["issuer"], "GitHub")
+        # Another token (a fresh state file) does not unlock it: exit 3.
+        env["MFA_SECURITY_KEY"] = "soft:" + os.path.join(s.dir, "other.state")
+        r = run("list", "--key", passphrase=False)
+        self.assertEqual(r.returncode, 3, r.stderr)
+        # With the key as the only slot, the passphrase no longer opens the vault.
+        env["MFA_SECURITY_KEY"] = "soft:" + os.path.join(s.dir, "token.state")
+        r = run("slot", "remove", "0", "--key", passphrase=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotEqual(run("list").returncode, 0)
+        self.assertEqual(run("list", "--key", passphrase=False).returncode, 0)
 
 
 class Backups(VaultTest):

@@ -53,6 +53,48 @@ enum class Errc : int {
     migration_invalid = -120,   // the otpauth-migration payload is not valid protobuf / base64
     migration_field = -121,     // a payload field has a value we cannot represent
 
+    // CBOR, COSE and authenticator data: -200 .. -249 (docs/cbor-cose.md)
+    cbor_truncated = -200,        // the CBOR input ends inside an item
+    cbor_malformed = -201,        // not well-formed CBOR (reserved additional information, a stray break byte, a bad simple value)
+    cbor_non_canonical = -202,    // an integer, length or float not in its shortest form (CTAP2 canonical form)
+    cbor_key_order = -203,        // map keys not in CTAP2 canonical order (major type, then shorter encoding, then bytewise)
+    cbor_duplicate_key = -204,    // a map holds the same key twice
+    cbor_indefinite = -205,       // an indefinite-length string, array or map
+    cbor_depth = -206,            // nesting deeper than the decoder's max_depth
+    cbor_limit = -207,            // input size, string length or item count above the decoder's limits
+    cbor_trailing = -208,         // bytes left after the one item that was expected
+    cbor_invalid_utf8 = -209,     // a text string that is not valid UTF-8
+    cbor_unsupported = -210,      // a tag, float or simple value that the decode options refuse
+    cbor_type = -211,             // a value of another type than the one asked for (the detail names the key)
+    cbor_missing_key = -212,      // a required map key is absent (the detail names it)
+    cbor_int_range = -213,        // an integer outside the range of the type asked for
+    cose_key_invalid = -220,      // a COSE_Key with a missing, mistyped, extra or wrongly sized parameter, or a point not on its curve
+    cose_unsupported_alg = -221,  // a COSE algorithm this library does not implement
+    cose_unsupported_key_type = -222, // a COSE key type (kty) other than OKP, EC2 or RSA
+    cose_unsupported_curve = -223, // a curve other than P-256, P-384, P-521 or Ed25519
+    cose_alg_mismatch = -224,     // the algorithm does not fit the key (ES256 with a P-384 key, EdDSA with an RSA key ...)
+    cose_signature_invalid = -225, // the signature does not verify
+    cose_signature_format = -226, // a signature that is not a DER ECDSA signature / not r||s of the right length / not the key's size
+    cose_alg_disabled = -227,     // an algorithm the policy disables (RS1 unless allow_rs1)
+    cose_key_size = -228,         // an RSA modulus outside 2048..8192 bits, or a bad public exponent
+    authdata_truncated = -235,    // authenticator data ends inside a field (the detail names it)
+    authdata_flags = -236,        // the AT or ED flag disagrees with what follows the sign count
+    authdata_trailing = -237,     // bytes after the last part the flags announce
+    authdata_credential_id = -238, // a credential ID longer than 1023 bytes
+    authdata_extensions = -239,   // the extensions part is not a CBOR map with text keys
+    attestation_object_invalid = -240, // the attestation object is not a map of exactly fmt (text), attStmt (map), authData (bytes)
+
+    // FIDO2 client and soft token: -400 .. -499 (docs/fido2.md). Positive values are CTAP2 status
+    // bytes from an authenticator, passed through unchanged (see ctap_status_name()).
+    fido2_io = -400,              // talking to the authenticator failed (write, read, no or garbled reply, timeout)
+    fido2_no_device = -401,       // no device at that path, or no provider for its scheme
+    fido2_not_fido2 = -402,       // the device does not speak CTAP2
+    fido2_unsupported = -403,     // the authenticator lacks the option, extension or algorithm asked for
+    fido2_pin_required = -404,    // the operation needs a PIN and none was given
+    fido2_bad_response = -405,    // the authenticator's answer is malformed or inconsistent
+    fido2_verify_failed = -406,   // an attestation or assertion signature made by the device does not verify
+    fido2_library = -407,         // libfido2 failed in a way not covered above (the detail names its error)
+    softtoken_state_invalid = -410, // the soft token state file is malformed (the detail names the field)
     // Vault: -500 .. -599
     vault_not_a_vault = -500,
     vault_version = -501,
@@ -74,6 +116,9 @@ enum class Errc : int {
     vault_backup = -517,
     vault_entry = -518,
 };
+
+// "PIN_INVALID" ... for a CTAP2 status byte (1..255); "unknown" otherwise.
+std::string_view ctap_status_name(int status) noexcept;
 
 // A stable, lower-case name for each code ("otp_code_replayed"); "unknown" for anything else.
 std::string_view errc_name(Errc) noexcept;

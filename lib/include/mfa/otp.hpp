@@ -73,7 +73,7 @@ private:
 // Outcome of a TOTP (or Steam) verification.
 struct TotpVerification {
     // ok, otp_code_format, otp_code_mismatch, otp_code_replayed, invalid_argument (a window side
-    // above kMaxWindow, or an HOTP Otp), crypto (OpenSSL failed, e.g. out of memory)
+    // above kMaxWindow, or an HOTP Otp)
     Errc status = Errc::otp_code_mismatch;
     std::int64_t matched_step = 0;          // the time step the code belongs to (when ok or replayed)
     std::int64_t drift = 0;                 // matched_step minus the current step (-past .. +future)
@@ -82,7 +82,7 @@ struct TotpVerification {
 
 // Outcome of an HOTP verification.
 struct HotpVerification {
-    Errc status = Errc::otp_code_mismatch;  // ok, otp_code_format, otp_code_mismatch, invalid_argument, crypto
+    Errc status = Errc::otp_code_mismatch;  // ok, otp_code_format, otp_code_mismatch, invalid_argument
     std::uint64_t matched_counter = 0;  // the counter the code was made with (the second code's, for resync)
     std::uint64_t next_counter = 0;     // matched_counter + 1: what the server stores (resynchronisation)
     bool ok() const noexcept { return status == Errc::ok; }
@@ -116,8 +116,9 @@ public:
     // Seconds until the code for unix_time stops being the current one (1..period).
     std::uint32_t seconds_left(std::int64_t unix_time) const noexcept;
 
-    // The code at a Unix time (totp, steam) or the code for the stored counter (hotp).
-    // The Code is empty only if OpenSSL itself fails (it allocates its digest contexts).
+    // The code at a Unix time (totp, steam) or the code for the stored counter (hotp). Neither
+    // generating nor verifying allocates (tests/otp_alloc_test.cpp counts both C++ and OpenSSL
+    // allocations).
     Code generate(std::int64_t unix_time) const noexcept;
     // The code for an explicit time step (totp, steam) or counter (hotp). A negative step (a time
     // before t0) is passed as its two's complement: at_step(static_cast<std::uint64_t>(step)).
@@ -130,7 +131,7 @@ public:
                              std::optional<std::int64_t> last_step = std::nullopt) const noexcept;
 
     // HOTP verification against counters params().counter .. params().counter + look_ahead
-    // (look_ahead <= kMaxWindow * 2). Constant-time over the whole look-ahead.
+    // (look_ahead <= kMaxLookAhead). Constant-time over the whole look-ahead.
     HotpVerification verify_hotp(std::string_view code, unsigned look_ahead = 0) const noexcept;
 
     // HOTP resynchronisation (RFC 4226 §7.4): the user sends two consecutive codes; they are

@@ -7,5 +7,6 @@
 #include "mfa/mfa_common.h"
 #include "mfa/mfa_otp.h"
 #include "mfa/mfa_vault.h"
+#include "mfa/mfa_cose.h"
 
 #endif /* MFA_H */
