@@ -4,10 +4,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdlib.h>
+#include <dirent.h>
+#include <unistd.h>
 
 #include "mfa/mfa.h"
 
 static int failures = 0;
+
+/* Removes the files of a directory (one level deep for backups/), then the directory. */
+static void remove_tree(const char *dir, int depth) {
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[4096];
+    if (d == NULL) return;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        if (remove(p) != 0 && depth > 0) remove_tree(p, depth - 1);
+    }
+    closedir(d);
+    rmdir(dir);
+}
 #define CHECK(cond)                                                                 \
     do {                                                                            \
         if (!(cond)) {                                                              \
@@ -23,6 +40,7 @@ static int failures = 0;
 
 int main(int argc, char **argv) {
     char path[4096];
+    char dir[2048];
     const char *pass = "c api passphrase";
     mfa_vault_t *v = NULL;
     char id[64], id2[64], code[16];
@@ -32,7 +50,6 @@ int main(int argc, char **argv) {
     (void)argc;
     (void)argv;
     {
-        char dir[2048];
         const char *tmp = getenv("TMPDIR");
         snprintf(dir, sizeof dir, "%s/vault-c-api-XXXXXX", tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
         if (mkdtemp(dir) == NULL) return 2;
@@ -99,6 +116,7 @@ int main(int argc, char **argv) {
     mfa_vault_free(&v);
     CHECK(mfa_vault_create(&v, path, pass, strlen(pass), MEM, PASSES) == MFA_ERR_VAULT_EXISTS);
 
+    remove_tree(dir, 1);
     if (failures == 0) printf("vault C API: all checks passed\n");
     return failures == 0 ? 0 : 1;
 }
