@@ -208,6 +208,10 @@ BOOST_AUTO_TEST_CASE(malformed_files_name_the_line_or_field) {
            "$.services[0].otp.digits");
     expect(import_andotp(R"([{"secret":"JBSWY3DPEHPK3PXP","label":"a","type":"TOTP","period":"x"}])"), Errc::parse, "$[0].period");
     expect(import_andotp(R"({"not":"an array"})"), Errc::parse, "$");
+    // A number too large for a double is nlohmann's out_of_range, reported like a syntax error
+    // (found by fuzz_import_aegis).
+    expect(import_aegis("{\"version\":1,\"db\":7e77707}"), Errc::parse, "Aegis JSON");
+    expect(import_andotp("[{\"digits\":588888888888e888}]"), Errc::parse, "andOTP JSON");
     BOOST_TEST(detect_import_format(as_bytes("hello")).code() == Errc::unsupported);
     BOOST_TEST(detect_import_format(as_bytes("{\"x\":1}")).code() == Errc::unsupported);
 }

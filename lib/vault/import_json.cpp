@@ -10,7 +10,7 @@ Result<Json> parse_json(std::string_view text, std::string_view what) {
     // nlohmann reports syntax errors as exceptions; they are caught here and never leave.
     try {
         return Json::parse(text);
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) {   // parse_error, and out_of_range for a number that overflows
         return Error(Errc::parse, std::string(what) + ": " + e.what());
     }
 }
