@@ -1,7 +1,6 @@
 // `mfa show NAME`: one account's details; with --qr its otpauth:// URI as a QR code on the terminal
 // (or --png FILE / --svg FILE), to move it to a phone. --uri prints the URI (contains the secret).
 #include <CLI/CLI.hpp>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -44,16 +43,8 @@ public:
         if (qr_) ctx.out << code->terminal() << e->label() << '\n';
         if (!png_.empty())
             if (auto st = code->write_png(png_); !st) return report(ctx, st.error(), "--png");
-        if (!svg_.empty()) {
-            const std::string svg = code->svg();
-            const std::string tmp = svg_ + ".tmp";
-            std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-            std::filesystem::permissions(tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-            f << svg;
-            f.close();
-            if (!f) return report(ctx, Error(Errc::io, "write " + tmp), "--svg");
-            std::filesystem::rename(tmp, svg_);
-        }
+        if (!svg_.empty())
+            if (auto st = write_private_file(svg_, code->svg()); !st) return report(ctx, st.error(), "--svg");
         return kExitOk;
     }
 

@@ -1,8 +1,6 @@
 // Moving accounts: `mfa import FILE|-` (otpauth URI lists, Google Authenticator migration URIs or
 // QR images, Aegis plain/encrypted, 2FAS, andOTP) and `mfa export` (URI list, Aegis JSON, Google
 // Authenticator migration QR codes as PNG files).
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <fstream>
@@ -36,29 +34,6 @@ Result<SecretBytes> read_input(Context& ctx, const std::string& file) {
     }
     secure_wipe(buf, sizeof buf);
     return out;
-}
-
-Status write_private(const std::string& path, std::string_view data) {
-    std::uint8_t r[8];
-    MFA_TRY(random_fill(r));
-    const std::string tmp = path + ".tmp-" + std::to_string(r[0]) + std::to_string(r[1]) + std::to_string(r[2]);
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return Error(Errc::io, "create " + tmp);
-    std::size_t off = 0;
-    while (off < data.size()) {
-        const ssize_t w = ::write(fd, data.data() + off, data.size() - off);
-        if (w <= 0) {
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return Error(Errc::io, "write " + tmp);
-        }
-        off += static_cast<std::size_t>(w);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        ::unlink(tmp.c_str());
-        return Error(Errc::io, "write " + path);
-    }
-    return {};
 }
 
 class ImportCommand final : public Command {
@@ -178,7 +153,7 @@ public:
             ctx.out << text->view();
             return kExitOk;
         }
-        if (auto st = write_private(out_, text->view()); !st) return report(ctx, st.error(), "--out");
+        if (auto st = write_private_file(out_, text->view()); !st) return report(ctx, st.error(), "--out");
         ctx.err << "Exported " << entries.size() << " account(s) to " << out_ << " (mode 0600; delete it when done).\n";
         return kExitOk;
     }
