@@ -726,7 +726,7 @@ BOOST_AUTO_TEST_CASE(totp_current_and_next) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
-#include "mfa/qr.hpp"
+#include "mfa/qr_code.hpp"
 
 BOOST_AUTO_TEST_SUITE(vault_qr)
 

@@ -7,7 +7,7 @@
 #include "command.hpp"
 #include "entry_view.hpp"
 #include "mfa/encoding.hpp"
-#include "mfa/qr.hpp"
+#include "mfa/qr_code.hpp"
 #include "vault_session.hpp"
 
 namespace mfa::app {

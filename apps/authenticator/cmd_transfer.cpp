@@ -10,7 +10,7 @@
 
 #include "command.hpp"
 #include "entry_view.hpp"
-#include "mfa/qr.hpp"
+#include "mfa/qr_code.hpp"
 #include "mfa/random.hpp"
 #include "mfa/vault_import.hpp"
 #include "vault_session.hpp"

@@ -1,4 +1,4 @@
-#include "mfa/qr.hpp"
+#include "mfa/qr_code.hpp"
 
 #include <fcntl.h>
 #include <png.h>

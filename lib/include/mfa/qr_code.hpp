@@ -1,6 +1,6 @@
-// QR codes for otpauth URIs: making them (libqrencode) as terminal text, SVG or PNG (libpng), and
-// reading them back from PNG images (libzbar). The texts are secrets: they are held in
-// SecretString and the pixel buffers are wiped.
+// QR codes for otpauth URIs (the app and the vault tools): making them (libqrencode) as terminal
+// text, SVG or PNG (libpng), and reading them back from PNG images (libzbar). The texts are
+// secrets: they are held in SecretString and the pixel buffers are wiped.
 #pragma once
 
 #include <cstdint>
