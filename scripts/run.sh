@@ -1,7 +1,8 @@
 #!/bin/bash
 # Builds mfakit (installing the Debian packages it needs) and runs the `mfa` app.
-#   scripts/run.sh            a live demo: the codes of a demo account with their countdown
-#                             (until Ctrl-C on a terminal; a few seconds otherwise)
+#   scripts/run.sh            a live demo: a demo vault with demo accounts (in a temporary
+#                             directory), then `mfa code --watch` with its countdown (until Ctrl-C
+#                             on a terminal; 3 seconds otherwise)
 #   scripts/run.sh ARGS...    runs `mfa ARGS...`  (scripts/run.sh --help lists the commands)
 # Build output goes to stderr so that `scripts/run.sh code ... --json` prints only the JSON.
 set -euo pipefail
@@ -15,14 +16,24 @@ if [ $# -gt 0 ]; then
     exec "$mfa" "$@"
 fi
 
-# The demo. Its secret is public (it is the demo): never use it for a real account.
+# The demo: a throw-away vault in a temporary directory with a demo account, unlocked from a demo
+# passphrase file, then the codes with their countdown. Its secret and passphrase are public (it is
+# the demo): never use them for a real account.
+demo="$(mktemp -d -t mfa-demo-XXXXXX)"
+trap 'rm -rf "$demo"' EXIT
+export MFA_VAULT="$demo/vault.mfa"
+printf 'demo passphrase\n' > "$demo/passphrase"
 demo_uri='otpauth://totp/mfakit%20demo:alice@example.com?secret=JBSWY3DPEHPK3PXP&issuer=mfakit%20demo'
-echo "mfa demo: the TOTP code of a demo account, refreshed every second (Ctrl-C stops)."
-echo "  \$ mfa uri '$demo_uri'"
-"$mfa" uri "$demo_uri"
-echo "  \$ mfa code --uri ... --watch"
+step() { echo "  \$ mfa $*"; "$mfa" "$@" --passphrase-file "$demo/passphrase"; }
+echo "mfa demo: an encrypted vault in $demo (passphrase file: $demo/passphrase)"
+step init
+step add --uri "$demo_uri" --tag demo
+step add --secret GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ --issuer Bank --name bob --type hotp
+step list
+step hotp next bank
+echo "  \$ mfa code --watch      (current code, countdown, next code; Ctrl-C stops)"
 if [ -t 0 ] && [ -t 1 ]; then
-    exec "$mfa" code --uri "$demo_uri" --watch
+    "$mfa" code --watch --passphrase-file "$demo/passphrase" || true
 else
-    exec "$mfa" code --uri "$demo_uri" --watch --duration 3
+    "$mfa" code --watch --duration 3 --passphrase-file "$demo/passphrase"
 fi

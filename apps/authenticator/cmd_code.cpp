@@ -1,5 +1,6 @@
-// `mfa code`: the current code of an account given on the command line (a URI or a secret), once,
-// as JSON with its validity, or refreshed every second with a countdown (--watch).
+// `mfa code`: the current code of an account given on the command line (a URI or a secret), or of
+// the vault's accounts matching QUERY (current and next code, seconds left), once, as JSON, or
+// refreshed every second with a countdown (--watch).
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <chrono>
@@ -11,17 +12,14 @@
 #include "account_options.hpp"
 #include "command.hpp"
 #include "mfa/otp.hpp"
+#include "vault_codes.hpp"
+#include "vault_session.hpp"
 
 namespace mfa::app {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_interrupt(int) { g_interrupted.store(true); }
-
-std::int64_t unix_now() {
-    using namespace std::chrono;
-    return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
 
 // "123 456", "1234 5678": easier to read off a screen. Steam and odd lengths stay whole.
 std::string grouped(std::string_view code) {
@@ -39,7 +37,9 @@ std::string label(const Account& a) {
 class CodeCommand final : public Command {
 public:
     void configure(CLI::App& cmd) override {
+        cmd.add_option("query", query_, "vault accounts whose issuer, name, tag or id contains this text");
         account_.add_to(cmd);
+        vault_.add_to(cmd);
         time_opt_ = cmd.add_option("--time", time_, "the Unix time to make the code for (default: now)");
         cmd.add_flag("--json", json_, "print JSON: the code with its step, period and seconds left");
         watch_opt_ = cmd.add_flag("--watch", watch_, "refresh every second with a countdown, until Ctrl-C");
@@ -49,6 +49,12 @@ public:
     }
 
     int run(Context& ctx) override {
+        const bool from_flags = account_.has_uri() || account_.has_secret();
+        if (from_flags && !query_.empty()) return usage_error(ctx, "give either QUERY (the vault) or --uri/--secret, not both");
+        if (!from_flags) {
+            VaultCodes codes{vault_, query_, json_, watch_, duration_, time_opt_->count() > 0 ? std::optional(time_) : std::nullopt};
+            return codes.run(ctx);
+        }
         Account account;
         if (int rc = account_.resolve(ctx, account); rc != kExitOk) return rc;
         auto otp = Otp::create(std::move(account.secret), account.params);
@@ -127,6 +133,8 @@ private:
     bool duration_opt_set() const { return duration_ > 0; }
 
     AccountOptions account_;
+    VaultFlags vault_;
+    std::string query_;
     std::int64_t time_ = 0;
     CLI::Option* time_opt_ = nullptr;
     CLI::Option* watch_opt_ = nullptr;
@@ -139,8 +147,11 @@ private:
 
 static const Registration kCode{{
     "code",
-    "Print the code of an account (from a URI or a secret)",
+    "Print codes: of vault accounts (current, next, seconds left), or of a URI or secret",
     "Examples:\n"
+    "  mfa code                       # every account in the vault\n"
+    "  mfa code github --watch        # accounts matching 'github', refreshed until Ctrl-C\n"
+    "  mfa code work --json           # accounts tagged or named 'work', as JSON\n"
     "  mfa code --uri 'otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example'\n"
     "  mfa code --secret JBSWY3DPEHPK3PXP --json\n"
     "  mfa code --secret GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ --digits 8 --time 59      # 94287082 (RFC 6238)\n"

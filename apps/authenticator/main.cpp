@@ -1,6 +1,8 @@
 // mfa: the mfakit terminal authenticator. main() only assembles the commands that registered
 // themselves (command.hpp) into one CLI11 parser, runs the chosen one and maps failures to the
 // documented exit codes: 0 ok, 1 runtime failure, 2 usage or bad input.
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -17,11 +19,17 @@
 namespace {
 
 constexpr const char* kFooter =
-    "Exit codes: 0 ok, 1 runtime failure, 2 usage or bad input.\n"
+    "Exit codes: 0 ok, 1 runtime failure, 2 usage or bad input, 3 the vault did not unlock (wrong\n"
+    "passphrase or key), 4 the vault is being written by another mfa.\n"
     "A flag value of '-' (--uri -, --secret -) is read from standard input, which keeps secrets out\n"
     "of the process list and the shell history. `mfa COMMAND --help` shows each command's examples.\n"
     "\n"
     "Examples:\n"
+    "  mfa init                       # a new vault (default ~/.local/share/mfa/vault.mfa, or $MFA_VAULT)\n"
+    "  mfa add --qr screenshot.png    # or --uri URI, or interactively\n"
+    "  mfa code                       # every account's code, next code and seconds left\n"
+    "  mfa code github --watch\n"
+    "  mfa import aegis-export.json\n"
     "  mfa code --uri 'otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example'\n"
     "  mfa code --secret JBSWY3DPEHPK3PXP --json\n"
     "  mfa uri 'otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example'\n"
@@ -31,9 +39,14 @@ constexpr const char* kFooter =
 
 int main(int argc, char** argv) {
     using namespace mfa::app;
+    // The vault's keys and secrets live in this process: no core dumps, and no ptrace by other
+    // processes of the same user (PR_SET_DUMPABLE 0 covers both).
+    const rlimit no_core{0, 0};
+    ::setrlimit(RLIMIT_CORE, &no_core);
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     Context ctx{std::cin, std::cout, std::cerr, isatty(STDOUT_FILENO) == 1};
     try {
-        CLI::App app{"mfa: one-time passwords (TOTP, HOTP, Steam) and otpauth:// URIs, from mfakit.", "mfa"};
+        CLI::App app{"mfa: an authenticator with an encrypted vault: TOTP, HOTP, Steam codes, otpauth:// URIs, import/export, from mfakit.", "mfa"};
         app.set_version_flag("--version", std::string("mfa ") + MFA_VERSION_STRING + " (mfakit, ABI " +
                                               std::to_string(MFA_SOVERSION) + ")");
         app.require_subcommand(1);

@@ -182,6 +182,26 @@ enum class Errc : int {
     fido2_verify_failed = -406,   // an attestation or assertion signature made by the device does not verify
     fido2_library = -407,         // libfido2 failed in a way not covered above (the detail names its error)
     softtoken_state_invalid = -410, // the soft token state file is malformed (the detail names the field)
+    // Vault: -500 .. -599
+    vault_not_a_vault = -500,
+    vault_version = -501,
+    vault_corrupt = -502,
+    vault_truncated = -503,
+    vault_wrong_passphrase = -504,
+    vault_tampered = -505,
+    vault_locked = -506,
+    vault_read_only = -507,
+    vault_no_slot = -508,
+    vault_last_slot = -509,
+    vault_kdf_params = -510,
+    vault_exists = -511,
+    vault_missing = -512,
+    vault_payload = -513,
+    vault_duplicate = -514,
+    vault_key_rejected = -515,
+    vault_key_provider = -516,
+    vault_backup = -517,
+    vault_entry = -518,
 };
 
 // "PIN_INVALID" ... for a CTAP2 status byte (1..255); "unknown" otherwise.

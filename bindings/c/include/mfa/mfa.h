@@ -5,6 +5,8 @@
 #define MFA_H
 
 #include "mfa/mfa_common.h"
+#include "mfa/mfa_otp.h"
+#include "mfa/mfa_vault.h"
 #include "mfa/mfa_cose.h"
 #include "mfa/mfa_webauthn_trust.h"
 #include "mfa/mfa_fido2.h"

@@ -192,6 +192,26 @@ extern "C" {
 #define MFA_ERR_FIDO2_VERIFY_FAILED (-406)
 #define MFA_ERR_FIDO2_LIBRARY (-407)
 #define MFA_ERR_SOFTTOKEN_STATE_INVALID (-410)
+/* vault */
+#define MFA_ERR_VAULT_NOT_A_VAULT (-500)
+#define MFA_ERR_VAULT_VERSION (-501)
+#define MFA_ERR_VAULT_CORRUPT (-502)
+#define MFA_ERR_VAULT_TRUNCATED (-503)
+#define MFA_ERR_VAULT_WRONG_PASSPHRASE (-504)
+#define MFA_ERR_VAULT_TAMPERED (-505)
+#define MFA_ERR_VAULT_LOCKED (-506)
+#define MFA_ERR_VAULT_READ_ONLY (-507)
+#define MFA_ERR_VAULT_NO_SLOT (-508)
+#define MFA_ERR_VAULT_LAST_SLOT (-509)
+#define MFA_ERR_VAULT_KDF_PARAMS (-510)
+#define MFA_ERR_VAULT_EXISTS (-511)
+#define MFA_ERR_VAULT_MISSING (-512)
+#define MFA_ERR_VAULT_PAYLOAD (-513)
+#define MFA_ERR_VAULT_DUPLICATE (-514)
+#define MFA_ERR_VAULT_KEY_REJECTED (-515)
+#define MFA_ERR_VAULT_KEY_PROVIDER (-516)
+#define MFA_ERR_VAULT_BACKUP (-517)
+#define MFA_ERR_VAULT_ENTRY (-518)
 
 /* ---- Library ---------------------------------------------------------------------------------- */
 

@@ -1,0 +1,216 @@
+// Moving accounts: `mfa import FILE|-` (otpauth URI lists, Google Authenticator migration URIs or
+// QR images, Aegis plain/encrypted, 2FAS, andOTP) and `mfa export` (URI list, Aegis JSON, Google
+// Authenticator migration QR codes as PNG files).
+
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "command.hpp"
+#include "entry_view.hpp"
+#include "mfa/qr_code.hpp"
+#include "mfa/random.hpp"
+#include "mfa/vault_import.hpp"
+#include "vault_session.hpp"
+
+namespace mfa::app {
+namespace {
+
+Result<SecretBytes> read_input(Context& ctx, const std::string& file) {
+    SecretBytes out;
+    std::ifstream f;
+    std::istream* in = &ctx.in;
+    if (file != "-") {
+        f.open(file, std::ios::binary);
+        if (!f) return Error(Errc::io, "cannot read " + file);
+        in = &f;
+    }
+    char buf[4096];
+    while (in->read(buf, sizeof buf) || in->gcount() > 0) {
+        out.append(ByteView(reinterpret_cast<const std::uint8_t*>(buf), static_cast<std::size_t>(in->gcount())));
+        if (out.size() > kImportMaxBytes) return Error(Errc::limit_exceeded, file + ": larger than " + std::to_string(kImportMaxBytes) + " bytes");
+    }
+    secure_wipe(buf, sizeof buf);
+    return out;
+}
+
+class ImportCommand final : public Command {
+public:
+    void configure(CLI::App& cmd) override {
+        cmd.add_option("file", file_, "the export file, a PNG with a QR code, or '-' for stdin")->required();
+        cmd.add_option("--password-file", password_file_, "the password of an encrypted Aegis export (default: asked)");
+        cmd.add_option("--tag", tags_, "add this tag to every imported account (repeatable)");
+        cmd.add_flag("--dry-run", dry_run_, "show what would be imported; change nothing");
+        cmd.add_flag("--json", json_, "print JSON: format, imported, duplicates, skipped");
+        vault_.add_to(cmd);
+    }
+
+    int run(Context& ctx) override {
+        auto data = read_input(ctx, file_);
+        if (!data) return report(ctx, data.error(), file_);
+        Result<ImportResult> parsed = Error(Errc::internal);
+        static constexpr std::uint8_t kPng[] = {0x89, 'P', 'N', 'G'};
+        if (data->size() >= 4 && std::equal(kPng, kPng + 4, data->data())) {
+            if (file_ == "-") return usage_error(ctx, "a QR image must be given as a file");
+            auto texts = qr_decode_png(file_);
+            if (!texts) return report(ctx, texts.error(), file_);
+            SecretString joined;
+            for (const auto& t : *texts) {
+                joined.append(t.view());
+                joined.push_back('\n');
+            }
+            parsed = import_uri_list(joined.view());
+        } else {
+            auto format = detect_import_format(data->view());
+            if (!format) return report(ctx, format.error(), file_);
+            SecretString password;
+            if (*format == ImportFormat::aegis_encrypted) {
+                if (int rc = read_passphrase(ctx, password_file_, "Password of the Aegis export: ", false, password); rc != kExitOk)
+                    return rc;
+            }
+            parsed = import_accounts(data->view(), &password);
+        }
+        if (!parsed) return report_vault(ctx, parsed.error(), file_);
+
+        std::optional<Vault> v;
+        if (int rc = vault_.open(ctx, dry_run_ ? OpenMode::read : OpenMode::write, v); rc != kExitOk) return rc;
+        std::vector<std::string> added, duplicates;
+        for (auto& a : parsed->accounts) {
+            std::vector<std::string> tags = a.tags;
+            for (const auto& t : tags_)
+                if (std::find(tags.begin(), tags.end(), t) == tags.end()) tags.push_back(t);
+            auto id = v->add(a.account, tags, a.note);
+            const std::string label = a.account.issuer.empty() ? a.account.name : a.account.issuer + ":" + a.account.name;
+            if (!id) {
+                if (id.code() == Errc::vault_duplicate) {
+                    duplicates.push_back(label + " (" + id.error().detail + ")");
+                    continue;
+                }
+                return report_vault(ctx, id.error(), label);
+            }
+            added.push_back(label);
+        }
+        if (!dry_run_ && !added.empty())
+            if (auto st = v->save(); !st) return report_vault(ctx, st.error(), "save");
+        if (json_) {
+            ctx.out << nlohmann::json{{"format", std::string(to_string(parsed->format))}, {"imported", added},
+                                      {"duplicates", duplicates}, {"skipped", parsed->skipped}, {"dry_run", dry_run_}}
+                           .dump()
+                    << '\n';
+            return kExitOk;
+        }
+        ctx.out << (dry_run_ ? "Would import " : "Imported ") << added.size() << " account(s) from " << to_string(parsed->format)
+                << '\n';
+        for (const auto& l : added) ctx.out << "  + " << l << '\n';
+        for (const auto& d : duplicates) ctx.out << "  = duplicate, skipped: " << d << '\n';
+        for (const auto& s : parsed->skipped) ctx.out << "  - skipped: " << s << '\n';
+        return kExitOk;
+    }
+
+private:
+    VaultFlags vault_;
+    std::string file_, password_file_;
+    std::vector<std::string> tags_;
+    bool dry_run_ = false, json_ = false;
+};
+
+class ExportCommand final : public Command {
+public:
+    void configure(CLI::App& cmd) override {
+        cmd.add_option("--format", format_, "uri (otpauth URI list), aegis (plain Aegis JSON), or migration-qr (Google Authenticator)")
+            ->check(CLI::IsMember({"uri", "aegis", "migration-qr"}))
+            ->capture_default_str();
+        cmd.add_option("--out,-o", out_, "the output file (uri, aegis; default stdout) or directory (migration-qr)");
+        cmd.add_option("query", query_, "only accounts matching this text");
+        cmd.add_option("--per-qr", per_qr_, "accounts per QR code (migration-qr)")->capture_default_str();
+        cmd.add_flag("--yes,-y", yes_, "do not ask for confirmation");
+        vault_.add_to(cmd);
+    }
+
+    int run(Context& ctx) override {
+        if (format_ == "migration-qr" && out_.empty()) return usage_error(ctx, "--format migration-qr needs --out DIRECTORY");
+        std::optional<Vault> v;
+        if (int rc = vault_.open(ctx, OpenMode::read, v); rc != kExitOk) return rc;
+        const auto entries = v->search(query_);
+        if (entries.empty()) return report(ctx, Error(Errc::not_found, "no accounts to export"));
+        // The export holds every secret in the clear: make sure a person meant it.
+        if (!yes_) {
+            if (stdin_is_terminal()) {
+                if (!confirm_on_terminal("Export " + std::to_string(entries.size()) + " account(s) with their secrets UNENCRYPTED?")) {
+                    ctx.err << "Nothing exported.\n";
+                    return kExitFailure;
+                }
+            } else if (!out_.empty() || ctx.out_is_terminal) {
+                return usage_error(ctx, "export writes secrets in the clear: confirm with --yes");
+            }
+        }
+        if (format_ == "migration-qr") return export_qr(ctx, entries);
+        Result<SecretString> text = format_ == "uri" ? export_uri_list(entries) : export_aegis_json(entries);
+        if (!text) return report(ctx, text.error());
+        if (out_.empty()) {
+            ctx.out << text->view();
+            return kExitOk;
+        }
+        if (auto st = write_private_file(out_, text->view()); !st) return report(ctx, st.error(), "--out");
+        ctx.err << "Exported " << entries.size() << " account(s) to " << out_ << " (mode 0600; delete it when done).\n";
+        return kExitOk;
+    }
+
+private:
+    int export_qr(Context& ctx, const std::vector<const VaultEntry*>& entries) {
+        std::vector<Account> accounts;
+        for (const auto* e : entries) accounts.push_back(e->account.clone());
+        std::uint8_t r[4];
+        if (auto st = random_fill(r); !st) return report(ctx, st.error());
+        const std::int32_t batch_id = static_cast<std::int32_t>((std::uint32_t{r[0]} << 24 | std::uint32_t{r[1]} << 16 |
+                                                                 std::uint32_t{r[2]} << 8 | r[3]) & 0x7fffffff);
+        auto uris = build_migration_uris(accounts, per_qr_, batch_id);
+        if (!uris) return report(ctx, uris.error());
+        std::error_code ec;
+        std::filesystem::create_directories(out_, ec);
+        for (std::size_t i = 0; i < uris->size(); ++i) {
+            auto code = QrCode::encode((*uris)[i].view());
+            if (!code) return report(ctx, code.error());
+            const auto file = std::filesystem::path(out_) / ("google-authenticator-" + std::to_string(i + 1) + "-of-" +
+                                                            std::to_string(uris->size()) + ".png");
+            if (auto st = code->write_png(file, 6); !st) return report(ctx, st.error(), "--out");
+            ctx.out << file.string() << '\n';
+        }
+        ctx.err << "Scan these in order with Google Authenticator (Transfer accounts > Import accounts); delete them afterwards.\n";
+        return kExitOk;
+    }
+
+    VaultFlags vault_;
+    std::string format_ = "uri", out_, query_;
+    std::size_t per_qr_ = 10;
+    bool yes_ = false;
+};
+
+}  // namespace
+
+static const Registration kImport{{
+    "import",
+    "Import accounts: otpauth URI lists, Google Authenticator QR/URIs, Aegis, 2FAS, andOTP",
+    "Examples:\n"
+    "  mfa import aegis-export.json                 # plain or encrypted (asks for the password)\n"
+    "  mfa import 2fas-backup.2fas --tag phone\n"
+    "  mfa import google-export.png                 # a Google Authenticator transfer QR code\n"
+    "  zbarimg -q --raw qr.png | mfa import -       # URIs, one a line\n"
+    "  mfa import andotp.json --dry-run\n",
+    30,
+    [] { return std::make_unique<ImportCommand>(); },
+}};
+static const Registration kExport{{
+    "export",
+    "Export accounts (with their secrets): URI list, Aegis JSON, Google Authenticator QR codes",
+    "Examples:\n"
+    "  mfa export --format uri --out accounts.txt\n"
+    "  mfa export --format aegis --out aegis.json --yes\n"
+    "  mfa export --format migration-qr --out qr/   # PNGs to scan with Google Authenticator\n",
+    31,
+    [] { return std::make_unique<ExportCommand>(); },
+}};
+
+}  // namespace mfa::app

@@ -1,0 +1,207 @@
+#include "vault_session.hpp"
+
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <ostream>
+
+#include "mfa/encoding.hpp"
+#include "mfa/random.hpp"
+#include "security_key.hpp"
+
+namespace mfa::app {
+namespace {
+
+// Reads a line from the controlling terminal with echo off; restores the mode on every path.
+bool read_tty_line(std::string_view prompt, SecretString& out, bool echo = false) {
+    FILE* tty = std::fopen("/dev/tty", "r+");
+    if (tty == nullptr) return false;
+    const int fd = fileno(tty);
+    termios old{};
+    const bool is_term = ::tcgetattr(fd, &old) == 0;
+    if (is_term && !echo) {
+        termios quiet = old;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        quiet.c_lflag |= ECHONL;
+        ::tcsetattr(fd, TCSAFLUSH, &quiet);
+    }
+    std::fwrite(prompt.data(), 1, prompt.size(), tty);
+    std::fflush(tty);
+    out.clear();
+    int c;
+    bool got = false;
+    while ((c = std::fgetc(tty)) != EOF) {
+        got = true;
+        if (c == '\n') break;
+        out.push_back(static_cast<char>(c));
+    }
+    if (is_term && !echo) ::tcsetattr(fd, TCSAFLUSH, &old);
+    std::fclose(tty);
+    return got;
+}
+
+bool read_file_line(const std::string& file, SecretString& out) {
+    std::ifstream f;
+    std::istream* in = &std::cin;
+    if (file != "-") {
+        f.open(file, std::ios::binary);
+        if (!f) return false;
+        in = &f;
+    }
+    out.clear();
+    char c;
+    while (in->get(c) && c != '\n') out.push_back(c);
+    std::string_view v = out.view();
+    if (!v.empty() && v.back() == '\r') out = SecretString(v.substr(0, v.size() - 1));
+    return true;
+}
+
+}  // namespace
+
+Status write_private_file(const std::string& path, std::string_view data) {
+    std::uint8_t r[8];
+    MFA_TRY(random_fill(r));
+    const std::string tmp = path + ".tmp-" + hex_encode(r);
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return Error(Errc::io, "create " + tmp);
+    std::size_t off = 0;
+    while (off < data.size()) {
+        const ssize_t w = ::write(fd, data.data() + off, data.size() - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            return Error(Errc::io, "write " + tmp);
+        }
+        off += static_cast<std::size_t>(w);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+        ::unlink(tmp.c_str());
+        return Error(Errc::io, "write " + path);
+    }
+    return {};
+}
+
+std::int64_t unix_now() {
+    using namespace std::chrono;
+    return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+
+bool stdin_is_terminal() { return ::isatty(STDIN_FILENO) == 1; }
+
+std::filesystem::path default_vault_path() {
+    if (const char* v = std::getenv("MFA_VAULT"); v != nullptr && *v != '\0') return v;
+    if (const char* x = std::getenv("XDG_DATA_HOME"); x != nullptr && *x == '/') return std::filesystem::path(x) / "mfa" / "vault.mfa";
+    const char* home = std::getenv("HOME");
+    return std::filesystem::path(home != nullptr ? home : ".") / ".local" / "share" / "mfa" / "vault.mfa";
+}
+
+int read_passphrase(Context& ctx, const std::string& file, std::string_view prompt, bool confirm, SecretString& out) {
+    if (!file.empty()) {
+        if (!read_file_line(file, out)) return usage_error(ctx, "--passphrase-file: cannot read " + file);
+        if (out.empty()) return usage_error(ctx, "--passphrase-file: the passphrase is empty");
+        return kExitOk;
+    }
+    if (!read_tty_line(prompt, out))
+        return usage_error(ctx, "no terminal to ask for the passphrase: use --passphrase-file FILE");
+    if (out.empty()) return usage_error(ctx, "the passphrase is empty");
+    if (confirm) {
+        SecretString again;
+        if (!read_tty_line("Repeat the passphrase: ", again) || again.view() != out.view())
+            return usage_error(ctx, "the passphrases differ");
+    }
+    return kExitOk;
+}
+
+bool ask(std::string_view prompt, SecretString& out, bool echo) { return read_tty_line(prompt, out, echo); }
+
+bool confirm_on_terminal(std::string_view question) {
+    FILE* tty = std::fopen("/dev/tty", "r+");
+    if (tty == nullptr) return false;
+    std::fprintf(tty, "%.*s [y/N] ", static_cast<int>(question.size()), question.data());
+    std::fflush(tty);
+    char buf[16] = {};
+    const bool yes = std::fgets(buf, sizeof buf, tty) != nullptr && (buf[0] == 'y' || buf[0] == 'Y');
+    std::fclose(tty);
+    return yes;
+}
+
+void VaultFlags::add_to(CLI::App& cmd) {
+    cmd.add_option("--vault", vault_, "the vault file (default: $MFA_VAULT, else ~/.local/share/mfa/vault.mfa)");
+    cmd.add_option("--passphrase-file", passphrase_file_,
+                   "read the passphrase from the first line of FILE ('-' = stdin) instead of the terminal");
+    cmd.add_flag("--key", key_, "unlock with the security key (FIDO2 hmac-secret) instead of the passphrase");
+}
+
+std::filesystem::path VaultFlags::path() const {
+    return vault_.empty() ? default_vault_path() : std::filesystem::path(vault_);
+}
+
+VaultOptions VaultFlags::options() const { return {}; }
+
+int vault_exit_code(Errc c) noexcept {
+    switch (c) {
+        case Errc::vault_wrong_passphrase:
+        case Errc::vault_key_rejected: return kExitUnlock;
+        case Errc::vault_locked: return kExitLocked;
+        case Errc::vault_entry:
+        case Errc::vault_kdf_params:
+        case Errc::vault_duplicate:
+        case Errc::vault_missing: return kExitUsage;
+        default: return exit_code_for(c);
+    }
+}
+
+int report_vault(Context& ctx, const Error& e, std::string_view what) {
+    report(ctx, e, what);
+    return vault_exit_code(e.code);
+}
+
+int VaultFlags::open(Context& ctx, OpenMode mode, std::optional<Vault>& out) const {
+    const auto p = path();
+    auto info = Vault::inspect(p);
+    if (!info) {
+        if (info.code() == Errc::vault_missing)
+            return report_vault(ctx, info.error(),
+                                "no vault (create one with `mfa init`, or choose one with --vault; `mfa code` also takes --uri or --secret)");
+        return report_vault(ctx, info.error(), p.string());
+    }
+    Result<Vault> v = Error(Errc::internal);
+    if (key_) {
+        auto key = open_security_key(ctx);
+        if (!key) return report_vault(ctx, key.error(), "--key");
+        v = Vault::open_with_key(p, **key, mode, options());
+    } else {
+        SecretString pass;
+        if (int rc = read_passphrase(ctx, passphrase_file_, "Passphrase for " + p.string() + ": ", false, pass); rc != kExitOk)
+            return rc;
+        v = Vault::open(p, pass, mode, options());
+    }
+    if (!v) return report_vault(ctx, v.error(), p.string());
+    if (v->weak_kdf())
+        ctx.err << "mfa: warning: this vault's passphrase slot uses Argon2id parameters below the recommended floor "
+                   "(a test vault?); `mfa passwd` rewraps it with the defaults\n";
+    out.emplace(std::move(*v));
+    return kExitOk;
+}
+
+int pick_one(Context& ctx, const Vault& v, std::string_view query, const VaultEntry*& out) {
+    auto hits = v.search(query);
+    if (hits.empty()) return report(ctx, Error(Errc::not_found, "no account matches '" + std::string(query) + "'"));
+    if (hits.size() > 1) {
+        ctx.err << "mfa: '" << query << "' matches " << hits.size() << " accounts; be more specific (or use the id):\n";
+        for (const auto* e : hits) ctx.err << "  " << e->id.substr(0, 8) << "  " << e->label() << '\n';
+        return kExitUsage;
+    }
+    out = hits[0];
+    return kExitOk;
+}
+
+}  // namespace mfa::app

@@ -1,0 +1,67 @@
+/* mfakit C ABI: the encrypted account vault (docs/vault-format.md, docs/authenticator.md).
+ *
+ * A vault handle holds the unlocked accounts in memory; changes are written by mfa_vault_save()
+ * (atomically, keeping the previous version as a backup). A handle opened writable holds the
+ * vault's writer lock until it is freed; a second writer gets MFA_ERR_VAULT_LOCKED.
+ * Passphrases are (pointer, length) pairs, borrowed for the call and not kept; wipe your copy with
+ * mfa_memzero() afterwards. Account ids are 32 lower-case hex digits (NUL-terminated strings).
+ */
+#ifndef MFA_VAULT_H
+#define MFA_VAULT_H
+
+#include "mfa/mfa_common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mfa_vault mfa_vault_t;
+
+/* Creates a vault file at path with one passphrase slot (Argon2id with memory_kib KiB and passes
+ * passes; 0 and 0 mean the defaults, 64 MiB and 3; values below 19456 KiB / 2 passes are refused
+ * with MFA_ERR_VAULT_KDF_PARAMS). The new handle is writable. MFA_ERR_VAULT_EXISTS if a file is there. */
+MFA_EXPORT int mfa_vault_create(mfa_vault_t **out, const char *path, const char *passphrase,
+                                size_t passphrase_len, uint32_t memory_kib, uint32_t passes);
+/* Opens with a passphrase; writable != 0 takes the writer lock. MFA_ERR_VAULT_WRONG_PASSPHRASE
+ * when no slot accepts it (nothing is changed). */
+MFA_EXPORT int mfa_vault_open(mfa_vault_t **out, const char *path, const char *passphrase,
+                              size_t passphrase_len, int writable);
+/* Wipes the keys and accounts, releases the lock, sets *v to NULL. NULL-safe. */
+MFA_EXPORT void mfa_vault_free(mfa_vault_t **v);
+
+/* Number of accounts. */
+MFA_EXPORT int mfa_vault_count(const mfa_vault_t *v, size_t *count);
+/* The id of the account at index (0 .. count-1), into (out, cap, *len). */
+MFA_EXPORT int mfa_vault_id_at(const mfa_vault_t *v, char *out, size_t cap, size_t *len, size_t index);
+/* Accounts as a JSON array (no secrets): [{"id","issuer","name","type","algorithm","digits",
+ * "period","counter","tags","note","created","updated"}...]; *json is freed with mfa_free(). */
+MFA_EXPORT int mfa_vault_list_json(const mfa_vault_t *v, char **json);
+
+/* Adds the account of an otpauth:// URI (strict issuer policy); its new id goes to (id, cap, *len)
+ * (33 bytes are enough; id may be NULL with cap 0 to skip it). MFA_ERR_VAULT_DUPLICATE if the same
+ * secret is already stored; the URI errors (MFA_ERR_URI_*) otherwise. */
+MFA_EXPORT int mfa_vault_add_uri(mfa_vault_t *v, char *id, size_t cap, size_t *len, const char *uri,
+                                 size_t uri_len);
+/* Removes the account with this id (MFA_ERR_NOT_FOUND if none). */
+MFA_EXPORT int mfa_vault_remove(mfa_vault_t *v, const char *id);
+
+/* The TOTP/Steam code of an account at unix_time into (out, cap, *len) (11 bytes are enough) and
+ * the seconds it has left (seconds_left may be NULL). MFA_ERR_INVALID_ARGUMENT for HOTP accounts. */
+MFA_EXPORT int mfa_vault_code(const mfa_vault_t *v, char *out, size_t cap, size_t *len,
+                              uint32_t *seconds_left, const char *id, int64_t unix_time);
+/* HOTP: stores counter + 1 and saves the vault, then writes the code for the old counter. The code
+ * is written only after the save succeeded. Needs a writable handle. */
+MFA_EXPORT int mfa_vault_hotp_next(mfa_vault_t *v, char *out, size_t cap, size_t *len, const char *id);
+
+/* Writes the vault (atomic replace; the previous version is kept in backups/). Needs a writable handle. */
+MFA_EXPORT int mfa_vault_save(mfa_vault_t *v);
+/* Gives the first passphrase slot a new passphrase (new salt; memory_kib/passes as for create).
+ * Takes effect on disk at the next mfa_vault_save(). */
+MFA_EXPORT int mfa_vault_passwd(mfa_vault_t *v, const char *new_passphrase, size_t new_passphrase_len,
+                                uint32_t memory_kib, uint32_t passes);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* MFA_VAULT_H */

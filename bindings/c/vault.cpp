@@ -1,0 +1,187 @@
+// The vault's C ABI (mfa_vault.h) over mfa::Vault.
+#include "mfa/mfa_vault.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+
+#include "abi.hpp"
+#include "mfa/otpauth.hpp"
+#include "mfa/vault.hpp"
+
+struct mfa_vault {
+    mfa::Vault vault;
+};
+
+namespace {
+
+using mfa::Errc;
+using mfa::abi::fail;
+using mfa::abi::guarded;
+
+mfa::SecretString passphrase_of(const char* p, std::size_t n) { return mfa::SecretString(std::string_view(p, n)); }
+
+mfa::KdfParams kdf_of(std::uint32_t memory_kib, std::uint32_t passes) {
+    mfa::KdfParams k = mfa::KdfParams::recommended();
+    if (memory_kib != 0) k.memory_kib = memory_kib;
+    if (passes != 0) k.passes = passes;
+    return k;
+}
+
+}  // namespace
+
+extern "C" {
+
+int mfa_vault_create(mfa_vault_t** out, const char* path, const char* passphrase, size_t passphrase_len,
+                     uint32_t memory_kib, uint32_t passes) {
+    return guarded([&] {
+        if (out == nullptr || path == nullptr || (passphrase == nullptr && passphrase_len != 0))
+            return fail(Errc::invalid_argument, "out, path and passphrase are required");
+        *out = nullptr;
+        auto v = mfa::Vault::create(path, passphrase_of(passphrase, passphrase_len), kdf_of(memory_kib, passes));
+        if (!v) return fail(v.error());
+        *out = new mfa_vault{std::move(*v)};
+        return MFA_OK;
+    });
+}
+
+int mfa_vault_open(mfa_vault_t** out, const char* path, const char* passphrase, size_t passphrase_len, int writable) {
+    return guarded([&] {
+        if (out == nullptr || path == nullptr || (passphrase == nullptr && passphrase_len != 0))
+            return fail(Errc::invalid_argument, "out, path and passphrase are required");
+        *out = nullptr;
+        auto v = mfa::Vault::open(path, passphrase_of(passphrase, passphrase_len),
+                                  writable ? mfa::OpenMode::write : mfa::OpenMode::read);
+        if (!v) return fail(v.error());
+        *out = new mfa_vault{std::move(*v)};
+        return MFA_OK;
+    });
+}
+
+void mfa_vault_free(mfa_vault_t** v) {
+    if (v == nullptr) return;
+    delete *v;
+    *v = nullptr;
+}
+
+int mfa_vault_count(const mfa_vault_t* v, size_t* count) {
+    return guarded([&] {
+        if (v == nullptr || count == nullptr) return fail(Errc::invalid_argument, "v and count are required");
+        *count = v->vault.entries().size();
+        return MFA_OK;
+    });
+}
+
+int mfa_vault_id_at(const mfa_vault_t* v, char* out, size_t cap, size_t* len, size_t index) {
+    return guarded([&] {
+        if (v == nullptr || len == nullptr) return fail(Errc::invalid_argument, "v and len are required");
+        const auto& e = v->vault.entries();
+        if (index >= e.size()) return fail(Errc::not_found, "index " + std::to_string(index) + " past the last account");
+        return mfa::abi::put_string(out, cap, len, e[index].id);
+    });
+}
+
+int mfa_vault_list_json(const mfa_vault_t* v, char** json) {
+    return guarded([&] {
+        if (v == nullptr || json == nullptr) return fail(Errc::invalid_argument, "v and json are required");
+        *json = nullptr;
+        nlohmann::json arr = nlohmann::json::array();
+        for (const auto& e : v->vault.entries()) {
+            const auto& p = e.account.params;
+            arr.push_back({{"id", e.id},
+                           {"issuer", e.account.issuer},
+                           {"name", e.account.name},
+                           {"type", mfa::to_string(p.type)},
+                           {"algorithm", mfa::to_string(p.algorithm)},
+                           {"digits", p.digits},
+                           {"period", p.period},
+                           {"counter", p.counter},
+                           {"tags", e.tags},
+                           {"note", e.note},
+                           {"created", e.created},
+                           {"updated", e.updated}});
+        }
+        const std::string s = arr.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        char* buf = static_cast<char*>(std::malloc(s.size() + 1));
+        if (buf == nullptr) return fail(Errc::no_memory, "list buffer");
+        std::memcpy(buf, s.c_str(), s.size() + 1);
+        *json = buf;
+        return MFA_OK;
+    });
+}
+
+int mfa_vault_add_uri(mfa_vault_t* v, char* id, size_t cap, size_t* len, const char* uri, size_t uri_len) {
+    return guarded([&] {
+        if (v == nullptr || uri == nullptr) return fail(Errc::invalid_argument, "v and uri are required");
+        auto account = mfa::parse_otpauth_uri(std::string_view(uri, uri_len));
+        if (!account) return fail(account.error());
+        auto added = v->vault.add(*account);
+        if (!added) return fail(added.error());
+        if (id == nullptr && cap == 0) return MFA_OK;
+        if (len == nullptr) return fail(Errc::invalid_argument, "len is required with id");
+        return mfa::abi::put_string(id, cap, len, *added);
+    });
+}
+
+int mfa_vault_remove(mfa_vault_t* v, const char* id) {
+    return guarded([&] {
+        if (v == nullptr || id == nullptr) return fail(Errc::invalid_argument, "v and id are required");
+        auto st = v->vault.remove(id);
+        return st ? MFA_OK : fail(st.error());
+    });
+}
+
+int mfa_vault_code(const mfa_vault_t* v, char* out, size_t cap, size_t* len, uint32_t* seconds_left, const char* id,
+                   int64_t unix_time) {
+    return guarded([&] {
+        if (v == nullptr || len == nullptr || id == nullptr) return fail(Errc::invalid_argument, "v, len and id are required");
+        const mfa::VaultEntry* e = v->vault.find_id(id);
+        if (e == nullptr) return fail(Errc::not_found, std::string("no account with id ") + id);
+        auto c = mfa::totp_code(*e, unix_time);
+        if (!c) return fail(c.error());
+        if (seconds_left != nullptr) *seconds_left = c->seconds_left;
+        return mfa::abi::put_string(out, cap, len, c->code.view());
+    });
+}
+
+int mfa_vault_hotp_next(mfa_vault_t* v, char* out, size_t cap, size_t* len, const char* id) {
+    return guarded([&] {
+        if (v == nullptr || len == nullptr || id == nullptr) return fail(Errc::invalid_argument, "v, len and id are required");
+        // A code the caller cannot receive must not use up a counter value.
+        if (out == nullptr || cap < mfa::kMaxDigits + 1) {
+            *len = mfa::kMaxDigits;
+            return fail(Errc::buffer_too_small, "the code needs up to " + std::to_string(mfa::kMaxDigits + 1) + " bytes");
+        }
+        auto c = v->vault.hotp_next(id);
+        if (!c) return fail(c.error());
+        return mfa::abi::put_string(out, cap, len, c->view());
+    });
+}
+
+int mfa_vault_save(mfa_vault_t* v) {
+    return guarded([&] {
+        if (v == nullptr) return fail(Errc::invalid_argument, "v is required");
+        auto st = v->vault.save();
+        return st ? MFA_OK : fail(st.error());
+    });
+}
+
+int mfa_vault_passwd(mfa_vault_t* v, const char* new_passphrase, size_t new_passphrase_len, uint32_t memory_kib,
+                     uint32_t passes) {
+    return guarded([&] {
+        if (v == nullptr || (new_passphrase == nullptr && new_passphrase_len != 0))
+            return fail(Errc::invalid_argument, "v and new_passphrase are required");
+        const auto slots = v->vault.slots();
+        for (std::size_t i = 0; i < slots.size(); ++i) {
+            if (slots[i].type != mfa::SlotType::passphrase) continue;
+            auto st = v->vault.change_passphrase(i, passphrase_of(new_passphrase, new_passphrase_len),
+                                                 kdf_of(memory_kib, passes));
+            return st ? MFA_OK : fail(st.error());
+        }
+        return fail(Errc::vault_no_slot, "the vault has no passphrase slot");
+    });
+}
+
+}  // extern "C"

@@ -1,0 +1,279 @@
+#include "file_io.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+
+#include "mfa/encoding.hpp"
+#include "mfa/random.hpp"
+
+namespace mfa::vault_detail {
+namespace {
+
+Error sys_error(std::string_view what, const fs::path& p, int err) {
+    return Error(Errc::io, std::string(what) + " " + p.string() + ": " + std::strerror(err));
+}
+
+class Fd {
+public:
+    explicit Fd(int fd) noexcept : fd_(fd) {}
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    ~Fd() { if (fd_ >= 0) ::close(fd_); }
+    int get() const noexcept { return fd_; }
+    int release() noexcept { int f = fd_; fd_ = -1; return f; }
+    bool ok() const noexcept { return fd_ >= 0; }
+
+private:
+    int fd_;
+};
+
+Status write_all(int fd, ByteView data, const fs::path& p) {
+    std::size_t off = 0;
+    while (off < data.size()) {
+        const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return sys_error("write", p, errno);
+        }
+        off += static_cast<std::size_t>(n);
+    }
+    return {};
+}
+
+Status fsync_dir(const fs::path& dir) {
+    Fd fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd.ok()) return sys_error("open directory", dir, errno);
+    if (::fsync(fd.get()) != 0) return sys_error("fsync directory", dir, errno);
+    return {};
+}
+
+Status ensure_private_dir(const fs::path& dir) {
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return sys_error("mkdir", dir, errno);
+    return {};
+}
+
+std::string utc_stamp(std::int64_t t) {
+    const std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    ::gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+    return buf;
+}
+
+// Parses "YYYYMMDDTHHMMSSZ" back into Unix seconds.
+bool parse_stamp(std::string_view s, std::int64_t& out) {
+    if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return false;
+    auto num = [&](std::size_t pos, std::size_t n, int& v) {
+        v = 0;
+        for (std::size_t i = pos; i < pos + n; ++i) {
+            if (s[i] < '0' || s[i] > '9') return false;
+            v = v * 10 + (s[i] - '0');
+        }
+        return true;
+    };
+    int y, mo, d, h, mi, se;
+    if (!num(0, 4, y) || !num(4, 2, mo) || !num(6, 2, d) || !num(9, 2, h) || !num(11, 2, mi) || !num(13, 2, se))
+        return false;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return false;
+    std::tm tm{};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = se;
+    out = static_cast<std::int64_t>(::timegm(&tm));
+    return true;
+}
+
+// "<vault name>.<stamp>.g<generation>[.<n>].bak" -> time and generation.
+bool parse_backup_name(std::string_view name, std::string_view vault_name, BackupInfo& info) {
+    if (name.size() <= vault_name.size() + 1 || name.substr(0, vault_name.size()) != vault_name ||
+        name[vault_name.size()] != '.')
+        return false;
+    std::string_view rest = name.substr(vault_name.size() + 1);
+    if (rest.size() < 16 + 2 + 1 + 4 || !parse_stamp(rest.substr(0, 16), info.time)) return false;
+    rest.remove_prefix(16);
+    if (rest.substr(0, 2) != ".g" || rest.size() < 4 || rest.substr(rest.size() - 4) != ".bak") return false;
+    rest = rest.substr(2, rest.size() - 6);
+    const std::size_t dot = rest.find('.');
+    const std::string_view gen = rest.substr(0, dot);
+    if (gen.empty() || gen.size() > 19 || !std::all_of(gen.begin(), gen.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return false;
+    info.generation = std::stoull(std::string(gen));
+    if (dot != std::string_view::npos) {
+        const std::string_view n = rest.substr(dot + 1);
+        if (n.empty() || !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+    }
+    return true;
+}
+
+Status copy_atomic(const fs::path& from, const fs::path& to) {
+    auto data = read_file(from, kVaultMaxFileBytes);
+    if (!data) return std::move(data).error();
+    return write_file_atomic(to, *data);
+}
+
+}  // namespace
+
+std::int64_t now_from(const VaultOptions& opts) {
+    if (opts.clock) return opts.clock();
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Result<Bytes> read_file(const fs::path& path, std::size_t max) {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.ok()) {
+        if (errno == ENOENT) return Error(Errc::vault_missing, path.string());
+        return sys_error("open", path, errno);
+    }
+    struct stat st{};
+    if (::fstat(fd.get(), &st) != 0) return sys_error("stat", path, errno);
+    if (!S_ISREG(st.st_mode)) return Error(Errc::io, path.string() + " is not a regular file");
+    if (static_cast<std::uintmax_t>(st.st_size) > max)
+        return Error(Errc::limit_exceeded, path.string() + " is larger than " + std::to_string(max) + " bytes");
+    Bytes out(static_cast<std::size_t>(st.st_size));
+    std::size_t off = 0;
+    while (off < out.size()) {
+        const ssize_t n = ::read(fd.get(), out.data() + off, out.size() - off);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return sys_error("read", path, errno);
+        }
+        if (n == 0) break;
+        off += static_cast<std::size_t>(n);
+    }
+    out.resize(off);
+    return out;
+}
+
+Status write_file_atomic(const fs::path& path, ByteView data) {
+    std::uint8_t rnd[8];
+    MFA_TRY(random_fill(rnd));
+    const fs::path tmp = path.string() + ".tmp-" + hex_encode(rnd);
+    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!fd.ok()) return sys_error("create", tmp, errno);
+    auto fail = [&](Error e) {
+        ::unlink(tmp.c_str());
+        return e;
+    };
+    if (auto st = write_all(fd.get(), data, tmp); !st) return fail(std::move(st).error());
+    if (::fsync(fd.get()) != 0) return fail(sys_error("fsync", tmp, errno));
+    if (::close(fd.release()) != 0) return fail(sys_error("close", tmp, errno));
+    if (::rename(tmp.c_str(), path.c_str()) != 0) return fail(sys_error("rename over", path, errno));
+    return fsync_dir(path.parent_path());
+}
+
+void remove_stale_temporaries(const fs::path& path) noexcept {
+    const std::string prefix = path.filename().string() + ".tmp-";
+    std::error_code ec;
+    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() == prefix.size() + 16 && name.starts_with(prefix)) ::unlink(it->path().c_str());
+    }
+}
+
+Result<WriterLock> WriterLock::acquire(const fs::path& vault_path) {
+    const fs::path lock = vault_path.string() + ".lock";
+    Fd fd(::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!fd.ok()) return sys_error("open lock file", lock, errno);
+    while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EINTR) continue;
+        if (errno == EWOULDBLOCK) return Error(Errc::vault_locked, "another process is writing " + vault_path.string());
+        return sys_error("flock", lock, errno);
+    }
+    return WriterLock(fd.release());
+}
+
+WriterLock& WriterLock::operator=(WriterLock&& o) noexcept {
+    if (this != &o) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = o.fd_;
+        o.fd_ = -1;
+    }
+    return *this;
+}
+
+WriterLock::~WriterLock() {
+    // Closing the descriptor releases the flock; the lock file itself stays (removing it would race
+    // with a process that has just opened it).
+    if (fd_ >= 0) ::close(fd_);
+}
+
+fs::path backup_dir_for(const fs::path& vault_path, const VaultOptions& opts) {
+    if (!opts.backup_dir.empty()) return opts.backup_dir;
+    return vault_path.parent_path() / "backups";
+}
+
+Status backup_current(const fs::path& vault_path, const VaultOptions& opts, std::int64_t now,
+                      std::uint64_t generation) {
+    struct stat st{};
+    if (::lstat(vault_path.c_str(), &st) != 0) {
+        if (errno == ENOENT) return {};   // nothing to keep yet
+        return sys_error("stat", vault_path, errno);
+    }
+    const fs::path dir = backup_dir_for(vault_path, opts);
+    MFA_TRY(ensure_private_dir(dir));
+    const std::string base = vault_path.filename().string() + "." + utc_stamp(now) + ".g" + std::to_string(generation);
+    for (int n = 0; n < 1000; ++n) {
+        const fs::path target = dir / (n == 0 ? base + ".bak" : base + "." + std::to_string(n) + ".bak");
+        if (::link(vault_path.c_str(), target.c_str()) == 0) return fsync_dir(dir);
+        if (errno == EEXIST) continue;
+        // Another file system, or links not permitted: copy instead (unless the name is taken).
+        struct stat tst{};
+        if (::lstat(target.c_str(), &tst) == 0) continue;
+        return copy_atomic(vault_path, target);
+    }
+    return Error(Errc::io, "no free backup name for " + base);
+}
+
+Result<std::vector<BackupInfo>> list_backups(const fs::path& vault_path, const VaultOptions& opts) {
+    const fs::path dir = backup_dir_for(vault_path, opts);
+    std::vector<BackupInfo> out;
+    std::error_code ec;
+    if (!fs::exists(dir, ec)) return out;
+    const std::string vault_name = vault_path.filename().string();
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        if (!it->is_regular_file(ec)) continue;
+        BackupInfo info;
+        info.name = it->path().filename().string();
+        if (!parse_backup_name(info.name, vault_name, info)) continue;
+        info.path = it->path();
+        info.size = it->file_size(ec);
+        out.push_back(std::move(info));
+    }
+    if (ec) return Error(Errc::io, "list " + dir.string() + ": " + ec.message());
+    std::sort(out.begin(), out.end(), [](const BackupInfo& a, const BackupInfo& b) {
+        return a.time != b.time ? a.time < b.time
+                                : a.generation != b.generation ? a.generation < b.generation : a.name < b.name;
+    });
+    return out;
+}
+
+Status prune_backups(const fs::path& vault_path, const VaultOptions& opts, std::int64_t now) {
+    if (opts.backup_retention_days == 0) return {};
+    auto list = list_backups(vault_path, opts);
+    if (!list) return std::move(list).error();
+    const std::int64_t cutoff = now - static_cast<std::int64_t>(opts.backup_retention_days) * 86400;
+    bool removed = false;
+    for (std::size_t i = 0; i + 1 < list->size(); ++i) {   // the newest is always kept
+        const auto& b = (*list)[i];
+        if (b.time >= cutoff) continue;
+        if (::unlink(b.path.c_str()) != 0 && errno != ENOENT) return sys_error("remove backup", b.path, errno);
+        removed = true;
+    }
+    return removed ? fsync_dir(backup_dir_for(vault_path, opts)) : Status{};
+}
+
+}  // namespace mfa::vault_detail

@@ -1,0 +1,196 @@
+// Key slots: wrapping the master key under a passphrase (Argon2id) or a security key
+// (hmac-secret + HKDF), and the slot operations of mfa::Vault.
+#include <algorithm>
+
+#include "mfa/random.hpp"
+#include "vault_impl.hpp"
+
+namespace mfa {
+namespace vault_detail {
+namespace {
+constexpr std::string_view kSecurityKeyInfo = "mfa-vault-v1 security-key slot";
+
+Status check_label(const std::string& label) {
+    if (label.size() > kVaultMaxLabel)
+        return Error(Errc::invalid_argument, "slot label longer than " + std::to_string(kVaultMaxLabel) + " bytes");
+    return {};
+}
+}  // namespace
+
+Status wrap_into(SlotRecord& slot, ByteView kek, const LockedKey& master) {
+    MFA_TRY(random_fill(slot.nonce));
+    const Bytes aad = slot_aad(slot);
+    auto sealed = gcm_seal(kek, slot.nonce, aad, master.view());
+    if (!sealed) return std::move(sealed).error();
+    std::copy(sealed->begin(), sealed->end(), slot.wrapped.begin());
+    return {};
+}
+
+Result<LockedKey> unwrap_from(const SlotRecord& slot, ByteView kek) {
+    const Bytes aad = slot_aad(slot);
+    auto key = gcm_open(kek, slot.nonce, aad, slot.wrapped);
+    if (!key) return std::move(key).error();
+    return LockedKey::from(key->view());
+}
+
+Result<SecretBytes> passphrase_kek(const SlotRecord& slot, const SecretString& passphrase) {
+    return argon2id_key(passphrase.view(), slot.salt, slot.kdf);
+}
+
+Result<SecretBytes> security_key_kek(const SlotRecord& slot, HmacSecretProvider& key) {
+    auto out = key.hmac_secret(slot.rp_id, slot.credential_id, slot.salt);
+    if (!out) {
+        // not_found is the provider's way to say the credential is not on this authenticator.
+        if (out.code() == Errc::not_found) return Error(Errc::vault_key_rejected, out.error().to_string());
+        return Error(Errc::vault_key_provider, out.error().to_string());
+    }
+    if (out->size() != 32) return Error(Errc::vault_key_provider, "hmac-secret output is not 32 bytes");
+    return hkdf_sha256(out->view(), slot.salt, kSecurityKeyInfo);
+}
+
+Result<SlotRecord> new_passphrase_slot(const SecretString& passphrase, const KdfParams& kdf,
+                                       std::string label, const LockedKey& master) {
+    MFA_TRY(check_label(label));
+    SlotRecord s;
+    s.type = SlotType::passphrase;
+    s.kdf = kdf;
+    s.label = std::move(label);
+    MFA_TRY(random_fill(s.salt));
+    auto kek = passphrase_kek(s, passphrase);
+    if (!kek) return std::move(kek).error();
+    MFA_TRY(wrap_into(s, kek->view(), master));
+    return s;
+}
+
+Result<SlotRecord> new_security_key_slot(HmacSecretProvider& key, ByteView vault_id, std::string label,
+                                         const LockedKey& master) {
+    MFA_TRY(check_label(label));
+    SlotRecord s;
+    s.type = SlotType::security_key;
+    s.rp_id = std::string(kVaultRpId);
+    s.label = std::move(label);
+    auto cred = key.make_credential(s.rp_id, vault_id);
+    if (!cred) return Error(Errc::vault_key_provider, cred.error().to_string());
+    if (cred->empty() || cred->size() > kVaultMaxCredentialId)
+        return Error(Errc::vault_key_provider, "credential id of " + std::to_string(cred->size()) + " bytes");
+    s.credential_id = std::move(*cred);
+    MFA_TRY(random_fill(s.salt));
+    auto kek = security_key_kek(s, key);
+    if (!kek) return std::move(kek).error();
+    MFA_TRY(wrap_into(s, kek->view(), master));
+    return s;
+}
+
+}  // namespace vault_detail
+
+using namespace vault_detail;
+
+Status check_kdf_params(const KdfParams& p, bool allow_insecure) {
+    if (p.lanes < 1 || p.lanes > kKdfMaxLanes)
+        return Error(Errc::vault_kdf_params, "lanes " + std::to_string(p.lanes) + " (1.." + std::to_string(kKdfMaxLanes) + ")");
+    if (p.passes < 1 || p.passes > kKdfMaxPasses)
+        return Error(Errc::vault_kdf_params, "passes " + std::to_string(p.passes) + " (1.." + std::to_string(kKdfMaxPasses) + ")");
+    // Argon2 needs at least 8 KiB per lane.
+    if (p.memory_kib < 8 * p.lanes || p.memory_kib > kKdfMaxMemoryKib)
+        return Error(Errc::vault_kdf_params, "memory " + std::to_string(p.memory_kib) + " KiB (8 KiB per lane .. " +
+                                                 std::to_string(kKdfMaxMemoryKib) + " KiB)");
+    if (!allow_insecure && (p.memory_kib < kKdfMinMemoryKib || p.passes < kKdfMinPasses))
+        return Error(Errc::vault_kdf_params, "below the floor of " + std::to_string(kKdfMinMemoryKib) + " KiB and " +
+                                                 std::to_string(kKdfMinPasses) + " passes");
+    return {};
+}
+
+std::string_view to_string(SlotType t) noexcept {
+    return t == SlotType::passphrase ? "passphrase" : "security-key";
+}
+
+std::vector<SlotInfo> Vault::slots() const {
+    std::vector<SlotInfo> out;
+    for (const auto& s : impl_->header.slots) out.push_back(slot_info(s));
+    return out;
+}
+
+Result<std::size_t> Vault::add_passphrase_slot(const SecretString& passphrase, const KdfParams& kdf,
+                                               std::string label) {
+    MFA_TRY(check_kdf_params(kdf, impl_->opts.allow_insecure_kdf));
+    if (impl_->header.slots.size() >= kVaultMaxSlots)
+        return Error(Errc::limit_exceeded, "a vault holds at most " + std::to_string(kVaultMaxSlots) + " slots");
+    auto slot = new_passphrase_slot(passphrase, kdf, std::move(label), impl_->master);
+    if (!slot) return std::move(slot).error();
+    impl_->header.slots.push_back(std::move(*slot));
+    return impl_->header.slots.size() - 1;
+}
+
+Result<std::size_t> Vault::add_security_key_slot(HmacSecretProvider& key, std::string label) {
+    if (impl_->header.slots.size() >= kVaultMaxSlots)
+        return Error(Errc::limit_exceeded, "a vault holds at most " + std::to_string(kVaultMaxSlots) + " slots");
+    auto slot = new_security_key_slot(key, impl_->header.vault_id, std::move(label), impl_->master);
+    if (!slot) return std::move(slot).error();
+    impl_->header.slots.push_back(std::move(*slot));
+    return impl_->header.slots.size() - 1;
+}
+
+Status Vault::change_passphrase(std::size_t index, const SecretString& passphrase, const KdfParams& kdf) {
+    MFA_TRY(check_kdf_params(kdf, impl_->opts.allow_insecure_kdf));
+    auto& slots = impl_->header.slots;
+    if (index >= slots.size() || slots[index].type != SlotType::passphrase)
+        return Error(Errc::vault_no_slot, "slot " + std::to_string(index) + " is not a passphrase slot");
+    auto slot = new_passphrase_slot(passphrase, kdf, slots[index].label, impl_->master);
+    if (!slot) return std::move(slot).error();
+    slots[index] = std::move(*slot);
+    return {};
+}
+
+Status Vault::remove_slot(std::size_t index) {
+    auto& slots = impl_->header.slots;
+    if (index >= slots.size()) return Error(Errc::vault_no_slot, "no slot " + std::to_string(index));
+    if (slots.size() == 1) return Error(Errc::vault_last_slot, "slot " + std::to_string(index) + " is the only one");
+    slots.erase(slots.begin() + static_cast<std::ptrdiff_t>(index));
+    return {};
+}
+
+Status Vault::rekey(std::span<const SlotCredential> keep) {
+    auto& slots = impl_->header.slots;
+    if (keep.empty()) return Error(Errc::vault_last_slot, "rekey must keep at least one slot");
+    // First derive every wrapping key and check it against the current master key, so a wrong
+    // credential changes nothing.
+    std::vector<std::pair<std::size_t, SecretBytes>> keks;
+    for (const auto& c : keep) {
+        if (c.slot >= slots.size()) return Error(Errc::vault_no_slot, "no slot " + std::to_string(c.slot));
+        for (const auto& k : keks)
+            if (k.first == c.slot) return Error(Errc::invalid_argument, "slot " + std::to_string(c.slot) + " named twice");
+        const SlotRecord& s = slots[c.slot];
+        Result<SecretBytes> kek = Error(Errc::invalid_argument, "");
+        if (s.type == SlotType::passphrase) {
+            if (c.passphrase == nullptr)
+                return Error(Errc::invalid_argument, "slot " + std::to_string(c.slot) + " needs its passphrase");
+            kek = passphrase_kek(s, *c.passphrase);
+        } else {
+            if (c.provider == nullptr)
+                return Error(Errc::invalid_argument, "slot " + std::to_string(c.slot) + " needs its security key");
+            kek = security_key_kek(s, *c.provider);
+        }
+        if (!kek) return std::move(kek).error();
+        auto check = unwrap_from(s, kek->view());
+        if (!check) {
+            if (check.code() != Errc::vault_tampered) return std::move(check).error();
+            return Error(s.type == SlotType::passphrase ? Errc::vault_wrong_passphrase : Errc::vault_key_rejected,
+                         "slot " + std::to_string(c.slot));
+        }
+        keks.emplace_back(c.slot, std::move(*kek));
+    }
+    auto master = LockedKey::random();
+    if (!master) return std::move(master).error();
+    std::vector<SlotRecord> kept;
+    std::sort(keks.begin(), keks.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [index, kek] : keks) {
+        SlotRecord s = slots[index];
+        MFA_TRY(wrap_into(s, kek.view(), *master));
+        kept.push_back(std::move(s));
+    }
+    slots = std::move(kept);
+    impl_->master = std::move(*master);
+    return {};
+}
+
+}  // namespace mfa

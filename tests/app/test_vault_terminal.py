@@ -1,0 +1,174 @@
+#!/usr/bin/python3
+"""The vault commands as a person uses them, in a real terminal (a pty): passphrase prompts that do
+not echo, interactive `mfa add`, confirmations, and `mfa code --watch` redrawing in place with a
+countdown until Ctrl-C."""
+import os
+import pty
+import re
+import select
+import signal
+import time
+import unittest
+
+from vault_helpers import MFA, PASSPHRASE, Scratch
+
+
+class Terminal:
+    """mfa in a pseudo-terminal: send keystrokes, wait for text, collect everything shown."""
+
+    def __init__(self, args, env):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execve(MFA, [MFA, *args], env)
+        self.seen = b""
+
+    def expect(self, pattern, timeout=20):
+        deadline = time.time() + timeout
+        rx = re.compile(pattern.encode() if isinstance(pattern, str) else pattern)
+        while time.time() < deadline:
+            if rx.search(self.seen):
+                return
+            r, _, _ = select.select([self.fd], [], [], 0.1)
+            if r:
+                try:
+                    data = os.read(self.fd, 4096)
+                except OSError:
+                    break
+                if not data:
+                    break
+                self.seen += data
+        if not rx.search(self.seen):
+            raise AssertionError(f"timed out waiting for {pattern!r}; screen so far: {self.seen!r}")
+
+    def send(self, text):
+        os.write(self.fd, text.encode())
+
+    def read_for(self, seconds):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            r, _, _ = select.select([self.fd], [], [], 0.1)
+            if r:
+                try:
+                    self.seen += os.read(self.fd, 4096)
+                except OSError:
+                    return
+
+    def wait(self, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.read_for(0.2)
+                os.close(self.fd)
+                return os.waitstatus_to_exitcode(status)
+            self.read_for(0.1)
+        os.kill(self.pid, signal.SIGKILL)
+        raise AssertionError(f"mfa did not exit; screen: {self.seen!r}")
+
+
+class Prompts(unittest.TestCase):
+    def setUp(self):
+        self.s = Scratch(create=False)
+
+    def tearDown(self):
+        self.s.cleanup()
+
+    def test_init_add_and_unlock_by_prompt(self):
+        env = self.s.env()
+        t = Terminal(["init", "--kdf-memory", "19456", "--kdf-passes", "2"], env)
+        t.expect("New vault passphrase: ")
+        t.send(PASSPHRASE + "\n")
+        t.expect("Repeat the passphrase: ")
+        t.send(PASSPHRASE + "\n")
+        t.expect("Created")
+        self.assertEqual(t.wait(), 0)
+        self.assertNotIn(PASSPHRASE.encode(), t.seen)      # never echoed
+
+        t = Terminal(["init"], env)                         # a second init: refused before any prompt
+        self.assertEqual(t.wait(), 1)
+        self.assertIn(b"already exists", t.seen)
+
+        t = Terminal(["add"], env)
+        t.expect("Issuer")
+        t.send("GitHub\n")
+        t.expect("Account name")
+        t.send("alice\n")
+        t.expect(r"Secret \(Base32, not shown\): ")
+        t.send("JBSWY3DPEHPK3PXP\n")
+        t.expect("Type")
+        t.send("\n")
+        t.expect("Passphrase for ")
+        t.send(PASSPHRASE + "\n")
+        t.expect("Added")
+        self.assertEqual(t.wait(), 0)
+        self.assertIn(b"GitHub:alice", t.seen)
+        self.assertNotIn(b"JBSWY3DPEHPK3PXP", t.seen)
+        self.assertNotIn(PASSPHRASE.encode(), t.seen)
+
+        t = Terminal(["list"], env)
+        t.expect("Passphrase for ")
+        t.send("wrong\n")
+        self.assertEqual(t.wait(), 3)
+        self.assertIn(b"wrong passphrase", t.seen)
+
+        # Confirmations: "n" keeps the account, "y" removes it.
+        t = Terminal(["remove", "github", "--passphrase-file", self.s.passfile], env)
+        t.expect(r"Remove GitHub:alice\?.*\[y/N\] ")
+        t.send("n\n")
+        self.assertEqual(t.wait(), 1)
+        t = Terminal(["export", "--format", "uri", "--passphrase-file", self.s.passfile], env)
+        t.expect(r"UNENCRYPTED\? \[y/N\] ")
+        t.send("y\n")
+        t.expect("otpauth://totp/GitHub:alice")
+        self.assertEqual(t.wait(), 0)
+        t = Terminal(["remove", "github", "--passphrase-file", self.s.passfile], env)
+        t.expect(r"\[y/N\] ")
+        t.send("y\n")
+        t.expect("Removed")
+        self.assertEqual(t.wait(), 0)
+
+    def test_mismatched_passphrases(self):
+        t = Terminal(["init", "--kdf-memory", "19456", "--kdf-passes", "2"], self.s.env())
+        t.expect("New vault passphrase: ")
+        t.send("one\n")
+        t.expect("Repeat the passphrase: ")
+        t.send("two\n")
+        self.assertEqual(t.wait(), 2)
+        self.assertIn(b"differ", t.seen)
+        self.assertFalse(os.path.exists(self.s.vault))
+
+
+class Watch(unittest.TestCase):
+    def test_watch_redraws_in_place_until_ctrl_c(self):
+        s = Scratch()
+        try:
+            s.ok("add", "--uri", "otpauth://totp/GitHub:alice?secret=JBSWY3DPEHPK3PXP&issuer=GitHub")
+            s.ok("add", "--uri", "otpauth://totp/GitLab:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=GitLab")
+            t = Terminal(["code", "--watch", "--passphrase-file", s.passfile], s.env())
+            t.expect(r"GitLab:alice +\d{3} \d{3}  \[[#.]{10}\] +\d+s  next \d{3} \d{3}")
+            t.read_for(2.5)
+            # Each later frame moves the cursor up over the two lines and rewrites them.
+            self.assertGreaterEqual(t.seen.count(b"\x1b[2A"), 2, t.seen)
+            self.assertIn(b"\r\x1b[K", t.seen)
+            lefts = [int(x) for x in re.findall(rb"\] +(\d+)s", t.seen)]
+            self.assertGreaterEqual(len(set(lefts)), 2)        # the countdown moved
+            t.send("\x03")                                     # Ctrl-C
+            self.assertEqual(t.wait(), 0)
+        finally:
+            s.cleanup()
+
+    def test_watch_ends_by_itself_off_a_terminal(self):
+        s = Scratch()
+        try:
+            s.ok("add", "--uri", "otpauth://totp/GitHub:alice?secret=JBSWY3DPEHPK3PXP&issuer=GitHub")
+            start = time.time()
+            out = s.ok("code", "--watch", "--duration", "2")
+            self.assertLess(time.time() - start, 10)
+            self.assertEqual(len(out.strip().splitlines()), 2)   # one frame a second, no escapes
+            self.assertNotIn("\x1b", out)
+        finally:
+            s.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
