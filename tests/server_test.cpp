@@ -427,7 +427,7 @@ BOOST_AUTO_TEST_CASE(user_names_are_escaped_in_keys) {
 }
 
 BOOST_AUTO_TEST_CASE(amr_values) {
-    BOOST_TEST((amr_for(FactorType::webauthn, true) == std::vector<std::string>{"hwk", "pin", "mfa", "user"}));
+    BOOST_TEST((amr_for(FactorType::webauthn, true) == std::vector<std::string>{"hwk", "user", "pin", "mfa"}));
     BOOST_TEST((amr_combine({"pwd"}, {"otp"}) == std::vector<std::string>{"pwd", "otp", "mfa"}));
     BOOST_TEST((amr_combine({"pwd"}, {}) == std::vector<std::string>{"pwd"}));
 }

@@ -5,8 +5,16 @@
 //   mfa server lock USER [--unlock]
 //   mfa server tokens create USER --name N [--scope S]... [--expires UNIX] | list USER | revoke USER ID
 //   mfa server audit verify
-// Output is JSON on stdout; secrets (a new TOTP secret, recovery codes, a token) are shown once.
+//   mfa server policy show ORG | set ORG (--file F | --policy JSON)
+//   mfa server password hash | verify PHC | check [--user U] [--min-length N]   (password on stdin)
+//   mfa server keyring rotate | retire ID --retain-until UNIX | rewrap
+//   mfa server webauthn list USER | remove USER ID
+// Output is JSON on stdout (the policy/password/keyring/webauthn commands print text unless --json);
+// secrets (a new TOTP secret, recovery codes, a token) are shown once.
 #include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -51,6 +59,39 @@ public:
         auto* audit = cmd.add_subcommand("audit", "the audit log");
         audit->require_subcommand(1);
         audit->add_subcommand("verify", "check the hash chain; prints the head to record elsewhere");
+
+        auto* pol = cmd.add_subcommand("policy", "organization policy (JSON, docs/server.md)");
+        pol->require_subcommand(1);
+        auto* ps = pol->add_subcommand("show", "print an organization's policy (the default when none is set)");
+        ps->add_option("org", org_)->required();
+        auto* pset = pol->add_subcommand("set", "validate and store an organization's policy");
+        pset->add_option("org", org_)->required();
+        auto* src = pset->add_option("--file", policy_file_, "a JSON file");
+        pset->add_option("--policy", policy_json_, "the JSON text")->excludes(src);
+        auto* pw = cmd.add_subcommand("password", "password hashing and policy (the password is read from stdin)");
+        pw->require_subcommand(1);
+        pw->add_subcommand("hash", "print an Argon2id PHC string");
+        auto* pv = pw->add_subcommand("verify", "verify against a PHC string (Argon2, scrypt, PBKDF2)");
+        pv->add_option("phc", phc_)->required();
+        auto* pc = pw->add_subcommand("check", "check against the password policy; prints the reason");
+        pc->add_option("--user", user_, "the user name (the password must not contain it)");
+        pc->add_option("--min-length", min_length_, "minimum length in characters")->default_val(8);
+        auto* kr = cmd.add_subcommand("keyring", "the key ring (--keyring FILE)");
+        kr->require_subcommand(1);
+        kr->add_subcommand("rotate", "add a fresh key; new writes use it");
+        auto* kret = kr->add_subcommand("retire", "retire a key (kept to decrypt until --retain-until)");
+        kret->add_option("id", key_id_)->required();
+        kret->add_option("--retain-until", retain_until_, "Unix time")->required();
+        kr->add_subcommand("rewrap", "re-encrypt stored secrets under the current key");
+        auto* wa = cmd.add_subcommand("webauthn", "a user's security keys and passkeys");
+        wa->require_subcommand(1);
+        auto* wl = wa->add_subcommand("list", "list a user's keys");
+        wl->add_option("user", user_)->required();
+        auto* wr = wa->add_subcommand("remove", "remove a key (id from the list)");
+        wr->add_option("user", user_)->required();
+        wr->add_option("id", key_cred_)->required();
+        for (auto* c : {pol, pw, kr, wa})
+            for (auto* leaf : c->get_subcommands([](CLI::App*) { return true; })) leaf->add_flag("--json", json_, "print JSON");
         cmd_ = &cmd;
     }
 
@@ -65,6 +106,9 @@ public:
             ctx.out << json{{"file", keyring_out_}, {"key", ring->current_id()}}.dump() << '\n';
             return kExitOk;
         }
+        if (name == "password") return run_password(ctx, sub->get_subcommands().front()->get_name());
+        if (name == "keyring" && sub->get_subcommands().front()->get_name() != "rewrap")
+            return run_keyring(ctx, sub->get_subcommands().front()->get_name());
         auto store = store::open_store(store_url_);
         if (!store) return report(ctx, store.error(), "store");
         auto ring = server::KeyRing::load(keyring_);
@@ -142,6 +186,14 @@ public:
             }
             return kExitOk;
         }
+        if (name == "policy") return run_policy(ctx, tk, sub->get_subcommands().front()->get_name(), rc);
+        if (name == "webauthn") return run_webauthn(ctx, tk, sub->get_subcommands().front()->get_name(), rc);
+        if (name == "keyring") {  // rewrap
+            auto n = tk.rewrap();
+            if (!n) return report(ctx, n.error(), "keyring rewrap");
+            print(ctx, json{{"moved", *n}}, std::to_string(*n) + " secret(s) re-encrypted under the current key");
+            return kExitOk;
+        }
         // audit verify
         auto v = tk.audit().verify();
         if (!v) return report(ctx, v.error(), "audit verify");
@@ -150,6 +202,108 @@ public:
     }
 
 private:
+    void print(Context& ctx, const json& j, const std::string& text) const {
+        ctx.out << (json_ ? j.dump() : text) << '\n';
+    }
+
+    static std::string read_stdin_line() {
+        std::string line;
+        std::getline(std::cin, line);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        return line;
+    }
+
+    int run_password(Context& ctx, const std::string& what) {
+        std::string pw = read_stdin_line();
+        if (what == "hash") {
+            auto h = server::hash_password(pw);
+            if (!h) return report(ctx, h.error(), "password hash");
+            print(ctx, json{{"phc", *h}}, *h);
+            return kExitOk;
+        }
+        if (what == "verify") {
+            auto st = server::verify_password(pw, phc_);
+            if (!st && st.error().code != Errc::password_mismatch) return report(ctx, st.error(), "password verify");
+            const bool ok = static_cast<bool>(st);
+            const bool rehash = ok && server::needs_rehash(phc_);
+            print(ctx, json{{"match", ok}, {"needs_rehash", rehash}},
+                  std::string(ok ? "match" : "mismatch") + (rehash ? " (hash again with current parameters)" : ""));
+            return ok ? kExitOk : kExitFailure;
+        }
+        server::PasswordPolicy p;
+        p.min_length = min_length_;
+        if (auto v = server::validate(p); !v) return report(ctx, v.error(), "password check");
+        auto st = server::check_password(p, pw, user_);
+        const std::string reason = st ? "" : st.error().detail;
+        if (!st && st.error().code != Errc::password_policy) return report(ctx, st.error(), "password check");
+        print(ctx, json{{"acceptable", static_cast<bool>(st)}, {"reason", reason}, {"dictionary", server::dictionary_available(p)}},
+              st ? std::string("acceptable") : "refused: " + reason);
+        return st ? kExitOk : kExitFailure;
+    }
+
+    int run_keyring(Context& ctx, const std::string& what) {
+        auto ring = server::KeyRing::load(keyring_);
+        if (!ring) return report(ctx, ring.error(), "keyring");
+        std::uint32_t id = 0;
+        if (what == "rotate") {
+            auto r = ring->rotate();
+            if (!r) return report(ctx, r.error(), "keyring rotate");
+            id = *r;
+        } else {
+            auto r = ring->retire(key_id_, retain_until_);
+            if (!r) return report(ctx, r.error(), "keyring retire");
+            id = key_id_;
+        }
+        if (auto s = ring->save(keyring_); !s) return report(ctx, s.error(), "keyring");
+        print(ctx, json{{"file", keyring_}, {"key", id}, {"current", ring->current_id()}},
+              what == "rotate" ? "key " + std::to_string(id) + " added and current; run `mfa server keyring rewrap`"
+                               : "key " + std::to_string(id) + " retired until " + std::to_string(retain_until_));
+        return kExitOk;
+    }
+
+    int run_policy(Context& ctx, server::Toolkit& tk, const std::string& what, const server::RequestContext& rc) {
+        if (what == "show") {
+            auto p = tk.policy(org_);
+            if (!p) return report(ctx, p.error(), "policy show");
+            const auto j = json::parse(server::policy_to_json(*p));
+            ctx.out << (json_ ? j.dump() : j.dump(2)) << '\n';
+            return kExitOk;
+        }
+        std::string text = policy_json_;
+        if (!policy_file_.empty()) {
+            std::ifstream in(policy_file_, std::ios::binary);
+            if (!in) return report(ctx, Error{Errc::io, "cannot read " + policy_file_}, "policy set");
+            text.assign(std::istreambuf_iterator<char>(in), {});
+        }
+        if (text.empty()) return report(ctx, Error{Errc::invalid_argument, "give --file or --policy"}, "policy set");
+        auto p = server::policy_from_json(text);
+        if (!p) return report(ctx, p.error(), "policy set");
+        if (auto s = tk.set_policy(org_, *p, rc); !s) return report(ctx, s.error(), "policy set");
+        print(ctx, json{{"org", org_}, {"policy", json::parse(server::policy_to_json(*p))}}, "policy of " + org_ + " stored");
+        return kExitOk;
+    }
+
+    int run_webauthn(Context& ctx, server::Toolkit& tk, const std::string& what, const server::RequestContext& rc) {
+        if (what == "remove") {
+            if (auto s = tk.webauthn_remove(user_, key_cred_, rc); !s) return report(ctx, s.error(), "webauthn remove");
+            print(ctx, json{{"removed", key_cred_}, {"user", user_}}, "removed " + key_cred_);
+            return kExitOk;
+        }
+        auto l = tk.webauthn_list(user_);
+        if (!l) return report(ctx, l.error(), "webauthn list");
+        json j = json::array();
+        std::string text;
+        for (const auto& k : *l) {
+            j.push_back({{"id", k.id}, {"name", k.name}, {"aaguid", k.aaguid}, {"sign_count", k.sign_count},
+                         {"backup_eligible", k.backup_eligible}, {"created", k.created}, {"last_used", k.last_used}});
+            text += k.id + "  " + k.name + "  " + k.aaguid + "  count " + std::to_string(k.sign_count) +
+                    (k.backup_eligible ? "  synced" : "  device-bound") + "\n";
+        }
+        if (json_) ctx.out << j.dump() << '\n';
+        else ctx.out << (text.empty() ? "no security keys\n" : text);
+        return kExitOk;
+    }
+
     static std::string describe(std::string_view n) {
         if (n == "enroll") return "start a TOTP enrollment (prints the secret and URI once)";
         if (n == "confirm") return "activate the pending TOTP factor with a first code";
@@ -162,8 +316,12 @@ private:
     CLI::App* cmd_ = nullptr;
     std::string store_url_, keyring_, keyring_out_, actor_, issuer_, user_, code_, token_name_, token_id_;
     std::vector<std::string> scopes_;
+    std::string org_, policy_file_, policy_json_, phc_, key_cred_;
     std::int64_t expires_ = 0;
-    bool remaining_ = false, unlock_ = false;
+    std::int64_t retain_until_ = 0;
+    std::uint32_t key_id_ = 0;
+    std::size_t min_length_ = 8;
+    bool remaining_ = false, unlock_ = false, json_ = false;
 };
 
 const Registration kServer{{"server", "Server toolkit: enroll, verify, recovery codes, lock-out, tokens, audit",
@@ -173,7 +331,11 @@ const Registration kServer{{"server", "Server toolkit: enroll, verify, recovery 
                             "  mfa server --store redis://127.0.0.1:6379/0 --keyring k verify alice 123456\n"
                             "  mfa server --keyring k lock alice --unlock\n"
                             "  mfa server --keyring k tokens create alice --name ci --scope repo:read\n"
-                            "  mfa server --keyring k audit verify\n",
+                            "  mfa server --keyring k audit verify\n"
+                            "  mfa server --keyring k policy set acme --policy '{\"require\":\"everyone\"}'\n"
+                            "  echo 'correct horse' | mfa server password check --user alice --json\n"
+                            "  mfa server --keyring k keyring rotate && mfa server --keyring k keyring rewrap\n"
+                            "  mfa server --keyring k webauthn list alice\n",
                             60, [] { return std::make_unique<ServerCommand>(); }}};
 
 }  // namespace

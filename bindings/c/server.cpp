@@ -1,5 +1,6 @@
 // The server toolkit's C ABI (mfa_server.h): handles over mfa::store::Store and mfa::server::Toolkit,
 // JSON for structured outputs.
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -75,6 +76,52 @@ json token_json(const server::TokenInfo& t) {
                 {"created", t.created}, {"expires", t.expires}, {"last_used", t.last_used}};
 }
 
+int webauthn_config(server::ToolkitConfig& cfg, const mfa_server_options_t& o) {
+    webauthn::RpConfig rp;
+    MFA_IN(id, o.webauthn_rp_id, "webauthn_rp_id");
+    MFA_IN_OPT(name, o.webauthn_rp_name, "webauthn_rp_name");
+    MFA_IN(origins, o.webauthn_origins, "webauthn_origins");
+    rp.rp_id = std::string(id);
+    rp.rp_name = std::string(name);
+    std::size_t pos = 0;
+    while (pos < origins.size()) {
+        const auto end = std::min(origins.find(' ', pos), origins.size());
+        if (end > pos) rp.origins.emplace_back(origins.substr(pos, end - pos));
+        pos = end + 1;
+    }
+    switch (o.webauthn_user_verification) {
+        case 0: rp.user_verification = webauthn::UserVerification::preferred; break;
+        case 1: rp.user_verification = webauthn::UserVerification::required; break;
+        case 2: rp.user_verification = webauthn::UserVerification::discouraged; break;
+        default: return fail(Errc::invalid_argument, "webauthn_user_verification must be 0, 1 or 2");
+    }
+    cfg.webauthn = std::move(rp);
+    cfg.webauthn_challenge_ttl = o.webauthn_challenge_ttl;
+    return MFA_OK;
+}
+
+json key_json(const server::SecurityKeyInfo& k) {
+    return json{{"id", k.id},
+                {"name", k.name},
+                {"aaguid", k.aaguid},
+                {"alg", k.alg},
+                {"sign_count", k.sign_count},
+                {"transports", k.transports},
+                {"backup_eligible", k.backup_eligible},
+                {"backup_state", k.backup_state},
+                {"uv_initialized", k.uv_initialized},
+                {"attestation", {{"fmt", k.attestation_fmt}, {"type", k.attestation_type}, {"trusted", k.attestation_trusted}}},
+                {"created", k.created},
+                {"last_used", k.last_used}};
+}
+
+int ceremony_out(char** out, const Result<server::WebAuthnCeremony>& c) {
+    if (!c) return fail(c.error());
+    auto opts = json::parse(c->options_json, nullptr, false);
+    if (opts.is_discarded()) return fail(Errc::internal, "options JSON");
+    return put_alloc(out, json{{"options", opts}, {"expires_at", c->expires_at}}.dump());
+}
+
 int need(const void* p, const char* what) { return p ? MFA_OK : fail(Errc::invalid_argument, std::string(what) + " is NULL"); }
 
 }  // namespace
@@ -133,6 +180,7 @@ void mfa_server_options_init(mfa_server_options_t* o) {
     o->lock_after = d.lock_after;
     o->lock_duration = d.lock_duration;
     o->recovery_codes = 10;
+    o->webauthn_challenge_ttl = 300;
 }
 
 int mfa_server_new(mfa_server_t** out, mfa_store_t* st, const char* keyring_text, const mfa_server_options_t* opts) {
@@ -145,11 +193,16 @@ int mfa_server_new(mfa_server_t** out, mfa_store_t* st, const char* keyring_text
         if (!ring) return fail(ring.error());
         server::ToolkitConfig cfg;
         if (opts != nullptr) {
-            if (opts->struct_size < sizeof(mfa_server_options_t)) return fail(Errc::invalid_argument, "opts->struct_size");
+            // The 0.1 struct ended at recovery_codes; the WebAuthn members follow.
+            constexpr std::size_t kV1 = offsetof(mfa_server_options_t, webauthn_rp_id);
+            if (opts->struct_size < kV1) return fail(Errc::invalid_argument, "opts->struct_size");
             if (opts->issuer) cfg.issuer = opts->issuer;
             if (opts->token_prefix) cfg.token_prefix = opts->token_prefix;
             cfg.throttle = {opts->free_failures, opts->base_delay, opts->max_delay, opts->lock_after, opts->lock_duration};
             cfg.recovery_codes = opts->recovery_codes;
+            if (opts->struct_size >= sizeof(mfa_server_options_t) && opts->webauthn_rp_id != nullptr) {
+                if (int rc = webauthn_config(cfg, *opts); rc != MFA_OK) return rc;
+            }
         }
         auto tk = server::Toolkit::create(st->store, std::move(*ring), std::move(cfg));
         if (!tk) return fail(tk.error());
@@ -448,6 +501,75 @@ int mfa_server_rewrap(mfa_server_t* s, size_t* moved) {
         if (!n) return fail(n.error());
         if (moved) *moved = *n;
         return MFA_OK;
+    });
+}
+
+int mfa_server_webauthn_register_begin(mfa_server_t* s, char** out_json, const char* user, const char* display_name,
+                                       const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        MFA_IN_OPT(d, display_name, "display_name");
+        MFA_IN_OPT(i, ip, "source_ip");
+        return ceremony_out(out_json, s->tk->webauthn_register_begin(u, d, ctx("", i)));
+    });
+}
+
+int mfa_server_webauthn_register_finish(mfa_server_t* s, char** out_json, const char* user, const char* response_json,
+                                        const char* name, const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        MFA_IN(r, response_json, "response_json");
+        MFA_IN_OPT(n, name, "name");
+        MFA_IN_OPT(i, ip, "source_ip");
+        auto k = s->tk->webauthn_register_finish(u, r, n, ctx("", i));
+        if (!k) return fail(k.error());
+        return put_alloc(out_json, key_json(*k).dump());
+    });
+}
+
+int mfa_server_webauthn_login_begin(mfa_server_t* s, char** out_json, const char* user, const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        MFA_IN_OPT(i, ip, "source_ip");
+        return ceremony_out(out_json, s->tk->webauthn_login_begin(u, ctx("", i)));
+    });
+}
+
+int mfa_server_webauthn_login_finish(mfa_server_t* s, mfa_verify_result_t* out, const char* user,
+                                     const char* response_json, const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        MFA_IN(r, response_json, "response_json");
+        MFA_IN_OPT(i, ip, "source_ip");
+        return verify_out(out, s->tk->webauthn_login_finish(u, r, ctx("", i)));
+    });
+}
+
+int mfa_server_webauthn_list(mfa_server_t* s, char** out_json, const char* user) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        auto l = s->tk->webauthn_list(u);
+        if (!l) return fail(l.error());
+        json j = json::array();
+        for (const auto& k : *l) j.push_back(key_json(k));
+        return put_alloc(out_json, j.dump());
+    });
+}
+
+int mfa_server_webauthn_remove(mfa_server_t* s, const char* user, const char* id, const char* actor, const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        MFA_IN(d, id, "id");
+        MFA_IN_OPT(a, actor, "actor");
+        MFA_IN_OPT(i, ip, "source_ip");
+        auto r = s->tk->webauthn_remove(u, d, ctx(a, i));
+        return r ? MFA_OK : fail(r.error());
     });
 }
 

@@ -96,4 +96,49 @@ Result<TokenRecord> parse_token_record(std::string_view text) {
     return r;
 }
 
+std::string security_key_json(const SecurityKeyRecord& r) {
+    json j;
+    j["v"] = 1;
+    j["name"] = r.name;
+    j["last_used"] = r.last_used;
+    j["record"] = json::parse(webauthn::to_json(r.record));
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Result<SecurityKeyRecord> parse_security_key(std::string_view text) {
+    if (text.size() > kMaxRecord) return corrupt("security key record larger than 64 KiB");
+    auto j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !has_exactly(j, {"v", "name", "last_used", "record"}))
+        return corrupt("security key record: expected v, name, last_used, record");
+    if (!(j["v"].is_number_unsigned() && j["v"].get<unsigned>() == 1)) return corrupt("security key record: version");
+    if (!j["name"].is_string() || !j["last_used"].is_number_integer() || !j["record"].is_object())
+        return corrupt("security key record: field types");
+    SecurityKeyRecord r;
+    r.name = j["name"].get<std::string>();
+    r.last_used = j["last_used"].get<std::int64_t>();
+    auto rec = webauthn::record_from_json(j["record"].dump());
+    if (!rec) return corrupt("security key record: " + rec.error().detail);
+    r.record = std::move(*rec);
+    return r;
+}
+
+std::string challenge_json(const ChallengeRecord& r) {
+    json j;
+    j["v"] = 1;
+    j["kind"] = r.registration ? "create" : "get";
+    j["expires"] = r.expires;
+    return j.dump();
+}
+
+Result<ChallengeRecord> parse_challenge(std::string_view text) {
+    if (text.size() > kMaxRecord) return corrupt("challenge record larger than 64 KiB");
+    auto j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !has_exactly(j, {"v", "kind", "expires"})) return corrupt("challenge record: expected v, kind, expires");
+    if (!(j["v"].is_number_unsigned() && j["v"].get<unsigned>() == 1)) return corrupt("challenge record: version");
+    if (!j["kind"].is_string() || !j["expires"].is_number_integer()) return corrupt("challenge record: field types");
+    const auto kind = j["kind"].get<std::string>();
+    if (kind != "create" && kind != "get") return corrupt("challenge record: kind");
+    return ChallengeRecord{kind == "create", j["expires"].get<std::int64_t>()};
+}
+
 }  // namespace mfa::server::detail

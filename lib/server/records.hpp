@@ -7,6 +7,7 @@
 
 #include "mfa/otp.hpp"
 #include "mfa/server/toolkit.hpp"
+#include "mfa/webauthn/record.hpp"
 
 namespace mfa::server::detail {
 
@@ -27,5 +28,22 @@ struct TokenRecord {
 };
 std::string token_record_json(const TokenRecord& r);
 Result<TokenRecord> parse_token_record(std::string_view json);
+
+// A security key: {"v":1,"name":…,"last_used":…,"record":{credential record JSON, record.hpp}}.
+struct SecurityKeyRecord {
+    std::string name;
+    std::int64_t last_used = 0;
+    webauthn::CredentialRecord record;
+};
+std::string security_key_json(const SecurityKeyRecord& r);
+Result<SecurityKeyRecord> parse_security_key(std::string_view json);
+
+// A pending WebAuthn ceremony: {"v":1,"kind":"create"|"get","expires":…}.
+struct ChallengeRecord {
+    bool registration = false;
+    std::int64_t expires = 0;
+};
+std::string challenge_json(const ChallengeRecord& r);
+Result<ChallengeRecord> parse_challenge(std::string_view json);
 
 }  // namespace mfa::server::detail

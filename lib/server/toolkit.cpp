@@ -29,11 +29,18 @@ std::vector<std::string> amr_for(FactorType f, bool user_verified) {
         case FactorType::recovery_code: return {"otp"};
         // A security key is a hardware-secured key; with user verification (PIN or biometric) it is
         // multi-factor by itself.
-        case FactorType::webauthn:
-            return user_verified ? std::vector<std::string>{"hwk", "pin", "mfa", "user"}
-                                 : std::vector<std::string>{"hwk", "user"};
+        case FactorType::webauthn: return amr_for_security_key(false, user_verified);
     }
     return {};
+}
+
+std::vector<std::string> amr_for_security_key(bool backup_eligible, bool user_verified) {
+    std::vector<std::string> out{backup_eligible ? "swk" : "hwk", "user"};
+    if (user_verified) {
+        out.emplace_back("pin");
+        out.emplace_back("mfa");
+    }
+    return out;
 }
 
 std::vector<std::string> amr_combine(const std::vector<std::string>& a, const std::vector<std::string>& b) {
@@ -60,6 +67,9 @@ Result<std::unique_ptr<Toolkit>> Toolkit::create(std::shared_ptr<store::Store> s
     if (cfg.issuer.empty() || cfg.issuer.find(':') != std::string::npos) return Error{Errc::invalid_argument, "issuer must be non-empty without ':'"};
     MFA_TRY(validate_token_prefix(cfg.token_prefix));
     if (cfg.cache_capacity == 0) cfg.cache_capacity = 1;
+    if (cfg.webauthn_challenge_ttl < 30 || cfg.webauthn_challenge_ttl > 3600)
+        return Error{Errc::invalid_argument, "webauthn_challenge_ttl must be 30..3600 seconds"};
+    if (cfg.webauthn) MFA_TRY(cfg.webauthn->validate());
     OtpParams p;
     p.algorithm = cfg.algorithm;
     p.digits = cfg.digits;
@@ -174,6 +184,10 @@ Result<PolicyDecision> Toolkit::login_decision(std::string_view org, std::string
     if (!enrolled) return std::move(enrolled).error();
     if (*enrolled && std::find(state.enrolled.begin(), state.enrolled.end(), FactorType::totp) == state.enrolled.end())
         state.enrolled.push_back(FactorType::totp);
+    auto keys = webauthn_list(user);
+    if (!keys) return std::move(keys).error();
+    if (!keys->empty() && std::find(state.enrolled.begin(), state.enrolled.end(), FactorType::webauthn) == state.enrolled.end())
+        state.enrolled.push_back(FactorType::webauthn);
     auto lock = lock_status(user);
     if (!lock) return std::move(lock).error();
     state.locked = state.locked || lock->locked;

@@ -52,6 +52,11 @@ inline std::string rc_set(const std::string& u) { return "mfa:rc:" + u + ":set";
 inline std::string rc_prefix(const std::string& u, const std::string& set) { return "mfa:rc:" + u + ":" + set + ":"; }
 inline std::string token(const std::string& id) { return "mfa:tok:" + id; }
 inline std::string token_index(const std::string& u) { return "mfa:tokidx:" + u + ":"; }
+inline std::string wa_prefix(const std::string& u) { return "mfa:wa:" + u + ":"; }
+inline std::string wa_cred(const std::string& u, const std::string& id_hash) { return wa_prefix(u) + id_hash; }
+inline std::string wa_index(const std::string& id_hash) { return "mfa:wa-id:" + id_hash; }
+inline std::string wa_user_handle(const std::string& u) { return "mfa:wa-uh:" + u; }
+inline std::string wa_challenge(const std::string& u, const std::string& chal) { return "mfa:wa-chal:" + u + ":" + chal; }
 inline std::string policy(const std::string& org) { return "mfa:policy:" + org; }
 }  // namespace keys
 

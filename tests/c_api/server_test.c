@@ -148,6 +148,40 @@ int main(void) {
     CHECK(n == 0);
     CHECK_OK(mfa_server_totp_remove(srv, "alice", "alice", NULL));
 
+    /* security keys: off unless the options name a relying party */
+    CHECK_RC(mfa_server_webauthn_login_begin(srv, &json, "alice", NULL), MFA_ERR_INVALID_ARGUMENT);
+    {
+        mfa_server_t *wsrv = NULL;
+        mfa_store_t *wstore = NULL;
+        CHECK_OK(mfa_store_open(&wstore, "memory:"));
+        opts.webauthn_rp_id = "example.com";
+        opts.webauthn_origins = "https://example.com  https://login.example.com";
+        opts.webauthn_user_verification = 3;
+        CHECK_RC(mfa_server_new(&wsrv, wstore, ring, &opts), MFA_ERR_INVALID_ARGUMENT);
+        opts.webauthn_user_verification = 1;
+        opts.webauthn_challenge_ttl = 10;
+        CHECK_RC(mfa_server_new(&wsrv, wstore, ring, &opts), MFA_ERR_INVALID_ARGUMENT);
+        opts.webauthn_challenge_ttl = 120;
+        CHECK_OK(mfa_server_new(&wsrv, wstore, ring, &opts));
+        mfa_store_free(&wstore);
+        CHECK_OK(mfa_server_webauthn_register_begin(wsrv, &json, "alice", "Alice", NULL));
+        CHECK(strstr(json, "\"options\":{") != NULL);
+        CHECK(strstr(json, "\"challenge\":\"") != NULL);
+        CHECK(strstr(json, "\"userVerification\":\"required\"") != NULL);
+        CHECK(strstr(json, "\"expires_at\":") != NULL);
+        mfa_free(json);
+        CHECK_RC(mfa_server_webauthn_login_begin(wsrv, &json, "alice", NULL), MFA_ERR_FACTOR_NOT_ENROLLED);
+        CHECK_OK(mfa_server_webauthn_list(wsrv, &json, "alice"));
+        CHECK_STR(json, "[]");
+        mfa_free(json);
+        CHECK_RC(mfa_server_webauthn_remove(wsrv, "alice", "AAAA", "admin", NULL), MFA_ERR_FACTOR_NOT_ENROLLED);
+        CHECK_RC(mfa_server_webauthn_login_finish(wsrv, &vr, "alice", "{", NULL), MFA_ERR_WEBAUTHN_JSON);
+        CHECK(vr.status == MFA_ERR_WEBAUTHN_JSON);
+        CHECK(vr.failures == 1);
+        CHECK_RC(mfa_server_webauthn_register_finish(wsrv, &json, "alice", "{}", "key", NULL), MFA_ERR_WEBAUTHN_JSON);
+        mfa_server_free(&wsrv);
+    }
+
     mfa_otp_free(&otp);
     mfa_server_free(&srv);
     mfa_server_free(&srv);

@@ -41,6 +41,14 @@ typedef struct mfa_server_options {
     uint32_t lock_after;        /* 1..100 (default 10) */
     uint32_t lock_duration;     /* seconds; 0 = until mfa_server_unlock (default) */
     uint32_t recovery_codes;    /* 1..100 (default 10) */
+    /* The security-key factor (added in 0.2; a caller built against the older, shorter struct
+     * leaves it off). NULL rp_id = off: the mfa_server_webauthn_* calls fail with
+     * MFA_ERR_INVALID_ARGUMENT. */
+    const char *webauthn_rp_id;       /* "example.com" */
+    const char *webauthn_rp_name;     /* NULL = rp_id */
+    const char *webauthn_origins;     /* space-separated exact origins: "https://example.com" */
+    uint32_t webauthn_challenge_ttl;  /* seconds, 30..3600 (default 300) */
+    int webauthn_user_verification;   /* 0 preferred (default), 1 required, 2 discouraged */
 } mfa_server_options_t;
 MFA_EXPORT void mfa_server_options_init(mfa_server_options_t *opts);
 
@@ -114,6 +122,28 @@ MFA_EXPORT int mfa_allowlist_check_ip(const char *list, const char *ip);
 MFA_EXPORT int mfa_allowlist_check_email(const char *list, const char *email);
 
 /* Re-encrypts TOTP secrets under the newest key. */
+/* Security keys and passkeys (WebAuthn). *_begin return the options JSON for the browser
+ * ({"options":{…},"expires_at":N}); the challenge stays in the store, single use, until expires_at.
+ * register_finish returns the stored key as JSON ({"id","name","aaguid","alg","sign_count",
+ * "transports","backup_eligible","backup_state","uv_initialized","attestation":{…},"created",
+ * "last_used"}); list returns an array of those. login_finish fills `out` like totp_verify (amr
+ * "hwk"/"swk", "user", and "pin mfa" with user verification); its status names the failed step
+ * (MFA_ERR_WEBAUTHN_CHALLENGE for a used, expired or another user's challenge,
+ * MFA_ERR_WEBAUTHN_SIGN_COUNT for a counter that did not increase ...). */
+MFA_EXPORT int mfa_server_webauthn_register_begin(mfa_server_t *s, char **out_json, const char *user,
+                                                  const char *display_name, const char *source_ip);
+MFA_EXPORT int mfa_server_webauthn_register_finish(mfa_server_t *s, char **out_json, const char *user,
+                                                   const char *response_json, const char *name,
+                                                   const char *source_ip);
+MFA_EXPORT int mfa_server_webauthn_login_begin(mfa_server_t *s, char **out_json, const char *user,
+                                               const char *source_ip);
+MFA_EXPORT int mfa_server_webauthn_login_finish(mfa_server_t *s, mfa_verify_result_t *out, const char *user,
+                                                const char *response_json, const char *source_ip);
+MFA_EXPORT int mfa_server_webauthn_list(mfa_server_t *s, char **out_json, const char *user);
+/* id: the key's base64url credential id (from the list). */
+MFA_EXPORT int mfa_server_webauthn_remove(mfa_server_t *s, const char *user, const char *id, const char *actor,
+                                          const char *source_ip);
+
 MFA_EXPORT int mfa_server_rewrap(mfa_server_t *s, size_t *moved);
 
 #ifdef __cplusplus

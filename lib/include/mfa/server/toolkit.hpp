@@ -18,6 +18,10 @@
 //   mfa:thr:pwd:<user>, mfa:thr:2fa:<user>   throttle state
 //   mfa:rc:<user>:set, mfa:rc:<user>:<set>:<hash>   recovery codes (SHA-256 only)
 //   mfa:tok:<id>, mfa:tokidx:<user>:<id>             API tokens (SHA-256 only)
+//   mfa:wa:<user>:<sha256(id)> a security key (JSON: name, last use, the WebAuthn credential record)
+//   mfa:wa-id:<sha256(id)>     the account owning a credential id (uniqueness across accounts)
+//   mfa:wa-uh:<user>           the user's WebAuthn user handle (random, 32 bytes, base64url)
+//   mfa:wa-chal:<user>:<challenge>   a pending WebAuthn ceremony (single use, expires)
 //   mfa:policy:<org>           organization policy (JSON)
 //   mfa:audit:…                the audit chain (audit.hpp)
 #pragma once
@@ -36,6 +40,7 @@
 #include "mfa/server/password.hpp"
 #include "mfa/server/policy.hpp"
 #include "mfa/store.hpp"
+#include "mfa/webauthn/config.hpp"
 
 namespace mfa::server {
 
@@ -51,7 +56,13 @@ struct ToolkitConfig {
     std::string token_prefix = "mfa";
     std::size_t cache_capacity = 10000;     // decrypted TOTP factors kept per process
     std::function<std::int64_t()> clock;    // Unix time; the system clock when empty (tests set it)
+    // The security-key factor: the relying party (RP ID, origins, UV and counter policy). When
+    // unset the webauthn_* calls fail with invalid_argument.
+    std::optional<webauthn::RpConfig> webauthn;
+    std::int64_t webauthn_challenge_ttl = 300;  // seconds a ceremony's challenge is valid (30..3600)
 };
+inline constexpr std::size_t kMaxSecurityKeys = 32;   // per user
+inline constexpr std::size_t kMaxSecurityKeyName = 128;
 inline constexpr unsigned kMaxRecoveryCodes = 100;
 inline constexpr std::size_t kMaxUserName = 256;
 
@@ -96,6 +107,32 @@ struct CreatedToken {
     TokenInfo info;
 };
 
+// A WebAuthn ceremony started by the server: the options JSON for
+// PublicKeyCredential.parseCreationOptionsFromJSON / parseRequestOptionsFromJSON. The challenge is
+// kept in the store (single use, until expires_at); the browser's response carries it back.
+struct WebAuthnCeremony {
+    std::string options_json;
+    std::int64_t expires_at = 0;
+};
+
+// A registered security key or passkey as listed to the user and operators.
+struct SecurityKeyInfo {
+    std::string id;                    // credential id, base64url (what webauthn_remove takes)
+    std::string name;
+    std::string aaguid;
+    int alg = 0;                       // COSE algorithm
+    std::uint32_t sign_count = 0;
+    std::vector<std::string> transports;
+    bool backup_eligible = false;      // a synced passkey (amr "swk") rather than a device-bound key ("hwk")
+    bool backup_state = false;
+    bool uv_initialized = false;
+    std::string attestation_fmt;
+    std::string attestation_type;
+    bool attestation_trusted = false;
+    std::int64_t created = 0;
+    std::int64_t last_used = 0;        // 0 = never
+};
+
 struct LockStatus {
     store::ThrottleState password;
     store::ThrottleState second_factor;
@@ -125,6 +162,32 @@ public:
     Result<VerifyResult> totp_verify(std::string_view user, std::string_view code, const RequestContext& ctx);
     Result<bool> totp_enrolled(std::string_view user);
     Status totp_remove(std::string_view user, const RequestContext& ctx);
+
+    // --- Security keys and passkeys (WebAuthn) -----------------------------------------------------
+    // Registration options for one more key (excluding the user's existing ones). Errors:
+    // invalid_argument (no RP configured, a bad user name), factor_already_enrolled (kMaxSecurityKeys).
+    Result<WebAuthnCeremony> webauthn_register_begin(std::string_view user, std::string_view display_name,
+                                                     const RequestContext& ctx);
+    // Verifies the browser's registration response against the pending challenge it names (consumed
+    // here, whatever the outcome) and stores the key. Errors: webauthn_challenge (no such pending
+    // registration for this user: used, expired, or another user's), the relying party's
+    // webauthn_* / att_* codes, webauthn_credential_registered (the id is known on any account),
+    // invalid_argument (name over kMaxSecurityKeyName bytes).
+    Result<SecurityKeyInfo> webauthn_register_finish(std::string_view user, std::string_view response_json,
+                                                     std::string_view name, const RequestContext& ctx);
+    // Request options listing the user's keys. Errors: factor_not_enrolled (no key).
+    Result<WebAuthnCeremony> webauthn_login_begin(std::string_view user, const RequestContext& ctx);
+    // Throttled like TOTP (the second-factor counter). status: ok, throttled, account_locked, or the
+    // failed step: webauthn_challenge (unknown, used, expired, another user's), webauthn_credential_id
+    // (not one of the user's keys), webauthn_sign_count (a counter that did not increase: a
+    // cloned key or a replay), webauthn_json / webauthn_signature / ... from the relying party.
+    // On success the stored sign count is updated by compare-and-set; amr is
+    // amr_for_security_key(backup_eligible, user_verified).
+    Result<VerifyResult> webauthn_login_finish(std::string_view user, std::string_view response_json,
+                                               const RequestContext& ctx);
+    Result<std::vector<SecurityKeyInfo>> webauthn_list(std::string_view user);
+    // id: base64url credential id. Errors: factor_not_enrolled (no such key for this user).
+    Status webauthn_remove(std::string_view user, std::string_view id, const RequestContext& ctx);
 
     // --- Recovery codes ---------------------------------------------------------------------------
     // N new codes (shown once; 80 bits each, "xxxx-xxxx-xxxx-xxxx"), replacing any earlier set.
@@ -182,6 +245,10 @@ Result<std::string> user_key_part(std::string_view user);
 
 // RFC 8176 method references for a factor, and for a login that combined two.
 std::vector<std::string> amr_for(FactorType f, bool user_verified = false);
+// A WebAuthn login: "swk" for a backup-eligible (synced) passkey, "hwk" for a device-bound key;
+// "user" (presence test); with user verification also "pin" and "mfa" (the key and the PIN or
+// biometric are two factors).
+std::vector<std::string> amr_for_security_key(bool backup_eligible, bool user_verified);
 std::vector<std::string> amr_combine(const std::vector<std::string>& first, const std::vector<std::string>& second);
 
 }  // namespace mfa::server

@@ -1,0 +1,107 @@
+#!/usr/bin/python3
+"""`mfa server` operator commands through the binary, against a SQLite store in a temporary
+directory: policy show/set, password hash/verify/check, keyring rotate/retire/rewrap, webauthn
+list/remove, each with --json and with the error a bad input gets."""
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+MFA = os.environ["MFA_APP"]
+
+
+def mfa(*args, stdin=None):
+    return subprocess.run([MFA, *args], input=stdin, capture_output=True, text=True, timeout=120)
+
+
+class Server(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.ring = os.path.join(self.tmp.name, "ring")
+        self.db = "sqlite:" + os.path.join(self.tmp.name, "mfa.db")
+        r = mfa("server", "keyring-new", self.ring)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def srv(self, *args, stdin=None):
+        return mfa("server", "--store", self.db, "--keyring", self.ring, *args, stdin=stdin)
+
+    def ok(self, *args, stdin=None):
+        r = self.srv(*args, stdin=stdin)
+        self.assertEqual(r.returncode, 0, f"{args}: {r.stderr}")
+        return r.stdout
+
+    def test_policy(self):
+        default = json.loads(self.ok("policy", "show", "acme", "--json"))
+        self.assertEqual(default["require"], "optional")
+        out = self.ok("policy", "set", "acme", "--policy", '{"require":"everyone","grace_period":0}')
+        self.assertIn("stored", out)
+        self.assertEqual(json.loads(self.ok("policy", "show", "acme", "--json"))["require"], "everyone")
+        path = os.path.join(self.tmp.name, "p.json")
+        with open(path, "w") as f:
+            f.write('{"require":"roles","roles":["admin"]}')
+        stored = json.loads(self.ok("policy", "set", "acme", "--file", path, "--json"))
+        self.assertEqual(stored["policy"]["roles"], ["admin"])
+        bad = self.srv("policy", "set", "acme", "--policy", '{"require":"maybe"}')
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn("require", bad.stderr)
+        self.assertEqual(bad.stdout, "")
+        self.assertNotEqual(self.srv("policy", "set", "acme").returncode, 0)
+        self.assertNotEqual(self.srv("policy", "set", "acme", "--file", path + ".missing").returncode, 0)
+
+    def test_password(self):
+        phc = json.loads(self.ok("password", "hash", "--json", stdin="correct horse battery\n"))["phc"]
+        self.assertTrue(phc.startswith("$argon2id$v=19$m=19456,t=2,p=1$"))
+        self.assertEqual(self.ok("password", "hash", stdin="x\n").count("$"), 5)
+        v = json.loads(self.ok("password", "verify", phc, "--json", stdin="correct horse battery\n"))
+        self.assertEqual(v, {"match": True, "needs_rehash": False})
+        r = self.srv("password", "verify", phc, "--json", stdin="wrong\n")
+        self.assertEqual(r.returncode, 1)
+        self.assertFalse(json.loads(r.stdout)["match"])
+        r = self.srv("password", "verify", "$md5$abc", stdin="x\n")
+        self.assertEqual(r.returncode, 1)
+        self.assertTrue(r.stderr.startswith("mfa: "))
+        self.assertEqual(r.stdout, "")
+        c = json.loads(self.ok("password", "check", "--json", stdin="plenty-long-and-unusual-phrase 42\n"))
+        self.assertTrue(c["acceptable"])
+        r = self.srv("password", "check", "--json", stdin="short\n")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("shorter than 8", json.loads(r.stdout)["reason"])
+        r = self.srv("password", "check", "--user", "alice", stdin="alice-is-my-name-1987\n")
+        self.assertEqual(r.returncode, 1)
+        self.assertTrue(r.stdout.startswith("refused: "))
+
+    def test_keyring(self):
+        rot = json.loads(self.ok("keyring", "rotate", "--json"))
+        self.assertEqual(rot["key"], 2)
+        self.assertEqual(rot["current"], 2)
+        moved = json.loads(self.ok("keyring", "rewrap", "--json"))
+        self.assertEqual(moved["moved"], 0)
+        ret = json.loads(self.ok("keyring", "retire", "1", "--retain-until", "4102444800", "--json"))
+        self.assertEqual(ret["key"], 1)
+        r = self.srv("keyring", "retire", "2", "--retain-until", "4102444800")
+        self.assertNotEqual(r.returncode, 0)  # the current key cannot be retired
+        self.assertIn("mfa:", r.stderr)
+        r = self.srv("keyring", "retire", "9", "--retain-until", "1")
+        self.assertNotEqual(r.returncode, 0)
+
+    def test_keyring_rewrap_moves_totp_secrets(self):
+        self.ok("enroll", "alice")
+        self.ok("keyring", "rotate")
+        self.assertEqual(json.loads(self.ok("keyring", "rewrap", "--json"))["moved"], 0)  # pending only
+
+    def test_webauthn(self):
+        self.assertEqual(json.loads(self.ok("webauthn", "list", "alice", "--json")), [])
+        self.assertEqual(self.ok("webauthn", "list", "alice"), "no security keys\n")
+        r = self.srv("webauthn", "remove", "alice", "AAAA")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("no such security key", r.stderr)
+        r = self.srv("webauthn", "remove", "alice", "not base64!")
+        self.assertEqual(r.returncode, 2)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
