@@ -2,7 +2,10 @@
 // registration / authentication ceremonies with credentials made here from OpenSSL keys.
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -584,6 +587,144 @@ BOOST_AUTO_TEST_CASE(assertion_with_attested_data_and_extensions) {
     ex.challenge = kChallenge;
     ex.user_handle = b("user-1");
     BOOST_TEST(verify_authentication(config(), j.dump(), rec, ex).code() == Errc::authdata_flags);
+}
+
+// The response parser reads the document in one SAX pass without a DOM; it must stay exactly as
+// strict as a DOM parse: duplicates anywhere, depth, syntax, types, null meaning absent.
+BOOST_AUTO_TEST_CASE(response_json_sax_strictness) {
+    const std::string cdj = base64url_encode(as_bytes(client_data("webauthn.get", kChallenge, "https://example.com")));
+    const std::string resp = R"("response":{"clientDataJSON":")" + cdj + R"(","authenticatorData":"AAAA","signature":"AQID"})";
+    const std::string head = R"({"id":"AAEC","rawId":"AAEC","type":"public-key",)";
+    auto parse = [](const std::string& text) { return parse_authentication_response(text); };
+    auto fails_with = [&](const std::string& text, std::string_view detail) {
+        auto r = parse(text);
+        BOOST_TEST(r.code() == Errc::webauthn_json, text);
+        BOOST_TEST(why(r).find(detail) != std::string::npos, why(r));
+    };
+    auto ok = parse(head + resp + "}");
+    BOOST_TEST_REQUIRE(ok.ok(), why(ok));
+    BOOST_TEST(ok->extensions.json == "{}");
+    BOOST_TEST(!ok->user_handle.has_value());
+
+    // Duplicates: a known member of the root or of response, an unknown member, a member of an
+    // unknown object, of clientExtensionResults, and a name spelled with an escape.
+    fails_with(head + resp + R"(,"type":"public-key"})", "duplicate member \"type\"");
+    fails_with(head + R"("response":{"signature":"AQID","clientDataJSON":")" + cdj +
+                   R"(","authenticatorData":"AAAA","signature":"AQID"}})",
+               "duplicate member \"signature\"");
+    fails_with(head + resp + R"(,"x":1,"x":2})", "duplicate member \"x\"");
+    fails_with(head + resp + R"(,"x":[{"a":1,"a":2}]})", "duplicate member \"a\"");
+    fails_with(head + resp + R"(,"clientExtensionResults":{"appid":true,"appid":false}})", "duplicate member \"appid\"");
+    fails_with(head + resp + R"(,"\u0069d":"AAEC"})", "duplicate member \"id\"");
+    // The same name in different objects is no duplicate.
+    auto nested = parse(head + resp + R"(,"x":{"id":1,"response":{"signature":null}},"y":[{"a":1},{"a":2}]})");
+    BOOST_TEST(nested.ok(), why(nested));
+
+    // Depth: 32 open containers in all are allowed, 33 are not, inside skipped members and
+    // inside clientExtensionResults alike.
+    auto arrays = [](std::size_t n) { return std::string(n, '[') + std::string(n, ']'); };
+    BOOST_TEST(parse(head + resp + R"(,"x":)" + arrays(31) + "}").ok());
+    fails_with(head + resp + R"(,"x":)" + arrays(32) + "}", "nesting deeper than 32");
+    auto deep_ext = parse(head + resp + R"(,"clientExtensionResults":{"x":)" + arrays(30) + "}}");
+    BOOST_TEST(deep_ext.ok(), why(deep_ext));
+    fails_with(head + resp + R"(,"clientExtensionResults":{"x":)" + arrays(31) + "}}", "nesting deeper than 32");
+
+    // Syntax: trailing bytes, a truncated document, a bad escape.
+    fails_with(head + resp + "}x", "syntax error");
+    fails_with(head + resp, "syntax error");
+    fails_with(head + resp + R"(,"x":"\q"})", "syntax error");
+
+    // Shapes: the root is not an object, response is not an object or is a member of another
+    // object, a known member is null (absent) or of the wrong type.
+    BOOST_TEST(why(parse("[]")).find("not a JSON object") != std::string::npos);
+    BOOST_TEST(why(parse("\"x\"")).find("not a JSON object") != std::string::npos);
+    fails_with(head + R"("response":[1]})", "response is missing or not an object");
+    fails_with(head + R"("x":{)" + resp + "}}", "response is missing or not an object");
+    fails_with(head + R"("response":{"clientDataJSON":null,"authenticatorData":"AAAA","signature":"AQID"}})",
+               "response.clientDataJSON is missing");
+    fails_with(head + R"("response":{"clientDataJSON":{},"authenticatorData":"AAAA","signature":"AQID"}})",
+               "response.clientDataJSON is not a string");
+    fails_with(head + resp + R"(,"authenticatorAttachment":["platform"]})", "authenticatorAttachment is not a string");
+    fails_with(head + resp + R"(,"clientExtensionResults":5})", "clientExtensionResults is not an object");
+    fails_with(head + resp + R"(,"clientExtensionResults":{},"extensions":{}})", "both clientExtensionResults");
+    auto null_ext = parse(head + resp + R"(,"clientExtensionResults":null,"extensions":{"appid":true},"authenticatorAttachment":null})");
+    BOOST_TEST_REQUIRE(null_ext.ok(), why(null_ext));
+    BOOST_TEST((null_ext->extensions.appid && *null_ext->extensions.appid));
+    BOOST_TEST(!null_ext->authenticator_attachment.has_value());
+
+    // clientExtensionResults is kept as compact JSON, as a DOM would re-serialise it.
+    auto ext = parse(head + resp + R"(, "clientExtensionResults" : { "prf" : {"results":{"first":"AA"}} , "appid" : false, "n": [1, 2.5, null, "s"] }, "authenticatorAttachment":"platform"})");
+    BOOST_TEST_REQUIRE(ext.ok(), why(ext));
+    BOOST_TEST(ext->extensions.json == R"({"appid":false,"n":[1,2.5,null,"s"],"prf":{"results":{"first":"AA"}}})");
+    BOOST_TEST((ext->authenticator_attachment && *ext->authenticator_attachment == "platform"));
+
+    // Registration: transports under response, or the legacy top level, or null.
+    const std::string reg_resp = R"("response":{"clientDataJSON":")" + cdj + R"(","attestationObject":"oA")";
+    auto reg = parse_registration_response(head + reg_resp + R"(,"transports":["usb","nfc"]}})");
+    BOOST_TEST_REQUIRE(reg.ok(), why(reg));
+    BOOST_TEST((reg->transports == std::vector<std::string>{"usb", "nfc"}));
+    reg = parse_registration_response(head + reg_resp + R"(,"transports":null},"transports":["ble"]})");
+    BOOST_TEST_REQUIRE(reg.ok(), why(reg));
+    BOOST_TEST((reg->transports == std::vector<std::string>{"ble"}));
+    BOOST_TEST(parse_registration_response(head + reg_resp + R"(,"transports":"usb"}})").code() == Errc::webauthn_json);
+}
+
+// ES256 signatures are checked through a verify context kept in the CredentialKey; a signature it
+// refuses gets the precise error of the general path, and the key can be shared by threads.
+BOOST_AUTO_TEST_CASE(es256_cached_key_fast_path) {
+    test::SoftCredential c(cose::Alg::ES256);
+    const CredentialRecord rec = registered(c);
+    auto key = CredentialKey::from_record(rec);
+    BOOST_TEST_REQUIRE(key.ok(), why(key));
+    AuthenticationExpectation ex;
+    ex.challenge = kChallenge;
+    ex.user_handle = b("user-1");
+    auto s = auth_spec();
+    s.user_handle = b("user-1");
+    const std::string good = c.assertion_json(s);
+    auto with_signature = [&](const Bytes& sig) {
+        auto j = nlohmann::json::parse(good);
+        j["response"]["signature"] = base64url_encode(sig);
+        return j.dump();
+    };
+    const Bytes sig = *base64_decode(nlohmann::json::parse(good)["response"]["signature"].get<std::string>(),
+                                     Base64Mode::lenient);
+    for (const CredentialKey* k : {static_cast<const CredentialKey*>(&*key), static_cast<const CredentialKey*>(nullptr)}) {
+        auto r = verify_authentication(config(), good, rec, ex, k);
+        BOOST_TEST(r.ok(), why(r));
+        // A byte after the DER signature: refused, and named as a format error.
+        Bytes trailing = sig;
+        trailing.push_back(0);
+        auto t = verify_authentication(config(), with_signature(trailing), rec, ex, k);
+        BOOST_TEST(t.code() == Errc::webauthn_signature);
+        BOOST_TEST(why(t).find("DER") != std::string::npos, why(t));
+        // BER: the outer length in long form.
+        Bytes ber = {0x30, 0x81, sig[1]};
+        ber.insert(ber.end(), sig.begin() + 2, sig.end());
+        auto be = verify_authentication(config(), with_signature(ber), rec, ex, k);
+        BOOST_TEST(be.code() == Errc::webauthn_signature);
+        BOOST_TEST(why(be).find("BER") != std::string::npos, why(be));
+        // A changed signature value.
+        Bytes flipped = sig;
+        flipped.back() ^= 1;
+        auto f = verify_authentication(config(), with_signature(flipped), rec, ex, k);
+        BOOST_TEST(f.code() == Errc::webauthn_signature);
+        BOOST_TEST(why(f).find("does not verify") != std::string::npos, why(f));
+    }
+    // One key, several threads, good and bad signatures interleaved: every result is right.
+    const std::string bad = with_signature(Bytes(sig.begin(), sig.end() - 1));
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 40; ++i) {
+                const bool want_ok = (i + t) % 3 != 0;
+                auto r = verify_authentication(config(), want_ok ? good : bad, rec, ex, &*key);
+                if (r.ok() != want_ok) ++wrong;
+            }
+        });
+    for (auto& th : threads) th.join();
+    BOOST_TEST(wrong.load() == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

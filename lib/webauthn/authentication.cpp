@@ -2,7 +2,13 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
 
 #include "digest.hpp"
 #include "flags.hpp"
@@ -16,8 +22,51 @@
 
 namespace mfa::webauthn {
 
+// ES256, nearly every authenticator's algorithm, has a fast path: the P-256 key gets a verify
+// context, initialised once, that checks a signature over SHA-256(authData || clientDataHash)
+// computed here (EVP_PKEY_verify) -- no digest context or signature-algorithm fetch per login.
+// A context must not be used by two threads at once: it sits behind a mutex, and a caller that
+// finds it busy makes a context of its own, so a CredentialKey stays shareable across threads.
+// Any other algorithm, and any signature the fast path refuses, goes through
+// cose::verify_signature, which also gives the failure its precise error (not DER, bad length).
 struct CredentialKey::Impl {
+    struct PkeyCtxFree {
+        void operator()(EVP_PKEY_CTX* c) const noexcept { EVP_PKEY_CTX_free(c); }
+    };
+    using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
+
     cose::PublicKey key;
+    mutable std::mutex es256_mutex;
+    PkeyCtx es256_ctx;  // declared after key: freed before the EVP_PKEY it references
+
+    // A verify context for this key, or nullptr if OpenSSL cannot make one.
+    PkeyCtx new_es256_ctx() const {
+        PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.pkey.get(), nullptr));
+        if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1) {
+            ERR_clear_error();
+            return nullptr;
+        }
+        return ctx;
+    }
+
+    // True only when sig is a valid ES256 signature over SHA-256(message) = digest. OpenSSL's
+    // ECDSA verify accepts only the one DER encoding of (r, s) with nothing after it (it
+    // re-encodes and compares) and r, s in [1, n-1]: the same signatures cose::verify_signature
+    // accepts, which is what a false here falls back to.
+    bool es256_verifies(const detail::Sha256& digest, ByteView sig) const {
+        if (!es256_ctx) return false;
+        std::unique_lock lock(es256_mutex, std::try_to_lock);
+        PkeyCtx own;
+        EVP_PKEY_CTX* ctx = es256_ctx.get();
+        if (!lock.owns_lock()) {
+            own = new_es256_ctx();
+            if (!own) return false;
+            ctx = own.get();
+        }
+        const int rc = EVP_PKEY_verify(ctx, sig.data(), sig.size(), digest.data(), digest.size());
+        ERR_clear_error();
+        return rc == 1;
+    }
 };
 
 Result<CredentialKey> CredentialKey::from_record(const CredentialRecord& record) {
@@ -33,6 +82,15 @@ Result<CredentialKey> CredentialKey::from_record(const CredentialRecord& record)
     CredentialKey ck;
     auto impl = std::make_shared<Impl>();
     impl->key = std::move(*k);
+    if (impl->key.alg == cose::Alg::ES256 && EVP_PKEY_is_a(impl->key.pkey.get(), "EC")) {
+        char group[32];
+        std::size_t len = 0;
+        // A key on another curve gets no fast path; cose::verify_signature refuses it.
+        if (EVP_PKEY_get_group_name(impl->key.pkey.get(), group, sizeof group, &len) == 1 &&
+            std::string_view(group, len) == "prime256v1")
+            impl->es256_ctx = impl->new_es256_ctx();
+        ERR_clear_error();
+    }
     ck.impl_ = std::move(impl);
     ck.cose_ = record.public_key;
     ck.alg_ = record.alg;
@@ -159,8 +217,14 @@ Result<AuthenticationResult> verify_authentication(const RpConfig& cfg, const Au
     signed_data.reserve(resp.authenticator_data.size() + cd_hash->size());
     signed_data.insert(signed_data.end(), resp.authenticator_data.begin(), resp.authenticator_data.end());
     signed_data.insert(signed_data.end(), cd_hash->begin(), cd_hash->end());
-    const auto& pk = key->impl().key;
-    auto sig = cose::verify_signature(pk.alg, pk.pkey.get(), signed_data, resp.signature);
+    const auto& impl = key->impl();
+    bool verified = false;
+    if (impl.es256_ctx) {
+        auto digest = detail::sha256(signed_data);
+        if (!digest) return std::move(digest).error();
+        verified = impl.es256_verifies(*digest, resp.signature);
+    }
+    auto sig = verified ? Status{} : cose::verify_signature(impl.key.alg, impl.key.pkey.get(), signed_data, resp.signature);
     if (!sig) return Error(Errc::webauthn_signature, std::string("assertion signature (") + algorithm_name(record.alg) +
                                                          "): " + sig.error().to_string());
     // Step 22: the signature counter. 0/0 means the authenticator keeps no counter.

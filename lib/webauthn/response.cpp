@@ -3,6 +3,7 @@
 #include <string>
 
 #include "json_strict.hpp"
+#include "response_sax.hpp"
 #include "mfa/encoding.hpp"
 #include "mfa/webauthn/config.hpp"
 
@@ -11,22 +12,24 @@ namespace {
 
 using detail::Json;
 using detail::member;
+using detail::ScannedResponse;
+using detail::ScannedString;
 
 Error json_error(std::string msg) { return Error(Errc::webauthn_json, std::move(msg)); }
 
-Result<Bytes> binary_member(const Json& obj, std::string_view name, std::string_view path) {
-    auto s = detail::string_member(obj, name, path, Errc::webauthn_json);
-    if (!s) return std::move(s).error();
-    auto b = base64_decode(*s, Base64Mode::lenient);
-    if (!b) return json_error(std::string(path) + ": " + b.error().to_string());
-    return b;
+// Fails as string_member would: absent or null is "missing", anything but a string "not a string".
+Status require_string(const ScannedString& m, std::string_view path) {
+    if (!m.present()) return json_error(std::string(path) + " is missing");
+    if (m.kind != ScannedString::Kind::string) return json_error(std::string(path) + " is not a string");
+    return {};
 }
 
-Result<std::optional<std::string>> optional_string(const Json& obj, std::string_view name, std::string_view path) {
-    const Json* m = member(obj, name);
-    if (m == nullptr) return std::optional<std::string>{};
-    if (!m->is_string()) return json_error(std::string(path) + " is not a string");
-    return std::optional<std::string>(m->get<std::string>());
+Status binary_member(const ScannedString& m, std::string_view path, Bytes& out) {
+    MFA_TRY(require_string(m, path));
+    auto b = base64_decode(m.text, Base64Mode::lenient);
+    if (!b) return json_error(std::string(path) + ": " + b.error().to_string());
+    out = std::move(*b);
+    return {};
 }
 
 Status read_transports(const Json& arr, std::string_view path, std::vector<std::string>& out) {
@@ -41,27 +44,29 @@ Status read_transports(const Json& arr, std::string_view path, std::vector<std::
 }
 
 // id, rawId and type, shared by both ceremonies.
-Result<Bytes> read_common(const Json& root, std::optional<std::string>& attachment, ClientExtensionResults& ext) {
-    if (!root.is_object()) return json_error("the credential is not a JSON object");
-    auto type = detail::string_member(root, "type", "type", Errc::webauthn_json);
-    if (!type) return std::move(type).error();
-    if (*type != "public-key")
-        return Error(Errc::webauthn_credential_type, "type is \"" + std::string(type->substr(0, 64)) + "\", expected \"public-key\"");
-    auto id = binary_member(root, "id", "id");
-    if (!id) return id;
-    auto raw = binary_member(root, "rawId", "rawId");
-    if (!raw) return raw;
-    if (*id != *raw) return Error(Errc::webauthn_credential_id, "id and rawId decode to different bytes");
-    if (id->empty()) return Error(Errc::webauthn_credential_id, "credential id is empty");
-    if (id->size() > kMaxCredentialIdLength)
-        return Error(Errc::webauthn_credential_id, "credential id is " + std::to_string(id->size()) +
+Result<Bytes> read_common(ScannedResponse& root, std::optional<std::string>& attachment, ClientExtensionResults& ext) {
+    if (!root.root_is_object) return json_error("the credential is not a JSON object");
+    MFA_TRY(require_string(root.type, "type"));
+    if (root.type.text != "public-key")
+        return Error(Errc::webauthn_credential_type,
+                     "type is \"" + root.type.text.substr(0, 64) + "\", expected \"public-key\"");
+    Bytes id;
+    Bytes raw;
+    MFA_TRY(binary_member(root.id, "id", id));
+    MFA_TRY(binary_member(root.raw_id, "rawId", raw));
+    if (id != raw) return Error(Errc::webauthn_credential_id, "id and rawId decode to different bytes");
+    if (id.empty()) return Error(Errc::webauthn_credential_id, "credential id is empty");
+    if (id.size() > kMaxCredentialIdLength)
+        return Error(Errc::webauthn_credential_id, "credential id is " + std::to_string(id.size()) +
                                                        " bytes, limit " + std::to_string(kMaxCredentialIdLength));
-    auto att = optional_string(root, "authenticatorAttachment", "authenticatorAttachment");
-    if (!att) return std::move(att).error();
-    attachment = std::move(*att);
+    const ScannedString& att = root.authenticator_attachment;
+    if (att.present()) {
+        if (att.kind != ScannedString::Kind::string) return json_error("authenticatorAttachment is not a string");
+        attachment = std::move(att.text);
+    }
 
-    const Json* cer = member(root, "clientExtensionResults");
-    const Json* legacy = member(root, "extensions");
+    const Json* cer = detail::present(root.client_extension_results);
+    const Json* legacy = detail::present(root.legacy_extensions);
     if (cer != nullptr && legacy != nullptr)
         return json_error("both clientExtensionResults and its legacy name extensions are present");
     const char* cer_name = cer != nullptr ? "clientExtensionResults" : "extensions";
@@ -79,7 +84,8 @@ Result<Bytes> read_common(const Json& root, std::optional<std::string>& attachme
                 ext.cred_props_rk = rk->get<bool>();
             }
         }
-        ext.json = cer->dump();
+        // An empty object needs no serialiser run: the default text is already "{}".
+        if (!cer->empty()) ext.json = cer->dump();
     }
     return id;
 }
@@ -87,47 +93,37 @@ Result<Bytes> read_common(const Json& root, std::optional<std::string>& attachme
 }  // namespace
 
 Result<RegistrationResponse> parse_registration_response(std::string_view text) {
-    auto root = detail::parse_strict_json(text, kMaxResponseJson, Errc::webauthn_json, "registration response");
+    auto root = detail::scan_response(text, kMaxResponseJson, Errc::webauthn_json, "registration response");
     if (!root) return std::move(root).error();
     RegistrationResponse r;
     auto id = read_common(*root, r.authenticator_attachment, r.extensions);
     if (!id) return std::move(id).error();
     r.id = std::move(*id);
-    const Json* resp = member(*root, "response");
-    if (resp == nullptr || !resp->is_object()) return json_error("response is missing or not an object");
-    auto cdj = binary_member(*resp, "clientDataJSON", "response.clientDataJSON");
-    if (!cdj) return std::move(cdj).error();
-    r.client_data_json = std::move(*cdj);
-    auto ao = binary_member(*resp, "attestationObject", "response.attestationObject");
-    if (!ao) return std::move(ao).error();
-    r.attestation_object = std::move(*ao);
-    if (const Json* t = member(*resp, "transports")) MFA_TRY(read_transports(*t, "response.transports", r.transports));
-    else if (const Json* lt = member(*root, "transports")) MFA_TRY(read_transports(*lt, "transports", r.transports));
+    if (!root->response_is_object) return json_error("response is missing or not an object");
+    MFA_TRY(binary_member(root->client_data_json, "response.clientDataJSON", r.client_data_json));
+    MFA_TRY(binary_member(root->attestation_object, "response.attestationObject", r.attestation_object));
+    if (const Json* t = detail::present(root->transports)) MFA_TRY(read_transports(*t, "response.transports", r.transports));
+    else if (const Json* lt = detail::present(root->legacy_transports))
+        MFA_TRY(read_transports(*lt, "transports", r.transports));
     return r;
 }
 
 Result<AuthenticationResponse> parse_authentication_response(std::string_view text) {
-    auto root = detail::parse_strict_json(text, kMaxResponseJson, Errc::webauthn_json, "authentication response");
+    auto root = detail::scan_response(text, kMaxResponseJson, Errc::webauthn_json, "authentication response");
     if (!root) return std::move(root).error();
     AuthenticationResponse r;
     auto id = read_common(*root, r.authenticator_attachment, r.extensions);
     if (!id) return std::move(id).error();
     r.id = std::move(*id);
-    const Json* resp = member(*root, "response");
-    if (resp == nullptr || !resp->is_object()) return json_error("response is missing or not an object");
-    auto cdj = binary_member(*resp, "clientDataJSON", "response.clientDataJSON");
-    if (!cdj) return std::move(cdj).error();
-    r.client_data_json = std::move(*cdj);
-    auto ad = binary_member(*resp, "authenticatorData", "response.authenticatorData");
-    if (!ad) return std::move(ad).error();
-    r.authenticator_data = std::move(*ad);
-    auto sig = binary_member(*resp, "signature", "response.signature");
-    if (!sig) return std::move(sig).error();
-    r.signature = std::move(*sig);
-    if (const Json* uh = member(*resp, "userHandle")) {
-        if (!uh->is_string()) return json_error("response.userHandle is not a string");
-        if (!uh->get_ref<const std::string&>().empty()) {
-            auto b = base64_decode(uh->get_ref<const std::string&>(), Base64Mode::lenient);
+    if (!root->response_is_object) return json_error("response is missing or not an object");
+    MFA_TRY(binary_member(root->client_data_json, "response.clientDataJSON", r.client_data_json));
+    MFA_TRY(binary_member(root->authenticator_data, "response.authenticatorData", r.authenticator_data));
+    MFA_TRY(binary_member(root->signature, "response.signature", r.signature));
+    const ScannedString& uh = root->user_handle;
+    if (uh.present()) {
+        if (uh.kind != ScannedString::Kind::string) return json_error("response.userHandle is not a string");
+        if (!uh.text.empty()) {
+            auto b = base64_decode(uh.text, Base64Mode::lenient);
             if (!b) return json_error("response.userHandle: " + b.error().to_string());
             if (b->size() > kMaxUserHandleLength)
                 return Error(Errc::webauthn_user_handle, "response.userHandle is longer than 64 bytes");
