@@ -250,6 +250,9 @@ std::string alg_name(std::int64_t alg) {
 }
 
 Status check_key_fits_alg(EVP_PKEY* key, std::int64_t alg) {
+    // X509_get0_pubkey gives NULL for a key OpenSSL cannot decode; callers pass it straight here.
+    if (key == nullptr)
+        return Error(Errc::att_certificate_invalid, "the certificate's public key cannot be decoded");
     const int id = EVP_PKEY_get_base_id(key);
     auto curve_is = [&](const char* want) {
         char name[64] = {0};
