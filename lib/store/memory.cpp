@@ -109,15 +109,6 @@ public:
         return detail::run_attempt(txn, req);
     }
 
-    Result<ThrottleState> throttle_state(std::string_view key) override {
-        auto v = get(key);
-        if (!v) return std::move(v).error();
-        if (!v->has_value()) return ThrottleState{};
-        auto s = parse_throttle(as_chars(**v));
-        if (!s) return Error{Errc::store_corrupt, "throttle record '" + std::string(key) + "'"};
-        return *s;
-    }
-
 private:
     // attempt()'s view of the map, used with mu_ held.
     struct Txn final : detail::TxnOps {

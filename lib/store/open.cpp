@@ -96,3 +96,16 @@ Result<std::shared_ptr<Store>> open_store(std::string_view url) {
 }
 
 }  // namespace mfa::store
+
+namespace mfa::store {
+
+Result<ThrottleState> Store::throttle_state(std::string_view key) {
+    auto v = get(key);
+    if (!v) return std::move(v).error();
+    if (!v->has_value()) return ThrottleState{};
+    auto s = parse_throttle(as_chars(**v));
+    if (!s) return Error{Errc::store_corrupt, "throttle record '" + std::string(key) + "'"};
+    return *s;
+}
+
+}  // namespace mfa::store

@@ -193,15 +193,6 @@ public:
         return out;
     }
 
-    Result<ThrottleState> throttle_state(std::string_view key) override {
-        auto v = get(key);
-        if (!v) return std::move(v).error();
-        if (!v->has_value()) return ThrottleState{};
-        auto s = parse_throttle(as_chars(**v));
-        if (!s) return Error{Errc::store_corrupt, "throttle record '" + std::string(key) + "'"};
-        return *s;
-    }
-
 private:
     static std::optional<Bytes> optional_bytes(const redisReply& r) {
         if (r.type != REDIS_REPLY_STRING) return std::nullopt;

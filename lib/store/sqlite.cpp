@@ -170,15 +170,6 @@ public:
         return r;
     }
 
-    Result<ThrottleState> throttle_state(std::string_view key) override {
-        auto v = get(key);
-        if (!v) return std::move(v).error();
-        if (!v->has_value()) return ThrottleState{};
-        auto s = parse_throttle(as_chars(**v));
-        if (!s) return Error{Errc::store_corrupt, "throttle record '" + std::string(key) + "'"};
-        return *s;
-    }
-
 private:
     struct Txn final : detail::TxnOps {
         explicit Txn(SqliteStore& s) : s_(s) {}

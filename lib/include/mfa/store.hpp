@@ -128,8 +128,9 @@ public:
 
     // The composite, atomic attempt (see AttemptRequest).
     [[nodiscard]] virtual Result<Attempt> attempt(const AttemptRequest& req) = 0;
-    // The throttle state under a key (zeros when absent).
-    [[nodiscard]] virtual Result<ThrottleState> throttle_state(std::string_view key) = 0;
+    // The throttle state under a key (zeros when absent): a get and parse_throttle, the same for
+    // every backend.
+    [[nodiscard]] Result<ThrottleState> throttle_state(std::string_view key);
 };
 
 // Opens a store from a URL: "memory:", "sqlite:<path>" (or "sqlite://<absolute path>"),
