@@ -31,15 +31,12 @@ inline std::uint64_t load_be64(const std::uint8_t* p) noexcept {
 }
 
 // Dynamic truncation (RFC 4226 §5.3) without indexing by the secret-derived offset. Bytes 0..18 of
-// the MAC (all an offset of 0..15 can reach) sit in three 64-bit words, which are shifted left by
-// 8 * offset bytes one bit of the offset at a time: each stage computes the shifted words and keeps
-// them or not with a mask. About 80 operations instead of reading all 16 windows.
-inline std::uint32_t truncate_ct(const std::uint8_t* mac, std::size_t mac_len) noexcept {
-    const std::uint32_t offset = mac[mac_len - 1] & 0x0fu;
-    std::uint64_t w0 = load_be64(mac);
-    std::uint64_t w1 = load_be64(mac + 8);
-    std::uint64_t w2 = (std::uint64_t{mac[16]} << 56) | (std::uint64_t{mac[17]} << 48) |
-                       (std::uint64_t{mac[18]} << 40);
+// the MAC (all an offset of 0..15 can reach) sit in three big-endian 64-bit words w0, w1, w2 (bytes
+// past 18 in w2 are never selected), which are shifted left by 8 * offset bits one bit of the offset
+// at a time: each stage computes the shifted words and keeps them or not with a mask. About 80
+// operations instead of reading all 16 windows.
+inline std::uint32_t truncate_words_ct(std::uint64_t w0, std::uint64_t w1, std::uint64_t w2,
+                                       std::uint32_t offset) noexcept {
     auto mask_of = [offset](unsigned bit) noexcept {
         return ct_value_barrier64(std::uint64_t{0} - ((offset >> bit) & 1u));
     };
@@ -62,6 +59,13 @@ inline std::uint32_t truncate_ct(const std::uint8_t* mac, std::size_t mac_len) n
         w2 = keep(m, s2, w2);
     }
     return static_cast<std::uint32_t>(w0 >> 32) & 0x7fffffffu;
+}
+
+// Truncation of a MAC held as bytes (at least 20 of them).
+inline std::uint32_t truncate_ct(const std::uint8_t* mac, std::size_t mac_len) noexcept {
+    const std::uint64_t w2 = (std::uint64_t{mac[16]} << 56) | (std::uint64_t{mac[17]} << 48) |
+                             (std::uint64_t{mac[18]} << 40);
+    return truncate_words_ct(load_be64(mac), load_be64(mac + 8), w2, mac[mac_len - 1] & 0x0fu);
 }
 
 // The last `digits` decimal digits of v (v < 2^31 < 10^10), zero-padded: v mod 10^digits.

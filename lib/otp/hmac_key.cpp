@@ -98,7 +98,12 @@ HmacKey::~HmacKey() {
     OPENSSL_cleanse(&outer_, sizeof outer_);
 }
 
-HmacKey::Scratch::~Scratch() { OPENSSL_cleanse(this, sizeof *this); }
+// The counter block holds only the counter and padding (public); the state and the inner digest are
+// what is secret.
+HmacKey::Scratch::~Scratch() {
+    OPENSSL_cleanse(&w, sizeof w);
+    OPENSSL_cleanse(digest_block, kMaxMacBytes);
+}
 
 namespace {
 
@@ -114,63 +119,67 @@ void store_be64(std::uint8_t* p, std::uint64_t v) noexcept {
     store_be32(p + 4, static_cast<std::uint32_t>(v));
 }
 
-// One final block (FIPS 180-4 §5.1): the message, 0x80, zeros, and the bit length of everything
-// hashed (the key block before it included) in the last 8 bytes (16 for SHA-512; the high half is
-// zero here). The message is at most 64 bytes, so it always fits in one block.
-void pad_block(std::uint8_t* block, std::size_t block_size, const std::uint8_t* msg, std::size_t n) noexcept {
-    std::memcpy(block, msg, n);
+void copy_chain(SHA_CTX& to, const SHA_CTX& from) noexcept {
+    to.h0 = from.h0, to.h1 = from.h1, to.h2 = from.h2, to.h3 = from.h3, to.h4 = from.h4;
+}
+
+std::uint64_t join(std::uint32_t hi, std::uint32_t lo) noexcept { return (std::uint64_t{hi} << 32) | lo; }
+
+// The padding of a final block whose message is n bytes (FIPS 180-4 §5.1): 0x80, zeros, and the bit
+// length of everything hashed (the key block before it included) in the last 8 bytes (16 for
+// SHA-512; the high half is zero here). The messages are at most 64 bytes, so one block holds them.
+void pad_block(std::uint8_t* block, std::size_t block_size, std::size_t n) noexcept {
+    std::memset(block, 0, block_size);
     block[n] = 0x80;
-    std::memset(block + n + 1, 0, block_size - n - 1 - 8);
     store_be64(block + block_size - 8, static_cast<std::uint64_t>(block_size + n) * 8u);
 }
 
 }  // namespace
 
-void HmacKey::mac(Scratch& s, std::uint64_t counter) const noexcept {
-    std::uint8_t msg[8];
-    store_be64(msg, counter);
-    std::uint8_t* out = s.mac;
-    State& w = s.w;
-    // Two compressions: ipad state + padded counter, then opad state + padded inner digest.
-    switch (alg_) {
-        case HashAlg::sha1: {
-            pad_block(s.block, SHA_CBLOCK, msg, sizeof msg);
-            w.sha1 = inner_.sha1;
-            SHA1_Transform(&w.sha1, s.block);
-            const std::uint32_t* hv[] = {&w.sha1.h0, &w.sha1.h1, &w.sha1.h2, &w.sha1.h3, &w.sha1.h4};
-            for (int i = 0; i < 5; ++i) store_be32(out + 4 * i, *hv[i]);
-            pad_block(s.block, SHA_CBLOCK, out, SHA_DIGEST_LENGTH);
-            w.sha1 = outer_.sha1;
-            SHA1_Transform(&w.sha1, s.block);
-            for (int i = 0; i < 5; ++i) store_be32(out + 4 * i, *hv[i]);
-            break;
-        }
-        case HashAlg::sha256:
-            pad_block(s.block, SHA256_CBLOCK, msg, sizeof msg);
-            w.sha256 = inner_.sha256;
-            SHA256_Transform(&w.sha256, s.block);
-            for (int i = 0; i < 8; ++i) store_be32(out + 4 * i, w.sha256.h[i]);
-            pad_block(s.block, SHA256_CBLOCK, out, SHA256_DIGEST_LENGTH);
-            w.sha256 = outer_.sha256;
-            SHA256_Transform(&w.sha256, s.block);
-            for (int i = 0; i < 8; ++i) store_be32(out + 4 * i, w.sha256.h[i]);
-            break;
-        case HashAlg::sha512:
-            pad_block(s.block, SHA512_CBLOCK, msg, sizeof msg);
-            w.sha512 = inner_.sha512;
-            SHA512_Transform(&w.sha512, s.block);
-            for (int i = 0; i < 8; ++i) store_be64(out + 8 * i, w.sha512.h[i]);
-            pad_block(s.block, SHA512_CBLOCK, out, SHA512_DIGEST_LENGTH);
-            w.sha512 = outer_.sha512;
-            SHA512_Transform(&w.sha512, s.block);
-            for (int i = 0; i < 8; ++i) store_be64(out + 8 * i, w.sha512.h[i]);
-            break;
-    }
+// The state is not initialised: value_at copies a keyed state into it before every use.
+HmacKey::Scratch::Scratch(const HmacKey& k) noexcept {
+    const std::size_t block = k.alg_ == HashAlg::sha512 ? SHA512_CBLOCK : SHA_CBLOCK;  // SHA_CBLOCK == SHA256_CBLOCK
+    pad_block(counter_block, block, 8);
+    pad_block(digest_block, block, k.mac_size_);
 }
 
+// Per candidate: write the counter, one compression from the ipad state, write the inner digest,
+// one compression from the opad state. SHA*_Transform reads and updates only the chaining values,
+// so the rest of the copied state is never looked at. The MAC's bytes 0..18 (all that truncation
+// can reach) and its last byte are read straight from the final chaining words, which hold the
+// digest big-endian.
 std::uint32_t HmacKey::value_at(Scratch& s, std::uint64_t counter) const noexcept {
-    mac(s, counter);
-    return truncate_ct(s.mac, mac_size_);
+    State& w = s.w;
+    store_be64(s.counter_block, counter);
+    switch (alg_) {
+        case HashAlg::sha1: {
+            copy_chain(w.sha1, inner_.sha1);
+            SHA1_Transform(&w.sha1, s.counter_block);
+            const std::uint32_t h[5] = {w.sha1.h0, w.sha1.h1, w.sha1.h2, w.sha1.h3, w.sha1.h4};
+            for (int i = 0; i < 5; ++i) store_be32(s.digest_block + 4 * i, h[i]);
+            copy_chain(w.sha1, outer_.sha1);
+            SHA1_Transform(&w.sha1, s.digest_block);
+            return truncate_words_ct(join(w.sha1.h0, w.sha1.h1), join(w.sha1.h2, w.sha1.h3), join(w.sha1.h4, 0),
+                                     w.sha1.h4 & 0x0fu);
+        }
+        case HashAlg::sha256:
+            w.sha256 = inner_.sha256;
+            SHA256_Transform(&w.sha256, s.counter_block);
+            for (int i = 0; i < 8; ++i) store_be32(s.digest_block + 4 * i, w.sha256.h[i]);
+            w.sha256 = outer_.sha256;
+            SHA256_Transform(&w.sha256, s.digest_block);
+            return truncate_words_ct(join(w.sha256.h[0], w.sha256.h[1]), join(w.sha256.h[2], w.sha256.h[3]),
+                                     join(w.sha256.h[4], w.sha256.h[5]), w.sha256.h[7] & 0x0fu);
+        case HashAlg::sha512:
+            w.sha512 = inner_.sha512;
+            SHA512_Transform(&w.sha512, s.counter_block);
+            for (int i = 0; i < 8; ++i) store_be64(s.digest_block + 8 * i, w.sha512.h[i]);
+            w.sha512 = outer_.sha512;
+            SHA512_Transform(&w.sha512, s.digest_block);
+            return truncate_words_ct(w.sha512.h[0], w.sha512.h[1], w.sha512.h[2],
+                                     static_cast<std::uint32_t>(w.sha512.h[7]) & 0x0fu);
+    }
+    return 0;
 }
 
 void HmacKeyFree::operator()(HmacKey* k) const noexcept { delete k; }

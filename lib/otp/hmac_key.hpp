@@ -1,5 +1,6 @@
 // HMAC with the key schedule done once: the hash states after absorbing (key ^ ipad) and
-// (key ^ opad) are kept, so each MAC of an 8-byte counter costs two compressions instead of four.
+// (key ^ opad) are kept, so each MAC of an 8-byte counter costs two compressions instead of four,
+// and the truncated value is read from the final chaining words without writing the MAC out.
 //
 // This is RFC 2104 HMAC composed from OpenSSL's SHA compression functions (SHA*_Transform); the
 // only thing written here is FIPS 180-4 message padding, which is fixed because the messages have
@@ -45,23 +46,23 @@ public:
         SHA512_CTX sha512;
     };
 
-    // The working state and MAC of one computation, on the caller's stack; wiped once when the
-    // caller is done with a whole window rather than after every candidate.
+    // The working memory of one window, on the caller's stack: the two final blocks with their
+    // fixed FIPS 180-4 padding written once (only the counter and the inner digest change from one
+    // candidate to the next) and the working state. Wiped once when the caller is done with the
+    // whole window rather than after every candidate.
     struct Scratch {
-        State w;
-        std::uint8_t block[kMaxBlockBytes];
-        std::uint8_t mac[kMaxMacBytes];
-        Scratch() noexcept {}
+        explicit Scratch(const HmacKey& k) noexcept;
         Scratch(const Scratch&) = delete;
         Scratch& operator=(const Scratch&) = delete;
         ~Scratch();
+        State w;
+        std::uint8_t counter_block[kMaxBlockBytes];  // the 8-byte counter, then padding
+        std::uint8_t digest_block[kMaxBlockBytes];   // the inner digest, then padding
     };
 
-    // HMAC(key, counter as 8 big-endian bytes) into s.mac. Allocates nothing: the keyed states are
-    // copied by value into the scratch. The key is read-only, so one key can be used from several
-    // threads at once (each with its own scratch).
-    void mac(Scratch& s, std::uint64_t counter) const noexcept;
-    // Dynamic truncation of HMAC(key, counter): the 31-bit value.
+    // Dynamic truncation (RFC 4226 §5.3) of HMAC(key, counter as 8 big-endian bytes): the 31-bit
+    // value. Allocates nothing: the keyed states are copied by value into the scratch. The key is
+    // read-only, so one key can be used from several threads at once (each with its own scratch).
     std::uint32_t value_at(Scratch& s, std::uint64_t counter) const noexcept;
 
 private:

@@ -89,12 +89,20 @@ Otp& Otp::operator=(Otp&&) noexcept = default;
 Otp::~Otp() = default;
 
 std::int64_t Otp::time_step(std::int64_t unix_time) const noexcept {
-    // 128-bit difference: t - t0 cannot overflow; floor division so that times before t0 get
-    // negative steps (-1 for the period just before t0) rather than rounding towards zero.
+    // Floor division, so that times before t0 get negative steps (-1 for the period just before t0)
+    // rather than rounding towards zero. When t - t0 fits in 64 bits (every real clock) the division
+    // is 64-bit; a 128-bit one is a libgcc call, on every verification.
+    const std::int64_t per64 = p_.period == 0 ? 1 : static_cast<std::int64_t>(p_.period);
+    std::int64_t d64 = 0;
+    if (!__builtin_sub_overflow(unix_time, p_.t0, &d64)) {
+        std::int64_t q = d64 / per64;
+        if (d64 % per64 != 0 && d64 < 0) --q;
+        return q;
+    }
+    // Otherwise in 128 bits, where t - t0 cannot overflow.
     const i128 d = static_cast<i128>(unix_time) - p_.t0;
-    const i128 per = p_.period == 0 ? 1 : p_.period;
-    i128 q = d / per;
-    if (d % per != 0 && d < 0) --q;
+    i128 q = d / per64;
+    if (d % per64 != 0 && d < 0) --q;
     if (q > INT64_MAX) return INT64_MAX;
     if (q < INT64_MIN) return INT64_MIN;
     return static_cast<std::int64_t>(q);
@@ -111,12 +119,13 @@ std::uint32_t Otp::seconds_left(std::int64_t unix_time) const noexcept {
 namespace detail {
 
 void code_at(const HmacKey& k, OtpType type, unsigned digits, std::uint64_t counter, char* out) noexcept {
-    HmacKey::Scratch s;
-    const std::uint32_t v = k.value_at(s, counter);
+    HmacKey::Scratch s(k);
+    std::uint32_t v = k.value_at(s, counter);
     if (type == OtpType::steam)
         render_steam(v, out);
     else
         render_decimal(v, digits, out);
+    OPENSSL_cleanse(&v, sizeof v);
 }
 
 }  // namespace detail

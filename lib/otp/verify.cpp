@@ -21,17 +21,15 @@ std::uint32_t errc_bits(Errc e) noexcept { return static_cast<std::uint32_t>(sta
 Errc bits_errc(std::uint32_t b) noexcept { return static_cast<Errc>(static_cast<int>(b)); }
 
 // Candidates are compared as numbers (code_ct.hpp): the submitted code is parsed once, and each
-// candidate costs one HMAC, a masked truncation and a constant modulus.
-struct Candidates {
-    const detail::HmacKey& key;
-    bool steam;
-    unsigned digits;
-    detail::HmacKey::Scratch scratch;
-
-    std::uint64_t at(std::uint64_t counter) noexcept {
-        return detail::reduce_code(key.value_at(scratch, counter), steam, digits);
-    }
-};
+// candidate costs one HMAC, a masked truncation and a constant modulus. visit(counter, value) sees
+// the counters first, first + 1, ... in ascending order.
+template <class Visit>
+void for_each_candidate(const detail::HmacKey& key, bool steam, unsigned digits, std::uint64_t first,
+                        std::uint64_t count, Visit&& visit) noexcept {
+    detail::HmacKey::Scratch scratch(key);
+    for (std::uint64_t i = 0; i < count; ++i)
+        visit(first + i, detail::reduce_code(key.value_at(scratch, first + i), steam, digits));
+}
 
 }  // namespace
 
@@ -50,8 +48,6 @@ TotpVerification Otp::verify(std::string_view code, std::int64_t now, Window win
     const bool steam = p_.type == OtpType::steam;
     const detail::ParsedCode submitted = detail::parse_code(code, steam);
     const std::uint32_t fmt_ok = submitted.format_ok;
-    Candidates cand{*k_, steam, p_.digits, {}};
-
     const std::int64_t current = time_step(now);
     // Steps as two's complement: wrap-around arithmetic matches the 64-bit counter fed to HMAC.
     const std::uint64_t first = static_cast<std::uint64_t>(current) - window.past;
@@ -61,12 +57,11 @@ TotpVerification Otp::verify(std::string_view code, std::int64_t now, Window win
     std::uint64_t matched = 0;
     // Ascending steps with select-on-match: the latest matching step wins, so a code that also
     // matches a fresh step is not reported as a replay of an older one.
-    for (std::uint64_t i = 0; i < count; ++i) {
-        const std::uint64_t step = first + i;
-        const std::uint32_t m = detail::ct_eq64_mask(cand.at(step), submitted.value) & fmt_ok;
+    for_each_candidate(*k_, steam, p_.digits, first, count, [&](std::uint64_t step, std::uint64_t value) {
+        const std::uint32_t m = detail::ct_eq64_mask(value, submitted.value) & fmt_ok;
         matched = ct_select64(widen_mask(m), step, matched);
         any |= m;
-    }
+    });
 
     std::uint32_t replayed = 0;
     if (last_step.has_value())  // whether a guard is used is the caller's public choice
@@ -94,21 +89,19 @@ HotpVerification Otp::verify_hotp(std::string_view code, unsigned look_ahead) co
     }
     const detail::ParsedCode submitted = detail::parse_code(code, false);
     const std::uint32_t fmt_ok = submitted.format_ok;
-    Candidates cand{*k_, false, p_.digits, {}};
     // Counters that would wrap past 2^64 - 1 are not candidates (public arithmetic).
     const std::uint64_t room = UINT64_MAX - p_.counter;
     const std::uint64_t last = look_ahead < room ? look_ahead : room;
 
     std::uint32_t any = 0;
     std::uint64_t matched = 0;
-    // Descending counters with select-on-match: the earliest matching counter wins, the one the
+    // The earliest matching counter wins (a match is taken only while none was found), the one the
     // token most likely used, so the fewest counters are skipped.
-    for (std::uint64_t i = last + 1; i-- > 0;) {
-        const std::uint64_t c = p_.counter + i;
-        const std::uint32_t m = detail::ct_eq64_mask(cand.at(c), submitted.value) & fmt_ok;
-        matched = ct_select64(widen_mask(m), c, matched);
+    for_each_candidate(*k_, false, p_.digits, p_.counter, last + 1, [&](std::uint64_t c, std::uint64_t value) {
+        const std::uint32_t m = detail::ct_eq64_mask(value, submitted.value) & fmt_ok;
+        matched = ct_select64(widen_mask(m & ~any), c, matched);
         any |= m;
-    }
+    });
     const std::uint32_t status =
         ct_select(fmt_ok, ct_select(any, errc_bits(Errc::ok), errc_bits(Errc::otp_code_mismatch)),
                   errc_bits(Errc::otp_code_format));
@@ -133,7 +126,6 @@ HotpVerification Otp::resync_hotp(std::string_view code1, std::string_view code2
     const detail::ParsedCode sub1 = detail::parse_code(code1, false);
     const detail::ParsedCode sub2 = detail::parse_code(code2, false);
     const std::uint32_t fmt_ok = sub1.format_ok & sub2.format_ok;
-    Candidates cand{*k_, false, p_.digits, {}};
     // Pairs (c, c + 1) for c = counter .. counter + look_ahead; c + 1 + 1 must not wrap.
     if (p_.counter > UINT64_MAX - 2) return r;  // no pair fits: a mismatch
     const std::uint64_t room = UINT64_MAX - 2 - p_.counter;
@@ -141,17 +133,16 @@ HotpVerification Otp::resync_hotp(std::string_view code1, std::string_view code2
 
     std::uint32_t any = 0;
     std::uint64_t matched = 0;
-    // Each code is computed once; whether the previous one was code1 is carried to the next step.
-    std::uint32_t prev_is_code1 = detail::ct_eq64_mask(cand.at(p_.counter), sub1.value);
-    for (std::uint64_t i = 0; i <= last; ++i) {
-        const std::uint64_t c2 = p_.counter + i + 1;
-        const std::uint64_t cur = cand.at(c2);
+    // Each code is computed once, counters counter .. counter + last + 1; whether the previous one
+    // was code1 is carried to the next. The earliest pair wins: a match is taken only while none was
+    // found yet.
+    std::uint32_t prev_is_code1 = 0;
+    for_each_candidate(*k_, false, p_.digits, p_.counter, last + 2, [&](std::uint64_t c2, std::uint64_t cur) {
         const std::uint32_t m = prev_is_code1 & detail::ct_eq64_mask(cur, sub2.value) & fmt_ok;
-        // The earliest pair wins: only take a match while none was found yet.
         matched = ct_select64(widen_mask(m & ~any), c2, matched);
         any |= m;
         prev_is_code1 = detail::ct_eq64_mask(cur, sub1.value);
-    }
+    });
     const std::uint32_t status =
         ct_select(fmt_ok, ct_select(any, errc_bits(Errc::ok), errc_bits(Errc::otp_code_mismatch)),
                   errc_bits(Errc::otp_code_format));
