@@ -71,7 +71,12 @@ public:
             Result<ImportFormat> format = format_ == "andotp-encrypted"       ? ImportFormat::andotp_encrypted
                                           : format_ == "andotp-encrypted-old" ? ImportFormat::andotp_encrypted_old
                                                                               : detect_import_format(data->view());
-            if (!format) return report(ctx, format.error(), file_);
+            if (!format) {
+                const int rc = report(ctx, format.error(), file_);
+                if (format.code() == Errc::unsupported)
+                    ctx.err << "mfa: an encrypted andOTP backup needs --format andotp-encrypted (andotp-encrypted-old for andOTP 0.6.2 or older)\n";
+                return rc;
+            }
             SecretString password;
             if (needs_password(*format)) {
                 const std::string prompt = "Password of the " + std::string(to_string(*format)) + " export: ";

@@ -272,7 +272,7 @@ Result<ImportFormat> detect_import_format(ByteView data) {
         if (c < 0x20 && c != '\t' && c != '\r' && c != '\n')
             return Error(Errc::unsupported,
                          "binary data, not an otpauth URI list, Aegis, 2FAS or andOTP export (an encrypted andOTP backup, "
-                         "otp_accounts.json.aes, cannot be recognised: name its format)");
+                         "otp_accounts.json.aes, cannot be recognised: its format must be named)");
     return Error(Errc::unsupported, "not an otpauth URI list, Aegis, 2FAS or andOTP export");
 }
 
