@@ -211,6 +211,9 @@ BOOST_AUTO_TEST_CASE(twofas_encrypted) {
         j["servicesEncrypted"] = base64_encode(ct) + enc.substr(colon);
         expect_error(import_2fas(j.dump(), &kRight), Errc::parse, "$.servicesEncrypted: GCM tag mismatch although");
     }
+    // The password opens the reference, which is not 2FAS's text.
+    expect_error(import_accounts(as_bytes(fixture("2fas-encrypted-bad-reference.2fas")), &kRight), Errc::parse,
+                 "$.reference: decrypts, but not to the text 2FAS writes there");
     // An encrypted empty service list is an empty import.
     auto empty = import_accounts(as_bytes(fixture("2fas-encrypted-empty.2fas")), &kRight);
     BOOST_REQUIRE_MESSAGE(empty, why(empty));
@@ -322,6 +325,10 @@ BOOST_AUTO_TEST_CASE(andotp_encrypted_damage_names_the_position) {
     flipped[40] ^= 0x20;
     expect_error(import_andotp_encrypted(as_bytes(flipped), kRight), Errc::vault_wrong_passphrase,
                  "bytes 28-" + std::to_string(current.size() - 1));
+    // The password opens it, but what it opens is not JSON (and is not quoted in the error).
+    auto nj = import_andotp_encrypted_old(as_bytes(fixture("andotp-encrypted-old-not-json.json.aes")), kRight);
+    expect_error(nj, Errc::parse, "andOTP backup: the decrypted text is not valid JSON");
+    if (!nj) BOOST_TEST(nj.error().detail.find("JBSWY3DPEHPK3PXP") == std::string::npos);
     // A plain andOTP file says how to read an encrypted one when it is not an array.
     expect_error(import_andotp("{}"), Errc::parse, "encrypted");
 }

@@ -47,21 +47,21 @@ def twofas_seal(key, salt, plaintext):
     return ":".join([b64(AESGCM(key).encrypt(iv, plaintext, None)), b64(salt), b64(iv)])
 
 
-def write_2fas(name, services):
+def write_2fas(name, services, reference=REFERENCE):
     plain = json.load(open(os.path.join(HERE, "2fas.2fas")))
     salt = os.urandom(256)
     key = pbkdf2(hashes.SHA256(), salt, 10000)
     backup = {k: v for k, v in plain.items() if k != "services"}
     backup["services"] = []
     backup["servicesEncrypted"] = twofas_seal(key, salt, json.dumps(services, separators=(",", ":")).encode())
-    backup["reference"] = twofas_seal(key, salt, REFERENCE)
+    backup["reference"] = twofas_seal(key, salt, reference)
     with open(os.path.join(HERE, name), "w") as f:
         json.dump(backup, f, indent=2)
         f.write("\n")
 
 
 def write_andotp(name, entries, old):
-    plaintext = json.dumps(entries).encode()
+    plaintext = entries if isinstance(entries, bytes) else json.dumps(entries).encode()
     iv = os.urandom(12)
     if old:
         header = b""
@@ -82,6 +82,9 @@ def main():
     write_andotp("andotp-encrypted.json.aes", entries, old=False)
     write_andotp("andotp-encrypted-old.json.aes", entries, old=True)
     write_andotp("andotp-encrypted-empty.json.aes", [], old=False)
+    # Damaged inside the encryption: what the password opens is wrong.
+    write_2fas("2fas-encrypted-bad-reference.2fas", services, reference=b"not the reference text")
+    write_andotp("andotp-encrypted-old-not-json.json.aes", b'[{"secret": "JBSWY3DPEHPK3PXP", ', old=True)
 
 
 if __name__ == "__main__":
