@@ -50,6 +50,21 @@ std::vector<AuditEvent> audit_of(Server& s) {
     return *recs;
 }
 
+// Alice and Bob, each with a passkey (a resident credential) on their own soft token, on a toolkit
+// whose WebAuthn ceremonies do not ask for user verification.
+struct TwoPasskeys {
+    Server s;
+    Browser ba, bb;
+    const std::string alice = fresh_user("alice");
+    const std::string bob = fresh_user("bob");
+    SecurityKeyInfo ka;
+    explicit TwoPasskeys(std::shared_ptr<store::Store> st) : s(std::move(st), ring(), kDiscouraged, kDiscouraged) {
+        ba.resident = bb.resident = true;
+        ka = s.enroll(ba, alice, "passkey", ResidentKey::required);
+        s.enroll(bb, bob, "passkey", ResidentKey::required);
+    }
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(server)
@@ -76,14 +91,9 @@ BOOST_AUTO_TEST_CASE(webauthn_registration_options_ask_for_a_discoverable_creden
 
 BOOST_AUTO_TEST_CASE(webauthn_discoverable_login_resolves_the_user) {
     each_backend([](auto open) {
-        Server s(open(), ring(), kDiscouraged, kDiscouraged);
-        Browser ba, bb;
-        ba.resident = bb.resident = true;
-        const auto alice = fresh_user("alice");
-        const auto bob = fresh_user("bob");
-        const auto ka = s.enroll(ba, alice, "passkey", ResidentKey::required);
+        TwoPasskeys t(open());
+        auto& [s, ba, bb, alice, bob, ka] = t;
         BOOST_TEST((ka.discoverable == std::optional<bool>(true)));
-        s.enroll(bb, bob, "passkey", ResidentKey::required);
         auto listed = s.tk->webauthn_list(alice);
         BOOST_REQUIRE(listed);
         BOOST_REQUIRE_EQUAL(listed->size(), 1u);
@@ -147,13 +157,8 @@ BOOST_AUTO_TEST_CASE(webauthn_discoverable_login_requires_user_verification_by_d
 
 BOOST_AUTO_TEST_CASE(webauthn_discoverable_login_failures) {
     each_backend([](auto open) {
-        Server s(open(), ring(), kDiscouraged, kDiscouraged);
-        Browser ba, bb;
-        ba.resident = bb.resident = true;
-        const auto alice = fresh_user("alice");
-        const auto bob = fresh_user("bob");
-        s.enroll(ba, alice, "passkey", ResidentKey::required);
-        s.enroll(bb, bob, "passkey", ResidentKey::required);
+        TwoPasskeys t(open());
+        auto& [s, ba, bb, alice, bob, ka] = t;
 
         // No userHandle (§7.2 step 6): refused, and the challenge is spent all the same.
         const auto good = ba.get(begin_discoverable(s));

@@ -53,6 +53,17 @@ Result<LoginStart> start_login(store::Store& st, std::string_view response_json,
     return s;
 }
 
+Result<WebAuthnCeremony> pending_ceremony(store::Store& st, webauthn::GeneratedOptions&& opts, bool registration,
+                                          const std::function<std::string(const std::string&)>& challenge_key,
+                                          std::int64_t now, std::int64_t ttl) {
+    const auto expires = now + ttl;
+    auto stored = st.put_if_absent(challenge_key(base64url_encode(opts.challenge)),
+                                   as_bytes(challenge_json({registration, expires})), store::Ttl{ttl});
+    if (!stored) return std::move(stored).error();
+    if (!*stored) return Error{Errc::store_conflict, "a fresh random challenge already exists"};
+    return WebAuthnCeremony{std::move(opts.json), expires};
+}
+
 Result<webauthn::CredentialRecord> dummy_credential_record() {
     EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
     if (key == nullptr) return Error{Errc::internal, "P-256 key generation failed"};

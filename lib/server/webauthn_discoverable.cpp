@@ -19,14 +19,9 @@ Result<WebAuthnCeremony> Toolkit::webauthn_login_begin_discoverable(const Reques
     in.user_verification = cfg_.webauthn_discoverable_user_verification;
     auto opts = webauthn::request_options(*cfg_.webauthn, in);
     if (!opts) return std::move(opts).error();
-    const auto expires = now() + cfg_.webauthn_challenge_ttl;
-    auto stored = store_->put_if_absent(keys::wa_discoverable_challenge(base64url_encode(opts->challenge)),
-                                        as_bytes(detail::challenge_json({false, expires})),
-                                        store::Ttl{cfg_.webauthn_challenge_ttl});
-    if (!stored) return std::move(stored).error();
-    if (!*stored) return Error{Errc::store_conflict, "a fresh random challenge already exists"};
     (void)ctx;
-    return WebAuthnCeremony{std::move(opts->json), expires};
+    return detail::pending_ceremony(*store_, std::move(*opts), false, keys::wa_discoverable_challenge, now(),
+                                    cfg_.webauthn_challenge_ttl);
 }
 
 Result<VerifyResult> Toolkit::webauthn_login_finish_discoverable(std::string_view response_json, const RequestContext& ctx) {

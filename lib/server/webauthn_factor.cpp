@@ -137,14 +137,12 @@ Result<WebAuthnCeremony> Toolkit::webauthn_register_begin(std::string_view user,
     auto opts = webauthn::creation_options(*cfg_.webauthn, in);
     if (!opts) return std::move(opts).error();
 
-    const auto expires = now() + cfg_.webauthn_challenge_ttl;
-    auto stored = store_->put_if_absent(keys::wa_challenge(*u, base64url_encode(opts->challenge)),
-                                        as_bytes(detail::challenge_json({true, expires})),
-                                        store::Ttl{cfg_.webauthn_challenge_ttl});
-    if (!stored) return std::move(stored).error();
-    if (!*stored) return Error{Errc::store_conflict, "a fresh random challenge already exists"};
-    MFA_TRY(record("webauthn.registration_started", user, std::string("residentKey ") + std::string(resident_key_name(resident_key)), ctx));
-    return WebAuthnCeremony{std::move(opts->json), expires};
+    auto ceremony = detail::pending_ceremony(*store_, std::move(*opts), true,
+                                             [&](const std::string& c) { return keys::wa_challenge(*u, c); }, now(),
+                                             cfg_.webauthn_challenge_ttl);
+    if (!ceremony) return ceremony;
+    MFA_TRY(record("webauthn.registration_started", user, "residentKey " + std::string(resident_key_name(resident_key)), ctx));
+    return ceremony;
 }
 
 Result<SecurityKeyInfo> Toolkit::webauthn_register_finish(std::string_view user, std::string_view response_json,
@@ -221,14 +219,9 @@ Result<WebAuthnCeremony> Toolkit::webauthn_login_begin(std::string_view user, co
     for (const auto& s : *existing) in.allow_credentials.push_back({s.rec.record.id, s.rec.record.transports});
     auto opts = webauthn::request_options(*cfg_.webauthn, in);
     if (!opts) return std::move(opts).error();
-    const auto expires = now() + cfg_.webauthn_challenge_ttl;
-    auto stored = store_->put_if_absent(keys::wa_challenge(*u, base64url_encode(opts->challenge)),
-                                        as_bytes(detail::challenge_json({false, expires})),
-                                        store::Ttl{cfg_.webauthn_challenge_ttl});
-    if (!stored) return std::move(stored).error();
-    if (!*stored) return Error{Errc::store_conflict, "a fresh random challenge already exists"};
     (void)ctx;
-    return WebAuthnCeremony{std::move(opts->json), expires};
+    return detail::pending_ceremony(*store_, std::move(*opts), false, [&](const std::string& c) { return keys::wa_challenge(*u, c); },
+                                    now(), cfg_.webauthn_challenge_ttl);
 }
 
 Result<VerifyResult> Toolkit::webauthn_login_finish(std::string_view user, std::string_view response_json,

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "mfa/webauthn/options.hpp"
 #include "mfa/webauthn/response.hpp"
 #include "toolkit_impl.hpp"
 
@@ -35,6 +36,13 @@ struct LoginStart {
 // response once. Errors: only the store's.
 Result<LoginStart> start_login(store::Store& st, std::string_view response_json,
                                const std::function<std::string(const std::string&)>& challenge_key, std::int64_t now);
+
+// Keeps a new ceremony's challenge under challenge_key(<challenge base64url>) (kind and expiry in
+// the value, the same TTL in the store) and returns the options for the browser. Errors: the
+// store's; store_conflict when the fresh random challenge exists already.
+Result<WebAuthnCeremony> pending_ceremony(store::Store& st, webauthn::GeneratedOptions&& opts, bool registration,
+                                          const std::function<std::string(const std::string&)>& challenge_key,
+                                          std::int64_t now, std::int64_t ttl);
 
 // A fresh P-256 credential nobody holds: verified instead of a missing one so that an unknown
 // user handle or credential id costs the same signature check as a known one.
