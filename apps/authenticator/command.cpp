@@ -50,7 +50,12 @@ int exit_code_for(Errc code) noexcept {
         case Errc::migration_invalid:
         case Errc::migration_field:
         case Errc::webauthn_record:
-        case Errc::webauthn_config: return kExitUsage;
+        case Errc::webauthn_config:
+        // Server administration input: a policy, a PHC string, a token or an allow list as typed.
+        case Errc::policy_invalid:
+        case Errc::password_hash_format:
+        case Errc::token_format:
+        case Errc::allowlist_syntax: return kExitUsage;
         default: return kExitFailure;
     }
 }

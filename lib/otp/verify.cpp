@@ -31,6 +31,20 @@ void for_each_candidate(const detail::HmacKey& key, bool steam, unsigned digits,
         visit(first + i, detail::reduce_code(key.value_at(scratch, first + i), steam, digits));
 }
 
+// The outcome of an HOTP search, selected with masks: format error, mismatch, or the matched counter
+// and the one to store next.
+HotpVerification hotp_outcome(std::uint32_t fmt_ok, std::uint32_t any, std::uint64_t matched) noexcept {
+    HotpVerification r;
+    const std::uint32_t status =
+        ct_select(fmt_ok, ct_select(any, errc_bits(Errc::ok), errc_bits(Errc::otp_code_mismatch)),
+                  errc_bits(Errc::otp_code_format));
+    const std::uint64_t keep = widen_mask(any);
+    r.status = bits_errc(status);
+    r.matched_counter = matched & keep;
+    r.next_counter = (matched + 1) & keep;
+    return r;
+}
+
 }  // namespace
 
 TotpVerification Otp::verify(std::string_view code, std::int64_t now, Window window,
@@ -102,14 +116,7 @@ HotpVerification Otp::verify_hotp(std::string_view code, unsigned look_ahead) co
         matched = ct_select64(widen_mask(m & ~any), c, matched);
         any |= m;
     });
-    const std::uint32_t status =
-        ct_select(fmt_ok, ct_select(any, errc_bits(Errc::ok), errc_bits(Errc::otp_code_mismatch)),
-                  errc_bits(Errc::otp_code_format));
-    const std::uint64_t keep = widen_mask(any);
-    r.status = bits_errc(status);
-    r.matched_counter = matched & keep;
-    r.next_counter = (matched + 1) & keep;
-    return r;
+    return hotp_outcome(fmt_ok, any, matched);
 }
 
 HotpVerification Otp::resync_hotp(std::string_view code1, std::string_view code2,
@@ -143,14 +150,7 @@ HotpVerification Otp::resync_hotp(std::string_view code1, std::string_view code2
         any |= m;
         prev_is_code1 = detail::ct_eq64_mask(cur, sub1.value);
     });
-    const std::uint32_t status =
-        ct_select(fmt_ok, ct_select(any, errc_bits(Errc::ok), errc_bits(Errc::otp_code_mismatch)),
-                  errc_bits(Errc::otp_code_format));
-    const std::uint64_t keep = widen_mask(any);
-    r.status = bits_errc(status);
-    r.matched_counter = matched & keep;
-    r.next_counter = (matched + 1) & keep;
-    return r;
+    return hotp_outcome(fmt_ok, any, matched);
 }
 
 }  // namespace mfa

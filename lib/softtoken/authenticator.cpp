@@ -238,6 +238,29 @@ std::uint8_t Authenticator::builtin_uv() {
     return st_.uv_retries == 0 ? ctap::kUvBlocked : ctap::kUvInvalid;
 }
 
+std::uint8_t Authenticator::verify_user(const cbor::Value* param, const cbor::Value* protocol, bool uv_option,
+                                        ByteView client_data_hash, std::uint8_t permission, std::string_view rp_id,
+                                        Environment& env, bool& uv) {
+    uv = false;
+    if (param != nullptr) {
+        auto sig = param->as_bytes("pinUvAuthParam");
+        if (!sig) return cbor_status(sig.error());
+        if (sig->empty()) {
+            // A zero-length pinUvAuthParam asks "touch me so I know which key you are" (§6.1.2 step 1).
+            if (auto s = env.user_presence(rp_id); s != 0) return s;
+            return st_.pin_hash.empty() ? ctap::kPinNotSet : ctap::kPinInvalid;
+        }
+        std::optional<PinProtocol> proto;
+        if (auto s = protocol_from(protocol, proto); s != 0) return s;
+        if (auto s = check_token(*param, *proto, client_data_hash, permission, rp_id); s != 0) return s;
+        uv = true;
+    } else if (uv_option) {
+        if (auto s = builtin_uv(); s != 0) return s;
+        uv = true;
+    }
+    return 0;
+}
+
 std::uint8_t Authenticator::verify_pin_hash(const PinProtocol& proto, ByteView shared, ByteView pin_hash_enc) {
     if (st_.pin_retries == 0) return ctap::kPinBlocked;
     // Three wrong PINs in a row need a power cycle (re-opening the token) before the next try.

@@ -108,6 +108,12 @@ private:
     std::uint8_t check_token(const cbor::Value& param, const PinProtocol& proto, ByteView message,
                              std::uint8_t permission, std::optional<std::string_view> rp_id);
     std::uint8_t builtin_uv();
+    // User verification for makeCredential and getAssertion (CTAP 2.1 §6.1.2 steps 1 and 11, §6.2.2):
+    // a pinUvAuthParam checked against the current token, else the built-in method when the "uv"
+    // option asks for it, else none. uv tells whether the user was verified.
+    std::uint8_t verify_user(const cbor::Value* param, const cbor::Value* protocol, bool uv_option,
+                             ByteView client_data_hash, std::uint8_t permission, std::string_view rp_id,
+                             Environment& env, bool& uv);
     std::uint8_t new_token(std::uint8_t permissions, std::optional<std::string> rp_id);
     std::uint8_t verify_pin_hash(const PinProtocol& proto, ByteView shared, ByteView pin_hash_enc);
     Reply sign_assertion(const ResidentCredential* rc, ByteView cred_id, const CredentialSecret& cred,

@@ -50,21 +50,8 @@ Authenticator::Reply Authenticator::get_assertion(const cbor::Value& req, Enviro
     }
 
     bool uv = false;
-    if (const cbor::Value* param = req.find(6)) {
-        auto sig = param->as_bytes("pinUvAuthParam");
-        if (!sig) return {cbor_status(sig.error()), {}};
-        if (sig->empty()) {
-            if (auto s = env.user_presence(rp_id); s != 0) return {s, {}};
-            return {st_.pin_hash.empty() ? ctap::kPinNotSet : ctap::kPinInvalid, {}};
-        }
-        std::optional<PinProtocol> proto;
-        if (auto s = protocol_from(req.find(7), proto); s != 0) return {s, {}};
-        if (auto s = check_token(*param, *proto, *cdh, ctap::kPermGa, rp_id); s != 0) return {s, {}};
-        uv = true;
-    } else if (uv_opt) {
-        if (auto s = builtin_uv(); s != 0) return {s, {}};
-        uv = true;
-    }
+    if (auto s = verify_user(req.find(6), req.find(7), uv_opt, *cdh, ctap::kPermGa, rp_id, env, uv); s != 0)
+        return {s, {}};
 
     AssertionContext ctx;
     ctx.rp_id = rp_id;

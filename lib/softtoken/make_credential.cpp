@@ -98,24 +98,10 @@ Authenticator::Reply Authenticator::make_credential(const cbor::Value& req, Envi
 
     // User verification: a pinUvAuthToken, the built-in method, or neither.
     bool uv = false;
-    if (const cbor::Value* param = req.find(8)) {
-        auto sig = param->as_bytes("pinUvAuthParam");
-        if (!sig) return {cbor_status(sig.error()), {}};
-        if (sig->empty()) {
-            // A zero-length pinUvAuthParam asks "touch me so I know which key you are" (§6.1.2 step 1).
-            if (auto s = env.user_presence(rp_id); s != 0) return {s, {}};
-            return {st_.pin_hash.empty() ? ctap::kPinNotSet : ctap::kPinInvalid, {}};
-        }
-        std::optional<PinProtocol> proto;
-        if (auto s = protocol_from(req.find(9), proto); s != 0) return {s, {}};
-        if (auto s = check_token(*param, *proto, *cdh, ctap::kPermMc, rp_id); s != 0) return {s, {}};
-        uv = true;
-    } else if (uv_opt) {
-        if (auto s = builtin_uv(); s != 0) return {s, {}};
-        uv = true;
-    } else if (!st_.pin_hash.empty() && rk) {
-        return {ctap::kPuatRequired, {}};
-    }
+    if (auto s = verify_user(req.find(8), req.find(9), uv_opt, *cdh, ctap::kPermMc, rp_id, env, uv); s != 0)
+        return {s, {}};
+    // A discoverable credential on a token with a PIN needs the PIN (or built-in UV) to be used.
+    if (!uv && !st_.pin_hash.empty() && rk) return {ctap::kPuatRequired, {}};
 
     const Hash rp_hash = sha256(as_bytes(rp_id));
     if (const cbor::Value* ex = req.find(5)) {

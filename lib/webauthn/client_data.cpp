@@ -8,22 +8,18 @@
 
 #include "mfa/ct.hpp"
 #include "mfa/encoding.hpp"
+#include "json_strict.hpp"
 
 namespace mfa::webauthn {
 namespace {
 
-using Json = nlohmann::json;
+using detail::Json;
 
 // A SAX pass straight into ClientData, without building a DOM: clientDataJSON is parsed on every
 // login, and only six members matter. Nesting is capped; only members of the top-level object and
 // of the tokenBinding object are read, everything else is syntax-checked and skipped.
-class ClientDataSax {
+class ClientDataSax : public detail::SaxTypes {
 public:
-    using number_integer_t = Json::number_integer_t;
-    using number_unsigned_t = Json::number_unsigned_t;
-    using number_float_t = Json::number_float_t;
-    using string_t = Json::string_t;
-    using binary_t = Json::binary_t;
 
     explicit ClientDataSax(ClientData& out) : cd_(out) {}
 

@@ -18,17 +18,21 @@ using Json = nlohmann::json;
 
 inline constexpr std::size_t kMaxJsonDepth = 32;
 
-// Builds a DOM from nlohmann SAX events, refusing duplicate member names and nesting deeper than
-// max_depth open containers. parse_strict_json drives one over a whole document; the response
-// parser (response_sax.cpp) drives one over a single member's value (clientExtensionResults) with
-// the depth budget left at that point. done() is true once one complete value has been received.
-class DomBuilder {
-public:
+// The member types nlohmann's SAX interface requires of every handler.
+struct SaxTypes {
     using number_integer_t = Json::number_integer_t;
     using number_unsigned_t = Json::number_unsigned_t;
     using number_float_t = Json::number_float_t;
     using string_t = Json::string_t;
     using binary_t = Json::binary_t;
+};
+
+// Builds a DOM from nlohmann SAX events, refusing duplicate member names and nesting deeper than
+// max_depth open containers. parse_strict_json drives one over a whole document; the response
+// parser (response_sax.cpp) drives one over a single member's value (clientExtensionResults) with
+// the depth budget left at that point. done() is true once one complete value has been received.
+class DomBuilder : public SaxTypes {
+public:
 
     explicit DomBuilder(Json& root, std::size_t max_depth = kMaxJsonDepth) : root_(root), max_depth_(max_depth) {}
 

@@ -37,13 +37,8 @@ Slot response_slot(std::string_view k) {
     return Slot::none;
 }
 
-class ResponseSax {
+class ResponseSax : public SaxTypes {
 public:
-    using number_integer_t = Json::number_integer_t;
-    using number_unsigned_t = Json::number_unsigned_t;
-    using number_float_t = Json::number_float_t;
-    using string_t = Json::string_t;
-    using binary_t = Json::binary_t;
 
     explicit ResponseSax(ScannedResponse& out) : out_(out) { frames_.reserve(8); }
 
