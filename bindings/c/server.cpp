@@ -223,8 +223,8 @@ int mfa_server_new(mfa_server_t** out, mfa_store_t* st, const char* keyring_text
             if (opts->token_prefix) cfg.token_prefix = opts->token_prefix;
             cfg.throttle = {opts->free_failures, opts->base_delay, opts->max_delay, opts->lock_after, opts->lock_duration};
             cfg.recovery_codes = opts->recovery_codes;
-            // The 0.2 struct ended at webauthn_user_verification; webauthn_config reads the 0.3 member
-            // when struct_size covers it.
+            // The struct before usernameless login ended at webauthn_user_verification;
+            // webauthn_config reads the member after it when struct_size covers it.
             constexpr std::size_t kV2 = offsetof(mfa_server_options_t, webauthn_discoverable_user_verification);
             if (opts->struct_size >= kV2 && opts->webauthn_rp_id != nullptr) {
                 if (int rc = webauthn_config(cfg, *opts); rc != MFA_OK) return rc;

@@ -4,8 +4,8 @@
 //
 // Enumeration: a user handle that names no account fails exactly like a credential that is not
 // the named account's -- webauthn_credential_id, counted on a throttle (the handle's own), the same
-// audit event ("webauthn.failed", with the handle's account subject, empty here) and the same
-// signature check against a key nobody holds.
+// audit event ("webauthn.failed", with an empty subject) and a signature check all the same,
+// against a key nobody holds.
 #include "mfa/encoding.hpp"
 #include "mfa/webauthn/options.hpp"
 #include "records.hpp"

@@ -143,7 +143,7 @@ static void test_usernameless_login(mfa_fido2_device_t *dev) {
     opts.webauthn_discoverable_user_verification = 5;
     CHECK_RC(mfa_server_new(&srv, store, ring, &opts), MFA_ERR_INVALID_ARGUMENT);
     CHECK_DETAIL("webauthn_discoverable_user_verification");
-    /* A caller built against the 0.2 struct: WebAuthn on, usernameless login with the default. */
+    /* A caller built against the struct without the usernameless member: WebAuthn on, the default. */
     opts.struct_size = offsetof(mfa_server_options_t, webauthn_discoverable_user_verification);
     CHECK_OK(mfa_server_new(&srv, store, ring, &opts));
     opts.struct_size = sizeof opts;

@@ -49,9 +49,10 @@ typedef struct mfa_server_options {
     const char *webauthn_origins;     /* space-separated exact origins: "https://example.com" */
     uint32_t webauthn_challenge_ttl;  /* seconds, 30..3600 (default 300) */
     int webauthn_user_verification;   /* 0 preferred (default), 1 required, 2 discouraged */
-    /* Usernameless login (added in 0.3; an older struct gets the default): the userVerification it
-     * asks for and checks, coded as above. mfa_server_options_init sets 1 (required): the passkey
-     * replaces the password, so it should verify the user itself. */
+    /* Usernameless login (appended after the WebAuthn members; a caller built against the struct
+     * without it gets the default): the userVerification it asks for and checks, coded as above.
+     * mfa_server_options_init sets 1 (required): the passkey replaces the password, so it should
+     * verify the user itself. */
     int webauthn_discoverable_user_verification;
 } mfa_server_options_t;
 MFA_EXPORT void mfa_server_options_init(mfa_server_options_t *opts);
