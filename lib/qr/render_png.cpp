@@ -104,10 +104,7 @@ Result<SecretBytes> to_png(const Matrix& m, const QrOptions& opts) {
 }
 
 Result<SecretBytes> to_png(std::string_view text, const QrOptions& opts) {
-    MFA_TRY(detail::check_options(opts));
-    auto m = Matrix::encode(text, opts.ec);
-    if (!m) return std::move(m).error();
-    return to_png(*m, opts);
+    return detail::encode_then(text, opts, [&](const Matrix& m) { return to_png(m, opts); });
 }
 
 Result<SecretString> to_png_data_uri(const Matrix& m, const QrOptions& opts) {
@@ -122,10 +119,7 @@ Result<SecretString> to_png_data_uri(const Matrix& m, const QrOptions& opts) {
 }
 
 Result<SecretString> to_png_data_uri(std::string_view text, const QrOptions& opts) {
-    MFA_TRY(detail::check_options(opts));
-    auto m = Matrix::encode(text, opts.ec);
-    if (!m) return std::move(m).error();
-    return to_png_data_uri(*m, opts);
+    return detail::encode_then(text, opts, [&](const Matrix& m) { return to_png_data_uri(m, opts); });
 }
 
 }  // namespace mfa::qr

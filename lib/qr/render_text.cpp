@@ -63,10 +63,7 @@ Result<SecretString> to_svg(const Matrix& m, const QrOptions& opts) {
 }
 
 Result<SecretString> to_svg(std::string_view text, const QrOptions& opts) {
-    MFA_TRY(detail::check_options(opts));
-    auto m = Matrix::encode(text, opts.ec);
-    if (!m) return std::move(m).error();
-    return to_svg(*m, opts);
+    return detail::encode_then(text, opts, [&](const Matrix& m) { return to_svg(m, opts); });
 }
 
 Result<SecretString> to_terminal(const Matrix& m, const QrOptions& opts) {
@@ -87,10 +84,7 @@ Result<SecretString> to_terminal(const Matrix& m, const QrOptions& opts) {
 }
 
 Result<SecretString> to_terminal(std::string_view text, const QrOptions& opts) {
-    MFA_TRY(detail::check_options(opts, false));
-    auto m = Matrix::encode(text, opts.ec);
-    if (!m) return std::move(m).error();
-    return to_terminal(*m, opts);
+    return detail::encode_then(text, opts, [&](const Matrix& m) { return to_terminal(m, opts); });
 }
 
 }  // namespace mfa::qr
