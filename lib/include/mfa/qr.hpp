@@ -53,6 +53,7 @@ public:
     }
 
 private:
+    Matrix() = default;  // only encode() makes one: a Matrix always holds a code
     int size_ = 0;
     EcLevel ec_ = EcLevel::medium;
     SecretBytes modules_;  // size_ * size_, row-major, 1 = dark
