@@ -7,7 +7,6 @@
 #include <fstream>
 
 #include "mfa/encoding.hpp"
-#include "mfa/qr.hpp"
 #include "mfa/server/allowlist.hpp"
 #include "mfa/server/api_token.hpp"
 #include "mfa/server/audit.hpp"
@@ -409,46 +408,6 @@ BOOST_AUTO_TEST_CASE(audit_record_parser) {
     // Invalid UTF-8 in a field is replaced, so every record is valid JSON.
     e.detail = "bad \xFF byte";
     BOOST_TEST(parse_audit_record(audit_record_text(e, std::string(64, '0'))).ok());
-}
-
-// ---- QR ---------------------------------------------------------------------------------------
-
-BOOST_AUTO_TEST_CASE(qr_outputs) {
-    const std::string uri = "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example";
-    auto svg = qr::to_svg(uri);
-    BOOST_REQUIRE(svg.ok());
-    BOOST_TEST(svg->view().rfind("<?xml", 0) == 0u);
-    BOOST_TEST(svg->view().find("<path") != std::string_view::npos);
-    auto png = qr::to_png(uri);
-    BOOST_REQUIRE(png.ok());
-    BOOST_TEST(png->size() > 8u);
-    const std::uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-    BOOST_TEST(std::equal(png->data(), png->data() + 8, signature));
-    auto data = qr::to_png_data_uri(uri);
-    BOOST_TEST(data->view().rfind("data:image/png;base64,iVBORw0KGgo", 0) == 0u);
-    BOOST_TEST(qr::to_svg("").code() == Errc::invalid_argument);
-    BOOST_TEST(qr::to_svg(std::string(3000, 'a')).code() == Errc::limit_exceeded);
-    qr::QrOptions o;
-    o.scale = 0;
-    BOOST_TEST(qr::to_png(uri, o).code() == Errc::invalid_argument);
-    // Read it back with zbarimg when it is installed.
-    if (std::system("command -v zbarimg >/dev/null 2>&1") != 0) {
-        BOOST_TEST_MESSAGE("zbarimg not installed: QR decode check skipped");
-        return;
-    }
-    const std::string path = "/tmp/mfa-qr-" + std::to_string(getpid()) + ".png";
-    {
-        std::ofstream f(path, std::ios::binary);
-        f.write(reinterpret_cast<const char*>(png->data()), static_cast<std::streamsize>(png->size()));
-    }
-    FILE* p = popen(("zbarimg --raw -q " + path).c_str(), "r");
-    std::string out;
-    char buf[512];
-    while (std::fgets(buf, sizeof buf, p)) out += buf;
-    pclose(p);
-    std::remove(path.c_str());
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    BOOST_TEST(out == uri);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

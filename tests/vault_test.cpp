@@ -725,30 +725,3 @@ BOOST_AUTO_TEST_CASE(totp_current_and_next) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
-
-#include "mfa/qr_code.hpp"
-
-BOOST_AUTO_TEST_SUITE(vault_qr)
-
-BOOST_AUTO_TEST_CASE(png_decodes_back_to_the_same_uri) {
-    TempDir dir;
-    const std::string uri = "otpauth://totp/Example:alice@example.com?secret=JBSWY3DPEHPK3PXP&issuer=Example&algorithm=SHA1&digits=6&period=30";
-    auto q = QrCode::encode(uri);
-    BOOST_REQUIRE(q);
-    BOOST_TEST(q->size() >= 21);
-    BOOST_REQUIRE(q->write_png(dir.path / "q.png").ok());
-    struct stat st{};
-    BOOST_REQUIRE(::stat((dir.path / "q.png").c_str(), &st) == 0);
-    BOOST_TEST((st.st_mode & 0777) == 0600u);
-    auto texts = qr_decode_png(dir.path / "q.png");
-    BOOST_REQUIRE_MESSAGE(texts, why(texts));
-    BOOST_REQUIRE_EQUAL(texts->size(), 1u);
-    BOOST_TEST((*texts)[0].view() == uri);
-    BOOST_TEST(q->svg().find("<svg") != std::string::npos);
-    BOOST_TEST(q->terminal().find("\u2588") != std::string::npos);
-    BOOST_TEST(QrCode::encode(std::string(kQrMaxText + 1, 'a')).code() == Errc::limit_exceeded);
-    spit(dir.path / "bad.png", as_bytes("not a png"));
-    BOOST_TEST(qr_decode_png(dir.path / "bad.png").code() == Errc::parse);
-}
-
-BOOST_AUTO_TEST_SUITE_END()

@@ -7,7 +7,7 @@
 #include "command.hpp"
 #include "entry_view.hpp"
 #include "mfa/encoding.hpp"
-#include "mfa/qr_code.hpp"
+#include "mfa/qr.hpp"
 #include "vault_session.hpp"
 
 namespace mfa::app {
@@ -59,7 +59,7 @@ public:
 
 private:
     int from_qr(Context& ctx, std::vector<Account>& out) {
-        auto texts = qr_decode_png(qr_);
+        auto texts = qr::decode_png_file(qr_);
         if (!texts) return report(ctx, texts.error(), "--qr");
         for (const auto& t : *texts) {
             if (t.view().starts_with("otpauth-migration:")) {

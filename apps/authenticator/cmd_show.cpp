@@ -6,7 +6,7 @@
 
 #include "command.hpp"
 #include "entry_view.hpp"
-#include "mfa/qr_code.hpp"
+#include "mfa/qr.hpp"
 #include "vault_session.hpp"
 
 namespace mfa::app {
@@ -38,13 +38,24 @@ public:
         if (!uri) return report(ctx, uri.error());
         if (uri_) ctx.out << uri->view() << '\n';
         if (!qr_ && png_.empty() && svg_.empty()) return kExitOk;
-        auto code = QrCode::encode(uri->view());
+        auto code = qr::Matrix::encode(uri->view());
         if (!code) return report(ctx, code.error());
-        if (qr_) ctx.out << code->terminal() << e->label() << '\n';
-        if (!png_.empty())
-            if (auto st = code->write_png(png_); !st) return report(ctx, st.error(), "--png");
-        if (!svg_.empty())
-            if (auto st = write_private_file(svg_, code->svg()); !st) return report(ctx, st.error(), "--svg");
+        if (qr_) {
+            // A 2-module quiet zone keeps the code compact on a terminal; phones scan it.
+            auto text = qr::to_terminal(*code, {.border = 2});
+            if (!text) return report(ctx, text.error());
+            ctx.out << text->view() << e->label() << '\n';
+        }
+        if (!png_.empty()) {
+            auto png = qr::to_png(*code, {.scale = 8});
+            if (!png) return report(ctx, png.error(), "--png");
+            if (auto st = write_private_file(png_, as_chars(png->view())); !st) return report(ctx, st.error(), "--png");
+        }
+        if (!svg_.empty()) {
+            auto svg = qr::to_svg(*code, {.scale = 8});
+            if (!svg) return report(ctx, svg.error(), "--svg");
+            if (auto st = write_private_file(svg_, svg->view()); !st) return report(ctx, st.error(), "--svg");
+        }
         return kExitOk;
     }
 

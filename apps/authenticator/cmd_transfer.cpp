@@ -10,7 +10,7 @@
 
 #include "command.hpp"
 #include "entry_view.hpp"
-#include "mfa/qr_code.hpp"
+#include "mfa/qr.hpp"
 #include "mfa/random.hpp"
 #include "mfa/vault_import.hpp"
 #include "vault_session.hpp"
@@ -59,7 +59,7 @@ public:
         static constexpr std::uint8_t kPng[] = {0x89, 'P', 'N', 'G'};
         if (format_ == "auto" && data->size() >= 4 && std::equal(kPng, kPng + 4, data->data())) {
             if (file_ == "-") return usage_error(ctx, "a QR image must be given as a file");
-            auto texts = qr_decode_png(file_);
+            auto texts = qr::decode_png(data->view());
             if (!texts) return report(ctx, texts.error(), file_);
             SecretString joined;
             for (const auto& t : *texts) {
@@ -183,11 +183,11 @@ private:
         std::error_code ec;
         std::filesystem::create_directories(out_, ec);
         for (std::size_t i = 0; i < uris->size(); ++i) {
-            auto code = QrCode::encode((*uris)[i].view());
-            if (!code) return report(ctx, code.error());
+            auto png = qr::to_png((*uris)[i].view(), {.scale = 6});
+            if (!png) return report(ctx, png.error());
             const auto file = std::filesystem::path(out_) / ("google-authenticator-" + std::to_string(i + 1) + "-of-" +
                                                             std::to_string(uris->size()) + ".png");
-            if (auto st = code->write_png(file, 6); !st) return report(ctx, st.error(), "--out");
+            if (auto st = write_private_file(file.string(), as_chars(png->view())); !st) return report(ctx, st.error(), "--out");
             ctx.out << file.string() << '\n';
         }
         ctx.err << "Scan these in order with Google Authenticator (Transfer accounts > Import accounts); delete them afterwards.\n";

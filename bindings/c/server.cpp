@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "abi.hpp"
@@ -76,6 +77,24 @@ json token_json(const server::TokenInfo& t) {
                 {"created", t.created}, {"expires", t.expires}, {"last_used", t.last_used}};
 }
 
+// The C coding of UserVerification and ResidentKey: 0 is the WebAuthn default ("preferred").
+std::optional<webauthn::UserVerification> user_verification(int v) {
+    switch (v) {
+        case 0: return webauthn::UserVerification::preferred;
+        case 1: return webauthn::UserVerification::required;
+        case 2: return webauthn::UserVerification::discouraged;
+        default: return std::nullopt;
+    }
+}
+std::optional<server::ResidentKey> resident_key(int v) {
+    switch (v) {
+        case 0: return server::ResidentKey::preferred;
+        case 1: return server::ResidentKey::required;
+        case 2: return server::ResidentKey::discouraged;
+        default: return std::nullopt;
+    }
+}
+
 int webauthn_config(server::ToolkitConfig& cfg, const mfa_server_options_t& o) {
     webauthn::RpConfig rp;
     MFA_IN(id, o.webauthn_rp_id, "webauthn_rp_id");
@@ -89,14 +108,16 @@ int webauthn_config(server::ToolkitConfig& cfg, const mfa_server_options_t& o) {
         if (end > pos) rp.origins.emplace_back(origins.substr(pos, end - pos));
         pos = end + 1;
     }
-    switch (o.webauthn_user_verification) {
-        case 0: rp.user_verification = webauthn::UserVerification::preferred; break;
-        case 1: rp.user_verification = webauthn::UserVerification::required; break;
-        case 2: rp.user_verification = webauthn::UserVerification::discouraged; break;
-        default: return fail(Errc::invalid_argument, "webauthn_user_verification must be 0, 1 or 2");
-    }
+    auto uv = user_verification(o.webauthn_user_verification);
+    if (!uv) return fail(Errc::invalid_argument, "webauthn_user_verification must be 0, 1 or 2");
+    rp.user_verification = *uv;
     cfg.webauthn = std::move(rp);
     cfg.webauthn_challenge_ttl = o.webauthn_challenge_ttl;
+    if (o.struct_size >= sizeof(mfa_server_options_t)) {
+        auto duv = user_verification(o.webauthn_discoverable_user_verification);
+        if (!duv) return fail(Errc::invalid_argument, "webauthn_discoverable_user_verification must be 0, 1 or 2");
+        cfg.webauthn_discoverable_user_verification = *duv;
+    }
     return MFA_OK;
 }
 
@@ -110,6 +131,7 @@ json key_json(const server::SecurityKeyInfo& k) {
                 {"backup_eligible", k.backup_eligible},
                 {"backup_state", k.backup_state},
                 {"uv_initialized", k.uv_initialized},
+                {"discoverable", k.discoverable ? json(*k.discoverable) : json(nullptr)},
                 {"attestation", {{"fmt", k.attestation_fmt}, {"type", k.attestation_type}, {"trusted", k.attestation_trusted}}},
                 {"created", k.created},
                 {"last_used", k.last_used}};
@@ -181,6 +203,7 @@ void mfa_server_options_init(mfa_server_options_t* o) {
     o->lock_duration = d.lock_duration;
     o->recovery_codes = 10;
     o->webauthn_challenge_ttl = 300;
+    o->webauthn_discoverable_user_verification = 1;
 }
 
 int mfa_server_new(mfa_server_t** out, mfa_store_t* st, const char* keyring_text, const mfa_server_options_t* opts) {
@@ -200,7 +223,10 @@ int mfa_server_new(mfa_server_t** out, mfa_store_t* st, const char* keyring_text
             if (opts->token_prefix) cfg.token_prefix = opts->token_prefix;
             cfg.throttle = {opts->free_failures, opts->base_delay, opts->max_delay, opts->lock_after, opts->lock_duration};
             cfg.recovery_codes = opts->recovery_codes;
-            if (opts->struct_size >= sizeof(mfa_server_options_t) && opts->webauthn_rp_id != nullptr) {
+            // The struct before usernameless login ended at webauthn_user_verification;
+            // webauthn_config reads the member after it when struct_size covers it.
+            constexpr std::size_t kV2 = offsetof(mfa_server_options_t, webauthn_discoverable_user_verification);
+            if (opts->struct_size >= kV2 && opts->webauthn_rp_id != nullptr) {
                 if (int rc = webauthn_config(cfg, *opts); rc != MFA_OK) return rc;
             }
         }
@@ -546,6 +572,42 @@ int mfa_server_webauthn_login_finish(mfa_server_t* s, mfa_verify_result_t* out, 
         MFA_IN(r, response_json, "response_json");
         MFA_IN_OPT(i, ip, "source_ip");
         return verify_out(out, s->tk->webauthn_login_finish(u, r, ctx("", i)));
+    });
+}
+
+int mfa_server_webauthn_register_begin_ex(mfa_server_t* s, char** out_json, const char* user, const char* display_name,
+                                          int resident, const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        MFA_IN_OPT(d, display_name, "display_name");
+        MFA_IN_OPT(i, ip, "source_ip");
+        auto rk = resident_key(resident);
+        if (!rk) return fail(Errc::invalid_argument, "resident_key must be 0, 1 or 2");
+        return ceremony_out(out_json, s->tk->webauthn_register_begin(u, d, *rk, ctx("", i)));
+    });
+}
+
+int mfa_server_webauthn_login_begin_discoverable(mfa_server_t* s, char** out_json, const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN_OPT(i, ip, "source_ip");
+        return ceremony_out(out_json, s->tk->webauthn_login_begin_discoverable(ctx("", i)));
+    });
+}
+
+int mfa_server_webauthn_login_finish_discoverable(mfa_server_t* s, mfa_verify_result_t* out, char** out_user,
+                                                  const char* response_json, const char* ip) {
+    return guarded([&] {
+        if (out_user == nullptr) return fail(Errc::invalid_argument, "out_user is NULL");
+        *out_user = nullptr;
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(r, response_json, "response_json");
+        MFA_IN_OPT(i, ip, "source_ip");
+        auto res = s->tk->webauthn_login_finish_discoverable(r, ctx("", i));
+        if (res && res->ok())
+            if (int rc = put_alloc(out_user, res->user); rc != MFA_OK) return rc;
+        return verify_out(out, res);
     });
 }
 

@@ -101,6 +101,7 @@ std::string security_key_json(const SecurityKeyRecord& r) {
     j["v"] = 1;
     j["name"] = r.name;
     j["last_used"] = r.last_used;
+    if (r.discoverable) j["discoverable"] = *r.discoverable;
     j["record"] = json::parse(webauthn::to_json(r.record));
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -108,14 +109,17 @@ std::string security_key_json(const SecurityKeyRecord& r) {
 Result<SecurityKeyRecord> parse_security_key(std::string_view text) {
     if (text.size() > kMaxRecord) return corrupt("security key record larger than 64 KiB");
     auto j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !has_exactly(j, {"v", "name", "last_used", "record"}))
-        return corrupt("security key record: expected v, name, last_used, record");
+    if (j.is_discarded() || !(has_exactly(j, {"v", "name", "last_used", "record"}) ||
+                              has_exactly(j, {"v", "name", "last_used", "record", "discoverable"})))
+        return corrupt("security key record: expected v, name, last_used, record (and discoverable)");
+    if (j.contains("discoverable") && !j["discoverable"].is_boolean()) return corrupt("security key record: discoverable");
     if (!(j["v"].is_number_unsigned() && j["v"].get<unsigned>() == 1)) return corrupt("security key record: version");
     if (!j["name"].is_string() || !j["last_used"].is_number_integer() || !j["record"].is_object())
         return corrupt("security key record: field types");
     SecurityKeyRecord r;
     r.name = j["name"].get<std::string>();
     r.last_used = j["last_used"].get<std::int64_t>();
+    if (j.contains("discoverable")) r.discoverable = j["discoverable"].get<bool>();
     auto rec = webauthn::record_from_json(j["record"].dump());
     if (!rec) return corrupt("security key record: " + rec.error().detail);
     r.record = std::move(*rec);

@@ -2,6 +2,7 @@
 // fuzz_server_records): a record that does not parse is store_corrupt, never guessed at.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,10 +30,13 @@ struct TokenRecord {
 std::string token_record_json(const TokenRecord& r);
 Result<TokenRecord> parse_token_record(std::string_view json);
 
-// A security key: {"v":1,"name":…,"last_used":…,"record":{credential record JSON, record.hpp}}.
+// A security key: {"v":1,"name":…,"last_used":…,"record":{credential record JSON, record.hpp}},
+// and "discoverable":true|false when the client reported credProps.rk at registration (records
+// written before that member existed have none: unknown).
 struct SecurityKeyRecord {
     std::string name;
     std::int64_t last_used = 0;
+    std::optional<bool> discoverable;
     webauthn::CredentialRecord record;
 };
 std::string security_key_json(const SecurityKeyRecord& r);

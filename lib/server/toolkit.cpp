@@ -2,7 +2,7 @@
 
 #include "mfa/random.hpp"
 #include "mfa/server/api_token.hpp"
-#include "toolkit_impl.hpp"
+#include "webauthn_internal.hpp"
 
 namespace mfa::server {
 
@@ -81,6 +81,11 @@ Result<std::unique_ptr<Toolkit>> Toolkit::create(std::shared_ptr<store::Store> s
     auto dummy = Otp::create(std::move(*secret), p);
     if (!dummy) return std::move(dummy).error();
     t->impl_->dummy_otp.emplace(std::move(*dummy));
+    if (t->cfg_.webauthn) {
+        auto cred = detail::dummy_credential_record();
+        if (!cred) return std::move(cred).error();
+        t->impl_->dummy_credential.emplace(std::move(*cred));
+    }
     return t;
 }
 

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "mfa/server/toolkit.hpp"
+#include "mfa/webauthn/record.hpp"
 
 namespace mfa::server {
 
@@ -25,6 +26,9 @@ struct Toolkit::Impl {
     std::optional<Otp> dummy_otp;        // verified for users without a factor
     std::once_flag dummy_phc_once;
     std::string dummy_phc;               // verified for unknown users' passwords
+    // Verified (and failing) for an assertion whose user handle or credential id names no key:
+    // the same signature work as a real key.
+    std::optional<webauthn::CredentialRecord> dummy_credential;
 
     std::shared_ptr<const CachedFactor> cached(const std::string& user) {
         std::lock_guard lock(mu);
@@ -56,7 +60,10 @@ inline std::string wa_prefix(const std::string& u) { return "mfa:wa:" + u + ":";
 inline std::string wa_cred(const std::string& u, const std::string& id_hash) { return wa_prefix(u) + id_hash; }
 inline std::string wa_index(const std::string& id_hash) { return "mfa:wa-id:" + id_hash; }
 inline std::string wa_user_handle(const std::string& u) { return "mfa:wa-uh:" + u; }
+inline std::string wa_handle_owner(const std::string& handle_b64) { return "mfa:wa-uhx:" + handle_b64; }
 inline std::string wa_challenge(const std::string& u, const std::string& chal) { return "mfa:wa-chal:" + u + ":" + chal; }
+inline std::string wa_discoverable_challenge(const std::string& chal) { return "mfa:wa-dchal:" + chal; }
+inline std::string thr_2fa_handle(const std::string& handle_b64) { return "mfa:thr:2fa-uh:" + handle_b64; }
 inline std::string policy(const std::string& org) { return "mfa:policy:" + org; }
 }  // namespace keys
 

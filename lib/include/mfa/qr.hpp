@@ -1,31 +1,97 @@
-// QR codes for enrollment: an otpauth URI as SVG, PNG or a PNG data URI (libqrencode + libpng).
+// QR codes (docs/qr.md): encoding a text (an otpauth URI, a Google Authenticator migration URI)
+// into a module matrix (libqrencode), rendering it as SVG, PNG, a PNG data URI or terminal text,
+// and reading every QR code back out of a PNG image (libpng + libzbar).
 //
-// The image carries the secret, so the outputs are secret types and are wiped when they die; the
-// module matrix libqrencode returns is wiped before it is freed.
+// The picture of an otpauth URI is the secret: the matrix and every rendering are SecretBytes /
+// SecretString (wiped when they die), the buffers of libqrencode, libpng and zbar are wiped before
+// they are released, and decoded texts are SecretString.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
 #include <string_view>
+#include <vector>
 
+#include "mfa/bytes.hpp"
 #include "mfa/error.hpp"
 #include "mfa/secret.hpp"
 
 namespace mfa::qr {
 
+// Error correction: low 7 %, medium 15 %, quartile 25 %, high 30 % of the code words recoverable.
 enum class EcLevel { low, medium, quartile, high };
 
-struct QrOptions {
-    EcLevel ec = EcLevel::medium;
-    unsigned border = 4;   // quiet zone in modules (the standard asks for 4)
-    unsigned scale = 6;    // PNG pixels per module (1..64)
+// The longest text: 2953 bytes, the byte-mode capacity of version 40 at level L (the largest QR
+// code there is). Longer texts are limit_exceeded before anything is encoded.
+inline constexpr std::size_t kMaxText = 2953;
+// Rendering bounds: a quiet zone of at most 64 modules, 1..64 PNG/SVG pixels a module.
+inline constexpr unsigned kMaxBorder = 64;
+inline constexpr unsigned kMaxScale = 64;
+// Decoding bounds, checked before anything is allocated: the PNG file size and its pixel count
+// (width * height; 32 Mi pixels is more than an 8K screenshot).
+inline constexpr std::size_t kMaxPngBytes = 16u << 20;
+inline constexpr std::uint64_t kMaxImagePixels = std::uint64_t{1} << 25;
+
+// The modules of one QR code, held in SecretBytes.
+class Matrix {
+public:
+    // Byte mode over the exact bytes of text (NULs included). When the text does not fit at level
+    // ec, the next lower level is tried down to low (high -> quartile -> medium -> low): ec() says
+    // which level was used. Errors: invalid_argument (empty text), limit_exceeded (longer than
+    // kMaxText, or too long for any level), no_memory, internal (libqrencode failed otherwise).
+    [[nodiscard]] static Result<Matrix> encode(std::string_view text, EcLevel ec = EcLevel::medium);
+
+    // Modules a side (21 for version 1 .. 177 for version 40), without a quiet zone.
+    [[nodiscard]] int size() const noexcept { return size_; }
+    [[nodiscard]] int version() const noexcept { return (size_ - 17) / 4; }
+    [[nodiscard]] EcLevel ec() const noexcept { return ec_; }
+    // Whether module (x, y) is dark; 0 <= x, y < size(). Outside the matrix: light (quiet zone).
+    [[nodiscard]] bool dark(int x, int y) const noexcept {
+        if (x < 0 || y < 0 || x >= size_ || y >= size_) return false;
+        return modules_[static_cast<std::size_t>(y) * static_cast<std::size_t>(size_) + static_cast<std::size_t>(x)] != 0;
+    }
+
+private:
+    Matrix() = default;  // only encode() makes one: a Matrix always holds a code
+    int size_ = 0;
+    EcLevel ec_ = EcLevel::medium;
+    SecretBytes modules_;  // size_ * size_, row-major, 1 = dark
 };
 
-inline constexpr std::size_t kMaxQrText = 2048;  // bytes; otpauth URIs are far shorter
+struct QrOptions {
+    EcLevel ec = EcLevel::medium;  // the level asked for (Matrix::encode may fall back lower)
+    unsigned border = 4;           // quiet zone in modules, 0..kMaxBorder (the standard asks for 4)
+    unsigned scale = 6;            // pixels a module for PNG, and the SVG's width/height, 1..kMaxScale
+};
 
-// Errors: invalid_argument (empty text, scale out of range), limit_exceeded, internal (libqrencode,
-// libpng).
-Result<SecretString> to_svg(std::string_view text, const QrOptions& opts = {});
-Result<SecretBytes> to_png(std::string_view text, const QrOptions& opts = {});
-// "data:image/png;base64,…"
-Result<SecretString> to_png_data_uri(std::string_view text, const QrOptions& opts = {});
+// Renderings of a matrix (opts.ec is not used) or of a text (encoded with opts.ec first; the text
+// errors of Matrix::encode). Option errors: invalid_argument naming the option.
+//
+// A standalone SVG: viewBox in modules (quiet zone included), width/height = modules * scale,
+// white background, one black <path> in which each run of dark modules on a row is one rectangle.
+[[nodiscard]] Result<SecretString> to_svg(const Matrix& m, const QrOptions& opts = {});
+[[nodiscard]] Result<SecretString> to_svg(std::string_view text, const QrOptions& opts = {});
+// A 1-bit greyscale PNG, (size + 2 * border) * scale pixels a side. Errors also: internal (libpng).
+[[nodiscard]] Result<SecretBytes> to_png(const Matrix& m, const QrOptions& opts = {});
+[[nodiscard]] Result<SecretBytes> to_png(std::string_view text, const QrOptions& opts = {});
+// "data:image/png;base64,..." of to_png.
+[[nodiscard]] Result<SecretString> to_png_data_uri(const Matrix& m, const QrOptions& opts = {});
+[[nodiscard]] Result<SecretString> to_png_data_uri(std::string_view text, const QrOptions& opts = {});
+// Terminal text: two module rows a line with half blocks (U+2580, U+2584, U+2588), each line
+// wrapped in explicit black-on-white colours (ESC[30;47m ... ESC[0m) so that dark themes do not
+// invert the code; opts.scale is not used.
+[[nodiscard]] Result<SecretString> to_terminal(const Matrix& m, const QrOptions& opts = {});
+[[nodiscard]] Result<SecretString> to_terminal(std::string_view text, const QrOptions& opts = {});
+
+// Every QR code zbar finds in a PNG image (any colour type and bit depth; transparency is
+// composed onto white), in the order zbar reports them, as the exact bytes they encode.
+// Errors: invalid_argument (empty input), limit_exceeded (more than kMaxPngBytes, or more than
+// kMaxImagePixels pixels: refused from the header, before the pixels are allocated), parse (not a
+// PNG, or a corrupt one: libpng's reason), not_found (no QR code in the image), internal (zbar).
+[[nodiscard]] Result<std::vector<SecretString>> decode_png(ByteView png);
+// The same for a file (read with the kMaxPngBytes bound); io when it cannot be read. Error details
+// start with the path.
+[[nodiscard]] Result<std::vector<SecretString>> decode_png_file(const std::filesystem::path& path);
 
 }  // namespace mfa::qr

@@ -13,5 +13,6 @@
 #include "mfa/mfa_otp.h"
 #include "mfa/mfa_webauthn.h"
 #include "mfa/mfa_server.h"
+#include "mfa/mfa_qr.h"
 
 #endif /* MFA_H */

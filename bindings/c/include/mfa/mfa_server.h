@@ -49,6 +49,11 @@ typedef struct mfa_server_options {
     const char *webauthn_origins;     /* space-separated exact origins: "https://example.com" */
     uint32_t webauthn_challenge_ttl;  /* seconds, 30..3600 (default 300) */
     int webauthn_user_verification;   /* 0 preferred (default), 1 required, 2 discouraged */
+    /* Usernameless login (appended after the WebAuthn members; a caller built against the struct
+     * without it gets the default): the userVerification it asks for and checks, coded as above.
+     * mfa_server_options_init sets 1 (required): the passkey replaces the password, so it should
+     * verify the user itself. */
+    int webauthn_discoverable_user_verification;
 } mfa_server_options_t;
 MFA_EXPORT void mfa_server_options_init(mfa_server_options_t *opts);
 
@@ -125,8 +130,8 @@ MFA_EXPORT int mfa_allowlist_check_email(const char *list, const char *email);
 /* Security keys and passkeys (WebAuthn). *_begin return the options JSON for the browser
  * ({"options":{…},"expires_at":N}); the challenge stays in the store, single use, until expires_at.
  * register_finish returns the stored key as JSON ({"id","name","aaguid","alg","sign_count",
- * "transports","backup_eligible","backup_state","uv_initialized","attestation":{…},"created",
- * "last_used"}); list returns an array of those. login_finish fills `out` like totp_verify (amr
+ * "transports","backup_eligible","backup_state","uv_initialized","discoverable","attestation":{…},
+ * "created","last_used"}); list returns an array of those. login_finish fills `out` like totp_verify (amr
  * "hwk"/"swk", "user", and "pin mfa" with user verification); its status names the failed step
  * (MFA_ERR_WEBAUTHN_CHALLENGE for a used, expired or another user's challenge,
  * MFA_ERR_WEBAUTHN_SIGN_COUNT for a counter that did not increase ...). */
@@ -139,6 +144,21 @@ MFA_EXPORT int mfa_server_webauthn_login_begin(mfa_server_t *s, char **out_json,
                                                const char *source_ip);
 MFA_EXPORT int mfa_server_webauthn_login_finish(mfa_server_t *s, mfa_verify_result_t *out, const char *user,
                                                 const char *response_json, const char *source_ip);
+/* register_begin with the residentKey requirement: 0 preferred (what register_begin asks for),
+ * 1 required (a passkey for usernameless login), 2 discouraged. The stored key's JSON then has
+ * "discoverable": true / false as the client reported it (credProps), or null when it did not. */
+MFA_EXPORT int mfa_server_webauthn_register_begin_ex(mfa_server_t *s, char **out_json, const char *user,
+                                                     const char *display_name, int resident_key,
+                                                     const char *source_ip);
+/* Usernameless login with a passkey (docs/server.md): options bound to no user, with an empty
+ * allowCredentials; then the response, whose userHandle names the account. On success *out_user
+ * receives the account's user name (free with mfa_free); it is NULL otherwise. The status is as for
+ * login_finish, plus MFA_ERR_WEBAUTHN_USER_HANDLE when the response has no userHandle; a userHandle
+ * of no account fails as MFA_ERR_WEBAUTHN_CREDENTIAL_ID, like a credential of another account. */
+MFA_EXPORT int mfa_server_webauthn_login_begin_discoverable(mfa_server_t *s, char **out_json, const char *source_ip);
+MFA_EXPORT int mfa_server_webauthn_login_finish_discoverable(mfa_server_t *s, mfa_verify_result_t *out,
+                                                             char **out_user, const char *response_json,
+                                                             const char *source_ip);
 MFA_EXPORT int mfa_server_webauthn_list(mfa_server_t *s, char **out_json, const char *user);
 /* id: the key's base64url credential id (from the list). */
 MFA_EXPORT int mfa_server_webauthn_remove(mfa_server_t *s, const char *user, const char *id, const char *actor,

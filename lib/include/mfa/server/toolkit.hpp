@@ -21,11 +21,17 @@
 //   mfa:wa:<user>:<sha256(id)> a security key (JSON: name, last use, the WebAuthn credential record)
 //   mfa:wa-id:<sha256(id)>     the account owning a credential id (uniqueness across accounts)
 //   mfa:wa-uh:<user>           the user's WebAuthn user handle (random, 32 bytes, base64url)
+//   mfa:wa-uhx:<handle>        the reverse: the user name owning a user handle (base64url), for
+//                              usernameless login; written before the handle itself
 //   mfa:wa-chal:<user>:<challenge>   a pending WebAuthn ceremony (single use, expires)
+//   mfa:wa-dchal:<challenge>   a pending usernameless login, bound to no user (single use, expires)
+//   mfa:thr:2fa-uh:<handle>    throttle state of a user handle that names no account (usernameless
+//                              login fails for it exactly as for an account)
 //   mfa:policy:<org>           organization policy (JSON)
 //   mfa:audit:…                the audit chain (audit.hpp)
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -60,7 +66,15 @@ struct ToolkitConfig {
     // unset the webauthn_* calls fail with invalid_argument.
     std::optional<webauthn::RpConfig> webauthn;
     std::int64_t webauthn_challenge_ttl = 300;  // seconds a ceremony's challenge is valid (30..3600)
+    // Usernameless (discoverable-credential) login stands in for the password: it is a first
+    // factor, so by default the authenticator must verify the user (PIN or biometric), which makes
+    // the passkey two factors by itself (amr "pin" "mfa"). The RP's user_verification applies to
+    // the other ceremonies.
+    webauthn::UserVerification webauthn_discoverable_user_verification = webauthn::UserVerification::required;
 };
+// WebAuthn L3 §5.4.6 ResidentKeyRequirement: whether registration asks for a discoverable
+// credential (a passkey that can log in without a user name).
+enum class ResidentKey : std::uint8_t { discouraged, preferred, required };
 inline constexpr std::size_t kMaxSecurityKeys = 32;   // per user
 inline constexpr std::size_t kMaxSecurityKeyName = 128;
 inline constexpr unsigned kMaxRecoveryCodes = 100;
@@ -82,6 +96,9 @@ struct VerifyResult {
     std::uint32_t failures = 0;     // consecutive failures of this counter after the attempt
     bool newly_locked = false;      // this attempt locked the account
     bool needs_rehash = false;      // password: store a new hash (hash_password) now
+    // A WebAuthn login on success: the account it verified. For webauthn_login_finish_discoverable
+    // this is the user the passkey resolved to -- the one to log in. Empty on failure.
+    std::string user;
     bool ok() const noexcept { return status == Errc::ok; }
 };
 
@@ -126,6 +143,9 @@ struct SecurityKeyInfo {
     bool backup_eligible = false;      // a synced passkey (amr "swk") rather than a device-bound key ("hwk")
     bool backup_state = false;
     bool uv_initialized = false;
+    // Created as a discoverable credential (credProps.rk as the client reported it at registration);
+    // nullopt when the client did not say.
+    std::optional<bool> discoverable;
     std::string attestation_fmt;
     std::string attestation_type;
     bool attestation_trusted = false;
@@ -164,10 +184,14 @@ public:
     Status totp_remove(std::string_view user, const RequestContext& ctx);
 
     // --- Security keys and passkeys (WebAuthn) -----------------------------------------------------
-    // Registration options for one more key (excluding the user's existing ones). Errors:
+    // Registration options for one more key (excluding the user's existing ones), asking for the
+    // credProps extension. resident_key sets authenticatorSelection.residentKey (and
+    // requireResidentKey for `required`); a passkey-first site asks for `required`. Errors:
     // invalid_argument (no RP configured, a bad user name), factor_already_enrolled (kMaxSecurityKeys).
     Result<WebAuthnCeremony> webauthn_register_begin(std::string_view user, std::string_view display_name,
-                                                     const RequestContext& ctx);
+                                                     const RequestContext& ctx);  // ResidentKey::preferred
+    Result<WebAuthnCeremony> webauthn_register_begin(std::string_view user, std::string_view display_name,
+                                                     ResidentKey resident_key, const RequestContext& ctx);
     // Verifies the browser's registration response against the pending challenge it names (consumed
     // here, whatever the outcome) and stores the key. Errors: webauthn_challenge (no such pending
     // registration for this user: used, expired, or another user's), the relying party's
@@ -185,6 +209,23 @@ public:
     // amr_for_security_key(backup_eligible, user_verified).
     Result<VerifyResult> webauthn_login_finish(std::string_view user, std::string_view response_json,
                                                const RequestContext& ctx);
+    // Usernameless login (passkeys): request options bound to no user, with an empty
+    // allowCredentials (the authenticator offers its discoverable credentials for the RP) and
+    // userVerification = ToolkitConfig::webauthn_discoverable_user_verification. Errors:
+    // invalid_argument (no RP configured).
+    Result<WebAuthnCeremony> webauthn_login_begin_discoverable(const RequestContext& ctx);
+    // Finishes it: the challenge is taken first (single use), then response.userHandle names the
+    // account (WebAuthn L3 §7.2 step 6) and the credential must be that account's, with that user
+    // handle; then the same verification, throttling (the account's second-factor counter),
+    // sign-count compare-and-set and amr as webauthn_login_finish. On success `user` names the
+    // account. status: ok, throttled, account_locked, or the failed step: webauthn_json,
+    // webauthn_challenge (unknown, used, expired, or issued for a user-bound login),
+    // webauthn_user_handle (the response has no userHandle), webauthn_credential_id (the user
+    // handle names no account, or the credential is not that account's: the same status, count
+    // and audit event either way), webauthn_sign_count, webauthn_signature ... Failures before a
+    // user handle is read (malformed JSON, challenge, no userHandle) name no account: they are
+    // neither counted nor audited.
+    Result<VerifyResult> webauthn_login_finish_discoverable(std::string_view response_json, const RequestContext& ctx);
     Result<std::vector<SecurityKeyInfo>> webauthn_list(std::string_view user);
     // id: base64url credential id. Errors: factor_not_enrolled (no such key for this user).
     Status webauthn_remove(std::string_view user, std::string_view id, const RequestContext& ctx);
@@ -228,6 +269,8 @@ public:
 
 private:
     struct Impl;
+    struct WebAuthnAssertion;
+    Result<VerifyResult> webauthn_verify_assertion(const WebAuthnAssertion& a, const RequestContext& ctx);
     Toolkit(std::shared_ptr<store::Store> s, KeyRing k, ToolkitConfig c);
     Status record(std::string type, std::string_view user, std::string detail, const RequestContext& ctx);
     VerifyResult finish(const store::Attempt& a, std::string_view user, std::string_view what, const RequestContext& ctx);

@@ -1,0 +1,228 @@
+/* Usernameless (passkey) login through the server toolkit's C ABI, from C99: a soft token opened as
+ * "soft:FILE" plays the browser, registering a resident credential with mfa_server_webauthn_register_begin_ex
+ * and logging in with mfa_server_webauthn_login_begin_discoverable / _finish_discoverable. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static const char *kOrigin = "https://example.com";
+
+/* Base64url (no padding) as the options JSON carries it; returns the decoded length or 0. */
+static size_t b64url_decode(const char *in, size_t n, uint8_t *out, size_t cap) {
+    static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t len = 0, i;
+    for (i = 0; i < n; ++i) {
+        const char *p = strchr(kAlphabet, in[i]);
+        if (p == NULL || in[i] == '\0') return 0;
+        acc = (acc << 6) | (uint32_t)(p - kAlphabet);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (len == cap) return 0;
+            out[len++] = (uint8_t)(acc >> bits);
+        }
+    }
+    return len;
+}
+
+/* The base64url string value following `after` and then `"<member>":"` in json, decoded. */
+static size_t member_bytes(const char *json, const char *after, const char *member, uint8_t *out, size_t cap) {
+    char key[64];
+    const char *p = after ? strstr(json, after) : json, *end;
+    if (p == NULL) return 0;
+    snprintf(key, sizeof key, "\"%s\":\"", member);
+    p = strstr(p, key);
+    if (p == NULL) return 0;
+    p += strlen(key);
+    end = strchr(p, '"');
+    return end ? b64url_decode(p, (size_t)(end - p), out, cap) : 0;
+}
+
+/* Registers a resident ES256 credential with PIN UV for user. */
+static void register_passkey(mfa_server_t *srv, mfa_fido2_device_t *dev, const char *user) {
+    mfa_fido2_make_credential_options_t mc;
+    mfa_fido2_credential_t *cred = NULL;
+    uint8_t challenge[64], uid[64];
+    size_t challenge_len, uid_len, len = 0;
+    char *json = NULL;
+    char resp[8192];
+
+    CHECK_RC(mfa_server_webauthn_register_begin_ex(srv, &json, user, NULL, 3, NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_OK(mfa_server_webauthn_register_begin_ex(srv, &json, user, NULL, 1, NULL));
+    if (json == NULL) return;
+    CHECK(strstr(json, "\"residentKey\":\"required\"") != NULL);
+    CHECK(strstr(json, "\"requireResidentKey\":true") != NULL);
+    CHECK(strstr(json, "\"credProps\":true") != NULL);
+    challenge_len = member_bytes(json, NULL, "challenge", challenge, sizeof challenge);
+    uid_len = member_bytes(json, "\"user\":", "id", uid, sizeof uid);
+    mfa_free(json);
+    CHECK(challenge_len == 32 && uid_len == 32);
+
+    memset(&mc, 0, sizeof mc);
+    mc.struct_size = sizeof mc;
+    mc.rp_id = "example.com";
+    mc.user_id = uid;
+    mc.user_id_len = uid_len;
+    mc.user_name = user;
+    mc.challenge = challenge;
+    mc.challenge_len = challenge_len;
+    mc.origin = kOrigin;
+    mc.resident = 1;
+    mc.user_verification = 1;
+    mc.pin = "4321";
+    CHECK_OK(mfa_fido2_make_credential(dev, &cred, &mc));
+    CHECK_OK(mfa_fido2_credential_json(cred, resp, sizeof resp, &len));
+    mfa_fido2_credential_free(&cred);
+    CHECK_OK(mfa_server_webauthn_register_finish(srv, &json, user, resp, "passkey", NULL));
+    /* This client does not answer credProps: whether the key is discoverable is unknown. */
+    CHECK(json != NULL && strstr(json, "\"discoverable\":null") != NULL);
+    mfa_free(json);
+}
+
+/* A usernameless ceremony: the options, and the soft token's answer for them in resp. */
+static void discoverable_assertion(mfa_server_t *srv, mfa_fido2_device_t *dev, char *resp, size_t cap) {
+    mfa_fido2_get_assertion_options_t ga;
+    mfa_fido2_assertions_t *as = NULL;
+    uint8_t challenge[64];
+    size_t challenge_len, len = 0;
+    char *json = NULL;
+
+    resp[0] = '\0';
+    CHECK_OK(mfa_server_webauthn_login_begin_discoverable(srv, &json, "203.0.113.9"));
+    if (json == NULL) return;
+    CHECK(strstr(json, "\"allowCredentials\":[]") != NULL);
+    CHECK(strstr(json, "\"userVerification\":\"required\"") != NULL);
+    challenge_len = member_bytes(json, NULL, "challenge", challenge, sizeof challenge);
+    mfa_free(json);
+
+    memset(&ga, 0, sizeof ga);
+    ga.struct_size = sizeof ga;
+    ga.rp_id = "example.com";
+    ga.challenge = challenge;
+    ga.challenge_len = challenge_len;
+    ga.origin = kOrigin;
+    ga.user_verification = 1;
+    ga.pin = "4321";
+    CHECK_OK(mfa_fido2_get_assertion(dev, &as, &ga));
+    CHECK_OK(mfa_fido2_assertion_json(as, resp, cap, &len, 0));
+    mfa_fido2_assertions_free(&as);
+}
+
+/* resp without its "userHandle" member. */
+static void drop_user_handle(char *resp) {
+    char *p = strstr(resp, "\"userHandle\":\""), *end;
+    if (p == NULL) return;
+    end = strchr(p + 14, '"');
+    if (end == NULL) return;
+    ++end;
+    if (*end == ',') ++end;
+    else if (p > resp && p[-1] == ',') --p;
+    memmove(p, end, strlen(end) + 1);
+}
+
+static void test_usernameless_login(mfa_fido2_device_t *dev) {
+    mfa_store_t *store = NULL;
+    mfa_server_t *srv = NULL;
+    mfa_server_options_t opts;
+    mfa_verify_result_t vr;
+    char *ring = NULL, *user = NULL;
+    char resp[8192];
+
+    CHECK_OK(mfa_store_open(&store, "memory:"));
+    CHECK_OK(mfa_keyring_generate(&ring));
+    mfa_server_options_init(&opts);
+    CHECK(opts.webauthn_discoverable_user_verification == 1);
+    opts.webauthn_rp_id = "example.com";
+    opts.webauthn_origins = kOrigin;
+    opts.webauthn_user_verification = 2; /* the user-bound default stays "discouraged" */
+    opts.webauthn_discoverable_user_verification = 5;
+    CHECK_RC(mfa_server_new(&srv, store, ring, &opts), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_DETAIL("webauthn_discoverable_user_verification");
+    /* A caller built against the struct without the usernameless member: WebAuthn on, the default. */
+    opts.struct_size = offsetof(mfa_server_options_t, webauthn_discoverable_user_verification);
+    CHECK_OK(mfa_server_new(&srv, store, ring, &opts));
+    opts.struct_size = sizeof opts;
+    mfa_store_free(&store);
+    if (srv == NULL) return;
+
+    register_passkey(srv, dev, "alice");
+    memset(&vr, 0, sizeof vr);
+    vr.struct_size = sizeof vr;
+
+    discoverable_assertion(srv, dev, resp, sizeof resp);
+    CHECK_RC(mfa_server_webauthn_login_finish_discoverable(srv, &vr, NULL, resp, NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_OK(mfa_server_webauthn_login_finish_discoverable(srv, &vr, &user, resp, NULL));
+    CHECK(user != NULL && strcmp(user, "alice") == 0);
+    CHECK(vr.status == MFA_OK);
+    CHECK_STR(vr.amr, "hwk user pin mfa");
+    mfa_free(user);
+    user = NULL;
+
+    /* The same response again: its challenge is spent; no user is named. */
+    CHECK_RC(mfa_server_webauthn_login_finish_discoverable(srv, &vr, &user, resp, NULL), MFA_ERR_WEBAUTHN_CHALLENGE);
+    CHECK(user == NULL);
+    /* No userHandle: the account cannot be found (WebAuthn L3 §7.2 step 6). */
+    discoverable_assertion(srv, dev, resp, sizeof resp);
+    drop_user_handle(resp);
+    CHECK(strstr(resp, "userHandle") == NULL);
+    CHECK_RC(mfa_server_webauthn_login_finish_discoverable(srv, &vr, &user, resp, NULL), MFA_ERR_WEBAUTHN_USER_HANDLE);
+    CHECK(user == NULL);
+    CHECK_RC(mfa_server_webauthn_login_finish_discoverable(srv, &vr, &user, "{", NULL), MFA_ERR_WEBAUTHN_JSON);
+    CHECK(user == NULL && vr.status == MFA_ERR_WEBAUTHN_JSON);
+
+    /* A fresh ceremony logs in again (the sign count moved on). */
+    discoverable_assertion(srv, dev, resp, sizeof resp);
+    CHECK_OK(mfa_server_webauthn_login_finish_discoverable(srv, &vr, &user, resp, NULL));
+    CHECK(user != NULL && strcmp(user, "alice") == 0);
+    mfa_free(user);
+
+    mfa_server_free(&srv);
+    mfa_free(ring);
+}
+
+static void test_not_configured(void) {
+    mfa_store_t *store = NULL;
+    mfa_server_t *srv = NULL;
+    char *ring = NULL, *json = NULL, *user = NULL;
+    mfa_verify_result_t vr;
+    CHECK_OK(mfa_store_open(&store, "memory:"));
+    CHECK_OK(mfa_keyring_generate(&ring));
+    CHECK_OK(mfa_server_new(&srv, store, ring, NULL));
+    CHECK_RC(mfa_server_webauthn_login_begin_discoverable(srv, &json, NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_server_webauthn_login_begin_discoverable(NULL, &json, NULL), MFA_ERR_INVALID_ARGUMENT);
+    memset(&vr, 0, sizeof vr);
+    vr.struct_size = sizeof vr;
+    CHECK_RC(mfa_server_webauthn_login_finish_discoverable(srv, &vr, &user, "{}", NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK(user == NULL);
+    mfa_server_free(&srv);
+    mfa_store_free(&store);
+    mfa_free(ring);
+}
+
+int main(void) {
+    char dir[] = "/tmp/mfa-c-passkey-XXXXXX";
+    char state[128], path[160];
+    mfa_fido2_device_t *dev = NULL;
+
+    if (mkdtemp(dir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    snprintf(state, sizeof state, "%s/token.state", dir);
+    snprintf(path, sizeof path, "soft:%s", state);
+    test_not_configured();
+    CHECK_OK(mfa_fido2_device_open(&dev, path));
+    if (dev != NULL) {
+        CHECK_OK(mfa_fido2_set_pin(dev, "4321"));
+        test_usernameless_login(dev);
+        mfa_fido2_device_free(&dev);
+    }
+    unlink(state);
+    rmdir(dir);
+    return check_finish("c_api_server_webauthn");
+}
