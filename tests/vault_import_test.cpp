@@ -101,6 +101,33 @@ void check_aegis_accounts(const ImportResult& r) {
     BOOST_TEST((r.accounts[3].tags == std::vector<std::string>{"Work", "Travel"}));
 }
 
+// The accounts of an encrypted fixture must be those of its plain twin.
+void same_accounts(const ImportResult& got, const ImportResult& want) {
+    BOOST_REQUIRE_EQUAL(got.accounts.size(), want.accounts.size());
+    BOOST_TEST(got.skipped == want.skipped);
+    for (std::size_t i = 0; i < got.accounts.size(); ++i) {
+        const auto& x = got.accounts[i];
+        const auto& y = want.accounts[i];
+        BOOST_TEST(x.account.issuer == y.account.issuer);
+        BOOST_TEST(x.account.name == y.account.name);
+        BOOST_TEST(b32(x.account) == b32(y.account));
+        BOOST_TEST((x.account.params.type == y.account.params.type));
+        BOOST_TEST((x.account.params.algorithm == y.account.params.algorithm));
+        BOOST_TEST(x.account.params.digits == y.account.params.digits);
+        BOOST_TEST(x.account.params.period == y.account.params.period);
+        BOOST_TEST(x.account.params.counter == y.account.params.counter);
+        BOOST_TEST(x.tags == y.tags);
+    }
+}
+
+void expect_error(const Result<ImportResult>& r, Errc code, std::string_view where) {
+    BOOST_TEST(r.code() == code, r.error().to_string());
+    if (!r) BOOST_TEST(r.error().detail.find(where) != std::string::npos, r.error().detail);
+}
+
+// The password of the encrypted fixtures (tests/vectors/import/make_encrypted.py).
+const SecretString kRight("correct horse battery"), kWrong("correct horse batterY");
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(vault_import)
@@ -152,7 +179,85 @@ BOOST_AUTO_TEST_CASE(twofas) {
     BOOST_TEST(r->accounts[1].account.issuer == "Bank");   // from the service name
     BOOST_TEST(r->accounts[1].account.params.counter == 5u);
     BOOST_TEST((r->accounts[2].account.params.type == OtpType::steam));
-    BOOST_TEST(import_2fas(R"({"services":[],"servicesEncrypted":"abc"})").code() == Errc::unsupported);
+}
+
+BOOST_AUTO_TEST_CASE(twofas_encrypted) {
+    const std::string text = fixture("2fas-encrypted.2fas");
+    BOOST_TEST((detect_import_format(as_bytes(text)).value() == ImportFormat::twofas_encrypted));
+    BOOST_TEST(import_accounts(as_bytes(text)).code() == Errc::invalid_argument);
+    expect_error(import_accounts(as_bytes(text), &kWrong), Errc::vault_wrong_passphrase, "$.reference: GCM tag mismatch");
+    auto r = import_accounts(as_bytes(text), &kRight);
+    BOOST_REQUIRE_MESSAGE(r, why(r));
+    BOOST_TEST((r->format == ImportFormat::twofas_encrypted));
+    auto plain = import_2fas(fixture("2fas.2fas"));
+    BOOST_REQUIRE(plain);
+    same_accounts(*r, *plain);
+    BOOST_TEST(r->accounts[0].tags == std::vector<std::string>{"Code"});   // groups stay in the clear
+    // Without a reference a wrong password shows at the services' tag.
+    auto j = nlohmann::json::parse(text);
+    j.erase("reference");
+    expect_error(import_2fas(j.dump(), &kWrong), Errc::vault_wrong_passphrase, "$.servicesEncrypted: GCM tag mismatch");
+    auto noref = import_2fas(j.dump(), &kRight);
+    BOOST_REQUIRE_MESSAGE(noref, why(noref));
+    same_accounts(*noref, *plain);
+    // The reference opens but the services were changed (one ciphertext byte) or truncated.
+    for (const bool truncate : {false, true}) {
+        j = nlohmann::json::parse(text);
+        const std::string enc = j["servicesEncrypted"];
+        const auto colon = enc.find(':');
+        Bytes ct = base64_decode(enc.substr(0, colon), Base64Mode::standard).value();
+        if (truncate) ct.resize(ct.size() - 5);
+        else ct[3] ^= 1;
+        j["servicesEncrypted"] = base64_encode(ct) + enc.substr(colon);
+        expect_error(import_2fas(j.dump(), &kRight), Errc::parse, "$.servicesEncrypted: GCM tag mismatch although");
+    }
+    // The password opens the reference, which is not 2FAS's text.
+    expect_error(import_accounts(as_bytes(fixture("2fas-encrypted-bad-reference.2fas")), &kRight), Errc::parse,
+                 "$.reference: decrypts, but not to the text 2FAS writes there");
+    // An encrypted empty service list is an empty import.
+    auto empty = import_accounts(as_bytes(fixture("2fas-encrypted-empty.2fas")), &kRight);
+    BOOST_REQUIRE_MESSAGE(empty, why(empty));
+    BOOST_TEST(empty->accounts.empty());
+    BOOST_TEST((empty->format == ImportFormat::twofas_encrypted));
+}
+
+BOOST_AUTO_TEST_CASE(twofas_encrypted_container_errors_name_the_field) {
+    const auto base = nlohmann::json::parse(fixture("2fas-encrypted.2fas"));
+    const std::string enc = base["servicesEncrypted"];
+    const auto c1 = enc.find(':'), c2 = enc.rfind(':');
+    const std::string ct = enc.substr(0, c1), salt = enc.substr(c1 + 1, c2 - c1 - 1), iv = enc.substr(c2 + 1);
+    auto with = [&](const std::string& field, nlohmann::json value) {
+        auto j = base;
+        if (value.is_discarded()) j.erase(field);
+        else j[field] = std::move(value);
+        return j.dump();
+    };
+    const auto gone = nlohmann::json(nlohmann::json::value_t::discarded);
+    struct Case {
+        std::string text;
+        Errc code;
+        std::string where;
+    };
+    const std::vector<Case> cases = {
+        {with("servicesEncrypted", ct + ":" + salt), Errc::parse, "$.servicesEncrypted: 2 ':'-separated part(s)"},
+        {with("servicesEncrypted", enc + ":AAAA"), Errc::parse, "$.servicesEncrypted: more than 3"},
+        {with("servicesEncrypted", ct + ":" + salt.substr(1) + ":" + iv), Errc::parse, "$.servicesEncrypted: part 2 (salt): not Base64"},
+        {with("servicesEncrypted", ct + ":AAAAAAAAAAAAAAAA:" + iv), Errc::parse, "part 2 (salt): 12 bytes"},
+        {with("servicesEncrypted", ct + ":" + salt + ":" + base64_encode(Bytes(8))), Errc::parse, "part 3 (IV): 8 bytes"},
+        {with("servicesEncrypted", ct + ":" + salt + ":" + base64_encode(Bytes(64))), Errc::parse, "part 3 (IV): longer than 16"},
+        {with("servicesEncrypted", base64_encode(Bytes(15)) + ":" + salt + ":" + iv), Errc::parse, "part 1 (ciphertext||tag): 15 bytes"},
+        {with("servicesEncrypted", ct + "!:" + salt + ":" + iv), Errc::parse, "part 1 (ciphertext||tag): not Base64"},
+        {with("servicesEncrypted", 42), Errc::parse, "$.servicesEncrypted: not a string"},
+        {with("reference", "x:y"), Errc::parse, "$.reference: 2 ':'-separated"},
+        {with("schemaVersion", gone), Errc::parse, "$.schemaVersion: missing"},
+        {with("schemaVersion", 5), Errc::unsupported, "$.schemaVersion: 2FAS schema version 5"},
+        {with("schemaVersion", -1), Errc::parse, "$.schemaVersion: negative"},
+    };
+    for (const auto& c : cases) {
+        // The container is checked before the password is asked for or used.
+        expect_error(import_2fas(c.text, nullptr), c.code, c.where);
+        expect_error(import_2fas(c.text, &kRight), c.code, c.where);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(andotp) {
@@ -166,6 +271,66 @@ BOOST_AUTO_TEST_CASE(andotp) {
     BOOST_TEST((r->accounts[0].tags == std::vector<std::string>{"work", "code"}));
     BOOST_TEST(r->accounts[1].account.params.digits == 8u);
     BOOST_TEST(r->accounts[1].account.params.counter == 7u);
+}
+
+BOOST_AUTO_TEST_CASE(andotp_encrypted_both_layouts) {
+    auto plain = import_andotp(fixture("andotp.json"));
+    BOOST_REQUIRE(plain);
+    const std::string current = fixture("andotp-encrypted.json.aes"), old = fixture("andotp-encrypted-old.json.aes");
+    // Nothing marks these files as andOTP: detection declines and names the format to choose.
+    for (const auto* t : {&current, &old}) {
+        auto d = detect_import_format(as_bytes(*t));
+        BOOST_TEST(d.code() == Errc::unsupported);
+        if (!d) BOOST_TEST(d.error().detail.find("andOTP backup, otp_accounts.json.aes, cannot be recognised") != std::string::npos);
+        BOOST_TEST(import_accounts(as_bytes(*t), &kRight).code() == Errc::unsupported);
+    }
+    auto r = import_accounts(as_bytes(current), ImportFormat::andotp_encrypted, &kRight);
+    BOOST_REQUIRE_MESSAGE(r, why(r));
+    BOOST_TEST((r->format == ImportFormat::andotp_encrypted));
+    same_accounts(*r, *plain);
+    auto o = import_accounts(as_bytes(old), ImportFormat::andotp_encrypted_old, &kRight);
+    BOOST_REQUIRE_MESSAGE(o, why(o));
+    BOOST_TEST((o->format == ImportFormat::andotp_encrypted_old));
+    same_accounts(*o, *plain);
+    BOOST_TEST(import_accounts(as_bytes(current), ImportFormat::andotp_encrypted, nullptr).code() == Errc::invalid_argument);
+    expect_error(import_andotp_encrypted(as_bytes(current), kWrong), Errc::vault_wrong_passphrase, "the password is wrong");
+    expect_error(import_andotp_encrypted_old(as_bytes(old), kWrong), Errc::vault_wrong_passphrase, "the password is wrong");
+    // The other layout's reading of a file fails its tag.
+    expect_error(import_andotp_encrypted_old(as_bytes(current), kRight), Errc::vault_wrong_passphrase, "GCM tag mismatch");
+    auto empty = import_andotp_encrypted(as_bytes(fixture("andotp-encrypted-empty.json.aes")), kRight);
+    BOOST_REQUIRE_MESSAGE(empty, why(empty));
+    BOOST_TEST(empty->accounts.empty());
+}
+
+BOOST_AUTO_TEST_CASE(andotp_encrypted_damage_names_the_position) {
+    const std::string current = fixture("andotp-encrypted.json.aes"), old = fixture("andotp-encrypted-old.json.aes");
+    auto iterations = [&](std::uint32_t n) {
+        std::string t = current;
+        for (int i = 0; i < 4; ++i) t[static_cast<std::size_t>(i)] = static_cast<char>(n >> (24 - 8 * i));
+        return t;
+    };
+    // Out-of-bounds iteration counts are refused before any derivation.
+    expect_error(import_andotp_encrypted(as_bytes(iterations(0)), kRight), Errc::parse, "bytes 0-3: PBKDF2 iteration count 0 outside");
+    expect_error(import_andotp_encrypted(as_bytes(iterations(kAndOtpMaxIterations + 1)), kRight), Errc::parse, "bytes 0-3");
+    expect_error(import_andotp_encrypted(as_bytes(iterations(0xFFFFFFFFu)), kRight), Errc::parse, "4294967295");
+    // A different count derives a different key.
+    expect_error(import_andotp_encrypted(as_bytes(iterations(10001)), kRight), Errc::vault_wrong_passphrase, "GCM tag mismatch");
+    // Too short for the header and tag; truncated, extended or modified ciphertext.
+    expect_error(import_andotp_encrypted(as_bytes(current.substr(0, 43)), kRight), Errc::parse, "43 bytes, shorter than the 44");
+    expect_error(import_andotp_encrypted_old(as_bytes(old.substr(0, 27)), kRight), Errc::parse, "27 bytes, shorter than the 28");
+    expect_error(import_andotp_encrypted(as_bytes(current.substr(0, current.size() - 1)), kRight), Errc::vault_wrong_passphrase,
+                 "GCM tag mismatch");
+    expect_error(import_andotp_encrypted(as_bytes(current + "x"), kRight), Errc::vault_wrong_passphrase, "GCM tag mismatch");
+    std::string flipped = current;
+    flipped[40] ^= 0x20;
+    expect_error(import_andotp_encrypted(as_bytes(flipped), kRight), Errc::vault_wrong_passphrase,
+                 "bytes 28-" + std::to_string(current.size() - 1));
+    // The password opens it, but what it opens is not JSON (and is not quoted in the error).
+    auto nj = import_andotp_encrypted_old(as_bytes(fixture("andotp-encrypted-old-not-json.json.aes")), kRight);
+    expect_error(nj, Errc::parse, "andOTP backup: the decrypted text is not valid JSON");
+    if (!nj) BOOST_TEST(nj.error().detail.find("JBSWY3DPEHPK3PXP") == std::string::npos);
+    // A plain andOTP file says how to read an encrypted one when it is not an array.
+    expect_error(import_andotp("{}"), Errc::parse, "encrypted");
 }
 
 BOOST_AUTO_TEST_CASE(uri_list_with_migration) {

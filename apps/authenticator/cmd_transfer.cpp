@@ -1,5 +1,5 @@
 // Moving accounts: `mfa import FILE|-` (otpauth URI lists, Google Authenticator migration URIs or
-// QR images, Aegis plain/encrypted, 2FAS, andOTP) and `mfa export` (URI list, Aegis JSON, Google
+// QR images, Aegis, 2FAS and andOTP, plain or encrypted) and `mfa export` (URI list, Aegis JSON, Google
 // Authenticator migration QR codes as PNG files).
 
 #include <CLI/CLI.hpp>
@@ -40,7 +40,12 @@ class ImportCommand final : public Command {
 public:
     void configure(CLI::App& cmd) override {
         cmd.add_option("file", file_, "the export file, a PNG with a QR code, or '-' for stdin")->required();
-        cmd.add_option("--password-file", password_file_, "the password of an encrypted Aegis export (default: asked)");
+        cmd.add_option("--password-file", password_file_, "the password of an encrypted Aegis, 2FAS or andOTP export (default: asked)");
+        cmd.add_option("--format", format_,
+                       "auto (recognised from the content), or andotp-encrypted / andotp-encrypted-old (andOTP 0.6.2 or "
+                       "older) for an encrypted andOTP backup, which cannot be recognised")
+            ->check(CLI::IsMember({"auto", "andotp-encrypted", "andotp-encrypted-old"}))
+            ->capture_default_str();
         cmd.add_option("--tag", tags_, "add this tag to every imported account (repeatable)");
         cmd.add_flag("--dry-run", dry_run_, "show what would be imported; change nothing");
         cmd.add_flag("--json", json_, "print JSON: format, imported, duplicates, skipped");
@@ -52,7 +57,7 @@ public:
         if (!data) return report(ctx, data.error(), file_);
         Result<ImportResult> parsed = Error(Errc::internal);
         static constexpr std::uint8_t kPng[] = {0x89, 'P', 'N', 'G'};
-        if (data->size() >= 4 && std::equal(kPng, kPng + 4, data->data())) {
+        if (format_ == "auto" && data->size() >= 4 && std::equal(kPng, kPng + 4, data->data())) {
             if (file_ == "-") return usage_error(ctx, "a QR image must be given as a file");
             auto texts = qr::decode_png(data->view());
             if (!texts) return report(ctx, texts.error(), file_);
@@ -63,14 +68,21 @@ public:
             }
             parsed = import_uri_list(joined.view());
         } else {
-            auto format = detect_import_format(data->view());
-            if (!format) return report(ctx, format.error(), file_);
-            SecretString password;
-            if (*format == ImportFormat::aegis_encrypted) {
-                if (int rc = read_passphrase(ctx, password_file_, "Password of the Aegis export: ", false, password); rc != kExitOk)
-                    return rc;
+            Result<ImportFormat> format = format_ == "andotp-encrypted"       ? ImportFormat::andotp_encrypted
+                                          : format_ == "andotp-encrypted-old" ? ImportFormat::andotp_encrypted_old
+                                                                              : detect_import_format(data->view());
+            if (!format) {
+                const int rc = report(ctx, format.error(), file_);
+                if (format.code() == Errc::unsupported)
+                    ctx.err << "mfa: an encrypted andOTP backup needs --format andotp-encrypted (andotp-encrypted-old for andOTP 0.6.2 or older)\n";
+                return rc;
             }
-            parsed = import_accounts(data->view(), &password);
+            SecretString password;
+            if (needs_password(*format)) {
+                const std::string prompt = "Password of the " + std::string(to_string(*format)) + " export: ";
+                if (int rc = read_passphrase(ctx, password_file_, prompt, false, password); rc != kExitOk) return rc;
+            }
+            parsed = import_accounts(data->view(), *format, &password);
         }
         if (!parsed) return report_vault(ctx, parsed.error(), file_);
 
@@ -111,7 +123,7 @@ public:
 
 private:
     VaultFlags vault_;
-    std::string file_, password_file_;
+    std::string file_, password_file_, format_ = "auto";
     std::vector<std::string> tags_;
     bool dry_run_ = false, json_ = false;
 };
@@ -195,7 +207,8 @@ static const Registration kImport{{
     "Import accounts: otpauth URI lists, Google Authenticator QR/URIs, Aegis, 2FAS, andOTP",
     "Examples:\n"
     "  mfa import aegis-export.json                 # plain or encrypted (asks for the password)\n"
-    "  mfa import 2fas-backup.2fas --tag phone\n"
+    "  mfa import 2fas-backup.2fas --tag phone        # plain or password-protected\n"
+    "  mfa import otp_accounts.json.aes --format andotp-encrypted\n"
     "  mfa import google-export.png                 # a Google Authenticator transfer QR code\n"
     "  zbarimg -q --raw qr.png | mfa import -       # URIs, one a line\n"
     "  mfa import andotp.json --dry-run\n",

@@ -70,6 +70,25 @@ Result<SecretBytes> gcm_open(ByteView key, ByteView nonce, ByteView aad, ByteVie
     return out;
 }
 
+Result<SecretBytes> pbkdf2_key(std::string_view password, ByteView salt, std::uint32_t iterations, HashAlg hash) {
+    if (iterations == 0 || iterations > INT_MAX || password.size() > INT_MAX || salt.size() > INT_MAX)
+        return Error(Errc::internal, "pbkdf2_key: bad sizes");
+    const EVP_MD* md = hash == HashAlg::sha1 ? EVP_sha1() : hash == HashAlg::sha256 ? EVP_sha256() : EVP_sha512();
+    SecretBytes key(kKeyBytes);
+    if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), salt.data(), static_cast<int>(salt.size()),
+                          static_cast<int>(iterations), md, static_cast<int>(key.size()), key.data()) != 1)
+        return Error(Errc::crypto, "PBKDF2");
+    return key;
+}
+
+Result<SecretBytes> sha256_key(std::string_view password) {
+    SecretBytes key(kKeyBytes);
+    unsigned int n = 0;
+    if (EVP_Digest(password.data(), password.size(), key.data(), &n, EVP_sha256(), nullptr) != 1 || n != kKeyBytes)
+        return Error(Errc::crypto, "SHA-256");
+    return key;
+}
+
 Result<SecretBytes> argon2id_key(std::string_view passphrase, ByteView salt, const KdfParams& p) {
     MFA_TRY(check_kdf_params(p, true));
     SecretBytes key(kKeyBytes);

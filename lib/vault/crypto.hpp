@@ -25,6 +25,11 @@ Result<SecretBytes> gcm_open(ByteView key, ByteView nonce, ByteView aad, ByteVie
 
 // Argon2id (v1.3) of the passphrase into a 32-byte wrapping key.
 Result<SecretBytes> argon2id_key(std::string_view passphrase, ByteView salt, const KdfParams& p);
+// PBKDF2-HMAC (RFC 8018) of a password into a 32-byte key, for reading other apps' backups (2FAS:
+// SHA-256, andOTP: SHA-1). The caller bounds iterations before calling.
+Result<SecretBytes> pbkdf2_key(std::string_view password, ByteView salt, std::uint32_t iterations, HashAlg hash);
+// SHA-256 of the password as the key: andOTP <= 0.6.2 backups only (no salt, no stretching).
+Result<SecretBytes> sha256_key(std::string_view password);
 // HKDF-SHA256 (RFC 5869) into a 32-byte key.
 Result<SecretBytes> hkdf_sha256(ByteView ikm, ByteView salt, std::string_view info);
 

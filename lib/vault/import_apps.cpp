@@ -1,6 +1,8 @@
-// 2FAS (.2fas, plain) and andOTP (plain JSON) exports, and OTP URI lists.
+// 2FAS (.2fas) and andOTP exports (their decrypted contents when encrypted: import_encrypted.cpp
+// opens those), OTP URI lists, and choosing among the formats.
 #include <map>
 
+#include "import_encrypted.hpp"
 #include "import_json.hpp"
 
 namespace mfa {
@@ -44,25 +46,10 @@ Result<std::uint64_t> opt_uint(const Field& f, std::string_view key, std::uint64
     if (!var##_r) return std::move(var##_r).error(); \
     auto var = std::move(*var##_r)
 
-}  // namespace
-
-Result<ImportResult> import_2fas(std::string_view text) {
-    auto j = parse_json(text, "2FAS JSON");
-    if (!j) return std::move(j).error();
-    Wipe wipe{*j};
-    Field root(*j, "$");
-    if (root.opt("servicesEncrypted"))
-        return Error(Errc::unsupported, "$.servicesEncrypted: encrypted 2FAS backups are not supported; export without a password");
-    std::map<std::string, std::string> groups;
-    if (auto g = root.opt("groups"); g && g->json().is_array())
-        for (const auto& x : g->json())
-            if (x.is_object() && x.contains("id") && x.contains("name") && x["id"].is_string() && x["name"].is_string())
-                groups[x["id"].get<std::string>()] = x["name"].get<std::string>();
-    MFA_ASSIGN(services, root.at("services"));
+// The services array of a 2FAS backup (plain, or decrypted from servicesEncrypted).
+Status read_2fas_services(const Field& services, std::map<std::string, std::string>& groups, ImportResult& out) {
     if (!services.json().is_array()) return services.bad("not an array");
     if (services.json().size() > kImportMaxAccounts) return services.bad("too many services");
-    ImportResult out;
-    out.format = ImportFormat::twofas;
     for (std::size_t i = 0; i < services.json().size(); ++i) {
         Field s(services.json()[i], services.path() + "[" + std::to_string(i) + "]");
         ImportedAccount a;
@@ -102,20 +89,15 @@ Result<ImportResult> import_2fas(std::string_view text) {
         MFA_TRY(check_account(a.account, s.path()));
         out.accounts.push_back(std::move(a));
     }
-    return out;
+    return {};
 }
 
-Result<ImportResult> import_andotp(std::string_view text) {
-    auto j = parse_json(text, "andOTP JSON");
-    if (!j) return std::move(j).error();
-    Wipe wipe{*j};
-    Field root(*j, "$");
-    if (!root.json().is_array()) return root.bad("not an array (encrypted andOTP backups are not supported)");
+// The entries array of an andOTP backup (plain, or decrypted).
+Status read_andotp_entries(const Field& root, ImportResult& out) {
+    if (!root.json().is_array()) return root.bad("not an array");
     if (root.json().size() > kImportMaxAccounts) return root.bad("too many entries");
-    ImportResult out;
-    out.format = ImportFormat::andotp;
     for (std::size_t i = 0; i < root.json().size(); ++i) {
-        Field e(root.json()[i], "$[" + std::to_string(i) + "]");
+        Field e(root.json()[i], root.path() + "[" + std::to_string(i) + "]");
         ImportedAccount a;
         MFA_ASSIGN(type_f, e.at("type"));
         auto t = parse_type(type_f);
@@ -148,7 +130,76 @@ Result<ImportResult> import_andotp(std::string_view text) {
         MFA_TRY(check_account(a.account, e.path()));
         out.accounts.push_back(std::move(a));
     }
+    return {};
+}
+
+// Decrypted text is parsed without nlohmann's message, which quotes the text around the error and
+// could carry a secret into a log.
+Result<Json> parse_decrypted(const SecretBytes& plain, const std::string& where) {
+    auto j = parse_json(as_chars(plain.view()), where);
+    if (!j) return Error(j.code(), where + ": the decrypted text is not valid JSON");
+    return j;
+}
+
+Result<ImportResult> import_andotp_sealed(ByteView data, const SecretString& password, bool old_format) {
+    auto plain = open_andotp(data, password, old_format);
+    if (!plain) return std::move(plain).error();
+    auto j = parse_decrypted(*plain, "andOTP backup");
+    if (!j) return std::move(j).error();
+    Wipe wipe{*j};
+    ImportResult out;
+    out.format = old_format ? ImportFormat::andotp_encrypted_old : ImportFormat::andotp_encrypted;
+    MFA_TRY(read_andotp_entries(Field(*j, "$"), out));
     return out;
+}
+
+}  // namespace
+
+Result<ImportResult> import_2fas(std::string_view text, const SecretString* password) {
+    auto j = parse_json(text, "2FAS JSON");
+    if (!j) return std::move(j).error();
+    Wipe wipe{*j};
+    Field root(*j, "$");
+    std::map<std::string, std::string> groups;
+    if (auto g = root.opt("groups"); g && g->json().is_array())
+        for (const auto& x : g->json())
+            if (x.is_object() && x.contains("id") && x.contains("name") && x["id"].is_string() && x["name"].is_string())
+                groups[x["id"].get<std::string>()] = x["name"].get<std::string>();
+    ImportResult out;
+    if (root.opt("servicesEncrypted")) {
+        auto plain = open_2fas_services(root, password);
+        if (!plain) return std::move(plain).error();
+        auto inner = parse_decrypted(*plain, "$.servicesEncrypted");
+        if (!inner) return std::move(inner).error();
+        Wipe wipe_inner{*inner};
+        out.format = ImportFormat::twofas_encrypted;
+        MFA_TRY(read_2fas_services(Field(*inner, "$.servicesEncrypted"), groups, out));
+        return out;
+    }
+    MFA_ASSIGN(services, root.at("services"));
+    out.format = ImportFormat::twofas;
+    MFA_TRY(read_2fas_services(services, groups, out));
+    return out;
+}
+
+Result<ImportResult> import_andotp(std::string_view text) {
+    auto j = parse_json(text, "andOTP JSON");
+    if (!j) return std::move(j).error();
+    Wipe wipe{*j};
+    Field root(*j, "$");
+    if (!root.json().is_array()) return root.bad("not an array (an encrypted andOTP backup is not JSON: import it as andOTP encrypted)");
+    ImportResult out;
+    out.format = ImportFormat::andotp;
+    MFA_TRY(read_andotp_entries(root, out));
+    return out;
+}
+
+Result<ImportResult> import_andotp_encrypted(ByteView data, const SecretString& password) {
+    return import_andotp_sealed(data, password, false);
+}
+
+Result<ImportResult> import_andotp_encrypted_old(ByteView data, const SecretString& password) {
+    return import_andotp_sealed(data, password, true);
 }
 
 Result<ImportResult> import_uri_list(std::string_view text, const UriParseOptions& opts) {
@@ -186,8 +237,16 @@ std::string_view to_string(ImportFormat f) noexcept {
         case ImportFormat::aegis_encrypted: return "Aegis (encrypted)";
         case ImportFormat::twofas: return "2FAS";
         case ImportFormat::andotp: return "andOTP";
+        case ImportFormat::twofas_encrypted: return "2FAS (encrypted)";
+        case ImportFormat::andotp_encrypted: return "andOTP (encrypted)";
+        case ImportFormat::andotp_encrypted_old: return "andOTP (encrypted, 0.6.2 or older)";
     }
     return "unknown";
+}
+
+bool needs_password(ImportFormat f) noexcept {
+    return f == ImportFormat::aegis_encrypted || f == ImportFormat::twofas_encrypted || f == ImportFormat::andotp_encrypted ||
+           f == ImportFormat::andotp_encrypted_old;
 }
 
 Result<ImportFormat> detect_import_format(ByteView data) {
@@ -201,24 +260,42 @@ Result<ImportFormat> detect_import_format(ByteView data) {
         auto j = parse_json(t, "JSON");
         if (!j) return std::move(j).error();
         Wipe wipe{*j};
+        if (j->is_object() && j->contains("servicesEncrypted") && !(*j)["servicesEncrypted"].is_null())
+            return ImportFormat::twofas_encrypted;
         if (j->is_object() && j->contains("services")) return ImportFormat::twofas;
         if (j->is_object() && j->contains("db") && j->contains("header"))
             return (*j)["db"].is_string() ? ImportFormat::aegis_encrypted : ImportFormat::aegis;
         return Error(Errc::unsupported, "a JSON object that is neither an Aegis vault nor a 2FAS backup");
     }
+    // Random-looking bytes may be an encrypted andOTP backup, or anything else: only the caller knows.
+    for (unsigned char c : t)
+        if (c < 0x20 && c != '\t' && c != '\r' && c != '\n')
+            return Error(Errc::unsupported,
+                         "binary data, not an otpauth URI list, Aegis, 2FAS or andOTP export (an encrypted andOTP backup, "
+                         "otp_accounts.json.aes, cannot be recognised: its format must be named)");
     return Error(Errc::unsupported, "not an otpauth URI list, Aegis, 2FAS or andOTP export");
 }
 
 Result<ImportResult> import_accounts(ByteView data, const SecretString* password) {
     auto f = detect_import_format(data);
     if (!f) return std::move(f).error();
+    return import_accounts(data, *f, password);
+}
+
+Result<ImportResult> import_accounts(ByteView data, ImportFormat format, const SecretString* password) {
     const std::string_view t = as_chars(data);
-    switch (*f) {
+    switch (format) {
         case ImportFormat::uri_list: return import_uri_list(t);
         case ImportFormat::aegis:
         case ImportFormat::aegis_encrypted: return import_aegis(t, password);
-        case ImportFormat::twofas: return import_2fas(t);
+        case ImportFormat::twofas:
+        case ImportFormat::twofas_encrypted: return import_2fas(t, password);
         case ImportFormat::andotp: return import_andotp(t);
+        case ImportFormat::andotp_encrypted:
+        case ImportFormat::andotp_encrypted_old:
+            if (password == nullptr) return Error(Errc::invalid_argument, "this andOTP backup is encrypted: a password is needed");
+            return format == ImportFormat::andotp_encrypted ? import_andotp_encrypted(data, *password)
+                                                            : import_andotp_encrypted_old(data, *password);
     }
     return Error(Errc::internal, "format");
 }

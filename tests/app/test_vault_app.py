@@ -286,6 +286,48 @@ class Transfer(VaultTest):
         self.assertTrue(dry["dry_run"])
         self.assertEqual(len(s.json("list")), 3)
 
+    def test_import_encrypted_backups(self):
+        # Fixtures from tests/vectors/import/make_encrypted.py (password "correct horse battery").
+        s = self.s
+        pw = os.path.join(s.dir, "import-password")
+        with open(pw, "w") as f:
+            f.write("correct horse battery\n")
+        wrong = os.path.join(s.dir, "wrong-password")
+        with open(wrong, "w") as f:
+            f.write("correct horse\n")
+        cases = [("2fas-encrypted.2fas", [], "2FAS (encrypted)", 3, 0),
+                 ("andotp-encrypted.json.aes", ["--format", "andotp-encrypted"], "andOTP (encrypted)", 3, 1),
+                 ("andotp-encrypted-old.json.aes", ["--format", "andotp-encrypted-old"],
+                  "andOTP (encrypted, 0.6.2 or older)", 3, 1)]
+        for name, flags, fmt, n, skipped in cases:
+            with self.subTest(fixture=name):
+                fresh = Scratch()
+                try:
+                    path = os.path.join(FIXTURES, name)
+                    # A wrong password: exit 3 naming the file, and the vault is left as it was.
+                    with open(fresh.vault, "rb") as f:
+                        before = f.read()
+                    r = fresh.run("import", path, *flags, "--password-file", wrong)
+                    self.assertEqual(r.returncode, 3, r.stderr)
+                    self.assertIn(path, r.stderr)
+                    self.assertIn("password is wrong", r.stderr)
+                    with open(fresh.vault, "rb") as f:
+                        self.assertEqual(f.read(), before)
+                    r = fresh.json("import", path, *flags, "--password-file", pw)
+                    self.assertEqual(r["format"], fmt)
+                    self.assertEqual(len(r["imported"]), n, r)
+                    self.assertEqual(len(r["skipped"]), skipped)
+                    self.assertEqual(len(fresh.json("list")), n)
+                finally:
+                    fresh.cleanup()
+        # Without --format an encrypted andOTP backup is not guessed at: exit 2 saying what to do.
+        r = s.run("import", os.path.join(FIXTURES, "andotp-encrypted.json.aes"))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("--format andotp-encrypted", r.stderr)
+        r = s.run("import", os.path.join(FIXTURES, "2fas.2fas"), "--format", "zip")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(len(s.json("list")), 0)
+
     def test_export_import_round_trips(self):
         s = self.s
         s.ok("import", os.path.join(FIXTURES, "aegis-plain.json"))

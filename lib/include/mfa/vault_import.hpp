@@ -1,6 +1,7 @@
 // Moving accounts in and out: otpauth URI lists, Google Authenticator migration URIs, Aegis JSON
-// (plain, and encrypted: scrypt + AES-256-GCM as Aegis docs/vault.md specifies), 2FAS JSON (plain)
-// and andOTP JSON (plain); export as URI lists and plain Aegis JSON (migration QR codes are built
+// (plain, and encrypted: scrypt + AES-256-GCM as Aegis docs/vault.md specifies), 2FAS JSON (plain,
+// and password-protected: PBKDF2-HMAC-SHA256 + AES-256-GCM) and andOTP backups (plain JSON, and
+// encrypted: PBKDF2-HMAC-SHA1 or, before andOTP 0.6.3, SHA-256 + AES-256-GCM); export as URI lists and plain Aegis JSON (migration QR codes are built
 // with build_migration_uris in otpauth.hpp). docs/authenticator.md describes each format.
 //
 // Parsers reject rather than guess: a malformed file is an Error naming the line (URI lists) or the
@@ -24,9 +25,29 @@ inline constexpr std::size_t kImportMaxAccounts = kVaultMaxAccounts;
 inline constexpr std::uint64_t kAegisMaxScryptN = 1u << 20;
 inline constexpr std::uint32_t kAegisMaxScryptR = 32;
 inline constexpr std::uint32_t kAegisMaxScryptP = 16;
+// Password-protected 2FAS backups: PBKDF2-HMAC-SHA256 with a fixed 10000 iterations; 2FAS writes a
+// 256-byte salt and schema versions up to 4 (newer ones are refused).
+inline constexpr std::uint32_t kTwoFasIterations = 10000;
+inline constexpr std::size_t kTwoFasMinSaltBytes = 16;
+inline constexpr std::size_t kTwoFasMaxSaltBytes = 1024;
+inline constexpr std::uint64_t kTwoFasMaxSchemaVersion = 4;
+// Encrypted andOTP backups declare their PBKDF2-HMAC-SHA1 iteration count (andOTP writes 140000 to
+// 160000); more than this is refused before any derivation (Aegis draws the same line).
+inline constexpr std::uint32_t kAndOtpMaxIterations = 10'000'000;
 
-enum class ImportFormat { uri_list, aegis, aegis_encrypted, twofas, andotp };
+enum class ImportFormat {
+    uri_list,
+    aegis,
+    aegis_encrypted,
+    twofas,
+    andotp,
+    twofas_encrypted,       // a .2fas backup with servicesEncrypted
+    andotp_encrypted,       // otp_accounts.json.aes: iterations, salt, IV, AES-256-GCM (andOTP >= 0.6.3)
+    andotp_encrypted_old,   // the same file from andOTP <= 0.6.2: IV, AES-256-GCM under SHA-256(password)
+};
 std::string_view to_string(ImportFormat) noexcept;
+// Whether reading this format needs the export's password.
+bool needs_password(ImportFormat) noexcept;
 
 struct ImportedAccount {
     Account account;
@@ -41,16 +62,29 @@ struct ImportResult {
 };
 
 // Detects the format from the content (not the file name); Errc::unsupported when it is none of them.
+// Encrypted andOTP backups are random-looking bytes with nothing to recognise them by: they are never
+// detected (binary input is Errc::unsupported, naming andOTP); the caller names the format instead.
 Result<ImportFormat> detect_import_format(ByteView data);
-// Detects and parses. password is needed for encrypted Aegis files (Errc::invalid_argument without).
+// Detects and parses. password is needed for the encrypted formats (Errc::invalid_argument without);
+// a wrong one is Errc::vault_wrong_passphrase.
 Result<ImportResult> import_accounts(ByteView data, const SecretString* password = nullptr);
+// Parses data as the given format (aegis and aegis_encrypted both read either kind of Aegis file,
+// twofas and twofas_encrypted either kind of 2FAS file).
+Result<ImportResult> import_accounts(ByteView data, ImportFormat format, const SecretString* password);
 
 // One format each. URI lists: one otpauth:// or otpauth-migration:// URI a line; blank lines and
 // lines starting with '#' are ignored.
 Result<ImportResult> import_uri_list(std::string_view text, const UriParseOptions& opts = {});
 Result<ImportResult> import_aegis(std::string_view json, const SecretString* password = nullptr);
-Result<ImportResult> import_2fas(std::string_view json);
+// 2FAS: servicesEncrypted is "Base64(ciphertext||tag):Base64(salt):Base64(IV)"; the optional
+// reference field (same shape, a fixed text 2FAS encrypts) is checked first, so a wrong password
+// is told apart from a modified file. Encrypted files without password: Errc::invalid_argument
+// after the container has been checked.
+Result<ImportResult> import_2fas(std::string_view json, const SecretString* password = nullptr);
 Result<ImportResult> import_andotp(std::string_view json);
+// Encrypted andOTP backups (otp_accounts.json.aes); the plaintext is the plain andOTP JSON.
+Result<ImportResult> import_andotp_encrypted(ByteView data, const SecretString& password);
+Result<ImportResult> import_andotp_encrypted_old(ByteView data, const SecretString& password);
 
 // Export: canonical otpauth:// URIs, one a line.
 Result<SecretString> export_uri_list(const std::vector<const VaultEntry*>& entries);
