@@ -130,6 +130,13 @@ const SecretString kRight("correct horse battery"), kWrong("correct horse batter
 
 }  // namespace
 
+// An empty vault with the cheap test KDF.
+static Result<Vault> quick_vault(const test::TempDir& dir) {
+    VaultOptions o;
+    o.allow_insecure_kdf = true;
+    return Vault::create(dir.path / "v.mfa", SecretString("x"), KdfParams::insecure_for_tests(), o);
+}
+
 BOOST_AUTO_TEST_SUITE(vault_import)
 
 BOOST_AUTO_TEST_CASE(aegis_plain) {
@@ -383,9 +390,7 @@ BOOST_AUTO_TEST_CASE(malformed_files_name_the_line_or_field) {
 
 BOOST_AUTO_TEST_CASE(export_then_import_gives_the_same_accounts) {
     test::TempDir dir;
-    VaultOptions o;
-    o.allow_insecure_kdf = true;
-    auto v = Vault::create(dir.path / "v.mfa", SecretString("x"), KdfParams::insecure_for_tests(), o);
+    auto v = quick_vault(dir);
     BOOST_REQUIRE(v);
     auto in = import_aegis(fixture("aegis-plain.json"));
     BOOST_REQUIRE(in);
@@ -438,6 +443,54 @@ BOOST_AUTO_TEST_CASE(export_then_import_gives_the_same_accounts) {
     BOOST_REQUIRE_EQUAL(back3->accounts.size(), 2u);
     BOOST_TEST(b32(back3->accounts[1].account) == b32(all[1]->account));
     BOOST_TEST(back3->accounts[1].account.params.counter == all[1]->account.params.counter);
+}
+
+// add_imported: duplicates are skipped and listed, extra tags are added, and a failure part-way
+// (here a note over the vault's limit) takes back what the call had added.
+BOOST_AUTO_TEST_CASE(add_imported_skips_duplicates_and_rolls_back_on_failure) {
+    test::TempDir dir;
+    auto v = quick_vault(dir);
+    BOOST_REQUIRE(v);
+    auto in = import_aegis(fixture("aegis-plain.json"));
+    BOOST_REQUIRE(in);
+    BOOST_REQUIRE_GE(in->accounts.size(), 2u);
+
+    auto first = add_imported(*v, *in, {"imported"});
+    BOOST_REQUIRE_MESSAGE(first, why(first));
+    BOOST_TEST(first->added.size() == in->accounts.size());
+    BOOST_TEST(first->duplicates.empty());
+    for (const auto& a : first->added) {
+        const VaultEntry* e = v->find_id(a.id);
+        BOOST_REQUIRE(e != nullptr);
+        BOOST_TEST(a.label == e->label());
+        BOOST_TEST((std::find(e->tags.begin(), e->tags.end(), "imported") != e->tags.end()));
+    }
+
+    auto again = add_imported(*v, *in);
+    BOOST_REQUIRE(again);
+    BOOST_TEST(again->added.empty());
+    BOOST_TEST(again->duplicates.size() == in->accounts.size());
+    BOOST_TEST(again->duplicates[0].find("same secret") != std::string::npos);
+
+    // A fresh account, then one the vault refuses: the fresh one must not stay behind.
+    ImportResult bad;
+    ImportedAccount fresh;
+    fresh.account = in->accounts[0].account.clone();
+    fresh.account.secret = SecretBytes(as_bytes(std::string_view("another secret, 20b")));
+    fresh.account.name = "fresh";
+    bad.accounts.push_back(std::move(fresh));
+    ImportedAccount refused;
+    refused.account = in->accounts[1].account.clone();
+    refused.account.secret = SecretBytes(as_bytes(std::string_view("yet another secret!!")));
+    refused.account.name = "refused";
+    refused.note = std::string(kVaultMaxNote + 1, 'n');
+    bad.accounts.push_back(std::move(refused));
+    const std::size_t before = v->entries().size();
+    auto failed = add_imported(*v, bad);
+    BOOST_REQUIRE(!failed);
+    BOOST_TEST(failed.error().detail.find("refused") != std::string::npos, failed.error().detail);
+    BOOST_TEST(v->entries().size() == before);
+    BOOST_TEST(v->search("fresh").empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -88,22 +88,11 @@ public:
 
         std::optional<Vault> v;
         if (int rc = vault_.open(ctx, dry_run_ ? OpenMode::read : OpenMode::write, v); rc != kExitOk) return rc;
-        std::vector<std::string> added, duplicates;
-        for (auto& a : parsed->accounts) {
-            std::vector<std::string> tags = a.tags;
-            for (const auto& t : tags_)
-                if (std::find(tags.begin(), tags.end(), t) == tags.end()) tags.push_back(t);
-            auto id = v->add(a.account, tags, a.note);
-            const std::string label = a.account.issuer.empty() ? a.account.name : a.account.issuer + ":" + a.account.name;
-            if (!id) {
-                if (id.code() == Errc::vault_duplicate) {
-                    duplicates.push_back(label + " (" + id.error().detail + ")");
-                    continue;
-                }
-                return report_vault(ctx, id.error(), label);
-            }
-            added.push_back(label);
-        }
+        auto outcome = add_imported(*v, *parsed, tags_);
+        if (!outcome) return report_vault(ctx, outcome.error());
+        std::vector<std::string> added;
+        for (const auto& a : outcome->added) added.push_back(a.label);
+        const std::vector<std::string>& duplicates = outcome->duplicates;
         if (!dry_run_ && !added.empty())
             if (auto st = v->save(); !st) return report_vault(ctx, st.error(), "save");
         if (json_) {

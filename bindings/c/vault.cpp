@@ -10,6 +10,7 @@
 #include "abi.hpp"
 #include "mfa/otpauth.hpp"
 #include "mfa/vault.hpp"
+#include "mfa/vault_import.hpp"
 
 struct mfa_vault {
     mfa::Vault vault;
@@ -28,6 +29,29 @@ mfa::KdfParams kdf_of(std::uint32_t memory_kib, std::uint32_t passes) {
     if (memory_kib != 0) k.memory_kib = memory_kib;
     if (passes != 0) k.passes = passes;
     return k;
+}
+
+// *out = a malloc'd copy of the JSON text, freed by the caller with mfa_free().
+int put_json(char** out, const nlohmann::json& j) {
+    const std::string s = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    char* buf = static_cast<char*>(std::malloc(s.size() + 1));
+    if (buf == nullptr) return fail(Errc::no_memory, "JSON buffer");
+    std::memcpy(buf, s.c_str(), s.size() + 1);
+    *out = buf;
+    return MFA_OK;
+}
+
+mfa::Result<mfa::ImportFormat> import_format_of(int format, mfa::ByteView data) {
+    switch (format) {
+        case MFA_IMPORT_AUTO: return mfa::detect_import_format(data);
+        case MFA_IMPORT_URI_LIST: return mfa::ImportFormat::uri_list;
+        case MFA_IMPORT_AEGIS: return mfa::ImportFormat::aegis;
+        case MFA_IMPORT_2FAS: return mfa::ImportFormat::twofas;
+        case MFA_IMPORT_ANDOTP: return mfa::ImportFormat::andotp;
+        case MFA_IMPORT_ANDOTP_ENCRYPTED: return mfa::ImportFormat::andotp_encrypted;
+        case MFA_IMPORT_ANDOTP_ENCRYPTED_OLD: return mfa::ImportFormat::andotp_encrypted_old;
+        default: return mfa::Error{Errc::invalid_argument, "format: " + std::to_string(format) + " is not an MFA_IMPORT_* value"};
+    }
 }
 
 }  // namespace
@@ -103,12 +127,7 @@ int mfa_vault_list_json(const mfa_vault_t* v, char** json) {
                            {"created", e.created},
                            {"updated", e.updated}});
         }
-        const std::string s = arr.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-        char* buf = static_cast<char*>(std::malloc(s.size() + 1));
-        if (buf == nullptr) return fail(Errc::no_memory, "list buffer");
-        std::memcpy(buf, s.c_str(), s.size() + 1);
-        *json = buf;
-        return MFA_OK;
+        return put_json(json, arr);
     });
 }
 
@@ -181,6 +200,31 @@ int mfa_vault_passwd(mfa_vault_t* v, const char* new_passphrase, size_t new_pass
             return st ? MFA_OK : fail(st.error());
         }
         return fail(Errc::vault_no_slot, "the vault has no passphrase slot");
+    });
+}
+
+int mfa_vault_import(mfa_vault_t* v, char** report_json, const uint8_t* data, size_t data_len, int format,
+                     const char* password, size_t password_len) {
+    return guarded([&] {
+        if (report_json != nullptr) *report_json = nullptr;
+        if (v == nullptr || report_json == nullptr || (data == nullptr && data_len != 0) ||
+            (password == nullptr && password_len != 0))
+            return fail(Errc::invalid_argument, "v, report_json and data are required");
+        const mfa::ByteView bytes(data, data_len);
+        auto fmt = import_format_of(format, bytes);
+        if (!fmt) return fail(fmt.error());
+        std::optional<mfa::SecretString> pw;
+        if (password != nullptr) pw = passphrase_of(password, password_len);
+        auto parsed = mfa::import_accounts(bytes, *fmt, pw ? &*pw : nullptr);
+        if (!parsed) return fail(parsed.error());
+        auto outcome = mfa::add_imported(v->vault, *parsed);
+        if (!outcome) return fail(outcome.error());
+        nlohmann::json imported = nlohmann::json::array();
+        for (const auto& a : outcome->added) imported.push_back({{"id", a.id}, {"label", a.label}});
+        return put_json(report_json, {{"format", std::string(mfa::to_string(parsed->format))},
+                                      {"imported", imported},
+                                      {"duplicates", outcome->duplicates},
+                                      {"skipped", parsed->skipped}});
     });
 }
 

@@ -86,6 +86,23 @@ Result<ImportResult> import_andotp(std::string_view json);
 Result<ImportResult> import_andotp_encrypted(ByteView data, const SecretString& password);
 Result<ImportResult> import_andotp_encrypted_old(ByteView data, const SecretString& password);
 
+// What adding an import to a vault did.
+struct ImportAdded {
+    struct Added {
+        std::string id;     // the new entry's id
+        std::string label;  // "issuer:name" (or the name)
+    };
+    std::vector<Added> added;
+    std::vector<std::string> duplicates;  // "label (why it is a duplicate)": already in the vault, skipped
+};
+
+// Adds the imported accounts to the vault in memory (save() writes them), each with its own tags
+// plus extra_tags. Accounts already in the vault (Errc::vault_duplicate) are skipped and listed. Any
+// other failure (a vault limit, say) removes what this call added and returns the error naming the
+// account, so a failed import leaves the vault as it was.
+Result<ImportAdded> add_imported(Vault& vault, const ImportResult& imported,
+                                 const std::vector<std::string>& extra_tags = {});
+
 // Export: canonical otpauth:// URIs, one a line.
 Result<SecretString> export_uri_list(const std::vector<const VaultEntry*>& entries);
 // Export: a plain (unencrypted) Aegis vault, db version 3; tags become Aegis groups.

@@ -60,6 +60,27 @@ MFA_EXPORT int mfa_vault_save(mfa_vault_t *v);
 MFA_EXPORT int mfa_vault_passwd(mfa_vault_t *v, const char *new_passphrase, size_t new_passphrase_len,
                                 uint32_t memory_kib, uint32_t passes);
 
+/* Formats for mfa_vault_import (docs/authenticator.md describes each app's export). */
+#define MFA_IMPORT_AUTO 0                 /* recognised from the content; never an encrypted andOTP file */
+#define MFA_IMPORT_URI_LIST 1             /* otpauth:// and otpauth-migration:// URIs, one a line */
+#define MFA_IMPORT_AEGIS 2                /* Aegis JSON, plain or encrypted */
+#define MFA_IMPORT_2FAS 3                 /* 2FAS .2fas, plain or password-protected */
+#define MFA_IMPORT_ANDOTP 4               /* andOTP plain JSON */
+#define MFA_IMPORT_ANDOTP_ENCRYPTED 5     /* andOTP otp_accounts.json.aes (andOTP 0.6.3 and later) */
+#define MFA_IMPORT_ANDOTP_ENCRYPTED_OLD 6 /* the same from andOTP 0.6.2 and older */
+
+/* Adds the accounts of another app's export (data, data_len) to the vault in memory; call
+ * mfa_vault_save() to keep them. password (borrowed, may be NULL for plain exports) opens encrypted
+ * ones. Accounts already in the vault are skipped and reported, and so are entries the vault cannot
+ * represent. On success *report_json (free with mfa_free) is
+ * {"format", "imported": [{"id", "label"}...], "duplicates": ["label (why)"...], "skipped": [...]}.
+ * On error nothing is added and *report_json is NULL: MFA_ERR_UNSUPPORTED (format not recognised;
+ * encrypted andOTP files must be named), MFA_ERR_INVALID_ARGUMENT (no password for an encrypted
+ * export, unknown format value), MFA_ERR_VAULT_WRONG_PASSPHRASE (wrong password), MFA_ERR_PARSE and
+ * the URI errors (a malformed export: the message names the line or JSON path). */
+MFA_EXPORT int mfa_vault_import(mfa_vault_t *v, char **report_json, const uint8_t *data, size_t data_len,
+                                int format, const char *password, size_t password_len);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
