@@ -3,8 +3,9 @@
 // and reading every QR code back out of a PNG image (libpng + libzbar).
 //
 // The picture of an otpauth URI is the secret: the matrix and every rendering are SecretBytes /
-// SecretString (wiped when they die), the buffers of libqrencode, libpng and zbar are wiped before
-// they are released, and decoded texts are SecretString.
+// SecretString (wiped when they die), and so are decoded texts. libqrencode's matrix and every
+// buffer libpng allocates while writing are wiped before they are freed; when decoding, the grey
+// image handed to zbar is wiped, but libpng's and zbar's own internal copies are not (docs/qr.md).
 #pragma once
 
 #include <cstddef>
