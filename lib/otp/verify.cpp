@@ -5,8 +5,6 @@
 // is computed and compared, the match and the matched step are accumulated with masks, and the
 // outcome is selected with masks as well; only lengths, window sizes and the caller's step
 // numbers (all public) decide branches. tests/ct_verify.cpp checks this under valgrind.
-#include <openssl/crypto.h>
-
 #include "code_ct.hpp"
 #include "hmac_key.hpp"
 #include "mfa/otp.hpp"
