@@ -40,6 +40,16 @@ int put_string(char* out, std::size_t cap, std::size_t* len, std::string_view s)
     return MFA_OK;
 }
 
+int put_alloc(char** out, std::string_view s) {
+    if (out == nullptr) return fail(Errc::invalid_argument, "out is NULL");
+    char* p = static_cast<char*>(std::malloc(s.size() + 1));
+    if (p == nullptr) return fail(Errc::no_memory, "output buffer");
+    if (!s.empty()) std::memcpy(p, s.data(), s.size());
+    p[s.size()] = '\0';
+    *out = p;
+    return MFA_OK;
+}
+
 Result<std::string_view> in_string(const char* s, std::size_t max, std::string_view what, bool null_ok) {
     if (s == nullptr) {
         if (null_ok) return std::string_view{};

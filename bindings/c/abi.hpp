@@ -48,6 +48,9 @@ int guarded(F&& f) noexcept {
 int put_bytes(std::uint8_t* out, std::size_t cap, std::size_t* len, const void* data, std::size_t n);
 // Same for text, NUL-terminated; *len excludes the NUL; needed capacity is n + 1.
 int put_string(char* out, std::size_t cap, std::size_t* len, std::string_view s);
+// *out = a malloc'd NUL-terminated copy of s (the caller releases it with mfa_free). For texts that
+// show a secret, the caller wipes its own copy afterwards.
+int put_alloc(char** out, std::string_view s);
 
 // A NUL-terminated input string of at most max bytes (strnlen: never reads past max + 1 bytes).
 // NULL is "" when null_ok, otherwise invalid_argument naming `what`.

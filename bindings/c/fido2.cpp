@@ -1,7 +1,5 @@
 // C ABI over the FIDO2 client and the soft token (mfa_fido2.h).
 #include <chrono>
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -18,6 +16,7 @@
 
 using namespace mfa;
 using namespace mfa::fido2;
+using mfa::abi::put_alloc;
 
 struct mfa_fido2_devices {
     std::vector<DeviceEntry> entries;
@@ -57,15 +56,6 @@ Client& client() {
 std::mutex& client_mutex() {
     static std::mutex m;
     return m;
-}
-
-int put_alloc(char** out, const std::string& s) {
-    char* p = static_cast<char*>(std::malloc(s.size() + 1));
-    if (p == nullptr) return abi::fail(Errc::no_memory, "allocation failed");
-    std::memcpy(p, s.data(), s.size());
-    p[s.size()] = '\0';
-    *out = p;
-    return MFA_OK;
 }
 
 Result<std::optional<SecretString>> pin_in(const char* pin, const char* what) {

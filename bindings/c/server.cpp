@@ -1,8 +1,6 @@
 // The server toolkit's C ABI (mfa_server.h): handles over mfa::store::Store and mfa::server::Toolkit,
 // JSON for structured outputs.
 #include <cstddef>
-#include <cstdlib>
-#include <cstring>
 #include <optional>
 #include <nlohmann/json.hpp>
 
@@ -34,15 +32,6 @@ constexpr std::size_t kMaxIn = 64 * 1024;
     if (!var##_r) return fail(var##_r.error());                     \
     const std::string_view var = *var##_r
 
-int put_alloc(char** out, std::string_view s) {
-    if (out == nullptr) return fail(Errc::invalid_argument, "out is NULL");
-    char* p = static_cast<char*>(std::malloc(s.size() + 1));
-    if (p == nullptr) return fail(Errc::no_memory, "");
-    std::memcpy(p, s.data(), s.size());
-    p[s.size()] = '\0';
-    *out = p;
-    return MFA_OK;
-}
 // For JSON that holds secrets: the intermediate string is wiped.
 int put_secret_json(char** out, const json& j) {
     std::string s = j.dump();

@@ -3,8 +3,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cstdlib>
-#include <cstring>
 #include <optional>
 
 #include "abi.hpp"
@@ -31,14 +29,9 @@ mfa::KdfParams kdf_of(std::uint32_t memory_kib, std::uint32_t passes) {
     return k;
 }
 
-// *out = a malloc'd copy of the JSON text, freed by the caller with mfa_free().
+// *out = the JSON text in a malloc'd string, freed by the caller with mfa_free().
 int put_json(char** out, const nlohmann::json& j) {
-    const std::string s = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    char* buf = static_cast<char*>(std::malloc(s.size() + 1));
-    if (buf == nullptr) return fail(Errc::no_memory, "JSON buffer");
-    std::memcpy(buf, s.c_str(), s.size() + 1);
-    *out = buf;
-    return MFA_OK;
+    return mfa::abi::put_alloc(out, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 mfa::Result<mfa::ImportFormat> import_format_of(int format, mfa::ByteView data) {

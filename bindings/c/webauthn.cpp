@@ -1,6 +1,5 @@
 // C ABI over the WebAuthn relying party (mfa_webauthn.h).
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -14,6 +13,7 @@
 
 using namespace mfa;
 using namespace mfa::webauthn;
+using mfa::abi::put_alloc;
 
 struct mfa_rp {
     RpConfig cfg;
@@ -22,16 +22,6 @@ struct mfa_rp {
 namespace {
 
 int bad(const char* what) { return abi::fail(Errc::invalid_argument, what); }
-
-// Copies s into a malloc'd NUL-terminated string for the caller (released with mfa_free).
-int put_alloc(char** out, const std::string& s) {
-    char* p = static_cast<char*>(std::malloc(s.size() + 1));
-    if (p == nullptr) return abi::fail(Errc::no_memory, "allocation failed");
-    std::memcpy(p, s.data(), s.size());
-    p[s.size()] = '\0';
-    *out = p;
-    return MFA_OK;
-}
 
 Result<UserVerification> uv_from(int v) {
     switch (v) {
