@@ -15,6 +15,7 @@
 
 #include "../tests/webauthn_soft_credential.hpp"
 #include "mfa/webauthn/authentication.hpp"
+#include "mfa/webauthn/client_data.hpp"
 #include "mfa/webauthn/registration.hpp"
 
 using namespace mfa;
@@ -115,6 +116,28 @@ void BM_authentication_verify_es256(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 
+// The JSON layer alone: the response document and the clientDataJSON inside it, both read by the
+// strict reader on every login (a regression here is invisible next to the signature).
+void BM_parse_authentication_response(benchmark::State& state) {
+    auto& f = fixture();
+    for (auto _ : state) {
+        auto r = parse_authentication_response(f.assertion);
+        if (!r) state.SkipWithError(r.error().to_string().c_str());
+        benchmark::DoNotOptimize(r);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+
+void BM_parse_client_data(benchmark::State& state) {
+    const Bytes cdj = parse_authentication_response(fixture().assertion)->client_data_json;
+    for (auto _ : state) {
+        auto r = parse_client_data(cdj);
+        if (!r) state.SkipWithError(r.error().to_string().c_str());
+        benchmark::DoNotOptimize(r);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+
 void BM_registration_verify_none_es256(benchmark::State& state) {
     test::SoftCredential c(cose::Alg::ES256);
     test::CeremonySpec s;
@@ -164,6 +187,8 @@ void BM_registration_verify_packed_x5c(benchmark::State& state) {
 BENCHMARK(BM_raw_openssl_p256_verify);
 BENCHMARK(BM_authentication_verify_es256_cached_key);
 BENCHMARK(BM_authentication_verify_es256);
+BENCHMARK(BM_parse_authentication_response);
+BENCHMARK(BM_parse_client_data);
 BENCHMARK(BM_registration_verify_none_es256);
 BENCHMARK(BM_registration_verify_packed_x5c);
 BENCHMARK_MAIN();

@@ -4,84 +4,67 @@
 #include <cstdint>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "mfa/ct.hpp"
 #include "mfa/encoding.hpp"
-#include "json_strict.hpp"
+#include "mfa/json.hpp"
 
 namespace mfa::webauthn {
 namespace {
 
-using detail::Json;
-
-// A SAX pass straight into ClientData, without building a DOM: clientDataJSON is parsed on every
-// login, and only six members matter. Nesting is capped; only members of the top-level object and
-// of the tokenBinding object are read, everything else is syntax-checked and skipped.
-class ClientDataSax : public detail::SaxTypes {
+// A pass straight into ClientData, without building a DOM: clientDataJSON is parsed on every login,
+// and only six members matter. Only members of the top-level object and of the tokenBinding object
+// are read; everything else is checked by the strict reader and skipped.
+class ClientDataSax final : public json::Sink {
 public:
-
     explicit ClientDataSax(ClientData& out) : cd_(out) {}
 
-    bool null() { return scalar(Kind::null_, nullptr, false); }
-    bool boolean(bool v) { return scalar(Kind::boolean, nullptr, v); }
-    bool number_integer(number_integer_t) { return scalar(Kind::number, nullptr, false); }
-    bool number_unsigned(number_unsigned_t) { return scalar(Kind::number, nullptr, false); }
-    bool number_float(number_float_t, const string_t&) { return scalar(Kind::number, nullptr, false); }
-    bool string(string_t& v) { return scalar(Kind::string, &v, false); }
-    bool binary(binary_t&) { return fail("binary value"); }
+    bool null() override { return scalar(Kind::null_, nullptr, false); }
+    bool boolean(bool v) override { return scalar(Kind::boolean, nullptr, v); }
+    bool number_integer(std::int64_t) override { return scalar(Kind::number, nullptr, false); }
+    bool number_unsigned(std::uint64_t) override { return scalar(Kind::number, nullptr, false); }
+    bool number_float(double) override { return scalar(Kind::number, nullptr, false); }
+    bool string(std::string& v) override { return scalar(Kind::string, &v, false); }
 
-    bool start_object(std::size_t) {
+    bool start_object() override {
         if (depth_ == 0) {
             depth_ = 1;
             return true;
         }
         if (depth_ == 1 && field_ == Field::token_binding) {
-            if (!claim(Field::token_binding)) return false;
+            claim(Field::token_binding);
             cd_.token_binding = ClientData::TokenBinding::object;
             in_token_binding_ = true;
         } else if (depth_ == 1 && field_ != Field::other) {
-            return fail(std::string(name(field_)) + " is an object");
+            return reject(std::string(name(field_)) + " is an object");
         } else if (depth_ == 2 && in_token_binding_ && sub_ != Sub::other) {
-            return fail("tokenBinding member is an object");
+            return reject("tokenBinding member is an object");
         }
-        return push();
+        ++depth_;
+        return true;
     }
-    bool start_array(std::size_t) {
-        if (depth_ == 0) return fail("not a JSON object");
+    bool start_array() override {
+        if (depth_ == 0) return reject("not a JSON object");
         if ((depth_ == 1 && field_ != Field::other) || (depth_ == 2 && in_token_binding_ && sub_ != Sub::other))
-            return fail("a known member is an array");
-        return push();
+            return reject("a known member is an array");
+        ++depth_;
+        return true;
     }
-    bool end_object() {
+    bool end_object() override {
         --depth_;
         if (depth_ == 1) in_token_binding_ = false;
         field_ = Field::other;
         return true;
     }
-    bool end_array() {
+    bool end_array() override {
         --depth_;
         return true;
     }
-    bool key(string_t& k) {
-        if (depth_ == 1) {
-            field_ = lookup(k);
-        } else if (depth_ == 2 && in_token_binding_) {
-            sub_ = k == "status" ? Sub::status : k == "id" ? Sub::id : Sub::other;
-            if (sub_ != Sub::other) {
-                const unsigned bit = sub_ == Sub::status ? 1u : 2u;
-                if (tb_seen_ & bit) return fail("duplicate tokenBinding." + k);
-                tb_seen_ |= bit;
-            }
-        }
+    bool key(std::string& k) override {
+        if (depth_ == 1) field_ = lookup(k);
+        else if (depth_ == 2 && in_token_binding_) sub_ = k == "status" ? Sub::status : k == "id" ? Sub::id : Sub::other;
         return true;
     }
-    bool parse_error(std::size_t pos, const std::string&, const nlohmann::detail::exception&) {
-        if (error_.empty()) error_ = "syntax error at byte " + std::to_string(pos);
-        return false;
-    }
 
-    const std::string& error() const { return error_; }
     unsigned seen() const { return seen_; }
     std::string challenge_text;
 
@@ -91,7 +74,6 @@ public:
 private:
     enum class Kind { null_, boolean, number, string };
     enum class Sub { status, id, other };
-    static constexpr unsigned kMaxDepth = 16;
 
     static Field lookup(const std::string& k) {
         if (k == "type") return Field::type;
@@ -114,44 +96,32 @@ private:
         }
         return "member";
     }
-    bool fail(std::string msg) {
-        error_ = std::move(msg);
-        return false;
-    }
-    bool push() {
-        if (++depth_ > kMaxDepth) return fail("nesting deeper than " + std::to_string(kMaxDepth));
-        return true;
-    }
-    bool claim(Field f) {
-        const unsigned bit = static_cast<unsigned>(f);
-        if (seen_ & bit) return fail(std::string("duplicate member \"") + name(f) + "\"");
-        seen_ |= bit;
-        return true;
-    }
-    bool scalar(Kind kind, string_t* s, bool b) {
-        if (depth_ == 0) return fail("not a JSON object");
+    // The reader refuses a repeated name, so each member arrives once.
+    void claim(Field f) { seen_ |= static_cast<unsigned>(f); }
+    bool scalar(Kind kind, std::string* s, bool b) {
+        if (depth_ == 0) return reject("not a JSON object");
         if (depth_ == 2 && in_token_binding_) {
             if (sub_ == Sub::other) return true;
-            if (kind != Kind::string) return fail("tokenBinding member is not a string");
+            if (kind != Kind::string) return reject("tokenBinding member is not a string");
             (sub_ == Sub::status ? cd_.token_binding_status : cd_.token_binding_id) = std::move(*s);
             return true;
         }
         if (depth_ != 1 || field_ == Field::other) return true;
         const Field f = field_;
-        if (!claim(f)) return false;
+        claim(f);
         switch (f) {
             case Field::cross_origin:
-                if (kind != Kind::boolean) return fail("crossOrigin is not a boolean");
+                if (kind != Kind::boolean) return reject("crossOrigin is not a boolean");
                 cd_.cross_origin = b;
                 return true;
             case Field::token_binding:
-                if (kind != Kind::string) return fail("tokenBinding is neither an object nor a string");
+                if (kind != Kind::string) return reject("tokenBinding is neither an object nor a string");
                 cd_.token_binding = ClientData::TokenBinding::legacy_string;
                 return true;
             default:
                 break;
         }
-        if (kind != Kind::string) return fail(std::string(name(f)) + " is not a string");
+        if (kind != Kind::string) return reject(std::string(name(f)) + " is not a string");
         switch (f) {
             case Field::type: cd_.type = std::move(*s); break;
             case Field::challenge: challenge_text = std::move(*s); break;
@@ -171,9 +141,10 @@ private:
     Sub sub_ = Sub::other;
     bool in_token_binding_ = false;
     unsigned seen_ = 0;
-    unsigned tb_seen_ = 0;
-    std::string error_;
 };
+
+// Nothing the ceremony reads is deeper than tokenBinding.status; extras get some room.
+constexpr std::size_t kMaxClientDataDepth = 16;
 
 bool listed(const std::vector<std::string>& list, std::string_view v) {
     return std::find(list.begin(), list.end(), v) != list.end();
@@ -181,14 +152,15 @@ bool listed(const std::vector<std::string>& list, std::string_view v) {
 
 }  // namespace
 
-Result<ClientData> parse_client_data(ByteView json) {
-    if (json.size() > kMaxClientDataJson)
-        return Error(Errc::limit_exceeded, "clientDataJSON is " + std::to_string(json.size()) + " bytes, limit " +
-                                               std::to_string(kMaxClientDataJson));
+Result<ClientData> parse_client_data(ByteView text) {
+    // UTF-8 decode (WebAuthn §7.1 step 5) drops a leading byte order mark, which the reader refuses.
+    std::string_view doc = as_chars(text);
+    if (doc.size() <= kMaxClientDataJson && doc.substr(0, 3) == "\xEF\xBB\xBF") doc.remove_prefix(3);
     ClientData cd;
     ClientDataSax sax(cd);
-    if (!Json::sax_parse(json.begin(), json.end(), &sax, Json::input_format_t::json, true, false))
-        return Error(Errc::webauthn_client_data, "clientDataJSON: " + sax.error());
+    MFA_TRY(json::read(doc, sax,
+                       {.code = Errc::webauthn_client_data, .what = "clientDataJSON", .max_bytes = kMaxClientDataJson,
+                        .max_depth = kMaxClientDataDepth}));
     using F = ClientDataSax::Field;
     for (F f : {F::type, F::challenge, F::origin}) {
         if (!(sax.seen() & static_cast<unsigned>(f)))

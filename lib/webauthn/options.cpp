@@ -83,9 +83,9 @@ Result<Json> extensions(const RpConfig& cfg, const ExtensionInputs& x, bool regi
         }
     }
     if (!x.extra_json.empty()) {
-        auto extra = detail::parse_strict_json(x.extra_json, 64 * 1024, Errc::webauthn_options, "extensions JSON");
+        auto extra = json::parse_object(
+            x.extra_json, {.code = Errc::webauthn_options, .what = "extensions JSON", .max_bytes = 64 * 1024});
         if (!extra) return std::move(extra).error();
-        if (!extra->is_object()) return opt_error("extensions JSON is not an object");
         for (auto it = extra->begin(); it != extra->end(); ++it) {
             if (e.contains(it.key())) return opt_error("extension \"" + it.key() + "\" given twice");
             e[it.key()] = it.value();

@@ -99,10 +99,9 @@ std::string to_json(const CredentialRecord& r) {
 }
 
 Result<CredentialRecord> record_from_json(std::string_view text) {
-    auto root = detail::parse_strict_json(text, kMaxRecordJson, Errc::webauthn_record, "credential record");
+    auto root = json::parse_object(text, {.code = Errc::webauthn_record, .what = "credential record", .max_bytes = kMaxRecordJson});
     if (!root) return std::move(root).error();
     const Json& j = *root;
-    if (!j.is_object()) return rec_error("not a JSON object");
     MFA_TRY(only_members(j, {"version", "id", "publicKey", "alg", "signCount", "transports", "aaguid", "backupEligible",
                              "backupState", "uvInitialized", "userHandle", "attestation", "createdAt"},
                          "the record"));

@@ -1,9 +1,9 @@
-// One strict SAX pass over a credential response (internal): picks out the members the response
+// One strict pass over a credential response (internal): picks out the members the response
 // parsers read without building a DOM of the whole document, which on the login path cost more
-// than everything but the signature. The strictness is that of parse_strict_json: duplicate
-// member names anywhere, nesting deeper than kMaxJsonDepth and malformed JSON are refused with the
-// same messages. clientExtensionResults / extensions and transports are kept as small DOMs (they
-// are re-serialised or iterated); unknown members are syntax-checked and skipped.
+// than everything but the signature. A json::Sink, so the strictness is the library reader's
+// (mfa/json.hpp): duplicate member names anywhere, nesting, size, UTF-8 and syntax.
+// clientExtensionResults / extensions and transports are kept as small DOMs (they are
+// re-serialised or iterated); unknown members are syntax-checked and skipped.
 #pragma once
 
 #include <cstdint>
@@ -36,8 +36,8 @@ struct ScannedResponse {
     std::optional<Json> transports;
 };
 
-// Errc::limit_exceeded above max_bytes; otherwise syntax, duplicate and depth failures are `code`
-// with a detail starting with `what`.
+// Errc::limit_exceeded above max_bytes; otherwise the reader's failures are `code` with a detail
+// starting with `what`.
 Result<ScannedResponse> scan_response(std::string_view text, std::size_t max_bytes, Errc code, std::string_view what);
 
 // The member as member() would return it: nullptr when absent or JSON null.

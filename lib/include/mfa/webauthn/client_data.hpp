@@ -28,8 +28,9 @@ struct ClientData {
 // Parses clientDataJSON: UTF-8 (a leading BOM is skipped), at most kMaxClientDataJson bytes, a
 // JSON object with string "type", "challenge", "origin"; optional boolean "crossOrigin", string
 // "topOrigin", "tokenBinding" (object {status, id} or a legacy string). Unknown members (legacy
-// "hashAlgorithm", "clientExtensions", vendor extras) are ignored; a known member twice, or with
-// the wrong type, is Errc::webauthn_client_data.
+// "hashAlgorithm", "clientExtensions", vendor extras) are ignored. Read by the strict reader
+// (mfa/json.hpp, nesting at most 16): any member name twice in an object, invalid UTF-8 or JSON,
+// or a known member of the wrong type, is Errc::webauthn_client_data.
 Result<ClientData> parse_client_data(ByteView client_data_json);
 
 // The ceremony checks, in specification order; the first failure is returned with its own code:
