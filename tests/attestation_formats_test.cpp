@@ -182,6 +182,7 @@ struct SafetyNetCase {
     nlohmann::json cts = true;
     std::int64_t timestamp_ms = kNow * 1000 - 2000;
     bool corrupt = false;
+    std::string first_members;  // raw text put before the payload's own members
 
     Errc run(const webauthn::AttestationPolicy& policy = policy_at()) {
         CertSpec s;
@@ -194,7 +195,8 @@ struct SafetyNetCase {
                                   {"apkPackageName", "com.google.android.gms"},
                                   {"basicIntegrity", true}};
         if (!cts.is_null()) payload["ctsProfileMatch"] = cts;
-        const std::string input = base64url_encode(as_bytes(header.dump())) + "." + base64url_encode(as_bytes(payload.dump()));
+        const std::string input = base64url_encode(as_bytes(header.dump())) + "." +
+                                  base64url_encode(as_bytes("{" + first_members + payload.dump().substr(1)));
         Bytes sig = sign(leaf_key.get(), EVP_sha256(), as_bytes(input));
         if (corrupt) sig[5] ^= 1;
         const std::string jws = input + "." + base64url_encode(sig);
@@ -399,6 +401,14 @@ BOOST_AUTO_TEST_CASE(android_safetynet_format) {
         BOOST_TEST(s.run(p) == Errc::ok);
         s.cts = "true";
         BOOST_TEST(s.run(p) == Errc::att_safetynet_jws);
+    }
+    {
+        // A second ctsProfileMatch must not overrule the first (issue 10, defect 12): refused.
+        SafetyNetCase s;
+        s.first_members = R"("ctsProfileMatch":false,)";
+        BOOST_TEST(s.run() == Errc::att_safetynet_jws);
+        s.first_members = R"("nonce":"AAAA",)";
+        BOOST_TEST(s.run() == Errc::att_safetynet_jws);
     }
     {
         SafetyNetCase s;

@@ -21,8 +21,8 @@ using webauthn::AttestationType;
 namespace {
 
 // Signs a JWT with an EC P-256 key (ES256: raw r || s, RFC 7518 §3.4).
-std::string sign_jwt(const nlohmann::json& header, const nlohmann::json& payload, EVP_PKEY* key) {
-    const std::string input = base64url_encode(as_bytes(header.dump())) + "." + base64url_encode(as_bytes(payload.dump()));
+std::string sign_jwt(const nlohmann::json& header, std::string_view payload, EVP_PKEY* key) {
+    const std::string input = base64url_encode(as_bytes(header.dump())) + "." + base64url_encode(as_bytes(payload));
     const Bytes der = sign(key, EVP_sha256(), as_bytes(input));
     const unsigned char* p = der.data();
     ECDSA_SIG* es = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size()));
@@ -65,8 +65,9 @@ struct Mds {
                    {"metadataStatement", {{"description", "U2F key"}}},
                    {"statusReports", {{{"status", "NOT_FIDO_CERTIFIED"}}}}}}}};
     }
-    std::string blob() const {
-        return sign_jwt({{"alg", "ES256"}, {"typ", "JWT"}, {"x5c", {base64_encode(der_of(signer.get()))}}}, payload(),
+    std::string blob() const { return blob_of(payload().dump()); }
+    std::string blob_of(std::string_view payload_text) const {
+        return sign_jwt({{"alg", "ES256"}, {"typ", "JWT"}, {"x5c", {base64_encode(der_of(signer.get()))}}}, payload_text,
                         signer_key.get());
     }
     std::string root_pem() const { return pem_of(root.root.get()); }
@@ -145,12 +146,32 @@ BOOST_AUTO_TEST_CASE(mds_blob_parse_and_verify) {
         BOOST_TEST(webauthn::parse_mds_blob(bad, mds.root_pem(), kNow).code() == Errc::mds_blob_invalid);
 }
 
+// A signed payload with a member twice is refused, not read with the last one winning (issue 10,
+// defect 12): a second "no", or a status report whose second "status" hides a revocation.
+BOOST_AUTO_TEST_CASE(mds_blob_duplicate_members_refused) {
+    Mds mds;
+    mds.next_update = "2030-01-01";
+    const std::string text = mds.payload().dump();
+    auto dup_no = webauthn::parse_mds_blob(mds.blob_of("{\"no\":41," + text.substr(1)), mds.root_pem(), kNow);
+    BOOST_TEST(dup_no.code() == Errc::mds_blob_invalid);
+    BOOST_TEST(why(dup_no).find("duplicate member \"no\"") != std::string::npos, why(dup_no));
+    std::string hidden = text;
+    const std::string certified = R"({"effectiveDate":"2022-01-01","status":"FIDO_CERTIFIED_L1"})";
+    const auto at = hidden.find(certified);
+    BOOST_TEST_REQUIRE(at != std::string::npos);
+    hidden.replace(at, certified.size(), R"({"effectiveDate":"2022-01-01","status":"REVOKED","status":"FIDO_CERTIFIED_L1"})");
+    auto revoked = webauthn::parse_mds_blob(mds.blob_of(hidden), mds.root_pem(), kNow);
+    BOOST_TEST(revoked.code() == Errc::mds_blob_invalid);
+    BOOST_TEST(why(revoked).find("/entries/0/statusReports/0/status") != std::string::npos, why(revoked));
+    BOOST_TEST(webauthn::parse_mds_blob(mds.blob_of(text), mds.root_pem(), kNow).ok());
+}
+
 BOOST_AUTO_TEST_CASE(mds_entry_errors) {
     Mds mds;
     auto with = [&](const nlohmann::json& entry) {
         nlohmann::json p = mds.payload();
         p["entries"] = {entry};
-        return webauthn::parse_mds_blob(sign_jwt({{"alg", "ES256"}, {"x5c", {base64_encode(der_of(mds.signer.get()))}}}, p,
+        return webauthn::parse_mds_blob(sign_jwt({{"alg", "ES256"}, {"x5c", {base64_encode(der_of(mds.signer.get()))}}}, p.dump(),
                                                  mds.signer_key.get()),
                                         mds.root_pem(), kNow)
             .code();

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "mfa/encoding.hpp"
 #include "mfa/server/allowlist.hpp"
 #include "mfa/server/api_token.hpp"
@@ -14,6 +16,8 @@
 #include "mfa/server/password.hpp"
 #include "mfa/server/policy.hpp"
 #include "test_support.hpp"
+
+#include "../lib/server/records.hpp"
 
 using namespace mfa;
 using namespace mfa::server;
@@ -352,6 +356,48 @@ BOOST_AUTO_TEST_CASE(policy_json) {
     BOOST_TEST(policy_from_json(R"({"grace_period":-1})").code() == Errc::policy_invalid);
     BOOST_TEST(policy_from_json(R"({"extra":1})").code() == Errc::policy_invalid);
     BOOST_TEST(policy_from_json(R"({"ip_allow":"10.0.0.1/8"})").code() == Errc::allowlist_syntax);
+    // A member twice is refused, not read with the last one winning (issue 10, defect 12).
+    auto dup = policy_from_json(R"({"require":"everyone","require":"optional"})");
+    BOOST_TEST(dup.code() == Errc::policy_invalid);
+    BOOST_TEST((!dup.ok() && dup.error().detail.find("duplicate member \"require\"") != std::string::npos));
+    BOOST_TEST(policy_from_json(R"({"require":"everyone","grace_period":1,"grace_period":0})").code() == Errc::policy_invalid);
+}
+
+// The records the toolkit keeps in the store: a member twice is store_corrupt (issue 10, defect 12).
+BOOST_AUTO_TEST_CASE(stored_records_refuse_duplicate_members) {
+    using namespace mfa::server::detail;
+    auto twice = [](const std::string& text, const std::string& member) {
+        return "{\"" + member + "\":" + nlohmann::json::parse(text)[member].dump() + "," + text.substr(1);
+    };
+    TotpRecord t;
+    t.secret = "enc";
+    t.label = "x";
+    const std::string totp = totp_record_json(t);
+    BOOST_TEST(parse_totp_record(totp).ok());
+    auto d = parse_totp_record(R"({"digits":8,)" + totp.substr(1));
+    BOOST_TEST(d.code() == Errc::store_corrupt);
+    BOOST_TEST((!d.ok() && d.error().detail.find("duplicate member \"digits\"") != std::string::npos));
+    BOOST_TEST(parse_totp_record(twice(totp, "secret")).code() == Errc::store_corrupt);
+    TokenRecord tok;
+    tok.hash = std::string(64, 'a');
+    const std::string token = token_record_json(tok);
+    BOOST_TEST(parse_token_record(token).ok());
+    BOOST_TEST(parse_token_record(R"({"expires":9999999999,)" + token.substr(1)).code() == Errc::store_corrupt);
+    const std::string challenge = challenge_json(ChallengeRecord{true, 100});
+    BOOST_TEST(parse_challenge(challenge).ok());
+    BOOST_TEST(parse_challenge(R"({"kind":"get",)" + challenge.substr(1)).code() == Errc::store_corrupt);
+    SecurityKeyRecord k;
+    k.name = "key";
+    k.record.id = {1, 2, 3};
+    k.record.public_key = {0xa5, 1, 2};
+    k.record.alg = -7;
+    const std::string key = security_key_json(k);
+    BOOST_TEST_REQUIRE(parse_security_key(key).ok());
+    BOOST_TEST(parse_security_key(twice(key, "name")).code() == Errc::store_corrupt);
+    // Inside the credential record too.
+    std::string inner = key;
+    inner.replace(inner.find("\"signCount\":"), 12, R"("signCount":0,"signCount")");
+    BOOST_TEST(parse_security_key(inner).code() == Errc::store_corrupt);
 }
 
 // ---- audit ------------------------------------------------------------------------------------
@@ -405,6 +451,7 @@ BOOST_AUTO_TEST_CASE(audit_record_parser) {
     BOOST_TEST(parse_audit_record(t + " ").code() == Errc::audit_record_invalid);  // not canonical
     BOOST_TEST(parse_audit_record("{}").code() == Errc::audit_record_invalid);
     BOOST_TEST(parse_audit_record("nope").code() == Errc::audit_record_invalid);
+    BOOST_TEST(parse_audit_record(R"({"detail":"forged",)" + t.substr(1)).code() == Errc::audit_record_invalid);
     // Invalid UTF-8 in a field is replaced, so every record is valid JSON.
     e.detail = "bad \xFF byte";
     BOOST_TEST(parse_audit_record(audit_record_text(e, std::string(64, '0'))).ok());

@@ -374,6 +374,20 @@ BOOST_AUTO_TEST_CASE(malformed_files_name_the_line_or_field) {
     j["version"] = 2;
     expect(import_aegis(j.dump()), Errc::unsupported, "version");
     expect(import_aegis("{\"version\":1,\n\"db\": [1,2,"), Errc::parse, "line 2");
+    // A member twice is refused, not read with the last one winning (issue 10, defect 12); the
+    // error names the line and the member.
+    {
+        std::string dup = aegis;
+        const auto at = dup.find("\"secret\"");
+        BOOST_TEST_REQUIRE(at != std::string::npos);
+        dup.insert(at, "\"secret\": \"JBSWY3DPEHPK3PXP\",\n");
+        expect(import_aegis(dup), Errc::parse, "duplicate member \"secret\"");
+        expect(import_aegis(dup), Errc::parse, "/db/entries/0/info/secret");
+        expect(import_2fas(R"({"services":[{"secret":"JBSWY3DPEHPK3PXP","name":"A","name":"B","otp":{}}]})"), Errc::parse,
+               "duplicate member \"name\"");
+        expect(import_andotp(R"([{"secret":"JBSWY3DPEHPK3PXP","label":"a","type":"TOTP","type":"HOTP"}])"), Errc::parse,
+               "duplicate member \"type\"");
+    }
     expect(import_2fas(R"({"services":[{"secret":"JBSWY3DPEHPK3PXP","name":"A","otp":{"digits":6}},{"secret":"1!","otp":{}}]})"),
            Errc::base32_invalid, "$.services[1].secret");
     expect(import_2fas(R"({"services":[{"secret":"JBSWY3DPEHPK3PXP","name":"x","otp":{"digits":11}}]})"), Errc::parse,

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "abi.hpp"
+#include "mfa/json.hpp"
 #include "mfa/mfa_server.h"
 #include "mfa/server/allowlist.hpp"
 #include "mfa/server/toolkit.hpp"
@@ -128,9 +129,9 @@ json key_json(const server::SecurityKeyInfo& k) {
 
 int ceremony_out(char** out, const Result<server::WebAuthnCeremony>& c) {
     if (!c) return fail(c.error());
-    auto opts = json::parse(c->options_json, nullptr, false);
-    if (opts.is_discarded()) return fail(Errc::internal, "options JSON");
-    return put_alloc(out, json{{"options", opts}, {"expires_at", c->expires_at}}.dump());
+    auto opts = mfa::json::parse(c->options_json, {.code = Errc::internal, .what = "options JSON"});
+    if (!opts) return fail(opts.error());
+    return put_alloc(out, json{{"options", std::move(*opts)}, {"expires_at", c->expires_at}}.dump());
 }
 
 int need(const void* p, const char* what) { return p ? MFA_OK : fail(Errc::invalid_argument, std::string(what) + " is NULL"); }
@@ -457,8 +458,9 @@ int mfa_server_login_decision(mfa_server_t* s, char** out_json, const char* org,
         MFA_IN_OPT(st, state_json, "state_json");
         server::UserSecurityState state;
         if (!st.empty()) {
-            auto j = json::parse(st, nullptr, false);
-            if (j.is_discarded() || !j.is_object()) return fail(Errc::parse, "state_json is not a JSON object");
+            auto parsed = mfa::json::parse_object(st, {.code = Errc::parse, .what = "state_json"});
+            if (!parsed) return fail(parsed.error());
+            json& j = *parsed;
             try {
                 if (j.contains("roles")) state.roles = j["roles"].get<std::vector<std::string>>();
                 if (j.contains("enrolled"))

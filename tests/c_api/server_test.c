@@ -133,12 +133,20 @@ int main(void) {
     /* policy */
     CHECK_OK(mfa_server_set_policy(srv, "acme", "{\"require\":\"everyone\",\"grace_period\":0}", "owner", NULL));
     CHECK_RC(mfa_server_set_policy(srv, "acme", "{\"require\":\"maybe\"}", "owner", NULL), MFA_ERR_POLICY_INVALID);
+    /* a member twice is refused, not read last-wins (issue 10, defect 12) */
+    CHECK_RC(mfa_server_set_policy(srv, "acme", "{\"require\":\"everyone\",\"require\":\"optional\"}", "owner", NULL),
+             MFA_ERR_POLICY_INVALID);
+    CHECK_DETAIL("duplicate member \"require\"");
     CHECK_OK(mfa_server_login_decision(srv, &json, "acme", "bob", NULL));
     CHECK(strstr(json, "\"decision\":\"must_enroll\"") != NULL);
     mfa_free(json);
     CHECK_OK(mfa_server_login_decision(srv, &json, "acme", "alice", "{\"second_factor_verified\":false}"));
     CHECK(strstr(json, "\"decision\":\"must_verify\"") != NULL);
     mfa_free(json);
+    CHECK_RC(mfa_server_login_decision(srv, &json, "acme", "alice",
+                                       "{\"second_factor_verified\":false,\"second_factor_verified\":true}"),
+             MFA_ERR_PARSE);
+    CHECK_DETAIL("state_json: duplicate member");
 
     /* audit and rewrap */
     CHECK_OK(mfa_server_audit_verify(srv, &records, head, sizeof head, &len));
