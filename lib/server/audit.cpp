@@ -4,7 +4,7 @@
 
 #include <cstdio>
 #include <ctime>
-#include <nlohmann/json.hpp>
+#include "mfa/json.hpp"
 
 #include "mfa/encoding.hpp"
 
@@ -80,8 +80,10 @@ std::string audit_record_text(const AuditEvent& e, std::string_view prev) {
 
 Result<ParsedAuditRecord> parse_audit_record(std::string_view text) {
     if (text.size() > kMaxAuditRecord) return Error{Errc::audit_record_invalid, "record longer than 8 KiB"};
-    json j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return Error{Errc::audit_record_invalid, "not a JSON object"};
+    auto parsed = mfa::json::parse_object(
+        text, {.code = Errc::audit_record_invalid, .what = "audit record", .max_bytes = kMaxAuditRecord});
+    if (!parsed) return std::move(parsed).error();
+    json& j = *parsed;
     ParsedAuditRecord r;
     try {
         if (j.size() != 9) return Error{Errc::audit_record_invalid, "expected exactly 9 fields"};

@@ -1,7 +1,7 @@
 #include "mfa/server/policy.hpp"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
+#include "mfa/json.hpp"
 
 namespace mfa::server {
 
@@ -113,9 +113,9 @@ std::string policy_to_json(const OrgPolicy& p) {
 }
 
 Result<OrgPolicy> policy_from_json(std::string_view text) {
-    if (text.size() > 512 * 1024) return Error{Errc::limit_exceeded, "policy JSON larger than 512 KiB"};
-    auto j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return Error{Errc::policy_invalid, "not a JSON object"};
+    auto parsed = json::parse_object(text, {.code = Errc::policy_invalid, .what = "policy JSON", .max_bytes = 512 * 1024});
+    if (!parsed) return std::move(parsed).error();
+    const json::Value& j = *parsed;
     OrgPolicy p;
     for (auto it = j.begin(); it != j.end(); ++it) {
         const std::string& k = it.key();

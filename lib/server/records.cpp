@@ -1,6 +1,6 @@
 #include "records.hpp"
 
-#include <nlohmann/json.hpp>
+#include "mfa/json.hpp"
 
 namespace mfa::server::detail {
 namespace {
@@ -9,6 +9,11 @@ using json = nlohmann::json;
 constexpr std::size_t kMaxRecord = 64 * 1024;
 
 Error corrupt(std::string_view what) { return Error{Errc::store_corrupt, std::string(what)}; }
+
+// The strict reader (mfa/json.hpp): a member twice is corruption, never read last-wins.
+Result<json> read_record(std::string_view text, std::string_view what) {
+    return mfa::json::parse(text, {.code = Errc::store_corrupt, .what = what, .max_bytes = kMaxRecord});
+}
 
 // Exactly these keys, each present.
 bool has_exactly(const json& j, std::initializer_list<const char*> keys) {
@@ -34,8 +39,10 @@ std::string totp_record_json(const TotpRecord& r) {
 
 Result<TotpRecord> parse_totp_record(std::string_view text) {
     if (text.size() > kMaxRecord) return corrupt("TOTP record larger than 64 KiB");
-    auto j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !has_exactly(j, {"v", "secret", "alg", "digits", "period", "created", "label"}))
+    auto parsed = read_record(text, "TOTP record");
+    if (!parsed) return std::move(parsed).error();
+    auto& j = *parsed;
+    if (!has_exactly(j, {"v", "secret", "alg", "digits", "period", "created", "label"}))
         return corrupt("TOTP record: expected v, secret, alg, digits, period, created, label");
     if (!(j["v"].is_number_unsigned() && j["v"].get<unsigned>() == 1)) return corrupt("TOTP record: version");
     if (!j["secret"].is_string() || !j["alg"].is_string() || !j["label"].is_string() || !j["digits"].is_number_unsigned() ||
@@ -74,8 +81,10 @@ std::string token_record_json(const TokenRecord& r) {
 
 Result<TokenRecord> parse_token_record(std::string_view text) {
     if (text.size() > kMaxRecord) return corrupt("token record larger than 64 KiB");
-    auto j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !has_exactly(j, {"v", "user", "name", "scopes", "created", "expires", "last_used", "hash"}))
+    auto parsed = read_record(text, "token record");
+    if (!parsed) return std::move(parsed).error();
+    auto& j = *parsed;
+    if (!has_exactly(j, {"v", "user", "name", "scopes", "created", "expires", "last_used", "hash"}))
         return corrupt("token record: expected v, user, name, scopes, created, expires, last_used, hash");
     if (!(j["v"].is_number_unsigned() && j["v"].get<unsigned>() == 1)) return corrupt("token record: version");
     if (!j["user"].is_string() || !j["name"].is_string() || !j["hash"].is_string() || !j["scopes"].is_array() ||
@@ -102,14 +111,16 @@ std::string security_key_json(const SecurityKeyRecord& r) {
     j["name"] = r.name;
     j["last_used"] = r.last_used;
     if (r.discoverable) j["discoverable"] = *r.discoverable;
-    j["record"] = json::parse(webauthn::to_json(r.record));
+    j["record"] = std::move(mfa::json::parse(webauthn::to_json(r.record)).value());
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 Result<SecurityKeyRecord> parse_security_key(std::string_view text) {
     if (text.size() > kMaxRecord) return corrupt("security key record larger than 64 KiB");
-    auto j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !(has_exactly(j, {"v", "name", "last_used", "record"}) ||
+    auto parsed = read_record(text, "security key record");
+    if (!parsed) return std::move(parsed).error();
+    auto& j = *parsed;
+    if (!(has_exactly(j, {"v", "name", "last_used", "record"}) ||
                               has_exactly(j, {"v", "name", "last_used", "record", "discoverable"})))
         return corrupt("security key record: expected v, name, last_used, record (and discoverable)");
     if (j.contains("discoverable") && !j["discoverable"].is_boolean()) return corrupt("security key record: discoverable");
@@ -136,8 +147,10 @@ std::string challenge_json(const ChallengeRecord& r) {
 
 Result<ChallengeRecord> parse_challenge(std::string_view text) {
     if (text.size() > kMaxRecord) return corrupt("challenge record larger than 64 KiB");
-    auto j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !has_exactly(j, {"v", "kind", "expires"})) return corrupt("challenge record: expected v, kind, expires");
+    auto parsed = read_record(text, "challenge record");
+    if (!parsed) return std::move(parsed).error();
+    auto& j = *parsed;
+    if (!has_exactly(j, {"v", "kind", "expires"})) return corrupt("challenge record: expected v, kind, expires");
     if (!(j["v"].is_number_unsigned() && j["v"].get<unsigned>() == 1)) return corrupt("challenge record: version");
     if (!j["kind"].is_string() || !j["expires"].is_number_integer()) return corrupt("challenge record: field types");
     const auto kind = j["kind"].get<std::string>();

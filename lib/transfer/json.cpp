@@ -5,14 +5,7 @@
 namespace mfa::vault_detail {
 
 Result<Json> parse_json(std::string_view text, std::string_view what) {
-    if (text.size() > kImportMaxBytes)
-        return Error(Errc::limit_exceeded, std::string(what) + " larger than " + std::to_string(kImportMaxBytes) + " bytes");
-    // nlohmann reports syntax errors as exceptions; they are caught here and never leave.
-    try {
-        return Json::parse(text);
-    } catch (const Json::exception& e) {   // parse_error, and out_of_range for a number that overflows
-        return Error(Errc::parse, std::string(what) + ": " + e.what());
-    }
+    return json::parse(text, {.code = Errc::parse, .what = what, .max_bytes = kImportMaxBytes});
 }
 
 void wipe_json(Json& j) noexcept {

@@ -2,20 +2,21 @@
 // wiping the parsed tree's strings (secrets among them) before it is freed. Internal to lib/transfer.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
 #include "mfa/error.hpp"
+#include "mfa/json.hpp"
 #include "mfa/otp.hpp"
 #include "mfa/secret.hpp"
 #include "mfa/vault_import.hpp"
 
 namespace mfa::vault_detail {
 
-using Json = nlohmann::json;
+using Json = json::Value;
 
-// Parses text (at most kImportMaxBytes); the error names the line and column.
+// Reads text strictly (mfa/json.hpp, at most kImportMaxBytes): a member twice, bad UTF-8 or JSON is
+// Errc::parse naming the line, column and member; too large is Errc::limit_exceeded.
 Result<Json> parse_json(std::string_view text, std::string_view what);
 // Overwrites every string in the tree, then leaves it empty.
 void wipe_json(Json& j) noexcept;

@@ -7,39 +7,6 @@
 #include "x509.hpp"
 
 namespace mfa::att {
-namespace {
-
-// Rejects JSON nested deeper than kMaxJsonDepth before nlohmann's recursive parser sees it.
-bool depth_ok(std::string_view text) {
-    std::size_t depth = 0;
-    bool in_string = false, escape = false;
-    for (char c : text) {
-        if (in_string) {
-            if (escape) escape = false;
-            else if (c == '\\') escape = true;
-            else if (c == '"') in_string = false;
-            continue;
-        }
-        if (c == '"') in_string = true;
-        else if (c == '[' || c == '{') {
-            if (++depth > kMaxJsonDepth) return false;
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            --depth;
-        }
-    }
-    return true;
-}
-
-}  // namespace
-
-Result<nlohmann::json> parse_json_object(std::string_view text, Errc err, std::string_view what) {
-    if (!depth_ok(text)) return Error(err, std::string(what) + ": JSON nested deeper than 32 levels");
-    nlohmann::json j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
-    if (j.is_discarded()) return Error(err, std::string(what) + ": not valid JSON");
-    if (!j.is_object()) return Error(err, std::string(what) + ": JSON is not an object");
-    return j;
-}
-
 std::int64_t jws_alg_to_cose(std::string_view alg) {
     if (alg == "RS256") return -257;
     if (alg == "RS384") return -258;
@@ -69,9 +36,10 @@ Result<Jws> parse_jws(std::string_view compact, std::size_t max_size, Errc err) 
     auto s = base64_decode(s64, Base64Mode::url_strict);
     if (!s) return Error(err, "JWS signature is not base64url: " + s.error().detail);
     Jws out;
-    auto hj = parse_json_object(as_chars(*h), err, "JWS header");
+    // The strict reader: a payload with "ctsProfileMatch" twice is refused, never read last-wins.
+    auto hj = json::parse_object(as_chars(*h), {.code = err, .what = "JWS header", .max_bytes = max_size});
     if (!hj) return std::move(hj).error();
-    auto pj = parse_json_object(as_chars(*p), err, "JWS payload");
+    auto pj = json::parse_object(as_chars(*p), {.code = err, .what = "JWS payload", .max_bytes = max_size});
     if (!pj) return std::move(pj).error();
     out.header = std::move(*hj);
     out.payload = std::move(*pj);

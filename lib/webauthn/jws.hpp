@@ -7,16 +7,13 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
 #include "mfa/bytes.hpp"
 #include "mfa/error.hpp"
+#include "mfa/json.hpp"
 
 namespace mfa::att {
-
-// JSON nesting limit for anything parsed here (nlohmann recurses).
-inline constexpr std::size_t kMaxJsonDepth = 32;
 
 struct Jws {
     nlohmann::json header;      // an object
@@ -27,11 +24,8 @@ struct Jws {
     Bytes signature;
 };
 
-// Parses JSON text into an object, refusing nesting deeper than kMaxJsonDepth and any syntax error.
-// Errors use `err` and name `what`.
-Result<nlohmann::json> parse_json_object(std::string_view text, Errc err, std::string_view what);
-
-// Splits and decodes a compact JWS no longer than max_size. Errors use `err`.
+// Splits and decodes a compact JWS no longer than max_size; header and payload are read by the
+// strict JSON reader (mfa/json.hpp: duplicates, depth, UTF-8). Errors use `err`.
 Result<Jws> parse_jws(std::string_view compact, std::size_t max_size, Errc err);
 
 // The COSE algorithm for a JWS "alg" (RS256 -> -257 ...), or 0 when not supported ("none" is not).
