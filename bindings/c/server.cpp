@@ -241,7 +241,7 @@ int mfa_server_totp_begin(mfa_server_t* s, char** out_json, const char* user, co
         MFA_IN_OPT(i, ip, "source_ip");
         auto e = s->tk->totp_begin(u, a, ctx("", i));
         if (!e) return fail(e.error());
-        json j{{"secret", e->secret_base32.view()}, {"uri", e->uri.view()}, {"qr_svg", e->qr_svg.view()},
+        nlohmann::json j{{"secret", e->secret_base32.view()}, {"uri", e->uri.view()}, {"qr_svg", e->qr_svg.view()},
                {"qr_png_data_uri", e->qr_png_data_uri.view()}, {"expires_at", e->expires_at}};
         return put_secret_json(out_json, j);
     });
@@ -285,7 +285,7 @@ int mfa_server_recovery_generate(mfa_server_t* s, char** out_json, const char* u
         MFA_IN_OPT(i, ip, "source_ip");
         auto codes = s->tk->recovery_generate(u, ctx("", i));
         if (!codes) return fail(codes.error());
-        json j = json::array();
+        nlohmann::json j = nlohmann::json::array();
         for (const auto& c : *codes) j.push_back(c.view());
         return put_secret_json(out_json, j);
     });
@@ -362,7 +362,7 @@ int mfa_server_token_create(mfa_server_t* s, char** out_json, const char* user, 
         }
         auto t = s->tk->token_create(u, n, std::move(list), expires, ctx("", i));
         if (!t) return fail(t.error());
-        return put_secret_json(out_json, json{{"token", t->token.view()}, {"id", t->info.id}});
+        return put_secret_json(out_json, nlohmann::json{{"token", t->token.view()}, {"id", t->info.id}});
     });
 }
 
@@ -384,7 +384,7 @@ int mfa_server_token_list(mfa_server_t* s, char** out_json, const char* user) {
         MFA_IN(u, user, "user");
         auto l = s->tk->token_list(u);
         if (!l) return fail(l.error());
-        json j = json::array();
+        nlohmann::json j = nlohmann::json::array();
         for (const auto& t : *l) j.push_back(token_json(t));
         return put_alloc(out_json, j.dump());
     });
@@ -408,7 +408,7 @@ int mfa_server_lock_status(mfa_server_t* s, char** out_json, const char* user) {
         MFA_IN(u, user, "user");
         auto l = s->tk->lock_status(u);
         if (!l) return fail(l.error());
-        return put_alloc(out_json, json{{"locked", l->locked}, {"retry_after", l->retry_after},
+        return put_alloc(out_json, nlohmann::json{{"locked", l->locked}, {"retry_after", l->retry_after},
                                         {"password_failures", l->password.failures},
                                         {"second_factor_failures", l->second_factor.failures}}.dump());
     });
@@ -460,7 +460,7 @@ int mfa_server_login_decision(mfa_server_t* s, char** out_json, const char* org,
         if (!st.empty()) {
             auto parsed = mfa::json::parse_object(st, {.code = Errc::parse, .what = "state_json"});
             if (!parsed) return fail(parsed.error());
-            json& j = *parsed;
+            nlohmann::json& j = *parsed;
             try {
                 if (j.contains("roles")) state.roles = j["roles"].get<std::vector<std::string>>();
                 if (j.contains("enrolled"))
@@ -473,15 +473,15 @@ int mfa_server_login_decision(mfa_server_t* s, char** out_json, const char* org,
                 if (j.contains("email")) state.email = j["email"].get<std::string>();
                 if (j.contains("source_ip")) state.source_ip = j["source_ip"].get<std::string>();
                 if (j.contains("second_factor_verified")) state.second_factor_verified = j["second_factor_verified"].get<bool>();
-            } catch (const json::exception& e) {
+            } catch (const nlohmann::json::exception& e) {
                 return fail(Errc::parse, std::string("state_json: ") + e.what());
             }
         }
         auto d = s->tk->login_decision(o, u, std::move(state));
         if (!d) return fail(d.error());
-        json acc = json::array();
+        nlohmann::json acc = nlohmann::json::array();
         for (auto f : d->accepted) acc.push_back(std::string(server::to_string(f)));
-        return put_alloc(out_json, json{{"decision", std::string(server::to_string(d->decision))}, {"reason", d->reason},
+        return put_alloc(out_json, nlohmann::json{{"decision", std::string(server::to_string(d->decision))}, {"reason", d->reason},
                                         {"may_skip", d->may_skip}, {"enroll_deadline", d->enroll_deadline},
                                         {"accepted", acc}}.dump());
     });
@@ -608,7 +608,7 @@ int mfa_server_webauthn_list(mfa_server_t* s, char** out_json, const char* user)
         MFA_IN(u, user, "user");
         auto l = s->tk->webauthn_list(u);
         if (!l) return fail(l.error());
-        json j = json::array();
+        nlohmann::json j = nlohmann::json::array();
         for (const auto& k : *l) j.push_back(key_json(k));
         return put_alloc(out_json, j.dump());
     });

@@ -9,7 +9,9 @@ namespace mfa::json {
 namespace {
 
 // nlohmann's lexer keeps its position to itself; the reader needs it for errors it raises (a
-// duplicate, too deep). This iterator advances a cursor the reader can see.
+// duplicate, too deep). Reading through plain pointers is fast, so the position is found only after
+// a failure, by a second pass through this iterator, which advances a cursor the reader can see,
+// up to the event that failed.
 struct Cursor {
     using iterator_category = std::input_iterator_tag;
     using value_type = char;
@@ -66,19 +68,18 @@ public:
     using binary_t = Value::binary_t;
 
     Strict(std::string_view text, Sink& sink, const Options& opt)
-        : begin_(text.data()), cursor_(text.data()), sink_(sink), opt_(opt) {
+        : begin_(text.data()), sink_(sink), opt_(opt) {
         frames_.reserve(8);
     }
 
-    const char** cursor() { return &cursor_; }
-
+    // Every event counts once (the second pass stops at the same count).
     bool null() { return value() && pass(sink_.null()); }
     bool boolean(bool v) { return value() && pass(sink_.boolean(v)); }
     bool number_integer(number_integer_t v) { return value() && pass(sink_.number_integer(v)); }
     bool number_unsigned(number_unsigned_t v) { return value() && pass(sink_.number_unsigned(v)); }
     bool number_float(number_float_t v, const string_t&) { return value() && pass(sink_.number_float(v)); }
     bool string(string_t& v) { return value() && pass(sink_.string(v)); }
-    bool binary(binary_t&) { return fail("binary value"); }
+    bool binary(binary_t&) { return value() && fail("binary value"); }
 
     bool start_object(std::size_t) { return open(true) && pass(sink_.start_object()); }
     bool start_array(std::size_t) { return open(false) && pass(sink_.start_array()); }
@@ -86,6 +87,7 @@ public:
     bool end_array() { return close() && pass(sink_.end_array()); }
 
     bool key(string_t& k) {
+        ++events_;
         Frame& f = frames_.back();
         const std::uint32_t n = static_cast<std::uint32_t>(ends_.size()) - f.first_key;
         arena_ += k;
@@ -104,23 +106,29 @@ public:
     }
 
     bool parse_error(std::size_t pos, const std::string&, const nlohmann::detail::exception& ex) {
-        // nlohmann refuses a number that overflows a double (out_of_range.406) after reading it.
+        // nlohmann refuses a number that overflows a double (out_of_range.406) after reading it;
+        // pos is then the end of the number.
         if (ex.id == 406) {
             value();
             fail("number out of range");
-            offset_ = number_start();
+            offset_ = number_start(pos);
+            located_ = true;
             return false;
         }
         // pos counts the bytes read including the offending one (or the end of input).
-        offset_ = pos == 0 ? 0 : std::min<std::size_t>(pos - 1, static_cast<std::size_t>(cursor_ - begin_));
+        offset_ = pos == 0 ? 0 : pos - 1;
+        located_ = true;
         reason_ = syntax_reason(ex.what());
         path_ = pointer();
         return false;
     }
 
+    // After a failure the reader raised: where the token it failed on starts.
+    void locate(std::string_view text);
+
     [[nodiscard]] std::string message(std::string_view text) const {
         std::string m = std::string(opt_.what) + ": " + reason_ + " at byte " + std::to_string(offset_);
-        if (std::memchr(text.data(), '\n', text.size()) != nullptr) {
+        if (!text.empty() && std::memchr(text.data(), '\n', text.size()) != nullptr) {
             std::size_t line = 1, col = 1;
             for (std::size_t i = 0; i < offset_ && i < text.size(); ++i) {
                 if (text[i] == '\n') ++line, col = 1;
@@ -147,6 +155,7 @@ private:
     }
 
     bool value() {
+        ++events_;
         if (!frames_.empty() && !frames_.back().object) ++frames_.back().elements;
         return true;
     }
@@ -158,6 +167,7 @@ private:
         return true;
     }
     bool close() {
+        ++events_;
         ends_.resize(frames_.back().first_key);
         arena_.resize(frames_.back().arena_begin);
         frames_.pop_back();
@@ -169,14 +179,12 @@ private:
     bool pass(bool ok) { return ok || fail(sink_.reason()); }
     bool fail(std::string reason) {
         reason_ = std::move(reason);
-        offset_ = token_start();
         path_ = pointer();
         return false;
     }
 
-    // Where the token the lexer has just read starts: the reader's checks run right after it.
-    std::size_t token_start() const {
-        std::size_t end = static_cast<std::size_t>(cursor_ - begin_);
+    // Where the token that ends at `end` (bytes the lexer consumed) starts.
+    std::size_t token_start(std::size_t end) const {
         if (end == 0) return 0;
         const char c = begin_[end - 1];
         if (c == '"') {
@@ -189,11 +197,10 @@ private:
             return 0;
         }
         if (c == '{' || c == '[' || c == '}' || c == ']') return end - 1;
-        return number_start();
+        return number_start(end);
     }
     // The lexer may have read one byte past a number (or a literal).
-    std::size_t number_start() const {
-        std::size_t end = static_cast<std::size_t>(cursor_ - begin_);
+    std::size_t number_start(std::size_t end) const {
         if (end > 0 && !literal_or_number(begin_[end - 1])) --end;
         while (end > 0 && literal_or_number(begin_[end - 1])) --end;
         return end;
@@ -224,7 +231,6 @@ private:
     }
 
     const char* begin_;
-    const char* cursor_;
     Sink& sink_;
     const Options& opt_;
     std::vector<Frame> frames_;
@@ -232,7 +238,49 @@ private:
     std::vector<std::uint32_t> ends_; // where each name ends in arena_
     std::string reason_, path_;
     std::size_t offset_ = 0;
+    bool located_ = false;
+    std::size_t events_ = 0;
 };
+
+// The second pass: counts events up to the one that failed, then stops.
+class Locator {
+public:
+    using number_integer_t = Value::number_integer_t;
+    using number_unsigned_t = Value::number_unsigned_t;
+    using number_float_t = Value::number_float_t;
+    using string_t = Value::string_t;
+    using binary_t = Value::binary_t;
+
+    explicit Locator(std::size_t event) : event_(event) {}
+
+    bool null() { return next(); }
+    bool boolean(bool) { return next(); }
+    bool number_integer(number_integer_t) { return next(); }
+    bool number_unsigned(number_unsigned_t) { return next(); }
+    bool number_float(number_float_t, const string_t&) { return next(); }
+    bool string(string_t&) { return next(); }
+    bool binary(binary_t&) { return next(); }
+    bool start_object(std::size_t) { return next(); }
+    bool start_array(std::size_t) { return next(); }
+    bool end_object() { return next(); }
+    bool end_array() { return next(); }
+    bool key(string_t&) { return next(); }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+
+private:
+    bool next() { return ++seen_ < event_; }
+    std::size_t event_;
+    std::size_t seen_ = 0;
+};
+
+void Strict::locate(std::string_view text) {
+    if (located_) return;
+    const char* cursor = text.data();
+    const char* end = text.data() + text.size();
+    Locator loc(events_);
+    (void)Value::sax_parse(Cursor{&cursor}, Cursor{&end}, &loc, Value::input_format_t::json, true, false);
+    offset_ = token_start(static_cast<std::size_t>(cursor - begin_));
+}
 
 }  // namespace
 
@@ -270,10 +318,11 @@ Status read(std::string_view text, Sink& sink, const Options& opt) {
     if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF")
         return Error(opt.code, std::string(opt.what) + ": byte order mark at byte 0");
     Strict strict(text, sink, opt);
-    const char* end = text.data() + text.size();
-    if (!Value::sax_parse(Cursor{strict.cursor()}, Cursor{&end}, &strict, Value::input_format_t::json,
-                          /*strict=*/true, /*ignore_comments=*/false))
+    if (!Value::sax_parse(text.data(), text.data() + text.size(), &strict, Value::input_format_t::json,
+                          /*strict=*/true, /*ignore_comments=*/false)) {
+        strict.locate(text);
         return Error(opt.code, strict.message(text));
+    }
     return {};
 }
 
