@@ -2,7 +2,9 @@
 
 #include <cstring>
 #include <iterator>
+#include <array>
 #include <memory>
+#include <memory_resource>
 #include <unordered_set>
 
 namespace mfa::json {
@@ -59,17 +61,23 @@ std::string syntax_reason(const std::string& what) {
     return msg;
 }
 
-class Strict {
-public:
+// The member types nlohmann's SAX interface requires of a handler.
+struct SaxTypes {
     using number_integer_t = Value::number_integer_t;
     using number_unsigned_t = Value::number_unsigned_t;
     using number_float_t = Value::number_float_t;
     using string_t = Value::string_t;
     using binary_t = Value::binary_t;
+};
+
+class Strict : public SaxTypes {
+public:
 
     Strict(std::string_view text, Sink& sink, const Options& opt)
         : begin_(text.data()), sink_(sink), opt_(opt) {
         frames_.reserve(8);
+        arena_.reserve(256);
+        ends_.reserve(32);
     }
 
     // Every event counts once (the second pass stops at the same count).
@@ -233,9 +241,12 @@ private:
     const char* begin_;
     Sink& sink_;
     const Options& opt_;
-    std::vector<Frame> frames_;
-    std::string arena_;               // member names of the open objects, back to back
-    std::vector<std::uint32_t> ends_; // where each name ends in arena_
+    // A typical document (a WebAuthn response, clientDataJSON) fits here: no allocation per read.
+    std::array<std::byte, 2048> buf_;
+    std::pmr::monotonic_buffer_resource mem_{buf_.data(), buf_.size()};
+    std::pmr::vector<Frame> frames_{&mem_};
+    std::pmr::string arena_{&mem_};            // member names of the open objects, back to back
+    std::pmr::vector<std::uint32_t> ends_{&mem_}; // where each name ends in arena_
     std::string reason_, path_;
     std::size_t offset_ = 0;
     bool located_ = false;
@@ -243,13 +254,8 @@ private:
 };
 
 // The second pass: counts events up to the one that failed, then stops.
-class Locator {
+class Locator : public SaxTypes {
 public:
-    using number_integer_t = Value::number_integer_t;
-    using number_unsigned_t = Value::number_unsigned_t;
-    using number_float_t = Value::number_float_t;
-    using string_t = Value::string_t;
-    using binary_t = Value::binary_t;
 
     explicit Locator(std::size_t event) : event_(event) {}
 
