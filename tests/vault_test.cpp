@@ -170,6 +170,25 @@ BOOST_AUTO_TEST_CASE(removed_slot_and_backup_do_not_open_the_vault) {
     BOOST_TEST(Vault::open(p, leaked).code() == Errc::vault_wrong_passphrase);
 }
 
+BOOST_AUTO_TEST_CASE(kdf_work_per_vault_is_capped) {
+    // One slot may use the whole budget; the passphrase slots together may not pass it (an open
+    // tries them all), checked before any derivation.
+    const KdfParams whole{1u << 22, 4, 1};   // 4 GiB x 4 passes = 2^24 KiB-passes
+    BOOST_TEST(check_kdf_params(whole, true).ok());
+    auto over = check_kdf_params({1u << 22, 5, 1}, true);
+    BOOST_TEST(over.code() == Errc::vault_kdf_params);
+    BOOST_TEST(over.error().detail.find("16777216") != std::string::npos, over.error().detail);
+    TempDir dir;
+    const fs::path p = make_vault(dir);
+    auto v = Vault::open(p, kPass, OpenMode::write, test_opts());
+    BOOST_REQUIRE(v);
+    auto add = v->add_passphrase_slot(SecretString("x"), whole);
+    BOOST_TEST(add.code() == Errc::vault_kdf_params);
+    BOOST_TEST(add.error().detail.find("per vault") != std::string::npos, add.error().detail);
+    BOOST_TEST(v->slots().size() == 1u);
+    BOOST_TEST(v->change_passphrase(0, SecretString("y"), {1u << 22, 5, 1}).code() == Errc::vault_kdf_params);
+}
+
 BOOST_AUTO_TEST_CASE(passwd_rewraps_every_other_slot_or_changes_nothing) {
     TempDir dir;
     const fs::path p = make_vault(dir);

@@ -17,6 +17,19 @@ Status check_label(const std::string& label) {
 }
 }  // namespace
 
+Status check_total_kdf_work(const std::vector<SlotRecord>& slots, std::optional<std::size_t> except,
+                            const KdfParams& added) {
+    std::uint64_t work = std::uint64_t{added.memory_kib} * added.passes;
+    for (std::size_t i = 0; i < slots.size(); ++i)
+        if (i != except && slots[i].type == SlotType::passphrase)
+            work += std::uint64_t{slots[i].kdf.memory_kib} * slots[i].kdf.passes;
+    if (work > kVaultMaxKdfWork)
+        return Error(Errc::vault_kdf_params, "Argon2id memory * passes summed over the passphrase slots would be " +
+                                                 std::to_string(work) + " KiB, above the limit of " +
+                                                 std::to_string(kVaultMaxKdfWork) + " per vault");
+    return {};
+}
+
 Status wrap_into(SlotRecord& slot, ByteView kek, const LockedKey& master) {
     MFA_TRY(random_fill(slot.nonce));
     const Bytes aad = slot_aad(slot);
@@ -96,6 +109,9 @@ Status check_kdf_params(const KdfParams& p, bool allow_insecure) {
     if (p.memory_kib < 8 * p.lanes || p.memory_kib > kKdfMaxMemoryKib)
         return Error(Errc::vault_kdf_params, "memory " + std::to_string(p.memory_kib) + " KiB (8 KiB per lane .. " +
                                                  std::to_string(kKdfMaxMemoryKib) + " KiB)");
+    if (std::uint64_t{p.memory_kib} * p.passes > kVaultMaxKdfWork)
+        return Error(Errc::vault_kdf_params, "memory * passes " + std::to_string(std::uint64_t{p.memory_kib} * p.passes) +
+                                                 " KiB above the limit of " + std::to_string(kVaultMaxKdfWork));
     if (!allow_insecure && (p.memory_kib < kKdfMinMemoryKib || p.passes < kKdfMinPasses))
         return Error(Errc::vault_kdf_params, "below the floor of " + std::to_string(kKdfMinMemoryKib) + " KiB and " +
                                                  std::to_string(kKdfMinPasses) + " passes");
@@ -117,6 +133,7 @@ Result<std::size_t> Vault::add_passphrase_slot(const SecretString& passphrase, c
     MFA_TRY(check_kdf_params(kdf, impl_->opts.allow_insecure_kdf));
     if (impl_->header.slots.size() >= kVaultMaxSlots)
         return Error(Errc::limit_exceeded, "a vault holds at most " + std::to_string(kVaultMaxSlots) + " slots");
+    MFA_TRY(check_total_kdf_work(impl_->header.slots, std::nullopt, kdf));
     SecretBytes kek;
     auto slot = new_passphrase_slot(passphrase, kdf, std::move(label), impl_->master, &kek);
     if (!slot) return std::move(slot).error();
@@ -224,6 +241,7 @@ Status Vault::change_passphrase(std::size_t index, const SecretString& passphras
     std::vector<SlotRecord> slots = impl_->header.slots;
     if (index >= slots.size() || slots[index].type != SlotType::passphrase)
         return Error(Errc::vault_no_slot, "slot " + std::to_string(index) + " is not a passphrase slot");
+    MFA_TRY(check_total_kdf_work(slots, index, kdf));
     auto keks = keks_for_all_but(*impl_, index, others);
     if (!keks) return std::move(keks).error();
     // The slot gets its new salt and parameters here; rewrap_under_new_master wraps the new key.

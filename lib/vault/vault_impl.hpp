@@ -26,6 +26,10 @@ struct Vault::Impl {
 
 namespace vault_detail {
 
+// Errc::vault_kdf_params if the passphrase slots (but except) plus one with `added` would pass
+// kVaultMaxKdfWork.
+Status check_total_kdf_work(const std::vector<SlotRecord>& slots, std::optional<std::size_t> except,
+                            const KdfParams& added);
 // Wraps the master key into a slot under kek with a fresh nonce (slot metadata as AAD).
 Status wrap_into(SlotRecord& slot, ByteView kek, const LockedKey& master);
 // Unwraps a slot's master key; Errc::vault_tampered when the tag fails.

@@ -59,6 +59,11 @@ inline constexpr std::uint32_t kKdfMinPasses = 2;
 inline constexpr std::uint32_t kKdfMaxMemoryKib = 4u << 20;   // 4 GiB
 inline constexpr std::uint32_t kKdfMaxPasses = 64;
 inline constexpr std::uint32_t kKdfMaxLanes = 16;
+// The Argon2id work (memory_kib * passes) summed over a vault's passphrase slots, which is what one
+// open may spend trying them: 2^24 KiB-passes (16 GiB-passes, some seconds; 85 times the
+// recommended 64 MiB x 3). A slot or a file beyond it is refused (vault_kdf_params), so 16 slots at
+// the per-parameter caps cannot hang an open.
+inline constexpr std::uint64_t kVaultMaxKdfWork = std::uint64_t{1} << 24;
 
 // Checks p against the caps and (unless allow_insecure) the floor; the detail names the parameter.
 Status check_kdf_params(const KdfParams& p, bool allow_insecure);
