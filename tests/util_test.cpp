@@ -249,9 +249,12 @@ BOOST_AUTO_TEST_CASE(atomic_write_never_follows_a_planted_symlink) {
     BOOST_TEST(slurp(f) == "old");
     // A plain file planted there is not truncated or reused either (O_EXCL).
     fs::remove(t.dir / "keyring.tmp-planted");
-    BOOST_REQUIRE(write_file_atomic(t.dir / "keyring.tmp-planted", as_bytes("other")).code() == Errc::io);
+    std::ofstream(t.dir / "keyring.tmp-planted") << "planted";
+    BOOST_TEST(write_file_atomic(f, as_bytes("new")).code() == Errc::io);
     testing::set_atomic_write_hooks({});
+    BOOST_TEST(slurp(t.dir / "keyring.tmp-planted") == "planted");
     BOOST_TEST(slurp(f) == "old");
+    fs::remove(t.dir / "keyring.tmp-planted");
 
     // A symlink at the target itself is replaced by the new file; what it pointed to is untouched.
     fs::remove(f);
