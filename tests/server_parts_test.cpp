@@ -111,8 +111,9 @@ BOOST_AUTO_TEST_CASE(keyring_file_format) {
     std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
                                            std::filesystem::perms::group_read | std::filesystem::perms::others_read);
     BOOST_TEST(ring->save(path).ok());
-    BOOST_TEST((std::filesystem::status(path).permissions() & std::filesystem::perms::all) ==
-               (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+    const bool owner_rw_only = (std::filesystem::status(path).permissions() & std::filesystem::perms::all) ==
+                               (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    BOOST_TEST(owner_rw_only);
     // The old predictable temporary name is not used: a symlink there is neither followed nor hit.
     const auto victim = dir / "victim";
     { std::ofstream(victim) << "untouched"; }
@@ -131,7 +132,7 @@ BOOST_AUTO_TEST_CASE(keyring_file_format) {
     BOOST_TEST(fresh->save_new(created).ok());
     BOOST_TEST(KeyRing::load(created)->current_id() == 1u);
     std::size_t files = 0;
-    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++files;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir)) ++files;
     BOOST_TEST(files == 4u);   // keys, the symlink, victim, new-keys: no temporary left
     std::filesystem::remove_all(dir);
     BOOST_TEST(KeyRing::load(path).code() == Errc::io);
