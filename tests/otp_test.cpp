@@ -432,13 +432,24 @@ BOOST_AUTO_TEST_CASE(hotp_look_ahead) {
     auto f = o.verify_hotp(far, kMaxLookAhead);
     BOOST_TEST(f.ok());
     BOOST_TEST(f.next_counter == kMaxLookAhead + 1u);
-    // No wrap-around past 2^64 - 1.
+    // No wrap-around past 2^64 - 1: counter 2^64 - 1 has no next counter to store, so its code is
+    // never accepted (accepting it would store 0 and make every old code valid again).
     o.set_counter(UINT64_MAX);
     const std::string top = code_str(o.at_step(UINT64_MAX));
     auto t = o.verify_hotp(top, 10);
-    BOOST_TEST(t.ok());
-    BOOST_TEST(t.matched_counter == UINT64_MAX);
+    BOOST_TEST(t.status == Errc::otp_code_mismatch);
+    BOOST_TEST(t.next_counter == 0u);
+    BOOST_TEST(o.verify_hotp(top, 0).status == Errc::otp_code_mismatch);
     BOOST_TEST(o.verify_hotp(code_str(o.at_step(0)), 10).status == Errc::otp_code_mismatch);
+    // A window that would cross the top stops before it: 2^64 - 2 is the last counter accepted.
+    o.set_counter(UINT64_MAX - 3);
+    auto below = o.verify_hotp(code_str(o.at_step(UINT64_MAX - 1)), 10);
+    BOOST_TEST(below.ok());
+    BOOST_TEST(below.matched_counter == UINT64_MAX - 1);
+    BOOST_TEST(below.next_counter == UINT64_MAX);
+    BOOST_TEST(o.verify_hotp(top, 10).status == Errc::otp_code_mismatch);
+    BOOST_TEST(o.verify_hotp(code_str(o.at_step(0)), 10).status == Errc::otp_code_mismatch);
+    BOOST_TEST(o.verify_hotp(code_str(o.at_step(1)), kMaxLookAhead).status == Errc::otp_code_mismatch);
     // verify_hotp on a TOTP Otp is an argument error.
     BOOST_TEST(make(key, totp()).verify_hotp("755224").status == Errc::invalid_argument);
 }

@@ -111,6 +111,33 @@ BOOST_AUTO_TEST_CASE(keyring_file_format) {
                               std::filesystem::perms::none;
     BOOST_TEST(private_file);
     BOOST_TEST(KeyRing::load(path)->current_id() == 2u);
+    // An existing file of another mode is replaced by a 0600 one (not reused with its mode).
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                                           std::filesystem::perms::group_read | std::filesystem::perms::others_read);
+    BOOST_TEST(ring->save(path).ok());
+    const bool owner_rw_only = (std::filesystem::status(path).permissions() & std::filesystem::perms::all) ==
+                               (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    BOOST_TEST(owner_rw_only);
+    // The old predictable temporary name is not used: a symlink there is neither followed nor hit.
+    const auto victim = dir / "victim";
+    { std::ofstream(victim) << "untouched"; }
+    std::filesystem::create_symlink(victim, path + ".tmp." + std::to_string(getpid()));
+    BOOST_TEST(ring->save(path).ok());
+    BOOST_TEST(std::filesystem::file_size(victim) == 9u);
+
+    // save_new refuses an existing ring and leaves it as it was.
+    auto fresh = KeyRing::generate();
+    BOOST_REQUIRE(fresh.ok());
+    const auto st = fresh->save_new(path);
+    BOOST_TEST(st.code() == Errc::keyring_exists);
+    BOOST_TEST(st.error().detail.find(path) != std::string::npos);
+    BOOST_TEST(KeyRing::load(path)->current_id() == 2u);
+    const std::string created = (dir / "new-keys").string();
+    BOOST_TEST(fresh->save_new(created).ok());
+    BOOST_TEST(KeyRing::load(created)->current_id() == 1u);
+    std::size_t files = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir)) ++files;
+    BOOST_TEST(files == 4u);   // keys, the symlink, victim, new-keys: no temporary left
     std::filesystem::remove_all(dir);
     BOOST_TEST(KeyRing::load(path).code() == Errc::io);
 }

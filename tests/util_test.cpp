@@ -1,8 +1,16 @@
 #include <boost/test/unit_test.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
 #include <set>
 #include <string>
 
+#include "mfa/atomic_file.hpp"
 #include "mfa/ct.hpp"
 #include "mfa/encoding.hpp"
 #include "mfa/random.hpp"
@@ -14,6 +22,47 @@ using namespace mfa;
 
 namespace {
 std::string str(const SecretBytes& b) { return std::string(as_chars(b.view())); }
+
+namespace fs = std::filesystem;
+
+// A fresh directory per test, removed afterwards; the hooks are reset whatever the test did.
+struct TempDir {
+    fs::path dir;
+    TempDir() {
+        std::string t = (fs::temp_directory_path() / "mfa-util-XXXXXX").string();
+        dir = ::mkdtemp(t.data());
+    }
+    ~TempDir() {
+        testing::set_atomic_write_hooks({});
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+std::set<std::string> names(const fs::path& dir) {
+    std::set<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir)) out.insert(e.path().filename().string());
+    return out;
+}
+
+testing::AtomicWriteHooks hooks_with(std::optional<AtomicWriteStep> step, int err, std::string suffix = {}) {
+    testing::AtomicWriteHooks h;
+    h.fail_at = step;
+    h.err = err;
+    h.temp_suffix = std::move(suffix);
+    return h;
+}
+
+mode_t mode_of(const fs::path& p) {
+    struct stat st{};
+    BOOST_REQUIRE(::lstat(p.c_str(), &st) == 0);
+    return st.st_mode & 07777;
+}
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(util)
@@ -145,6 +194,168 @@ BOOST_AUTO_TEST_CASE(random_is_random) {
         BOOST_TEST(*u < 26u);
     }
     BOOST_TEST(random_uniform(0).code() == Errc::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(atomic_write_replaces_the_file_with_mode_0600) {
+    TempDir t;
+    const fs::path f = t.dir / "state";
+    BOOST_REQUIRE(write_file_atomic(f, as_bytes("first")).ok());
+    BOOST_TEST(slurp(f) == "first");
+    BOOST_TEST(mode_of(f) == 0600u);
+    // An existing file of another mode is replaced, not reused: the mode is the writer's.
+    ::chmod(f.c_str(), 0644);
+    BOOST_REQUIRE(write_file_atomic(f, as_bytes("second")).ok());
+    BOOST_TEST(slurp(f) == "second");
+    BOOST_TEST(mode_of(f) == 0600u);
+    AtomicWriteOptions o;
+    o.mode = 0640;
+    BOOST_REQUIRE(write_file_atomic(f, as_bytes(""), o).ok());
+    BOOST_TEST(slurp(f).empty());
+    BOOST_TEST(mode_of(f) == 0640u);
+    BOOST_TEST(names(t.dir) == std::set<std::string>{"state"});
+}
+
+BOOST_AUTO_TEST_CASE(atomic_write_temporaries_are_unpredictable) {
+    // Two writes never use the same temporary: a name known in advance cannot be planted.
+    TempDir t;
+    const fs::path f = t.dir / "f";
+    std::set<std::string> seen;
+    for (int i = 0; i < 8; ++i) {
+        AtomicWriteOptions o;
+        o.keep_previous = [&]() -> Result<fs::path> {
+            for (const auto& n : names(t.dir))
+                if (n.starts_with("f.tmp-")) seen.insert(n);
+            return fs::path();
+        };
+        BOOST_REQUIRE(write_file_atomic(f, as_bytes("x"), o).ok());
+    }
+    BOOST_TEST(seen.size() == 8u);
+    for (const auto& n : seen) BOOST_TEST(n.size() == std::string("f.tmp-").size() + 16);
+}
+
+BOOST_AUTO_TEST_CASE(atomic_write_never_follows_a_planted_symlink) {
+    TempDir t;
+    const fs::path f = t.dir / "keyring";
+    const fs::path victim = t.dir / "victim";
+    BOOST_REQUIRE(write_file_atomic(victim, as_bytes("precious")).ok());
+    BOOST_REQUIRE(write_file_atomic(f, as_bytes("old")).ok());
+    testing::set_atomic_write_hooks(hooks_with({}, 0, "planted"));
+    fs::create_symlink(victim, t.dir / "keyring.tmp-planted");
+    auto st = write_file_atomic(f, as_bytes("new"));
+    BOOST_TEST(st.code() == Errc::io);
+    BOOST_TEST(st.error().detail.find("create") != std::string::npos);
+    BOOST_TEST(st.error().detail.find("keyring.tmp-planted") != std::string::npos);
+    BOOST_TEST(slurp(victim) == "precious");
+    BOOST_TEST(slurp(f) == "old");
+    // A plain file planted there is not truncated or reused either (O_EXCL).
+    fs::remove(t.dir / "keyring.tmp-planted");
+    std::ofstream(t.dir / "keyring.tmp-planted") << "planted";
+    BOOST_TEST(write_file_atomic(f, as_bytes("new")).code() == Errc::io);
+    testing::set_atomic_write_hooks({});
+    BOOST_TEST(slurp(t.dir / "keyring.tmp-planted") == "planted");
+    BOOST_TEST(slurp(f) == "old");
+    fs::remove(t.dir / "keyring.tmp-planted");
+
+    // A symlink at the target itself is replaced by the new file; what it pointed to is untouched.
+    fs::remove(f);
+    fs::create_symlink(victim, f);
+    BOOST_REQUIRE(write_file_atomic(f, as_bytes("new")).ok());
+    BOOST_TEST(!fs::is_symlink(f));
+    BOOST_TEST(slurp(f) == "new");
+    BOOST_TEST(slurp(victim) == "precious");
+}
+
+BOOST_AUTO_TEST_CASE(atomic_write_failure_leaves_the_old_file_and_nothing_else) {
+    const std::pair<AtomicWriteStep, const char*> steps[] = {
+        {AtomicWriteStep::create, "create"}, {AtomicWriteStep::write, "write"},
+        {AtomicWriteStep::fsync, "fsync"},   {AtomicWriteStep::backup, "backup"},
+        {AtomicWriteStep::rename, "rename"},
+    };
+    for (auto [step, name] : steps) {
+        BOOST_TEST_CONTEXT(name) {
+            TempDir t;
+            const fs::path f = t.dir / "vault";
+            BOOST_REQUIRE(write_file_atomic(f, as_bytes("old")).ok());
+            AtomicWriteOptions o;
+            o.keep_previous = [&]() -> Result<fs::path> {
+                const fs::path b = t.dir / "vault.bak";
+                if (::link(f.c_str(), b.c_str()) != 0) return Error(Errc::io, "link");
+                return b;
+            };
+            testing::set_atomic_write_hooks(hooks_with(step, ENOSPC));
+            auto st = write_file_atomic(f, as_bytes("new content"), o);
+            testing::set_atomic_write_hooks({});
+            BOOST_TEST(st.code() == Errc::io);
+            BOOST_TEST(st.error().detail.find(std::string(": ") + name) != std::string::npos, st.error().detail);
+            BOOST_TEST(st.error().detail.find(f.string()) != std::string::npos);
+            if (step != AtomicWriteStep::backup)
+                BOOST_TEST(st.error().detail.find("No space left on device") != std::string::npos);
+            BOOST_TEST(slurp(f) == "old");
+            BOOST_TEST(names(t.dir) == std::set<std::string>{"vault"});   // no temporary, no backup
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(atomic_write_backup_made_only_with_the_new_file) {
+    TempDir t;
+    const fs::path f = t.dir / "vault";
+    BOOST_REQUIRE(write_file_atomic(f, as_bytes("old")).ok());
+    AtomicWriteOptions o;
+    o.keep_previous = [&]() -> Result<fs::path> {
+        // The new content is already durable beside the target when the backup is made.
+        bool temp_seen = false;
+        for (const auto& n : names(t.dir)) {
+            if (n.starts_with("vault.tmp-")) temp_seen = slurp(t.dir / n) == "new";
+        }
+        BOOST_TEST(temp_seen);
+        const fs::path b = t.dir / "vault.bak";
+        if (::link(f.c_str(), b.c_str()) != 0) return Error(Errc::io, "link");
+        return b;
+    };
+    BOOST_REQUIRE(write_file_atomic(f, as_bytes("new"), o).ok());
+    BOOST_TEST(slurp(f) == "new");
+    BOOST_TEST(slurp(t.dir / "vault.bak") == "old");
+    // A failing keep_previous stops the write: its error is reported, the temporary removed.
+    o.keep_previous = []() -> Result<fs::path> { return Error(Errc::vault_backup, "disk says no"); };
+    auto st = write_file_atomic(f, as_bytes("newer"), o);
+    BOOST_TEST(st.code() == Errc::vault_backup);
+    BOOST_TEST(st.error().detail.find("disk says no") != std::string::npos);
+    BOOST_TEST(slurp(f) == "new");
+    BOOST_TEST(names(t.dir) == (std::set<std::string>{"vault", "vault.bak"}));
+}
+
+BOOST_AUTO_TEST_CASE(atomic_write_real_failures) {
+    TempDir t;
+    // A directory where the file should go: rename fails for real.
+    fs::create_directory(t.dir / "taken");
+    auto st = write_file_atomic(t.dir / "taken", as_bytes("x"));
+    BOOST_TEST(st.code() == Errc::io);
+    BOOST_TEST(st.error().detail.find("rename") != std::string::npos);
+    BOOST_TEST(fs::is_directory(t.dir / "taken"));
+    BOOST_TEST(names(t.dir) == std::set<std::string>{"taken"});
+    // A directory that does not exist: create fails, naming the temporary's path.
+    st = write_file_atomic(t.dir / "missing" / "f", as_bytes("x"));
+    BOOST_TEST(st.code() == Errc::io);
+    BOOST_TEST(st.error().detail.find("create") != std::string::npos);
+    BOOST_TEST(st.error().detail.find("No such file or directory") != std::string::npos);
+    // A failed directory fsync says the content is in place but not yet durable.
+    testing::set_atomic_write_hooks(hooks_with(AtomicWriteStep::dirsync, EIO));
+    st = write_file_atomic(t.dir / "f", as_bytes("x"));
+    testing::set_atomic_write_hooks({});
+    BOOST_TEST(st.code() == Errc::io);
+    BOOST_TEST(st.error().detail.find("fsync directory") != std::string::npos);
+    BOOST_TEST(slurp(t.dir / "f") == "x");
+}
+
+BOOST_AUTO_TEST_CASE(atomic_write_stale_temporaries_removed) {
+    TempDir t;
+    const fs::path f = t.dir / "vault";
+    BOOST_REQUIRE(write_file_atomic(f, as_bytes("v")).ok());
+    std::ofstream(t.dir / "vault.tmp-0123456789abcdef") << "left by a killed writer";
+    std::ofstream(t.dir / "vault.tmp-short") << "not ours";
+    std::ofstream(t.dir / "other.tmp-0123456789abcdef") << "another file's";
+    remove_atomic_temporaries(f);
+    BOOST_TEST(names(t.dir) == (std::set<std::string>{"vault", "vault.tmp-short", "other.tmp-0123456789abcdef"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

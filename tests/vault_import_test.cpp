@@ -174,6 +174,43 @@ BOOST_AUTO_TEST_CASE(aegis_encrypted) {
     BOOST_TEST(big.error().detail.find("header.slots[0].n") != std::string::npos, big.error().detail);
 }
 
+BOOST_AUTO_TEST_CASE(aegis_encrypted_kdf_work_and_slot_count_capped) {
+    const std::string text = encrypt_aegis(fixture("aegis-plain.json"), "test");
+    const SecretString right("test");
+    const auto original = nlohmann::json::parse(text);
+    // A slot within each per-parameter cap but past the total work budget is refused, named, after
+    // only the slot before it was tried.
+    auto j = original;
+    auto wrong = j["header"]["slots"][0];
+    wrong["salt"] = std::string(64, '0');   // another salt: this slot does not unwrap
+    auto heavy = wrong;
+    heavy["n"] = std::uint64_t{1} << 20;
+    heavy["r"] = 16;
+    heavy["p"] = 1;   // 2^24 alone: with the slot before, over the budget
+    j["header"]["slots"] = nlohmann::json::array({wrong, heavy, original["header"]["slots"][0]});
+    auto over = import_accounts(as_bytes(j.dump()), &right);
+    BOOST_TEST(over.code() == Errc::limit_exceeded);
+    BOOST_TEST(over.error().detail.find("header.slots[1].n") != std::string::npos, over.error().detail);
+    BOOST_TEST(over.error().detail.find("16777216") != std::string::npos, over.error().detail);
+    // Below the budget the slots are tried and the right one is found.
+    heavy["n"] = std::uint64_t{1} << 15;
+    j["header"]["slots"] = nlohmann::json::array({wrong, heavy, original["header"]["slots"][0]});
+    auto within = import_accounts(as_bytes(j.dump()), &right);
+    BOOST_REQUIRE_MESSAGE(within, why(within));
+    check_aegis_accounts(*within);
+    // More slots than Aegis ever writes: refused before any derivation.
+    nlohmann::json many = nlohmann::json::array();
+    for (std::size_t i = 0; i < kAegisMaxSlots; ++i) many.push_back({{"type", 2}, {"uuid", "x"}});
+    many.push_back(original["header"]["slots"][0]);
+    j["header"]["slots"] = many;
+    auto count = import_accounts(as_bytes(j.dump()), &right);
+    BOOST_TEST(count.code() == Errc::limit_exceeded);
+    BOOST_TEST(count.error().detail.find("header.slots: 17 slots, at most 16") != std::string::npos, count.error().detail);
+    many.erase(many.begin());   // 16 slots: the password slot is reached
+    j["header"]["slots"] = many;
+    BOOST_TEST(import_accounts(as_bytes(j.dump()), &right).ok());
+}
+
 BOOST_AUTO_TEST_CASE(twofas) {
     const std::string text = fixture("2fas.2fas");
     auto r = import_accounts(as_bytes(text));

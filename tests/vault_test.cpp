@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "../lib/vault/crypto.hpp"
+#include "../lib/vault/format.hpp"
 #include "mfa/vault.hpp"
 #include "test_support.hpp"
 #include "vault_fakes.hpp"
@@ -68,9 +69,165 @@ fs::path make_vault(const TempDir& dir, const VaultOptions& opts = test_opts()) 
     return p;
 }
 
+// What someone holding an old passphrase and a vault file can recover: the master key from the
+// first passphrase slot that passphrase unwraps.
+std::optional<SecretBytes> master_via(const Bytes& file, const SecretString& passphrase) {
+    auto pf = vault_detail::parse_file(file);
+    BOOST_REQUIRE(pf);
+    for (const auto& s : pf->header.slots) {
+        if (s.type != SlotType::passphrase) continue;
+        auto kek = vault_detail::argon2id_key(passphrase.view(), s.salt, s.kdf);
+        BOOST_REQUIRE(kek);
+        auto m = vault_detail::gcm_open(kek->view(), s.nonce, vault_detail::slot_aad(s), s.wrapped);
+        if (m) return std::move(*m);
+    }
+    return std::nullopt;
+}
+
+// Whether that master key decrypts the accounts of another vault file (the current one).
+bool payload_opens(const Bytes& file, const SecretBytes& master) {
+    auto pf = vault_detail::parse_file(file);
+    BOOST_REQUIRE(pf);
+    return vault_detail::gcm_open(master.view(), pf->header.payload_nonce, pf->header_bytes, pf->ciphertext).ok();
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(vault)
+
+BOOST_AUTO_TEST_CASE(old_passphrase_and_backup_do_not_open_the_vault_after_passwd) {
+    TempDir dir;
+    const fs::path p = make_vault(dir);
+    const Bytes before = slurp(p);
+    const SecretString fresh("a new passphrase");
+    {
+        auto v = Vault::open(p, kPass, OpenMode::write, test_opts());
+        BOOST_REQUIRE(v);
+        BOOST_REQUIRE(v->change_passphrase(0, fresh, kTestKdf));
+        BOOST_REQUIRE(v->add(make_account("Later", "added after passwd", 90)));
+        BOOST_REQUIRE(v->save());
+    }
+    // The file from before (what backups/ keeps) still gives the old master key to the old passphrase...
+    auto old_master = master_via(before, kPass);
+    BOOST_REQUIRE(old_master.has_value());
+    BOOST_TEST(payload_opens(before, *old_master));
+    // ... but that key no longer decrypts the vault, nor the account added since.
+    const Bytes now = slurp(p);
+    BOOST_TEST(!payload_opens(now, *old_master));
+    BOOST_TEST(!master_via(now, kPass).has_value());
+    auto backups = Vault::list_backups(p);
+    BOOST_REQUIRE(backups);
+    BOOST_REQUIRE(!backups->empty());
+    BOOST_TEST(!payload_opens(now, *master_via(slurp(backups->back().path), kPass)));
+    // The new passphrase opens everything, old entries included.
+    auto w = Vault::open(p, fresh);
+    BOOST_REQUIRE(w);
+    BOOST_TEST(w->entries().size() == 3u);
+    BOOST_TEST(w->search("alice").size() == 1u);
+    BOOST_TEST(Vault::open(p, kPass).code() == Errc::vault_wrong_passphrase);
+}
+
+BOOST_AUTO_TEST_CASE(removed_slot_and_backup_do_not_open_the_vault) {
+    TempDir dir;
+    const fs::path p = make_vault(dir);
+    const SecretString leaked("a leaked recovery passphrase");
+    FakeKey key;
+    {
+        auto v = Vault::open(p, kPass, OpenMode::write, test_opts());
+        BOOST_REQUIRE(v);
+        BOOST_REQUIRE(v->add_passphrase_slot(leaked, kTestKdf, "recovery"));
+        BOOST_REQUIRE(v->add_security_key_slot(key, "key"));
+        BOOST_REQUIRE(v->save());
+    }
+    const Bytes before = slurp(p);
+    {
+        // A later session: only the passphrase that unlocks is known, so the key must be given.
+        auto v = Vault::open(p, kPass, OpenMode::write, test_opts());
+        BOOST_REQUIRE(v);
+        auto st = v->remove_slot(1);
+        BOOST_TEST(st.code() == Errc::invalid_argument);
+        BOOST_TEST(st.error().detail.find("slot 2") != std::string::npos, st.error().detail);
+        BOOST_TEST(v->slots().size() == 3u);   // nothing changed
+        FakeKey other;
+        SlotCredential wrong[] = {{2, nullptr, &other}};
+        BOOST_TEST(v->remove_slot(1, wrong).code() == Errc::vault_key_rejected);
+        SlotCredential with_key[] = {{2, nullptr, &key}};
+        BOOST_REQUIRE(v->remove_slot(1, with_key));
+        BOOST_REQUIRE(v->add(make_account("Later", "after the removal", 91)));
+        BOOST_REQUIRE(v->save());
+    }
+    const Bytes now = slurp(p);
+    auto leaked_master = master_via(before, leaked);
+    BOOST_REQUIRE(leaked_master.has_value());
+    BOOST_TEST(!payload_opens(now, *leaked_master));
+    // The remaining slots, rewrapped under the new key, open every entry.
+    auto a = Vault::open(p, kPass);
+    BOOST_REQUIRE(a);
+    BOOST_TEST(a->entries().size() == 3u);
+    auto b = Vault::open_with_key(p, key);
+    BOOST_REQUIRE_MESSAGE(b, why(b));
+    BOOST_TEST(b->entries().size() == 3u);
+    BOOST_TEST(Vault::open(p, leaked).code() == Errc::vault_wrong_passphrase);
+}
+
+BOOST_AUTO_TEST_CASE(kdf_work_per_vault_is_capped) {
+    // One slot may use the whole budget; the passphrase slots together may not pass it (an open
+    // tries them all), checked before any derivation.
+    const KdfParams whole{1u << 22, 4, 1};   // 4 GiB x 4 passes = 2^24 KiB-passes
+    BOOST_TEST(check_kdf_params(whole, true).ok());
+    auto over = check_kdf_params({1u << 22, 5, 1}, true);
+    BOOST_TEST(over.code() == Errc::vault_kdf_params);
+    BOOST_TEST(over.error().detail.find("16777216") != std::string::npos, over.error().detail);
+    TempDir dir;
+    const fs::path p = make_vault(dir);
+    auto v = Vault::open(p, kPass, OpenMode::write, test_opts());
+    BOOST_REQUIRE(v);
+    auto add = v->add_passphrase_slot(SecretString("x"), whole);
+    BOOST_TEST(add.code() == Errc::vault_kdf_params);
+    BOOST_TEST(add.error().detail.find("per vault") != std::string::npos, add.error().detail);
+    BOOST_TEST(v->slots().size() == 1u);
+    BOOST_TEST(v->change_passphrase(0, SecretString("y"), {1u << 22, 5, 1}).code() == Errc::vault_kdf_params);
+}
+
+BOOST_AUTO_TEST_CASE(passwd_rewraps_every_other_slot_or_changes_nothing) {
+    TempDir dir;
+    const fs::path p = make_vault(dir);
+    FakeKey key;
+    const SecretString second("second passphrase"), fresh("fresh passphrase");
+    {
+        auto v = Vault::open(p, kPass, OpenMode::write, test_opts());
+        BOOST_REQUIRE(v);
+        BOOST_REQUIRE(v->add_passphrase_slot(second, kTestKdf, "recovery"));
+        BOOST_REQUIRE(v->add_security_key_slot(key, "key"));
+        // Slots added in this session are known: passwd needs no further credential.
+        BOOST_REQUIRE(v->change_passphrase(0, fresh, kTestKdf));
+        BOOST_REQUIRE(v->save());
+    }
+    BOOST_TEST(Vault::open(p, fresh).ok());
+    BOOST_TEST(Vault::open(p, second).ok());
+    BOOST_TEST(Vault::open_with_key(p, key).ok());
+    auto v = Vault::open(p, fresh, OpenMode::write, test_opts());
+    BOOST_REQUIRE(v);
+    const Bytes before = slurp(p);
+    // Missing credentials, or a wrong one, change nothing.
+    BOOST_TEST(v->change_passphrase(0, kPass, kTestKdf).code() == Errc::invalid_argument);
+    const SecretString wrong("wrong");
+    SlotCredential bad[] = {{1, &wrong, nullptr}, {2, nullptr, &key}};
+    BOOST_TEST(v->change_passphrase(0, kPass, kTestKdf, bad).code() == Errc::vault_wrong_passphrase);
+    BOOST_REQUIRE(v->save());
+    BOOST_TEST(Vault::open(p, fresh).ok());
+    BOOST_TEST(Vault::open(p, kPass).code() == Errc::vault_wrong_passphrase);
+    // With them: all three slots under the new master key.
+    SlotCredential good[] = {{1, &second, nullptr}, {2, nullptr, &key}};
+    BOOST_REQUIRE(v->change_passphrase(0, kPass, kTestKdf, good));
+    BOOST_REQUIRE(v->save());
+    v = Error(Errc::ok);
+    BOOST_TEST(!payload_opens(slurp(p), *master_via(before, fresh)));
+    BOOST_TEST(Vault::open(p, kPass).ok());
+    BOOST_TEST(Vault::open(p, second).ok());
+    BOOST_TEST(Vault::open_with_key(p, key).ok());
+    BOOST_TEST(Vault::open(p, fresh).code() == Errc::vault_wrong_passphrase);
+}
 
 BOOST_AUTO_TEST_CASE(create_save_open_round_trip) {
     TempDir dir;

@@ -17,12 +17,62 @@ void add_kdf_flags(CLI::App& cmd, KdfParams& kdf) {
     cmd.add_option("--kdf-passes", kdf.passes, "Argon2id passes for the new passphrase (at least 2)")->capture_default_str();
 }
 
+// Credentials for slots other than the one that unlocked: `--passphrase-for SLOT=FILE` (repeatable)
+// and `--keep-key SLOT`. passwd and slot remove need them for every other slot (a new master key
+// is wrapped into each); rekey keeps exactly the slots they name.
+class SlotCredentialFlags {
+public:
+    void add_to(CLI::App& cmd) {
+        cmd.add_option("--keep-key", keep_key_, "keep this security-key slot (by index; the key is asked for)");
+        cmd.add_option("--passphrase-for", pass_for_,
+                       "SLOT=FILE: the passphrase of another passphrase slot to keep (repeatable)");
+    }
+
+    // Appends the credentials given to creds (replacing one for the same slot); kExitOk or an exit code.
+    int collect(Context& ctx, std::vector<SlotCredential>& creds) {
+        for (const auto& spec : pass_for_) {
+            const auto eq = spec.find('=');
+            std::size_t slot = 0;
+            try {
+                if (eq == std::string::npos) throw std::invalid_argument(spec);
+                slot = std::stoul(spec.substr(0, eq));
+            } catch (const std::exception&) {
+                return usage_error(ctx, "--passphrase-for: SLOT=FILE");
+            }
+            SecretString p;
+            if (int rc = read_passphrase(ctx, spec.substr(eq + 1), "", false, p); rc != kExitOk) return rc;
+            std::erase_if(creds, [&](const SlotCredential& c) { return c.slot == slot; });
+            creds.push_back({slot, hold(std::move(p)), nullptr});
+        }
+        if (keep_key_) {
+            auto k = open_security_key(ctx);
+            if (!k) return report_vault(ctx, k.error(), "--keep-key");
+            key_ = std::move(*k);
+            creds.push_back({*keep_key_, nullptr, key_.get()});
+        }
+        return kExitOk;
+    }
+
+    // Keeps a passphrase alive as long as the credentials that point to it.
+    const SecretString* hold(SecretString pass) {
+        passes_.push_back(std::make_unique<SecretString>(std::move(pass)));
+        return passes_.back().get();
+    }
+
+private:
+    std::vector<std::unique_ptr<SecretString>> passes_;
+    std::optional<std::size_t> keep_key_;
+    std::vector<std::string> pass_for_;
+    std::unique_ptr<HmacSecretProvider> key_;
+};
+
 class PasswdCommand final : public Command {
 public:
     void configure(CLI::App& cmd) override {
         cmd.add_option("--slot", slot_, "which passphrase slot (default: the first)");
         cmd.add_option("--new-passphrase-file", new_file_, "read the new passphrase from FILE ('-' = stdin)");
         add_kdf_flags(cmd, kdf_);
+        others_.add_to(cmd);
         vault_.add_to(cmd);
     }
 
@@ -37,14 +87,18 @@ public:
                 if (slots[i].type == SlotType::passphrase) index = i;
         SecretString pass;
         if (int rc = read_passphrase(ctx, new_file_, "New passphrase: ", true, pass); rc != kExitOk) return rc;
-        if (auto st = v->change_passphrase(index, pass, kdf_); !st) return report_vault(ctx, st.error());
+        std::vector<SlotCredential> others;
+        if (int rc = others_.collect(ctx, others); rc != kExitOk) return rc;
+        if (auto st = v->change_passphrase(index, pass, kdf_, others); !st) return report_vault(ctx, st.error());
         if (auto st = v->save(); !st) return report_vault(ctx, st.error(), "save");
-        ctx.out << "Passphrase of slot " << index << " changed (the master key and the other slots are unchanged).\n";
+        ctx.out << "Passphrase of slot " << index << " changed; new master key for all " << slots.size()
+                << " slot(s). Backups made before this still open with the old passphrase: see `mfa backup list`.\n";
         return kExitOk;
     }
 
 private:
     VaultFlags vault_;
+    SlotCredentialFlags others_;
     std::optional<std::size_t> slot_;
     std::string new_file_;
     KdfParams kdf_ = KdfParams::recommended();
@@ -67,6 +121,7 @@ public:
         vault2_.add_to(*add_pass_);
         remove_ = cmd.add_subcommand("remove", "remove a key slot (not the last one)");
         remove_->add_option("index", index_, "the slot's index (see `mfa slot list`)")->required();
+        others_.add_to(*remove_);
         vault3_.add_to(*remove_);
     }
 
@@ -130,14 +185,18 @@ private:
     int remove(Context& ctx) {
         std::optional<Vault> v;
         if (int rc = vault3_.open(ctx, OpenMode::write, v); rc != kExitOk) return rc;
-        if (auto st = v->remove_slot(index_); !st) return report_vault(ctx, st.error());
+        std::vector<SlotCredential> others;
+        if (int rc = others_.collect(ctx, others); rc != kExitOk) return rc;
+        if (auto st = v->remove_slot(index_, others); !st) return report_vault(ctx, st.error());
         if (auto st = v->save(); !st) return report_vault(ctx, st.error(), "save");
-        ctx.out << "Slot " << index_ << " removed.\n";
+        ctx.out << "Slot " << index_ << " removed; new master key for the other slots. Backups made before this"
+                   " still open with it: see `mfa backup list`.\n";
         return kExitOk;
     }
 
     CLI::App *list_ = nullptr, *add_key_ = nullptr, *add_pass_ = nullptr, *remove_ = nullptr;
     VaultFlags vault_, vault2_, vault3_;
+    SlotCredentialFlags others_;
     std::string vault_path_, label_ = "security key", new_file_;
     KdfParams kdf_ = KdfParams::recommended();
     std::size_t index_ = 0;
@@ -147,9 +206,7 @@ private:
 class RekeyCommand final : public Command {
 public:
     void configure(CLI::App& cmd) override {
-        cmd.add_option("--keep-key", keep_key_, "keep this security-key slot (by index; the key is asked for)");
-        cmd.add_option("--passphrase-for", pass_for_,
-                       "SLOT=FILE: the passphrase of another passphrase slot to keep (repeatable)");
+        others_.add_to(cmd);
         vault_.add_to(cmd);
     }
 
@@ -160,7 +217,6 @@ public:
         // The slot that unlocked is kept with the passphrase just given (the first passphrase slot
         // that accepts it); others are kept only when named.
         std::vector<SlotCredential> keep;
-        std::vector<std::unique_ptr<SecretString>> passes;
         SecretString first;
         // The passphrase file is read again (stdin, already consumed by the unlock, is not).
         const std::string again = vault_.passphrase_file() == "-" ? "" : vault_.passphrase_file();
@@ -168,27 +224,10 @@ public:
             return rc;
         for (std::size_t i = 0; i < slots.size(); ++i)
             if (slots[i].type == SlotType::passphrase) {
-                passes.push_back(std::make_unique<SecretString>(first.clone()));
-                keep.push_back({i, passes.back().get(), nullptr});
+                keep.push_back({i, others_.hold(first.clone()), nullptr});
                 break;
             }
-        for (const auto& spec : pass_for_) {
-            const auto eq = spec.find('=');
-            if (eq == std::string::npos) return usage_error(ctx, "--passphrase-for: SLOT=FILE");
-            const std::size_t slot = std::stoul(spec.substr(0, eq));
-            auto p = std::make_unique<SecretString>();
-            if (int rc = read_passphrase(ctx, spec.substr(eq + 1), "", false, *p); rc != kExitOk) return rc;
-            std::erase_if(keep, [&](const SlotCredential& c) { return c.slot == slot; });
-            passes.push_back(std::move(p));
-            keep.push_back({slot, passes.back().get(), nullptr});
-        }
-        std::unique_ptr<HmacSecretProvider> key;
-        if (keep_key_) {
-            auto k = open_security_key(ctx);
-            if (!k) return report_vault(ctx, k.error(), "--keep-key");
-            key = std::move(*k);
-            keep.push_back({*keep_key_, nullptr, key.get()});
-        }
+        if (int rc = others_.collect(ctx, keep); rc != kExitOk) return rc;
         if (auto st = v->rekey(keep); !st) return report_vault(ctx, st.error());
         if (auto st = v->save(); !st) return report_vault(ctx, st.error(), "save");
         ctx.out << "New master key; " << v->slots().size() << " slot(s) kept, " << slots.size() - v->slots().size()
@@ -198,18 +237,18 @@ public:
 
 private:
     VaultFlags vault_;
-    std::optional<std::size_t> keep_key_;
-    std::vector<std::string> pass_for_;
+    SlotCredentialFlags others_;
 };
 
 }  // namespace
 
 static const Registration kPasswd{{
     "passwd",
-    "Change the vault passphrase (rewraps the master key)",
+    "Change the vault passphrase (and make a new master key)",
     "Examples:\n"
     "  mfa passwd\n"
-    "  mfa passwd --passphrase-file old.txt --new-passphrase-file new.txt\n",
+    "  mfa passwd --passphrase-file old.txt --new-passphrase-file new.txt\n"
+    "  mfa passwd --keep-key 1 --passphrase-for 2=recovery.txt   # the other slots, rewrapped\n",
     20,
     [] { return std::make_unique<PasswdCommand>(); },
 }};

@@ -34,7 +34,7 @@ public:
         cmd.add_option("--keyring", keyring_, "key ring file (mfa server keyring-new makes one)")->default_val("mfa.keyring");
         cmd.add_option("--actor", actor_, "who is acting (recorded in the audit log)")->default_val("operator");
         cmd.add_option("--issuer", issuer_, "issuer shown in authenticator apps")->default_val("mfakit");
-        auto* kn = cmd.add_subcommand("keyring-new", "write a new key ring file (0600)");
+        auto* kn = cmd.add_subcommand("keyring-new", "write a new key ring file (0600); refuses an existing one");
         kn->add_option("file", keyring_out_, "where to write it")->required();
         for (const char* name : {"enroll", "confirm", "verify", "remove", "recovery-codes", "lock"}) {
             auto* s = cmd.add_subcommand(name, describe(name));
@@ -101,7 +101,7 @@ public:
         if (name == "keyring-new") {
             auto ring = server::KeyRing::generate();
             if (!ring) return report(ctx, ring.error(), "keyring");
-            auto st = ring->save(keyring_out_);
+            auto st = ring->save_new(keyring_out_);
             if (!st) return report(ctx, st.error(), "keyring");
             ctx.out << json{{"file", keyring_out_}, {"key", ring->current_id()}}.dump() << '\n';
             return kExitOk;

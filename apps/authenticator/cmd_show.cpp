@@ -6,6 +6,7 @@
 
 #include "command.hpp"
 #include "entry_view.hpp"
+#include "mfa/atomic_file.hpp"
 #include "mfa/qr.hpp"
 #include "vault_session.hpp"
 
@@ -49,12 +50,12 @@ public:
         if (!png_.empty()) {
             auto png = qr::to_png(*code, {.scale = 8});
             if (!png) return report(ctx, png.error(), "--png");
-            if (auto st = write_private_file(png_, as_chars(png->view())); !st) return report(ctx, st.error(), "--png");
+            if (auto st = write_file_atomic(png_, png->view()); !st) return report(ctx, st.error(), "--png");
         }
         if (!svg_.empty()) {
             auto svg = qr::to_svg(*code, {.scale = 8});
             if (!svg) return report(ctx, svg.error(), "--svg");
-            if (auto st = write_private_file(svg_, svg->view()); !st) return report(ctx, st.error(), "--svg");
+            if (auto st = write_file_atomic(svg_, as_bytes(svg->view())); !st) return report(ctx, st.error(), "--svg");
         }
         return kExitOk;
     }

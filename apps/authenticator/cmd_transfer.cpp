@@ -10,6 +10,7 @@
 
 #include "command.hpp"
 #include "entry_view.hpp"
+#include "mfa/atomic_file.hpp"
 #include "mfa/qr.hpp"
 #include "mfa/random.hpp"
 #include "mfa/vault_import.hpp"
@@ -154,7 +155,7 @@ public:
             ctx.out << text->view();
             return kExitOk;
         }
-        if (auto st = write_private_file(out_, text->view()); !st) return report(ctx, st.error(), "--out");
+        if (auto st = write_file_atomic(out_, as_bytes(text->view())); !st) return report(ctx, st.error(), "--out");
         ctx.err << "Exported " << entries.size() << " account(s) to " << out_ << " (mode 0600; delete it when done).\n";
         return kExitOk;
     }
@@ -176,7 +177,7 @@ private:
             if (!png) return report(ctx, png.error());
             const auto file = std::filesystem::path(out_) / ("google-authenticator-" + std::to_string(i + 1) + "-of-" +
                                                             std::to_string(uris->size()) + ".png");
-            if (auto st = write_private_file(file.string(), as_chars(png->view())); !st) return report(ctx, st.error(), "--out");
+            if (auto st = write_file_atomic(file, png->view()); !st) return report(ctx, st.error(), "--out");
             ctx.out << file.string() << '\n';
         }
         ctx.err << "Scan these in order with Google Authenticator (Transfer accounts > Import accounts); delete them afterwards.\n";

@@ -1,20 +1,17 @@
 // `mfa webauthn verify-registration | verify-authentication`: runs the relying party's checks on a
 // credential JSON (a file or stdin) with the same policy switches as the library, and prints the
 // result (human or --json). The record is printed in --json output and written with --record-out
-// (temporary file, fsync, rename). Exit codes: 0 verified, 1 verification failed, 2 bad usage/input.
+// (mfa/atomic_file.hpp: temporary file, fsync, rename). Exit codes: 0 verified, 1 verification failed, 2 bad usage/input.
 #include <CLI/CLI.hpp>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <sstream>
-#include <unistd.h>
 
 #include "command.hpp"
+#include "mfa/atomic_file.hpp"
 #include "mfa/encoding.hpp"
 #include "mfa/webauthn/authentication.hpp"
 #include "mfa/webauthn/registration.hpp"
@@ -35,30 +32,6 @@ Result<std::string> read_input(Context& ctx, const std::string& path) {
     }
     if (text.size() > kMaxResponseJson) return Error(Errc::limit_exceeded, path + " is larger than 256 KiB");
     return text;
-}
-
-// Writes to path.tmp, fsyncs, renames over path: a crash leaves the old or the new file whole.
-Status write_atomically(const std::string& path, const std::string& data) {
-    const std::string tmp = path + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return Error(Errc::io, "cannot create " + tmp + ": " + std::strerror(errno));
-    std::size_t off = 0;
-    while (off < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return Error(Errc::io, "cannot write " + tmp);
-        }
-        off += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        ::unlink(tmp.c_str());
-        return Error(Errc::io, "cannot fsync " + tmp);
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) return Error(Errc::io, "cannot rename " + tmp + " to " + path);
-    return {};
 }
 
 class WebauthnCommand final : public Command {
@@ -142,7 +115,7 @@ private:
 
     int finish(Context& ctx, const CredentialRecord& rec, nlohmann::json j) {
         if (!record_out_.empty()) {
-            if (auto st = write_atomically(record_out_, to_json(rec) + "\n"); !st) return report(ctx, st.error(), "--record-out");
+            if (auto st = write_file_atomic(record_out_, as_bytes(to_json(rec) + "\n")); !st) return report(ctx, st.error(), "--record-out");
         }
         if (json_) {
             j["ok"] = true;

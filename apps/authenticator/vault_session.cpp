@@ -1,11 +1,9 @@
 #include "vault_session.hpp"
 
-#include <fcntl.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -13,7 +11,6 @@
 #include <ostream>
 
 #include "mfa/encoding.hpp"
-#include "mfa/random.hpp"
 #include "security_key.hpp"
 
 namespace mfa::app {
@@ -64,30 +61,6 @@ bool read_file_line(const std::string& file, SecretString& out) {
 }
 
 }  // namespace
-
-Status write_private_file(const std::string& path, std::string_view data) {
-    std::uint8_t r[8];
-    MFA_TRY(random_fill(r));
-    const std::string tmp = path + ".tmp-" + hex_encode(r);
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) return Error(Errc::io, "create " + tmp);
-    std::size_t off = 0;
-    while (off < data.size()) {
-        const ssize_t w = ::write(fd, data.data() + off, data.size() - off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return Error(Errc::io, "write " + tmp);
-        }
-        off += static_cast<std::size_t>(w);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        ::unlink(tmp.c_str());
-        return Error(Errc::io, "write " + path);
-    }
-    return {};
-}
 
 std::int64_t unix_now() {
     using namespace std::chrono;

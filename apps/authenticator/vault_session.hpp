@@ -49,9 +49,6 @@ private:
 int vault_exit_code(Errc c) noexcept;
 int report_vault(Context& ctx, const Error& e, std::string_view what = {});
 
-// Writes a file that holds secrets: a new 0600 temporary beside it, fsync, rename.
-Status write_private_file(const std::string& path, std::string_view data);
-
 // The current Unix time.
 std::int64_t unix_now();
 // Picks exactly one entry by id, id prefix, label or search text; prints why not otherwise.

@@ -101,8 +101,10 @@ HotpVerification Otp::verify_hotp(std::string_view code, unsigned look_ahead) co
     }
     const detail::ParsedCode submitted = detail::parse_code(code, false);
     const std::uint32_t fmt_ok = submitted.format_ok;
-    // Counters that would wrap past 2^64 - 1 are not candidates (public arithmetic).
-    const std::uint64_t room = UINT64_MAX - p_.counter;
+    // A candidate c needs a next counter c + 1 to store, so c stops at 2^64 - 2: accepting 2^64 - 1
+    // would store 0 and make every earlier code valid again (public arithmetic, as resync_hotp).
+    if (p_.counter > UINT64_MAX - 1) return r;  // no candidate fits: a mismatch
+    const std::uint64_t room = UINT64_MAX - 1 - p_.counter;
     const std::uint64_t last = look_ahead < room ? look_ahead : room;
 
     std::uint32_t any = 0;

@@ -1,9 +1,6 @@
 #include "mfa/server/keyring.hpp"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -11,6 +8,7 @@
 #include <memory>
 #include <sstream>
 
+#include "mfa/atomic_file.hpp"
 #include "mfa/encoding.hpp"
 #include "mfa/random.hpp"
 #include "mfa/store.hpp"
@@ -202,35 +200,14 @@ Result<KeyRing> KeyRing::load(const std::string& path) {
 
 Status KeyRing::save(const std::string& path) const {
     const SecretString text = format();
-    const std::string tmp = path + ".tmp." + std::to_string(getpid());
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return {Errc::io, "cannot create '" + tmp + "'"};
-    std::size_t off = 0;
-    while (off < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-        if (n <= 0) {
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return {Errc::io, "writing '" + tmp + "'"};
-        }
-        off += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        ::unlink(tmp.c_str());
-        return {Errc::io, "fsync '" + tmp + "'"};
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        ::unlink(tmp.c_str());
-        return {Errc::io, "rename to '" + path + "'"};
-    }
-    // The rename is durable once the directory is synced.
-    const auto slash = path.rfind('/');
-    const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-    if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-        (void)::fsync(dfd);
-        ::close(dfd);
-    }
-    return {};
+    return write_file_atomic(path, as_bytes(text.view()));
+}
+
+Status KeyRing::save_new(const std::string& path) const {
+    const SecretString text = format();
+    AtomicWriteOptions o;
+    o.refuse_existing = Errc::keyring_exists;
+    return write_file_atomic(path, as_bytes(text.view()), o);
 }
 
 Result<std::string> KeyRing::encrypt(ByteView plaintext, std::string_view context) const {

@@ -1,14 +1,13 @@
 #include "state.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "mfa/atomic_file.hpp"
 #include "mfa/cbor.hpp"
-#include "mfa/random.hpp"
 
 namespace mfa::softtoken {
 namespace {
@@ -178,46 +177,9 @@ Result<State> load_state(const std::filesystem::path& path) {
 Status save_state(const std::filesystem::path& path, const State& s) {
     auto data = encode_state(s);
     if (!data) return std::move(data).error();
-    std::uint8_t rnd[8];
-    MFA_TRY(random_fill(rnd));
-    std::string suffix = ".tmp-";
-    for (auto b : rnd) suffix += "0123456789abcdef"[b & 15];
-    const std::filesystem::path tmp = path.string() + suffix;
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return sys_error("cannot create", tmp);
-    std::size_t off = 0;
-    while (off < data->size()) {
-        const ssize_t n = ::write(fd, data->data() + off, data->size() - off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            Status st = sys_error("cannot write", tmp);
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return st;
-        }
-        off += static_cast<std::size_t>(n);
-    }
-    secure_wipe(data->data(), data->size());
-    if (::fsync(fd) != 0) {
-        Status st = sys_error("cannot fsync", tmp);
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        return st;
-    }
-    ::close(fd);
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        Status st = sys_error("cannot rename over", path);
-        ::unlink(tmp.c_str());
-        return st;
-    }
-    std::filesystem::path dir = path.parent_path();
-    if (dir.empty()) dir = ".";
-    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0) return sys_error("cannot open directory", dir);
-    const int rc = ::fsync(dfd);
-    ::close(dfd);
-    if (rc != 0) return sys_error("cannot fsync directory", dir);
-    return {};
+    Status st = write_file_atomic(path, *data);
+    secure_wipe(data->data(), data->size());   // the state holds the token's private keys
+    return st;
 }
 
 }  // namespace mfa::softtoken

@@ -54,6 +54,10 @@ Result<SecretBytes> decrypt_aegis(const Field& root, const SecretString& passwor
     auto slots = header->at("slots");
     if (!slots) return std::move(slots).error();
     if (!slots->json().is_array()) return slots->bad("not an array");
+    if (slots->json().size() > kAegisMaxSlots)
+        return Error(Errc::limit_exceeded, slots->path() + ": " + std::to_string(slots->json().size()) +
+                                               " slots, at most " + std::to_string(kAegisMaxSlots));
+    std::uint64_t work = 0;   // scrypt N * r * p of the slots tried so far
     std::optional<SecretBytes> master;
     bool any_password_slot = false;
     for (std::size_t i = 0; i < slots->json().size() && !master; ++i) {
@@ -76,6 +80,12 @@ Result<SecretBytes> decrypt_aegis(const Field& root, const SecretString& passwor
         if (!r) return std::move(r).error();
         if (!p) return std::move(p).error();
         if (*n < 2 || (*n & (*n - 1)) != 0) return nf->bad("N must be a power of two");
+        // Each factor is capped above, so the product and the sum cannot overflow.
+        work += *n * *r * *p;
+        if (work > kAegisMaxScryptWork)
+            return Error(Errc::limit_exceeded, nf->path() + ": scrypt work N*r*p summed over the slots tried reaches " +
+                                                   std::to_string(work) + ", above the limit of " +
+                                                   std::to_string(kAegisMaxScryptWork) + " (2^24) per import");
         auto salt_f = s.at("salt"), key_f = s.at("key"), kp = s.at("key_params");
         if (!salt_f) return std::move(salt_f).error();
         if (!key_f) return std::move(key_f).error();

@@ -148,6 +148,7 @@ constexpr Entry kEntries[] = {
     {Errc::key_unknown, "key_unknown", "encryption key is not in the key ring"},
     {Errc::decrypt_failed, "decrypt_failed", "encrypted field does not authenticate"},
     {Errc::encrypted_field_format, "encrypted_field_format", "malformed encrypted field"},
+    {Errc::keyring_exists, "keyring_exists", "key ring file already exists"},
     {Errc::audit_chain_broken, "audit_chain_broken", "audit log chain is broken"},
     {Errc::audit_record_invalid, "audit_record_invalid", "malformed audit record"},
     {Errc::policy_invalid, "policy_invalid", "invalid security policy"},

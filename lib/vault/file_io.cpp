@@ -11,8 +11,7 @@
 #include <cstring>
 #include <ctime>
 
-#include "mfa/encoding.hpp"
-#include "mfa/random.hpp"
+#include "mfa/atomic_file.hpp"
 
 namespace mfa::vault_detail {
 namespace {
@@ -34,19 +33,6 @@ public:
 private:
     int fd_;
 };
-
-Status write_all(int fd, ByteView data, const fs::path& p) {
-    std::size_t off = 0;
-    while (off < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return sys_error("write", p, errno);
-        }
-        off += static_cast<std::size_t>(n);
-    }
-    return {};
-}
 
 Status fsync_dir(const fs::path& dir) {
     Fd fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -157,33 +143,6 @@ Result<Bytes> read_file(const fs::path& path, std::size_t max) {
     return out;
 }
 
-Status write_file_atomic(const fs::path& path, ByteView data) {
-    std::uint8_t rnd[8];
-    MFA_TRY(random_fill(rnd));
-    const fs::path tmp = path.string() + ".tmp-" + hex_encode(rnd);
-    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
-    if (!fd.ok()) return sys_error("create", tmp, errno);
-    auto fail = [&](Error e) {
-        ::unlink(tmp.c_str());
-        return e;
-    };
-    if (auto st = write_all(fd.get(), data, tmp); !st) return fail(std::move(st).error());
-    if (::fsync(fd.get()) != 0) return fail(sys_error("fsync", tmp, errno));
-    if (::close(fd.release()) != 0) return fail(sys_error("close", tmp, errno));
-    if (::rename(tmp.c_str(), path.c_str()) != 0) return fail(sys_error("rename over", path, errno));
-    return fsync_dir(path.parent_path());
-}
-
-void remove_stale_temporaries(const fs::path& path) noexcept {
-    const std::string prefix = path.filename().string() + ".tmp-";
-    std::error_code ec;
-    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        const std::string name = it->path().filename().string();
-        if (name.size() == prefix.size() + 16 && name.starts_with(prefix)) ::unlink(it->path().c_str());
-    }
-}
-
 Result<WriterLock> WriterLock::acquire(const fs::path& vault_path) {
     const fs::path lock = vault_path.string() + ".lock";
     Fd fd(::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
@@ -216,11 +175,11 @@ fs::path backup_dir_for(const fs::path& vault_path, const VaultOptions& opts) {
     return vault_path.parent_path() / "backups";
 }
 
-Status backup_current(const fs::path& vault_path, const VaultOptions& opts, std::int64_t now,
-                      std::uint64_t generation) {
+Result<fs::path> backup_current(const fs::path& vault_path, const VaultOptions& opts, std::int64_t now,
+                                std::uint64_t generation) {
     struct stat st{};
     if (::lstat(vault_path.c_str(), &st) != 0) {
-        if (errno == ENOENT) return {};   // nothing to keep yet
+        if (errno == ENOENT) return fs::path();   // nothing to keep yet
         return sys_error("stat", vault_path, errno);
     }
     const fs::path dir = backup_dir_for(vault_path, opts);
@@ -228,12 +187,19 @@ Status backup_current(const fs::path& vault_path, const VaultOptions& opts, std:
     const std::string base = vault_path.filename().string() + "." + utc_stamp(now) + ".g" + std::to_string(generation);
     for (int n = 0; n < 1000; ++n) {
         const fs::path target = dir / (n == 0 ? base + ".bak" : base + "." + std::to_string(n) + ".bak");
-        if (::link(vault_path.c_str(), target.c_str()) == 0) return fsync_dir(dir);
+        if (::link(vault_path.c_str(), target.c_str()) == 0) {
+            if (auto synced = fsync_dir(dir); !synced) {
+                ::unlink(target.c_str());
+                return std::move(synced).error();
+            }
+            return target;
+        }
         if (errno == EEXIST) continue;
         // Another file system, or links not permitted: copy instead (unless the name is taken).
         struct stat tst{};
         if (::lstat(target.c_str(), &tst) == 0) continue;
-        return copy_atomic(vault_path, target);
+        MFA_TRY(copy_atomic(vault_path, target));
+        return target;
     }
     return Error(Errc::io, "no free backup name for " + base);
 }

@@ -171,6 +171,7 @@ Result<ParsedFile> parse_file(ByteView file) {
     if (check != region_check(file.first(40)))
         return Error(Errc::vault_corrupt, "header check mismatch: vault_id or generation (offsets 12..35) corrupt");
 
+    std::uint64_t kdf_work = 0;
     for (std::size_t i = 0; i < slot_count; ++i) {
         const std::string where = "slot " + std::to_string(i);
         const std::size_t start = r.position();
@@ -189,6 +190,14 @@ Result<ParsedFile> parse_file(ByteView file) {
         auto slot = parse_slot_body(static_cast<SlotType>(type), body, where);
         if (!slot) return std::move(slot).error();
         h.slots.push_back(std::move(*slot));
+        // What an open may spend trying the passphrase slots, bounded before any of it is spent.
+        if (h.slots.back().type == SlotType::passphrase) {
+            kdf_work += std::uint64_t{h.slots.back().kdf.memory_kib} * h.slots.back().kdf.passes;
+            if (kdf_work > kVaultMaxKdfWork)
+                return Error(Errc::vault_kdf_params, where + ".kdf: Argon2id memory * passes summed over the passphrase slots reaches " +
+                                                         std::to_string(kdf_work) + " KiB, above the limit of " +
+                                                         std::to_string(kVaultMaxKdfWork) + " per vault");
+        }
     }
 
     const std::size_t pstart = r.position();

@@ -1,6 +1,7 @@
 // mfa::Vault: creating, unlocking and saving vault files.
 #include <algorithm>
 
+#include "mfa/atomic_file.hpp"
 #include "mfa/random.hpp"
 #include "payload.hpp"
 #include "vault_impl.hpp"
@@ -31,9 +32,15 @@ Result<std::vector<VaultEntry>> open_payload(const ParsedFile& pf, const LockedK
     return decode_entries(plain->view());
 }
 
+struct Unlocked {
+    LockedKey master;
+    std::size_t slot = 0;
+    SecretBytes kek;
+};
+
 // Tries every slot of one type with derive_kek; the first that unwraps gives the master key.
 template <class DeriveKek>
-Result<LockedKey> unlock_slots(const Header& h, SlotType type, DeriveKek&& derive_kek, Errc rejected,
+Result<Unlocked> unlock_slots(const Header& h, SlotType type, DeriveKek&& derive_kek, Errc rejected,
                                std::string_view what) {
     bool any = false;
     std::optional<Error> provider_error;
@@ -49,7 +56,7 @@ Result<LockedKey> unlock_slots(const Header& h, SlotType type, DeriveKek&& deriv
             continue;
         }
         auto master = unwrap_from(s, kek->view());
-        if (master) return master;
+        if (master) return Unlocked{std::move(*master), i, std::move(*kek)};
         if (master.code() != Errc::vault_tampered) return std::move(master).error();
     }
     if (!any) return Error(Errc::vault_no_slot, "the vault has no " + std::string(to_string(type)) + " slot");
@@ -89,9 +96,11 @@ Result<Vault> Vault::create(const std::filesystem::path& path, const SecretStrin
     if (!master) return std::move(master).error();
     impl->master = std::move(*master);
     MFA_TRY(random_fill(impl->header.vault_id));
-    auto slot = new_passphrase_slot(passphrase, kdf, "passphrase", impl->master);
+    SecretBytes kek;
+    auto slot = new_passphrase_slot(passphrase, kdf, "passphrase", impl->master, &kek);
     if (!slot) return std::move(slot).error();
     impl->header.slots.push_back(std::move(*slot));
+    impl->known_keks.emplace_back(0, std::move(kek));
     Vault v(std::move(impl));
     MFA_TRY(v.save());
     return v;
@@ -123,9 +132,10 @@ Result<Vault> open_with(const std::filesystem::path& path, OpenMode mode, const 
     if (!pf) return std::move(pf).error();
     auto master = unlock(pf->header);
     if (!master) return std::move(master).error();
-    auto entries = open_payload(*pf, *master);
+    auto entries = open_payload(*pf, master->master);
     if (!entries) return std::move(entries).error();
-    impl->master = std::move(*master);
+    impl->master = std::move(master->master);
+    impl->known_keks.emplace_back(master->slot, std::move(master->kek));
     impl->header = pf->header;
     impl->entries = std::move(*entries);
     return Access::make(std::move(impl));
@@ -169,7 +179,7 @@ Result<std::vector<VaultEntry>> decrypt_vault_image(ByteView file, const SecretS
                                [&](const SlotRecord& s) { return passphrase_kek(s, passphrase); },
                                Errc::vault_wrong_passphrase, "no passphrase slot accepted the passphrase");
     if (!master) return std::move(master).error();
-    return open_payload(*pf, *master);
+    return open_payload(*pf, master->master);
 }
 
 Status Vault::save() {
@@ -186,11 +196,12 @@ Status Vault::save() {
     file.insert(file.end(), sealed->begin(), sealed->end());
     if (file.size() > kVaultMaxFileBytes)
         return Error(Errc::limit_exceeded, "the vault would exceed " + std::to_string(kVaultMaxFileBytes) + " bytes");
-    // The version being replaced becomes a backup first: if the write then fails, the backup is
-    // merely a copy of what is still the current file.
-    MFA_TRY(backup_current(impl_->path, impl_->opts, now, impl_->header.generation));
-    remove_stale_temporaries(impl_->path);   // safe: no other writer can be mid-write under our lock
-    MFA_TRY(write_file_atomic(impl_->path, file));
+    // The version being replaced becomes a backup once the new one is durable; a failed write
+    // removes that backup again.
+    remove_atomic_temporaries(impl_->path);   // safe: no other writer can be mid-write under our lock
+    AtomicWriteOptions wo;
+    wo.keep_previous = [&] { return backup_current(impl_->path, impl_->opts, now, impl_->header.generation); };
+    MFA_TRY(write_file_atomic(impl_->path, file, wo));
     impl_->header = std::move(h);
     return prune_backups(impl_->path, impl_->opts, now);
 }
@@ -214,13 +225,15 @@ Status Vault::restore_backup(const std::filesystem::path& path, std::string_view
     if (!pf) return Error(Errc::vault_backup, it->name + ": " + pf.error().to_string());
     const std::int64_t now = now_from(opts);
     auto current = read_file(path, kVaultMaxFileBytes);
+    AtomicWriteOptions wo;
     if (current) {
         auto cur = parse_file(*current);
-        MFA_TRY(backup_current(path, opts, now, cur ? cur->header.generation : 0));
+        const std::uint64_t generation = cur ? cur->header.generation : 0;
+        wo.keep_previous = [&path, &opts, now, generation] { return backup_current(path, opts, now, generation); };
     } else if (current.code() != Errc::vault_missing) {
         return std::move(current).error();
     }
-    return write_file_atomic(path, *data);
+    return write_file_atomic(path, *data, wo);
 }
 
 }  // namespace mfa

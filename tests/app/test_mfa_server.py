@@ -74,6 +74,24 @@ class Server(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertTrue(r.stdout.startswith("refused: "))
 
+    def test_keyring_new_refuses_an_existing_file(self):
+        with open(self.ring, "rb") as f:
+            before = f.read()
+        r = mfa("server", "keyring-new", self.ring)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("already exists", r.stderr)
+        self.assertIn(self.ring, r.stderr)
+        self.assertEqual(r.stdout, "")
+        with open(self.ring, "rb") as f:
+            self.assertEqual(f.read(), before)
+        self.assertEqual(os.stat(self.ring).st_mode & 0o777, 0o600)
+        self.assertEqual(sorted(os.listdir(self.tmp.name)), ["ring"])
+        # Somewhere new works, and the ring it writes opens the store.
+        other = os.path.join(self.tmp.name, "other")
+        r = mfa("server", "keyring-new", other)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["key"], 1)
+
     def test_keyring(self):
         rot = json.loads(self.ok("keyring", "rotate", "--json"))
         self.assertEqual(rot["key"], 2)

@@ -224,8 +224,25 @@ class Keys(VaultTest):
         env["MFA_SECURITY_KEY"] = "soft:" + os.path.join(s.dir, "other.state")
         r = run("list", "--key", passphrase=False)
         self.assertEqual(r.returncode, 3, r.stderr)
-        # With the key as the only slot, the passphrase no longer opens the vault.
+        # passwd makes a new master key, so the key slot must be rewrapped: without the key it is
+        # named and nothing changes; with --keep-key both the new passphrase and the key open it.
         env["MFA_SECURITY_KEY"] = "soft:" + os.path.join(s.dir, "token.state")
+        new = os.path.join(s.dir, "new")
+        with open(new, "w") as f:
+            f.write("another passphrase\n")
+        kdf = ["--kdf-memory", "19456", "--kdf-passes", "2"]
+        r = run("passwd", "--new-passphrase-file", new, *kdf)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("slot 1", r.stderr)
+        self.assertEqual(run("list").returncode, 0)   # the old passphrase still opens it
+        r = run("passwd", "--new-passphrase-file", new, "--keep-key", "1", *kdf)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("new master key", r.stdout)
+        self.assertEqual(run("list").returncode, 3)
+        shutil.copy(new, s.passfile)
+        self.assertEqual(run("list").returncode, 0)
+        self.assertEqual(run("list", "--key", passphrase=False).returncode, 0)
+        # With the key as the only slot, the passphrase no longer opens the vault.
         r = run("slot", "remove", "0", "--key", passphrase=False)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotEqual(run("list").returncode, 0)

@@ -182,6 +182,17 @@ static void test_hotp(void) {
     CHECK_DETAIL("code2");
     CHECK_RC(mfa_otp_resync_hotp(otp, NULL, kRfc4226[7], kRfc4226[8], MFA_OTP_MAX_RESYNC_LOOK_AHEAD + 1),
              MFA_ERR_INVALID_ARGUMENT);
+    /* Counter 2^64 - 1 has no successor: its code is refused and the counter never wraps to 0. */
+    CHECK_OK(mfa_otp_set_counter(otp, UINT64_MAX));
+    CHECK_OK(mfa_otp_generate_at(otp, code, sizeof code, &len, UINT64_MAX));
+    CHECK_RC(mfa_otp_verify_hotp(otp, &next, code, 10), MFA_ERR_OTP_CODE_MISMATCH);
+    CHECK_OK(mfa_otp_get_params(otp, &p));
+    CHECK(p.counter == UINT64_MAX);
+    CHECK_OK(mfa_otp_set_counter(otp, UINT64_MAX - 2));
+    CHECK_RC(mfa_otp_verify_hotp(otp, &next, code, 10), MFA_ERR_OTP_CODE_MISMATCH);
+    CHECK_OK(mfa_otp_generate_at(otp, code, sizeof code, &len, UINT64_MAX - 1));
+    CHECK_OK(mfa_otp_verify_hotp(otp, &next, code, 10));
+    CHECK(next == UINT64_MAX);
     /* TOTP-only calls on an HOTP account. */
     CHECK_RC(mfa_otp_verify_totp(otp, NULL, NULL, "755224", 0, 1, 1, 0, MFA_OTP_NO_LAST_STEP), MFA_ERR_INVALID_ARGUMENT);
     CHECK_RC(mfa_otp_seconds_left(otp, (uint32_t *)&len, 0), MFA_ERR_INVALID_ARGUMENT);

@@ -166,6 +166,7 @@ enum class Errc : int {
     key_unknown = -671,
     decrypt_failed = -672,
     encrypted_field_format = -673,
+    keyring_exists = -674,   // a new key ring would replace an existing file (and every secret it decrypts)
     audit_chain_broken = -680,
     audit_record_invalid = -681,
     policy_invalid = -690,

@@ -59,6 +59,11 @@ inline constexpr std::uint32_t kKdfMinPasses = 2;
 inline constexpr std::uint32_t kKdfMaxMemoryKib = 4u << 20;   // 4 GiB
 inline constexpr std::uint32_t kKdfMaxPasses = 64;
 inline constexpr std::uint32_t kKdfMaxLanes = 16;
+// The Argon2id work (memory_kib * passes) summed over a vault's passphrase slots, which is what one
+// open may spend trying them: 2^24 KiB-passes (16 GiB-passes, some seconds; 85 times the
+// recommended 64 MiB x 3). A slot or a file beyond it is refused (vault_kdf_params), so 16 slots at
+// the per-parameter caps cannot hang an open.
+inline constexpr std::uint64_t kVaultMaxKdfWork = std::uint64_t{1} << 24;
 
 // Checks p against the caps and (unless allow_insecure) the floor; the detail names the parameter.
 Status check_kdf_params(const KdfParams& p, bool allow_insecure);
@@ -225,10 +230,17 @@ public:
                                             std::string label = "passphrase");
     // Makes a credential on the key, adds a security-key slot; returns its index.
     Result<std::size_t> add_security_key_slot(HmacSecretProvider& key, std::string label = "security key");
-    // Replaces the passphrase of a passphrase slot (new salt, new parameters, same master key).
-    Status change_passphrase(std::size_t slot, const SecretString& passphrase, const KdfParams& kdf);
-    // Removes a slot; Errc::vault_last_slot for the only one.
-    Status remove_slot(std::size_t slot);
+    // Replaces the passphrase of a passphrase slot (new salt, new parameters) and makes a new master
+    // key, as rekey does: the old passphrase then opens at most the backups made before, never what
+    // is saved after. Every other slot is rewrapped under the new key, so each needs its credential in
+    // others, except the slot that unlocked the vault (its wrapping key is remembered); a slot left
+    // without one is an invalid_argument naming it, and nothing changes.
+    Status change_passphrase(std::size_t slot, const SecretString& passphrase, const KdfParams& kdf,
+                             std::span<const SlotCredential> others = {});
+    // Removes a slot and makes a new master key for the others (credentials as change_passphrase), so
+    // the removed slot's credential opens at most the backups made before. Errc::vault_last_slot for
+    // the only one.
+    Status remove_slot(std::size_t slot, std::span<const SlotCredential> others = {});
     // Makes a new master key and rewraps it into each slot named in keep (each credential is checked
     // against its slot first); slots not named are dropped. At least one slot must remain.
     Status rekey(std::span<const SlotCredential> keep);

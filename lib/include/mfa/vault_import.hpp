@@ -25,6 +25,13 @@ inline constexpr std::size_t kImportMaxAccounts = kVaultMaxAccounts;
 inline constexpr std::uint64_t kAegisMaxScryptN = 1u << 20;
 inline constexpr std::uint32_t kAegisMaxScryptR = 32;
 inline constexpr std::uint32_t kAegisMaxScryptP = 16;
+// Aegis writes one password slot plus one biometric slot per enrolled key, so 16 slots is plenty;
+// a file with more is refused before any work (without the cap tens of thousands of slots fit in
+// 16 MiB, each asking for scrypt).
+inline constexpr std::size_t kAegisMaxSlots = 16;
+// The scrypt work (N * r * p, summed over the password slots tried) one import may spend: 64 times
+// the 2^15 * 8 * 1 that Aegis writes, some seconds. The slot that would pass it is refused, named.
+inline constexpr std::uint64_t kAegisMaxScryptWork = std::uint64_t{1} << 24;
 // Password-protected 2FAS backups: PBKDF2-HMAC-SHA256 with a fixed 10000 iterations; 2FAS writes a
 // 256-byte salt and schema versions up to 4 (newer ones are refused).
 inline constexpr std::uint32_t kTwoFasIterations = 10000;

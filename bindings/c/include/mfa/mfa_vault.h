@@ -55,7 +55,10 @@ MFA_EXPORT int mfa_vault_hotp_next(mfa_vault_t *v, char *out, size_t cap, size_t
 
 /* Writes the vault (atomic replace; the previous version is kept in backups/). Needs a writable handle. */
 MFA_EXPORT int mfa_vault_save(mfa_vault_t *v);
-/* Gives the first passphrase slot a new passphrase (new salt; memory_kib/passes as for create).
+/* Gives the first passphrase slot a new passphrase (new salt; memory_kib/passes as for create) and
+ * makes a new master key, so the old passphrase opens at most the backups made before. The other
+ * slots are rewrapped under it: this works when every other slot is the one that unlocked the
+ * handle; otherwise MFA_ERR_INVALID_ARGUMENT names the slot (use `mfa passwd` with its credential).
  * Takes effect on disk at the next mfa_vault_save(). */
 MFA_EXPORT int mfa_vault_passwd(mfa_vault_t *v, const char *new_passphrase, size_t new_passphrase_len,
                                 uint32_t memory_kib, uint32_t passes);

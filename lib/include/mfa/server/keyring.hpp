@@ -53,6 +53,9 @@ public:
     static Result<KeyRing> load(const std::string& path);
     // Writes the file 0600 through a temporary in the same directory, fsynced and renamed.
     Status save(const std::string& path) const;
+    // The same for a ring that must not replace another: Errc::keyring_exists if path exists (the
+    // file is left as it was; replacing it would make every secret it encrypts undecryptable).
+    Status save_new(const std::string& path) const;
     SecretString format() const;
 
     bool empty() const noexcept { return keys_.empty(); }
