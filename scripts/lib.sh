@@ -34,14 +34,17 @@ mfa_ensure_packages() {
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-# Configures (once) and builds a build directory: mfa_build DIR [meson setup options...]
+# Configures and builds a build directory: mfa_build DIR [meson setup options...]. An existing
+# directory keeps its other options; given options are applied with `meson setup --reconfigure`,
+# which (unlike `meson configure`) first re-reads meson_options.txt, so an option whose type changed
+# (tests: boolean, now a feature) takes its new values.
 mfa_build() {
-    local dir="$1"
+    local dir="$1" out
     shift
     if [ ! -f "$MFA_ROOT/$dir/build.ninja" ]; then
         meson setup "$MFA_ROOT/$dir" "$MFA_ROOT" "$@" || return 1
-    else
-        meson configure "$MFA_ROOT/$dir" "$@" >/dev/null || return 1
+    elif [ $# -gt 0 ]; then
+        out="$(meson setup --reconfigure "$MFA_ROOT/$dir" "$MFA_ROOT" "$@" 2>&1)" || { echo "$out" >&2; return 1; }
     fi
     meson compile -C "$MFA_ROOT/$dir"
 }

@@ -65,7 +65,7 @@ BOOST_AUTO_TEST_SUITE(attestation)
 BOOST_AUTO_TEST_CASE(conformance_registrations) {
     const auto shared = shared_dir();
     if (!shared) {
-        BOOST_TEST_MESSAGE("skipped: ../shared (MFA_SHARED_DIR) is absent, no conformance data");
+        skip("../shared (MFA_SHARED_DIR) is absent, no conformance data");
         return;
     }
     const auto dir = *shared / "conformance" / "webauthn";
@@ -139,7 +139,7 @@ BOOST_AUTO_TEST_CASE(conformance_registrations) {
 BOOST_AUTO_TEST_CASE(conformance_rs1_default_policy) {
     const auto shared = shared_dir();
     if (!shared) {
-        BOOST_TEST_MESSAGE("skipped: ../shared (MFA_SHARED_DIR) is absent");
+        skip("../shared (MFA_SHARED_DIR) is absent");
         return;
     }
     const auto file = *shared / "conformance" / "webauthn" / "reg-tpm-rsa-pywebauthn-surface-pro-4.json";

@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_SUITE(bridge)
 
 BOOST_AUTO_TEST_CASE(fido2_token_reads_info) {
     if (!have("/usr/bin/fido2-token")) {
-        BOOST_TEST_MESSAGE("skipped: /usr/bin/fido2-token not installed (Debian fido2-tools)");
+        mfa::test::skip("/usr/bin/fido2-token is not installed (Debian fido2-tools)");
         return;
     }
     Served s;
@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE(fido2_token_reads_info) {
 
 BOOST_AUTO_TEST_CASE(fido2_cred_and_assert_round_trip) {
     if (!have("/usr/bin/fido2-cred") || !have("/usr/bin/fido2-assert")) {
-        BOOST_TEST_MESSAGE("skipped: fido2-cred/fido2-assert not installed (Debian fido2-tools)");
+        mfa::test::skip("fido2-cred/fido2-assert are not installed (Debian fido2-tools)");
         return;
     }
     Served s;
@@ -134,7 +134,7 @@ BOOST_AUTO_TEST_CASE(fido2_cred_and_assert_round_trip) {
 
 BOOST_AUTO_TEST_CASE(sdk_credentials_verify_in_fido2_tools) {
     if (!have("/usr/bin/fido2-cred") || !have("/usr/bin/fido2-assert")) {
-        BOOST_TEST_MESSAGE("skipped: fido2-cred/fido2-assert not installed (Debian fido2-tools)");
+        mfa::test::skip("fido2-cred/fido2-assert are not installed (Debian fido2-tools)");
         return;
     }
     Served s;
@@ -161,14 +161,14 @@ BOOST_AUTO_TEST_CASE(sdk_credentials_verify_in_fido2_tools) {
 BOOST_AUTO_TEST_CASE(python_fido2_client) {
     const char* src = std::getenv("MFA_SOURCE_DIR");
     if (!have("/usr/bin/python3") || src == nullptr) {
-        BOOST_TEST_MESSAGE("skipped: /usr/bin/python3 or MFA_SOURCE_DIR missing");
+        mfa::test::skip("/usr/bin/python3 or MFA_SOURCE_DIR is missing");
         return;
     }
     Served s;
     const int rc = s.run(std::string("/usr/bin/python3 ") + src + "/tests/interop/python_fido2_softtoken.py " +
                          s.bridge->device_path());
     if (rc == 77) {
-        BOOST_TEST_MESSAGE("skipped: python3-fido2 not installed");
+        mfa::test::skip("python3-fido2 is not installed");
         return;
     }
     BOOST_TEST(rc == 0);

@@ -18,6 +18,7 @@
 #include "mfa/server/toolkit.hpp"
 #include "mfa/softtoken.hpp"
 #include "redis_server.hpp"
+#include "test_support.hpp"
 
 namespace mfa::test::wa {
 
@@ -163,7 +164,7 @@ inline void each_backend(const std::function<void(std::function<std::shared_ptr<
     std::filesystem::remove_all(dir);
     auto& redis = test::RedisServer::shared();
     if (!redis.available()) {
-        BOOST_TEST_MESSAGE("redis backend skipped: " << redis.reason());
+        test::skip("redis backend: " + redis.reason());
         return;
     }
     BOOST_TEST_CONTEXT("redis") {

@@ -56,7 +56,7 @@ void each_backend(const std::function<void(Store&, const std::string&)>& f) {
     }
     auto& redis = test::RedisServer::shared();
     if (!redis.available()) {
-        BOOST_TEST_MESSAGE("redis backend skipped: " << redis.reason());
+        test::skip("redis backend: " + redis.reason());
         return;
     }
     BOOST_TEST_CONTEXT("redis") {

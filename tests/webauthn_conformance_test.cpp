@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(every_case) {
     auto shared = test::shared_dir();
     const fs::path dir = shared ? *shared / "conformance" / "webauthn" : fs::path();
     if (!shared || !fs::is_directory(dir)) {
-        BOOST_TEST_MESSAGE("SKIPPED: ../shared/conformance/webauthn is absent (set MFA_SHARED_DIR)");
+        test::skip("../shared/conformance/webauthn is absent (set MFA_SHARED_DIR)");
         return;
     }
     int total = 0, ok_cases = 0, fail_cases = 0;

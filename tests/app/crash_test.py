@@ -13,6 +13,7 @@ import time
 import unittest
 
 from vault_helpers import MFA, Scratch
+import mfa_unittest
 
 ROUNDS = int(os.environ.get("MFA_CRASH_ROUNDS", "300"))
 
@@ -69,4 +70,4 @@ class CrashSafety(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    mfa_unittest.main()

@@ -9,6 +9,7 @@ import random
 import re
 import subprocess
 import unittest
+import mfa_unittest
 
 MFA = os.environ["MFA_APP"]
 SOURCE = os.environ.get("MFA_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -243,4 +244,4 @@ class Meta(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    mfa_unittest.main()

@@ -7,6 +7,7 @@ import os
 import subprocess
 import tempfile
 import unittest
+import mfa_unittest
 
 MFA = os.environ["MFA_APP"]
 
@@ -122,4 +123,4 @@ class Server(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    mfa_unittest.main()

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import tempfile
 import unittest
+import mfa_unittest
 
 MFA = os.environ["MFA_APP"]
 PIN_INVALID = "PIN_INVALID"
@@ -163,7 +164,7 @@ class Serve(unittest.TestCase):
                 self.assertIn("FIDO_2_1", r.stdout)
                 self.assertIn(aaguid.replace("-", ""), r.stdout.replace("-", ""))
             else:
-                self.skipTest("fido2-token is not installed (apt-get install fido2-tools)")
+                mfa_unittest.skip_part("fido2-token is not installed (Debian fido2-tools): the token was not read by it")
         finally:
             p.send_signal(signal.SIGTERM)
             rc = p.wait(timeout=30)
@@ -178,4 +179,4 @@ class Serve(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    mfa_unittest.main()

@@ -7,6 +7,7 @@ import os
 import subprocess
 import tempfile
 import unittest
+import mfa_unittest
 
 MFA = os.environ["MFA_APP"]
 SOURCE = os.environ.get("MFA_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -85,4 +86,4 @@ class WebAuthn(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    mfa_unittest.main()

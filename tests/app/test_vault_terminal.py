@@ -11,6 +11,7 @@ import time
 import unittest
 
 from vault_helpers import MFA, PASSPHRASE, Scratch
+import mfa_unittest
 
 
 class Terminal:
@@ -171,4 +172,4 @@ class Watch(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    mfa_unittest.main()

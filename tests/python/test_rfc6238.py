@@ -4,6 +4,7 @@ what a binding in another language sees. MFA_LIBRARY names the libmfa.so to load
 import ctypes
 import os
 import unittest
+import mfa_unittest
 
 MFA_OK = 0
 MFA_ERR_BUFFER_TOO_SMALL = -2
@@ -146,4 +147,4 @@ class Rfc6238ThroughCtypes(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    mfa_unittest.main()
