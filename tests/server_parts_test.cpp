@@ -334,6 +334,38 @@ BOOST_AUTO_TEST_CASE(policy_decisions) {
     BOOST_TEST(decide(net, v, 0).decision == Decision::deny);
 }
 
+// A user who has a second factor never logs in on the password alone, even when the policy's
+// `allowed` list no longer names that factor: they must enroll an allowed one first, without skip.
+BOOST_AUTO_TEST_CASE(policy_enrolled_factor_outside_allowed) {
+    OrgPolicy p;
+    p.allowed = {FactorType::webauthn};
+    p.grace_period = 1000;
+    UserSecurityState u;
+    u.joined_at = 1000;
+    u.enrolled = {FactorType::totp};
+    for (auto req : {OrgPolicy::Requirement::optional, OrgPolicy::Requirement::everyone}) {
+        p.require = req;
+        auto d = decide(p, u, 1100);  // inside the grace period
+        BOOST_TEST(d.decision == Decision::must_enroll);
+        BOOST_TEST(!d.may_skip);
+        BOOST_TEST((d.accepted == std::vector<FactorType>{FactorType::webauthn}));
+        BOOST_TEST(d.reason.find("totp") != std::string::npos);
+        // Having verified the disallowed factor does not satisfy the policy either.
+        UserSecurityState verified = u;
+        verified.second_factor_verified = true;
+        BOOST_TEST(decide(p, verified, 1100).decision == Decision::must_enroll);
+    }
+    // With one allowed factor among them, that one is asked for (and only allowed ones are offered).
+    u.enrolled = {FactorType::totp, FactorType::webauthn};
+    auto d = decide(p, u, 1100);
+    BOOST_TEST(d.decision == Decision::must_verify);
+    BOOST_TEST((d.accepted == std::vector<FactorType>{FactorType::webauthn, FactorType::recovery_code}));
+    // Recovery codes alone are not an enrolled factor.
+    p.require = OrgPolicy::Requirement::optional;
+    u.enrolled = {FactorType::recovery_code};
+    BOOST_TEST(decide(p, u, 1100).decision == Decision::allow);
+}
+
 BOOST_AUTO_TEST_CASE(policy_json) {
     OrgPolicy p;
     p.require = OrgPolicy::Requirement::roles;
