@@ -18,6 +18,7 @@
 #include "mfa/server/toolkit.hpp"
 #include "mfa/softtoken.hpp"
 #include "redis_server.hpp"
+#include "test_support.hpp"
 
 namespace mfa::test::wa {
 
@@ -164,6 +165,7 @@ inline void each_backend(const std::function<void(std::function<std::shared_ptr<
     auto& redis = test::RedisServer::shared();
     if (!redis.available()) {
         BOOST_TEST_MESSAGE("redis backend skipped: " << redis.reason());
+        if (test::input_missing().empty()) test::input_missing() = "redis backend: " + redis.reason();
         return;
     }
     BOOST_TEST_CONTEXT("redis") {

@@ -26,4 +26,12 @@ inline std::optional<std::filesystem::path> shared_dir() {
     return p;
 }
 
+// Set when a test could not run part of itself because an input is missing (redis-server ...):
+// the program then exits 77 (skipped) instead of 0, so a missing backend never reads as a pass.
+// Holds the first reason; empty while nothing was missing.
+inline std::string& input_missing() {
+    static std::string reason;
+    return reason;
+}
+
 }  // namespace mfa::test
