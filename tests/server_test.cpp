@@ -353,6 +353,26 @@ BOOST_AUTO_TEST_CASE(recovery_codes) {
         if (c != '-') loose.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
     BOOST_TEST(f.tk->recovery_use("alice", loose, f.ctx)->ok());
     BOOST_TEST(*f.tk->recovery_remaining("alice") == 8u);
+    // Every character is of the Crockford alphabet; look-alikes read as Crockford does, 'u' is no digit.
+    for (const auto& c : *codes)
+        for (char ch : c.view())
+            BOOST_TEST((ch == '-' || std::string_view("0123456789abcdefghjkmnpqrstvwxyz").find(ch) != std::string_view::npos));
+    {
+        std::string alike(codes->back().view());
+        bool changed = false;
+        for (char& ch : alike) {
+            if (ch != '1' && ch != '0') continue;
+            ch = ch == '0' ? 'O' : (changed ? 'I' : 'l');
+            changed = true;
+        }
+        std::string with_u = std::string(codes->back().view());
+        with_u[0] = 'u';
+        BOOST_TEST(f.tk->recovery_use("alice", with_u, f.ctx)->status == Errc::recovery_code_invalid);
+        if (changed) {
+            BOOST_TEST(f.tk->recovery_use("alice", alike, f.ctx)->ok());
+            BOOST_TEST(*f.tk->recovery_remaining("alice") == 7u);
+        }
+    }
     // Nothing is stored in the clear.
     auto rc_keys = f.st->keys("mfa:rc:");
     for (const auto& k : *rc_keys) BOOST_TEST(k.find((*codes)[2].view().substr(0, 5)) == std::string::npos);

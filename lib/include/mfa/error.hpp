@@ -168,6 +168,7 @@ enum class Errc : int {
     encrypted_field_format = -673,
     audit_chain_broken = -680,
     audit_record_invalid = -681,
+    audit_head_mismatch = -682,
     policy_invalid = -690,
     challenge_invalid = -700,
 
