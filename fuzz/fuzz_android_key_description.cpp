@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "../lib/attestation/key_description.hpp"
+#include "../lib/webauthn/key_description.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     auto kd = mfa::att::android::parse_key_description(mfa::ByteView(data, size));

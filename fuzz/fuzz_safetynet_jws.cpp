@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "../lib/attestation/formats.hpp"
-#include "../lib/attestation/jws.hpp"
+#include "../lib/webauthn/formats.hpp"
+#include "../lib/webauthn/jws.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const mfa::ByteView in(data, size);

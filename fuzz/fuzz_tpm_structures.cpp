@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "../lib/attestation/tpm.hpp"
+#include "../lib/webauthn/tpm.hpp"
 
 namespace {
 

@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../lib/attestation/key_description.hpp"
-#include "../lib/attestation/tpm.hpp"
+#include "../lib/webauthn/key_description.hpp"
+#include "../lib/webauthn/tpm.hpp"
 #include "attestation_support.hpp"
 #include "mfa/reader.hpp"
 #include "test_support.hpp"

@@ -14,8 +14,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "../lib/attestation/formats.hpp"
-#include "../lib/attestation/x509.hpp"
+#include "../lib/webauthn/formats.hpp"
+#include "../lib/webauthn/x509.hpp"
 #include "mfa/bytes.hpp"
 #include "mfa/encoding.hpp"
 #include "mfa/webauthn/attestation.hpp"

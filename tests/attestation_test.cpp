@@ -7,11 +7,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "../lib/attestation/der.hpp"
-#include "../lib/attestation/formats.hpp"
-#include "../lib/attestation/jws.hpp"
-#include "../lib/attestation/key_description.hpp"
-#include "../lib/attestation/tpm.hpp"
+#include "../lib/webauthn/der.hpp"
+#include "../lib/webauthn/formats.hpp"
+#include "../lib/webauthn/jws.hpp"
+#include "../lib/webauthn/key_description.hpp"
+#include "../lib/webauthn/tpm.hpp"
 #include "attestation_support.hpp"
 #include "mfa/webauthn/attestation.hpp"
 #include "test_support.hpp"

@@ -1,5 +1,5 @@
 // Reading the JSON of other apps' exports: typed field access whose errors name the JSON path, and
-// wiping the parsed tree's strings (secrets among them) before it is freed. Internal to lib/vault.
+// wiping the parsed tree's strings (secrets among them) before it is freed. Internal to lib/transfer.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -43,5 +43,27 @@ Result<HashAlg> parse_algorithm(const Field& f);        // "SHA1", "sha256", ...
 Result<SecretBytes> parse_base32_secret(const Field& f);
 // Final checks on an account (Otp::create's rules), naming the entry.
 Status check_account(const Account& a, const std::string& path);
+
+// Wipes the tree when the scope ends, on every return path.
+struct Wipe {
+    Json& j;
+    ~Wipe() { wipe_json(j); }
+};
+
+// Binds var to the value of a Result expression, or returns its error.
+#define MFA_ASSIGN(var, expr)                        \
+    auto var##_r = (expr);                           \
+    if (!var##_r) return std::move(var##_r).error(); \
+    auto var = std::move(*var##_r)
+
+// "TOTP", "hotp", "Steam": Errc::unsupported (naming the type) for any other.
+Result<OtpType> parse_type(const Field& f);
+// Optional string member, "" when absent.
+Result<std::string> opt_str(const Field& f, std::string_view key);
+// Optional unsigned member with a default.
+Result<std::uint64_t> opt_uint(const Field& f, std::string_view key, std::uint64_t def, std::uint64_t max);
+// Decrypted text is parsed without nlohmann's message, which quotes the text around the error and
+// could carry a secret into a log.
+Result<Json> parse_decrypted(const SecretBytes& plain, const std::string& where);
 
 }  // namespace mfa::vault_detail

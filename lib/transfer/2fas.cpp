@@ -1,6 +1,6 @@
-// Password-protected 2FAS and andOTP backups. Neither app documents its format; what is implemented
-// here is what both apps write and what Aegis reads (beemdevelopment/Aegis, importers/
-// TwoFASImporter.java and AndOtpImporter.java):
+// 2FAS backups (.2fas), plain and password-protected. 2FAS does not document its format; what is
+// implemented here is what the app writes and what Aegis reads (beemdevelopment/Aegis, importers/
+// TwoFASImporter.java):
 //
 // 2FAS (twofas/2fas-android BackupRepositoryImpl.kt, core/cipher BackupCipherImpl.kt,
 // domain/BackupContent.kt): servicesEncrypted = "B64(ciphertext||tag):B64(salt):B64(iv)", standard
@@ -8,20 +8,16 @@
 // AES-256-GCM with the 12-byte IV, no AAD, 16-byte tag appended; the plaintext is the JSON array of
 // services. reference has the same shape and salt with its own IV, and holds a fixed text
 // (kTwoFasReference) so the password can be checked apart from the services.
-//
-// andOTP (flocke/andOTP, asmw/andOTP-decrypt): since 0.6.3, otp_accounts.json.aes is
-// iterations (4 bytes, big-endian) || salt (12) || IV (12) || ciphertext || tag (16), key =
-// PBKDF2-HMAC-SHA1(password, salt, iterations, 32 bytes); up to 0.6.2 it was IV (12) ||
-// ciphertext || tag (16) under key = SHA-256(password). The plaintext is the plain andOTP JSON.
-#include "import_encrypted.hpp"
-
+#include <map>
 #include <string>
 
-#include "crypto.hpp"
+#include "../vault/crypto.hpp"
+#include "json.hpp"
 #include "mfa/encoding.hpp"
-#include "mfa/reader.hpp"
 
-namespace mfa::vault_detail {
+namespace mfa {
+using namespace vault_detail;
+
 namespace {
 
 // The fixed text 2FAS encrypts into "reference" (BackupContent.Reference in 2fas-android).
@@ -29,8 +25,6 @@ constexpr std::string_view kTwoFasReference =
     "tRViSsLKzd86Hprh4ceC2OP7xazn4rrt4xhfEUbOjxLX8Rc3mkISXE0lWbmnWfggogbBJhtYgpK6fMl1D6m"
     "tsy92R3HkdGfwuXbzLebqVFJsR7IZ2w58t938iymwG4824igYy1wi6n2WDpO1Q1P69zwJGs2F5a1qP4MyIiDSD7NCV2OvidX"
     "QCBnDlGfmz0f1BQySRkkt4ryiJeCjD2o4QsveJ9uDBUn8ELyOrESv5R5DMDkD4iAF8TXU7KyoJujd";
-
-constexpr std::size_t kAndOtpSaltBytes = 12;
 
 constexpr std::size_t b64_chars(std::size_t bytes) { return (bytes + 2) / 3 * 4; }
 
@@ -72,8 +66,9 @@ Result<Sealed> parse_sealed(const Field& f) {
     return Sealed{std::move(out[0]), std::move(out[1]), std::move(out[2])};
 }
 
-}  // namespace
-
+// The services JSON of a password-protected 2FAS backup whose top-level object is root. The
+// container (schemaVersion, servicesEncrypted, reference) is checked before the password is looked
+// at: without one the result is Errc::invalid_argument, with a wrong one Errc::vault_wrong_passphrase.
 Result<SecretBytes> open_2fas_services(const Field& root, const SecretString* password) {
     auto version_f = root.at("schemaVersion");
     if (!version_f) return std::move(version_f).error();
@@ -119,41 +114,79 @@ Result<SecretBytes> open_2fas_services(const Field& root, const SecretString* pa
     return plain;
 }
 
-Result<SecretBytes> open_andotp(ByteView data, const SecretString& password, bool old_format) {
-    if (data.size() > kImportMaxBytes) return Error(Errc::limit_exceeded, "andOTP backup larger than " + std::to_string(kImportMaxBytes) + " bytes");
-    Reader in(data);
-    Result<SecretBytes> key = Error(Errc::internal);
-    if (old_format) {
-        key = sha256_key(password.view());
-    } else {
-        const std::size_t min = 4 + kAndOtpSaltBytes + kNonceBytes + kTagBytes;
-        if (data.size() < min)
-            return Error(Errc::parse, "andOTP backup of " + std::to_string(data.size()) + " bytes, shorter than the " + std::to_string(min) +
-                                          " of iteration count, salt, IV and GCM tag");
-        std::uint32_t iterations = 0;
-        ByteView salt;
-        if (!in.get_u32be(iterations) || !in.get_bytes(kAndOtpSaltBytes, salt)) return Error(Errc::internal, "andOTP header");
-        if (iterations == 0 || iterations > kAndOtpMaxIterations)
-            return Error(Errc::parse, "bytes 0-3: PBKDF2 iteration count " + std::to_string(iterations) + " outside 1.." +
-                                          std::to_string(kAndOtpMaxIterations) + " (not an andOTP backup, or one from andOTP 0.6.2 or older?)");
-        key = pbkdf2_key(password.view(), salt, iterations, HashAlg::sha1);
+// The services array of a 2FAS backup (plain, or decrypted from servicesEncrypted).
+Status read_2fas_services(const Field& services, std::map<std::string, std::string>& groups, ImportResult& out) {
+    if (!services.json().is_array()) return services.bad("not an array");
+    if (services.json().size() > kImportMaxAccounts) return services.bad("too many services");
+    for (std::size_t i = 0; i < services.json().size(); ++i) {
+        Field s(services.json()[i], services.path() + "[" + std::to_string(i) + "]");
+        ImportedAccount a;
+        MFA_ASSIGN(secret_f, s.at("secret"));
+        MFA_ASSIGN(secret, parse_base32_secret(secret_f));
+        a.account.secret = std::move(secret);
+        MFA_ASSIGN(service_name, opt_str(s, "name"));
+        auto otp = s.opt("otp");
+        if (!otp) return s.bad("missing otp");
+        auto type_f = otp->opt("tokenType");
+        if (type_f) {
+            auto t = parse_type(*type_f);
+            if (!t) {
+                if (t.code() != Errc::unsupported) return std::move(t).error();
+                out.skipped.push_back(t.error().detail + " is not supported");
+                continue;
+            }
+            a.account.params.type = *t;
+        }
+        MFA_ASSIGN(issuer, opt_str(*otp, "issuer"));
+        MFA_ASSIGN(account, opt_str(*otp, "account"));
+        MFA_ASSIGN(label, opt_str(*otp, "label"));
+        a.account.issuer = !issuer.empty() ? issuer : service_name;
+        a.account.name = !account.empty() ? account : label;
+        if (auto alg_f = otp->opt("algorithm")) {
+            MFA_ASSIGN(alg, parse_algorithm(*alg_f));
+            a.account.params.algorithm = alg;
+        }
+        MFA_ASSIGN(digits, opt_uint(*otp, "digits", 6, kMaxDigits));
+        MFA_ASSIGN(period, opt_uint(*otp, "period", 30, kMaxPeriod));
+        MFA_ASSIGN(counter, opt_uint(*otp, "counter", 0, UINT64_MAX));
+        a.account.params.digits = a.account.params.type == OtpType::steam ? kSteamDigits : static_cast<unsigned>(digits);
+        a.account.params.period = static_cast<std::uint32_t>(period);
+        a.account.params.counter = counter;
+        if (auto gid = s.opt("groupId"); gid && gid->json().is_string() && groups.count(gid->json().get<std::string>()))
+            a.tags.push_back(groups[gid->json().get<std::string>()]);
+        MFA_TRY(check_account(a.account, s.path()));
+        out.accounts.push_back(std::move(a));
     }
-    if (!key) return std::move(key).error();
-    const std::size_t offset = data.size() - in.remaining();
-    if (in.remaining() < kNonceBytes + kTagBytes)
-        return Error(Errc::parse, "andOTP backup of " + std::to_string(data.size()) + " bytes, shorter than the " +
-                                      std::to_string(offset + kNonceBytes + kTagBytes) + " of IV and GCM tag");
-    ByteView iv, sealed;
-    if (!in.get_bytes(kNonceBytes, iv) || !in.get_bytes(in.remaining(), sealed)) return Error(Errc::internal, "andOTP body");
-    auto plain = gcm_open(key->view(), iv, {}, sealed);
-    if (!plain) {
-        if (plain.code() != Errc::vault_tampered) return std::move(plain).error();
-        return Error(Errc::vault_wrong_passphrase,
-                     std::string("bytes ") + std::to_string(offset + kNonceBytes) + "-" + std::to_string(data.size() - 1) +
-                         ": GCM tag mismatch: the password is wrong (or the file is modified or truncated" +
-                         (old_format ? ")" : "; or it is from andOTP 0.6.2 or older)"));
-    }
-    return plain;
+    return {};
 }
 
-}  // namespace mfa::vault_detail
+}  // namespace
+
+Result<ImportResult> import_2fas(std::string_view text, const SecretString* password) {
+    auto j = parse_json(text, "2FAS JSON");
+    if (!j) return std::move(j).error();
+    Wipe wipe{*j};
+    Field root(*j, "$");
+    std::map<std::string, std::string> groups;
+    if (auto g = root.opt("groups"); g && g->json().is_array())
+        for (const auto& x : g->json())
+            if (x.is_object() && x.contains("id") && x.contains("name") && x["id"].is_string() && x["name"].is_string())
+                groups[x["id"].get<std::string>()] = x["name"].get<std::string>();
+    ImportResult out;
+    if (root.opt("servicesEncrypted")) {
+        auto plain = open_2fas_services(root, password);
+        if (!plain) return std::move(plain).error();
+        auto inner = parse_decrypted(*plain, "$.servicesEncrypted");
+        if (!inner) return std::move(inner).error();
+        Wipe wipe_inner{*inner};
+        out.format = ImportFormat::twofas_encrypted;
+        MFA_TRY(read_2fas_services(Field(*inner, "$.servicesEncrypted"), groups, out));
+        return out;
+    }
+    MFA_ASSIGN(services, root.at("services"));
+    out.format = ImportFormat::twofas;
+    MFA_TRY(read_2fas_services(services, groups, out));
+    return out;
+}
+
+}  // namespace mfa

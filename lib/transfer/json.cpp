@@ -1,4 +1,4 @@
-#include "import_json.hpp"
+#include "json.hpp"
 
 #include "mfa/encoding.hpp"
 
@@ -78,6 +78,36 @@ Status check_account(const Account& a, const std::string& path) {
         return Error(Errc::parse, path + ": secret of " + std::to_string(a.secret.size()) + " bytes");
     if (a.issuer.empty() && a.name.empty()) return Error(Errc::parse, path + ": neither issuer nor name");
     return {};
+}
+
+Result<OtpType> parse_type(const Field& f) {
+    auto s = f.str();
+    if (!s) return std::move(s).error();
+    std::string u = *s;
+    for (char& c : u)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (u == "TOTP") return OtpType::totp;
+    if (u == "HOTP") return OtpType::hotp;
+    if (u == "STEAM") return OtpType::steam;
+    return Error(Errc::unsupported, f.path() + ": type " + *s);
+}
+
+Result<std::string> opt_str(const Field& f, std::string_view key) {
+    auto o = f.opt(key);
+    if (!o) return std::string();
+    return o->str();
+}
+
+Result<std::uint64_t> opt_uint(const Field& f, std::string_view key, std::uint64_t def, std::uint64_t max) {
+    auto o = f.opt(key);
+    if (!o) return def;
+    return o->uint(max);
+}
+
+Result<Json> parse_decrypted(const SecretBytes& plain, const std::string& where) {
+    auto j = parse_json(as_chars(plain.view()), where);
+    if (!j) return Error(j.code(), where + ": the decrypted text is not valid JSON");
+    return j;
 }
 
 }  // namespace mfa::vault_detail
