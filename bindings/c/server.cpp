@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "abi.hpp"
+#include "mfa/encoding.hpp"
 #include "mfa/mfa_server.h"
 #include "mfa/server/allowlist.hpp"
 #include "mfa/server/toolkit.hpp"

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <cctype>
+#include <charconv>
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -175,11 +176,14 @@ Result<AuditVerification> AuditLog::verify(const std::optional<AuditAnchor>& exp
         if (!page) return std::move(page).error();
         cursor = std::move(page->cursor);
         for (const auto& k : page->keys) {
-            auto n = store::parse_i64(std::string_view(k).substr(prefix.size()));
-            if (k.size() != prefix.size() + 20 || !n || *n < 1)
+            // Twenty digits, zero-padded (rec_key).
+            std::uint64_t seq = 0;
+            const char* first = k.data() + prefix.size();
+            const char* last = k.data() + k.size();
+            const auto [end, ec] = std::from_chars(first, last, seq);
+            if (k.size() != prefix.size() + 20 || ec != std::errc{} || end != last || seq < 1)
                 return Error{Errc::audit_chain_broken, "unexpected audit key '" + k.substr(0, 64) + "'"};
             ++count;
-            const auto seq = static_cast<std::uint64_t>(*n);
             if (seq > head->seq + 1 && (!beyond || seq < *beyond)) beyond = seq;
         }
     } while (!cursor.empty());
