@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <string>
 
+#include "mfa/encoding.hpp"
 #include "mfa/otp.hpp"
 
 namespace {
@@ -23,6 +24,8 @@ template <class T>
 void declassify(const T& v) {
     VALGRIND_MAKE_MEM_DEFINED(&v, sizeof v);
 }
+
+void declassify_bytes(const void* p, std::size_t n) { VALGRIND_MAKE_MEM_DEFINED(p, n); }
 
 void expect(bool cond, const char* what) {
     std::printf("%-40s %s\n", what, cond ? "ok" : "FAIL");
@@ -133,6 +136,51 @@ int main() {
         expect(v.status == Errc::otp_code_mismatch, "steam rejected");
         v = verify(o, "RYH4A", now, {}, std::nullopt);
         expect(v.status == Errc::otp_code_format, "steam bad character");
+    }
+
+    // The encoders of generated secrets: Base32 (TOTP secrets), base62 and CRC-32 (API tokens),
+    // Crockford base32 both ways (recovery codes).
+    {
+        std::uint8_t raw[20];
+        for (std::size_t i = 0; i < sizeof raw; ++i) raw[i] = static_cast<std::uint8_t>(i * 37 + 11);
+        secret(raw, sizeof raw);
+        SecretString b32 = base32_encode(raw);
+        declassify_bytes(b32.data(), b32.size());
+        expect(b32.view() == "BMYFK6U7YTUQ4M2YPWRMP3ARGZNYBJOK", "base32 encode");  // Python's b32encode
+
+        std::uint32_t values[62];
+        for (std::uint32_t v = 0; v < 62; ++v) values[v] = v;
+        secret(values, sizeof values);
+        char b62[62], crock[32];
+        std::uint32_t masks[62], back[32];
+        for (std::uint32_t v = 0; v < 62; ++v) b62[v] = base62_char(values[v]);
+        for (std::uint32_t v = 0; v < 62; ++v) masks[v] = base62_mask(static_cast<unsigned char>(b62[v]));
+        for (std::uint32_t v = 0; v < 32; ++v) crock[v] = crockford_char(values[v]);
+        for (std::uint32_t v = 0; v < 32; ++v) back[v] = crockford_value(static_cast<unsigned char>(crock[v]));
+        const std::uint32_t crc = crc32_ct(std::string_view(b62, sizeof b62));
+        declassify_bytes(b62, sizeof b62);
+        declassify_bytes(crock, sizeof crock);
+        declassify_bytes(masks, sizeof masks);
+        declassify_bytes(back, sizeof back);
+        declassify(crc);
+        const std::string_view want62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        const std::string_view want32 = "0123456789abcdefghjkmnpqrstvwxyz";
+        bool masks_ok = true, back_ok = true;
+        for (std::uint32_t v = 0; v < 62; ++v) masks_ok = masks_ok && masks[v] == ~0u;
+        for (std::uint32_t v = 0; v < 32; ++v) back_ok = back_ok && back[v] == v;
+        expect(std::string_view(b62, sizeof b62) == want62 && masks_ok, "base62 alphabet");
+        expect(std::string_view(crock, sizeof crock) == want32 && back_ok, "crockford alphabet");
+        expect(crc == 0xD6213ADCu, "crc32");  // zlib.crc32 of the base62 alphabet
+
+        // A typed code: any case and look-alikes, poisoned before it is read.
+        char typed[] = "ILOUilou0Z";
+        secret(typed, sizeof typed - 1);
+        std::uint32_t tv[10];
+        for (int i = 0; i < 10; ++i) tv[i] = crockford_value(static_cast<unsigned char>(typed[i]));
+        declassify_bytes(tv, sizeof tv);
+        expect(tv[0] == 1 && tv[1] == 1 && tv[2] == 0 && tv[3] >= 32 && tv[4] == 1 && tv[5] == 1 && tv[6] == 0 &&
+                   tv[7] >= 32 && tv[8] == 0 && tv[9] == 31,
+               "crockford typed input");
     }
 
     if (g_failures != 0) {

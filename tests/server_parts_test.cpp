@@ -1,6 +1,7 @@
 // The server toolkit's parts on their own: key ring, passwords, API tokens, allow lists, audit
 // chain, policy decisions, QR output.
 #include <boost/test/unit_test.hpp>
+#include <openssl/evp.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -268,6 +269,16 @@ BOOST_AUTO_TEST_CASE(api_token_format) {
     BOOST_TEST(generate_api_token("").code() == Errc::invalid_argument);
     BOOST_TEST(api_token_hash(tok).size() == 64u);
     BOOST_TEST(generate_api_token("acme")->view() != tok);  // fresh randomness
+    // Checksums computed by zlib's crc32 (tokens issued before the bitwise CRC) still verify.
+    BOOST_TEST(parse_api_token("acme_0aZ90aZ90aZ90aZ90aZ90aZ90aZ90aZ91PLZio").ok());
+    BOOST_TEST(parse_api_token("mfa_Kq3xT7bWm2Lp9RzAKq3xT7bWm2Lp9RzA0GUGIF").ok());
+    BOOST_TEST(parse_api_token("mfa_Kq3xT7bWm2Lp9RzAKq3xT7bWm2Lp9RzA0GUGIG").code() == Errc::token_format);
+    // Every alphabet character, at every position class, is accepted; a non-base62 one is named.
+    for (const char* bad : {"acme_0aZ90aZ90aZ90aZ90aZ90aZ90aZ90aZ91PLZi/", "acme_0aZ90aZ90aZ90aZ90aZ90aZ90aZ90a:91PLZio"}) {
+        auto r = parse_api_token(bad);
+        BOOST_TEST(r.code() == Errc::token_format);
+        BOOST_TEST(r.error().detail.find("not base62") != std::string::npos);
+    }
 }
 
 // ---- allow lists ------------------------------------------------------------------------------
@@ -365,6 +376,38 @@ BOOST_AUTO_TEST_CASE(policy_decisions) {
     BOOST_TEST(decide(net, v, 0).decision == Decision::deny);
 }
 
+// A user who has a second factor never logs in on the password alone, even when the policy's
+// `allowed` list no longer names that factor: they must enroll an allowed one first, without skip.
+BOOST_AUTO_TEST_CASE(policy_enrolled_factor_outside_allowed) {
+    OrgPolicy p;
+    p.allowed = {FactorType::webauthn};
+    p.grace_period = 1000;
+    UserSecurityState u;
+    u.joined_at = 1000;
+    u.enrolled = {FactorType::totp};
+    for (auto req : {OrgPolicy::Requirement::optional, OrgPolicy::Requirement::everyone}) {
+        p.require = req;
+        auto d = decide(p, u, 1100);  // inside the grace period
+        BOOST_TEST(d.decision == Decision::must_enroll);
+        BOOST_TEST(!d.may_skip);
+        BOOST_TEST((d.accepted == std::vector<FactorType>{FactorType::webauthn}));
+        BOOST_TEST(d.reason.find("totp") != std::string::npos);
+        // Having verified the disallowed factor does not satisfy the policy either.
+        UserSecurityState verified = u;
+        verified.second_factor_verified = true;
+        BOOST_TEST(decide(p, verified, 1100).decision == Decision::must_enroll);
+    }
+    // With one allowed factor among them, that one is asked for (and only allowed ones are offered).
+    u.enrolled = {FactorType::totp, FactorType::webauthn};
+    auto d = decide(p, u, 1100);
+    BOOST_TEST(d.decision == Decision::must_verify);
+    BOOST_TEST((d.accepted == std::vector<FactorType>{FactorType::webauthn, FactorType::recovery_code}));
+    // Recovery codes alone are not an enrolled factor.
+    p.require = OrgPolicy::Requirement::optional;
+    u.enrolled = {FactorType::recovery_code};
+    BOOST_TEST(decide(p, u, 1100).decision == Decision::allow);
+}
+
 BOOST_AUTO_TEST_CASE(policy_json) {
     OrgPolicy p;
     p.require = OrgPolicy::Requirement::roles;
@@ -429,6 +472,15 @@ BOOST_AUTO_TEST_CASE(stored_records_refuse_duplicate_members) {
 
 // ---- audit ------------------------------------------------------------------------------------
 
+namespace {
+std::string sha256_hex_for_test(std::string_view s) {
+    unsigned char md[32];
+    unsigned int len = 0;
+    BOOST_REQUIRE(EVP_Digest(s.data(), s.size(), md, &len, EVP_sha256(), nullptr) == 1);
+    return hex_encode({md, 32});
+}
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(audit_chain_detects_removal_and_alteration) {
     auto s = store::open_memory_store();
     AuditLog log(s);
@@ -466,6 +518,76 @@ BOOST_AUTO_TEST_CASE(audit_chain_detects_removal_and_alteration) {
     // Removing the last record is caught by the head.
     BOOST_TEST(*s->erase("mfa:audit:rec:00000000000000000005"));
     BOOST_TEST(log.verify().code() == Errc::audit_chain_broken);
+}
+
+// Blinding the chain without computing a hash: deleting the head, or setting it back to an earlier
+// (k, hash_k). Both are caught from the records alone; a rewrite of the whole store is caught
+// against a head recorded elsewhere.
+BOOST_AUTO_TEST_CASE(audit_chain_detects_a_moved_head) {
+    auto s = store::open_memory_store();
+    AuditLog log(s);
+    auto add = [&](int i) {
+        AuditEvent e;
+        e.time = 1700000000 + i;
+        e.type = "totp.verified";
+        e.subject = "alice";
+        return *log.append(e);
+    };
+    BOOST_TEST(log.verify()->records == 0u);  // empty and headless is intact
+    for (int i = 1; i <= 6; ++i) add(i);
+    const std::string head = std::string(as_chars(*s->get("mfa:audit:head").value()));
+
+    BOOST_TEST(*s->erase("mfa:audit:head"));
+    auto v = log.verify();
+    BOOST_TEST(v.code() == Errc::audit_chain_broken);
+    BOOST_TEST(v.error().detail.find("head is missing") != std::string::npos);
+
+    // Back to (3, hash_3): records 5 and 6 would be hidden (4 looks like a writer that died).
+    const std::string r3(as_chars(*s->get("mfa:audit:rec:00000000000000000003").value()));
+    BOOST_TEST(s->put("mfa:audit:head", as_bytes("3 " + sha256_hex_for_test(r3))).ok());
+    v = log.verify();
+    BOOST_TEST(v.code() == Errc::audit_chain_broken);
+    BOOST_TEST(v.error().detail.find("record 5") != std::string::npos);
+    BOOST_TEST(s->put("mfa:audit:head", as_bytes(head)).ok());
+
+    // Anchored: the chain must still contain the head an operator recorded.
+    auto good = log.verify();
+    BOOST_REQUIRE(good.ok());
+    BOOST_TEST(good->records == 6u);
+    const std::string anchor = good->anchor();
+    BOOST_TEST(anchor == "6:" + good->head_hash);
+    auto parsed = parse_audit_anchor(anchor);
+    BOOST_REQUIRE(parsed.ok());
+    BOOST_TEST(log.verify(*parsed).ok());
+    add(7);
+    BOOST_TEST(log.verify(*parsed)->records == 7u);  // a longer log still extends the anchor
+    auto earlier = *parse_audit_anchor("3:" + sha256_hex_for_test(r3));
+    BOOST_TEST(log.verify(earlier).ok());
+    // A store rewritten from scratch (a consistent but different chain) does not.
+    auto other = store::open_memory_store();
+    AuditLog forged(other);
+    for (int i = 1; i <= 8; ++i) {
+        AuditEvent e;
+        e.time = 1700000000 + i;
+        e.type = "forged";
+        BOOST_REQUIRE(forged.append(e).ok());
+    }
+    BOOST_TEST(forged.verify().ok());
+    BOOST_TEST(forged.verify(*parsed).code() == Errc::audit_head_mismatch);
+    // A cut log (records removed from the tail, head moved back consistently) does not either.
+    AuditLog short_log(store::open_memory_store());
+    for (int i = 1; i <= 2; ++i) {
+        AuditEvent e;
+        e.time = 1700000000 + i;
+        BOOST_REQUIRE(short_log.append(e).ok());
+    }
+    auto cut = short_log.verify(*parsed);
+    BOOST_TEST(cut.code() == Errc::audit_head_mismatch);
+    BOOST_TEST(cut.error().detail.find("2 records") != std::string::npos);
+    for (const char* bad : {"", "6", "6:", "x:" "0000000000000000000000000000000000000000000000000000000000000000",
+                            "0:0000000000000000000000000000000000000000000000000000000000000000", "6:abc",
+                            "6:zz00000000000000000000000000000000000000000000000000000000000000"})
+        BOOST_TEST(parse_audit_anchor(bad).code() == Errc::invalid_argument, bad);
 }
 
 BOOST_AUTO_TEST_CASE(audit_record_parser) {

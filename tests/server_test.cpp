@@ -293,6 +293,49 @@ BOOST_AUTO_TEST_CASE(rewrap_moves_old_secrets) {
     BOOST_TEST(*tk->rewrap() == 0u);
 }
 
+// rewrap() walks every page of the store, not the first one: each secret ends under the new key
+// and still verifies once the old key is gone.
+BOOST_AUTO_TEST_CASE(rewrap_walks_every_page) {
+    const auto dir = std::filesystem::temp_directory_path() / ("mfa-rewrap-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    for (const std::string& url : {std::string("memory:"), "sqlite:" + (dir / "s.db").string()}) {
+        BOOST_TEST_CONTEXT(url) {
+            std::int64_t clock = 1'700'000'000;
+            auto st = *store::open_store(url);
+            ToolkitConfig cfg;
+            cfg.clock = [&] { return clock; };
+            auto ring = *KeyRing::generate();
+            const std::string v1(ring.format().view());
+            std::vector<Otp> otps;
+            {
+                auto tk = *Toolkit::create(st, *KeyRing::parse(v1), cfg);
+                for (int i = 0; i < 7; ++i) {
+                    auto e = tk->totp_begin("user" + std::to_string(i), "", {});
+                    BOOST_REQUIRE(e.ok());
+                    otps.push_back(*Otp::create(*base32_decode(e->secret_base32.view()), {}));
+                    BOOST_REQUIRE(tk->totp_confirm("user" + std::to_string(i), otps.back().generate(clock).view(), {})->ok());
+                }
+            }
+            auto ring2 = *KeyRing::parse(v1);
+            const auto new_id = *ring2.rotate();
+            auto tk = *Toolkit::create(st, *KeyRing::parse(std::string(ring2.format().view())), cfg);
+            BOOST_TEST(tk->rewrap(0).code() == Errc::invalid_argument);
+            BOOST_TEST(*tk->rewrap(2) == 7u);  // four pages
+            BOOST_TEST(*tk->rewrap(2) == 0u);
+            // Without the old key every secret still opens.
+            BOOST_REQUIRE(ring2.retire(1, clock - 1).ok());
+            BOOST_REQUIRE(ring2.remove(1, clock).ok());
+            BOOST_REQUIRE(ring2.keys().size() == 1u);
+            BOOST_TEST(ring2.current_id() == new_id);
+            auto only_new = *Toolkit::create(st, std::move(ring2), cfg);
+            clock += 30;
+            for (int i = 0; i < 7; ++i)
+                BOOST_TEST(only_new->totp_verify("user" + std::to_string(i), otps[i].generate(clock).view(), {})->ok());
+        }
+    }
+    std::filesystem::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_CASE(recovery_codes) {
     Fixture f;
     auto codes = f.tk->recovery_generate("alice", f.ctx);
@@ -310,6 +353,26 @@ BOOST_AUTO_TEST_CASE(recovery_codes) {
         if (c != '-') loose.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
     BOOST_TEST(f.tk->recovery_use("alice", loose, f.ctx)->ok());
     BOOST_TEST(*f.tk->recovery_remaining("alice") == 8u);
+    // Every character is of the Crockford alphabet; look-alikes read as Crockford does, 'u' is no digit.
+    for (const auto& c : *codes)
+        for (char ch : c.view())
+            BOOST_TEST((ch == '-' || std::string_view("0123456789abcdefghjkmnpqrstvwxyz").find(ch) != std::string_view::npos));
+    {
+        std::string alike(codes->back().view());
+        bool changed = false;
+        for (char& ch : alike) {
+            if (ch != '1' && ch != '0') continue;
+            ch = ch == '0' ? 'O' : (changed ? 'I' : 'l');
+            changed = true;
+        }
+        std::string with_u = std::string(codes->back().view());
+        with_u[0] = 'u';
+        BOOST_TEST(f.tk->recovery_use("alice", with_u, f.ctx)->status == Errc::recovery_code_invalid);
+        if (changed) {
+            BOOST_TEST(f.tk->recovery_use("alice", alike, f.ctx)->ok());
+            BOOST_TEST(*f.tk->recovery_remaining("alice") == 7u);
+        }
+    }
     // Nothing is stored in the clear.
     auto rc_keys = f.st->keys("mfa:rc:");
     for (const auto& k : *rc_keys) BOOST_TEST(k.find((*codes)[2].view().substr(0, 5)) == std::string::npos);

@@ -7,6 +7,10 @@
 #include <functional>
 #include <thread>
 
+#include <sqlite3.h>
+
+#include <set>
+
 #include "mfa/store.hpp"
 #include "redis_server.hpp"
 #include "test_support.hpp"
@@ -86,6 +90,85 @@ AttemptRequest req(const std::string& p, bool success, std::int64_t now) {
     q.success = success;
     return q;
 }
+
+// A VFS over the default one that fails writes to WAL files with a chosen code while armed, so a
+// COMMIT fails. SQLITE_BUSY leaves the transaction open (SQLite rolls back FULL and IOERR itself):
+// the store must roll it back or every later BEGIN IMMEDIATE fails.
+class FailingWalVfs {
+public:
+    static FailingWalVfs& install() {
+        static FailingWalVfs v;
+        return v;
+    }
+    void arm(int code) { fail_with_ = code; }
+    void disarm() { fail_with_ = SQLITE_OK; }
+    int failures() const { return failures_; }
+
+private:
+    // Our file wraps the base VFS's file (allocated right after it) and forwards every method.
+    struct File {
+        sqlite3_file base;
+        sqlite3_file* real;
+        bool wal;
+    };
+    static sqlite3_file* real(sqlite3_file* f) { return reinterpret_cast<File*>(f)->real; }
+
+    FailingWalVfs() {
+        base_ = sqlite3_vfs_find(nullptr);
+        vfs_ = *base_;
+        vfs_.zName = "mfa-failing-wal";
+        vfs_.szOsFile = static_cast<int>(sizeof(File)) + base_->szOsFile;
+        vfs_.xOpen = &open;
+        methods_.iVersion = 2;
+        methods_.xClose = [](sqlite3_file* f) {
+            const int rc = real(f)->pMethods->xClose(real(f));
+            f->pMethods = nullptr;
+            return rc;
+        };
+        methods_.xRead = [](sqlite3_file* f, void* d, int n, sqlite3_int64 o) { return real(f)->pMethods->xRead(real(f), d, n, o); };
+        methods_.xWrite = &write;
+        methods_.xTruncate = [](sqlite3_file* f, sqlite3_int64 n) { return real(f)->pMethods->xTruncate(real(f), n); };
+        methods_.xSync = [](sqlite3_file* f, int fl) { return real(f)->pMethods->xSync(real(f), fl); };
+        methods_.xFileSize = [](sqlite3_file* f, sqlite3_int64* n) { return real(f)->pMethods->xFileSize(real(f), n); };
+        methods_.xLock = [](sqlite3_file* f, int l) { return real(f)->pMethods->xLock(real(f), l); };
+        methods_.xUnlock = [](sqlite3_file* f, int l) { return real(f)->pMethods->xUnlock(real(f), l); };
+        methods_.xCheckReservedLock = [](sqlite3_file* f, int* r) { return real(f)->pMethods->xCheckReservedLock(real(f), r); };
+        methods_.xFileControl = [](sqlite3_file* f, int op, void* a) { return real(f)->pMethods->xFileControl(real(f), op, a); };
+        methods_.xSectorSize = [](sqlite3_file* f) { return real(f)->pMethods->xSectorSize(real(f)); };
+        methods_.xDeviceCharacteristics = [](sqlite3_file* f) { return real(f)->pMethods->xDeviceCharacteristics(real(f)); };
+        methods_.xShmMap = [](sqlite3_file* f, int i, int sz, int ext, void volatile** p) {
+            return real(f)->pMethods->xShmMap(real(f), i, sz, ext, p);
+        };
+        methods_.xShmLock = [](sqlite3_file* f, int o, int n, int fl) { return real(f)->pMethods->xShmLock(real(f), o, n, fl); };
+        methods_.xShmBarrier = [](sqlite3_file* f) { real(f)->pMethods->xShmBarrier(real(f)); };
+        methods_.xShmUnmap = [](sqlite3_file* f, int del) { return real(f)->pMethods->xShmUnmap(real(f), del); };
+        sqlite3_vfs_register(&vfs_, 1);  // the default from now on: the store opens through it
+    }
+
+    static int open(sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* out) {
+        FailingWalVfs& me = install();
+        File* file = reinterpret_cast<File*>(f);
+        file->real = reinterpret_cast<sqlite3_file*>(file + 1);
+        file->wal = (flags & SQLITE_OPEN_WAL) != 0;
+        const int rc = me.base_->xOpen(me.base_, name, file->real, flags, out);
+        f->pMethods = rc == SQLITE_OK && file->real->pMethods != nullptr ? &me.methods_ : nullptr;
+        return rc;
+    }
+    static int write(sqlite3_file* f, const void* data, int n, sqlite3_int64 off) {
+        FailingWalVfs& me = install();
+        if (reinterpret_cast<File*>(f)->wal && me.fail_with_ != SQLITE_OK) {
+            ++me.failures_;
+            return me.fail_with_;
+        }
+        return real(f)->pMethods->xWrite(real(f), data, n, off);
+    }
+
+    sqlite3_vfs* base_ = nullptr;
+    sqlite3_vfs vfs_{};
+    sqlite3_io_methods methods_{};
+    std::atomic<int> fail_with_{SQLITE_OK};
+    std::atomic<int> failures_{0};
+};
 
 }  // namespace
 
@@ -173,9 +256,106 @@ BOOST_AUTO_TEST_CASE(keys_by_prefix) {
         BOOST_TEST(a->size() == 3u);
         BOOST_TEST(a->front() == p + "a:0");  // sorted
         BOOST_TEST(s.keys(p + "a*")->size() == 1u);  // glob characters are literal
-        BOOST_TEST(s.keys(p + "a:", 2)->size() == 2u);
+        BOOST_TEST(s.keys(p + "a:", 2).code() == Errc::limit_exceeded);  // never a silent cut
         BOOST_TEST(s.keys(p + "zzz")->empty());
     });
+}
+
+BOOST_AUTO_TEST_CASE(scan_walks_every_page) {
+    each_backend([](Store& s, const std::string& p) {
+        std::set<std::string> want;
+        for (int i = 0; i < 25; ++i) {
+            const std::string k = p + "s:" + std::to_string(i);
+            BOOST_TEST(s.put(k, b("v")).ok());
+            want.insert(k);
+        }
+        BOOST_TEST(s.put(p + "t:1", b("v")).ok());  // outside the prefix
+        std::set<std::string> got;
+        std::string cursor;
+        int pages = 0;
+        do {
+            auto page = s.scan(p + "s:", cursor, 4);
+            BOOST_REQUIRE_MESSAGE(page.ok(), (page.ok() ? std::string() : page.error().to_string()));
+            if (s.backend() != "redis") BOOST_TEST(page->keys.size() <= 4u);  // SCAN's COUNT is a hint
+            got.insert(page->keys.begin(), page->keys.end());
+            cursor = page->cursor;
+            BOOST_REQUIRE(++pages < 1000);
+        } while (!cursor.empty());
+        BOOST_TEST((got == want));
+        if (s.backend() != "redis") BOOST_TEST(pages >= 7);
+        // keys() collects every page, and says so instead of truncating.
+        BOOST_TEST(s.keys(p + "s:")->size() == 25u);
+        BOOST_TEST(s.keys(p + "s:", 25)->size() == 25u);
+        BOOST_TEST(s.keys(p + "s:", 24).code() == Errc::limit_exceeded);
+        BOOST_TEST(s.scan(p + "s:", "", 0).code() == Errc::invalid_argument);
+        BOOST_TEST(s.scan(p + "s:", "", kMaxKeyPageSize + 1).code() == Errc::invalid_argument);
+        BOOST_TEST(s.scan(p + "s:", "not-a-cursor:x", 4).code() == Errc::invalid_argument);
+    });
+}
+
+// More keys than the old kMaxListKeys bound: a scan returns all of them, keys() refuses.
+BOOST_AUTO_TEST_CASE(scan_past_the_old_limit) {
+    constexpr std::size_t kCount = kMaxListKeys + 1;
+    auto walk = [](Store& s) {
+        std::size_t n = 0;
+        std::string cursor;
+        do {
+            auto page = s.scan("big:", cursor);
+            BOOST_REQUIRE(page.ok());
+            n += page->keys.size();
+            cursor = page->cursor;
+        } while (!cursor.empty());
+        return n;
+    };
+    {
+        auto s = open_memory_store();
+        for (std::size_t i = 0; i < kCount; ++i) BOOST_REQUIRE(s->put("big:" + std::to_string(i), b("v")).ok());
+        BOOST_TEST(walk(*s) == kCount);
+        BOOST_TEST(s->keys("big:").code() == Errc::limit_exceeded);
+    }
+    TempFile tmp;
+    auto s = open_sqlite_store(tmp.path);
+    BOOST_REQUIRE(s.ok());
+    {
+        // One transaction through SQLite itself: a store put per key would sync 100,001 times.
+        sqlite3* db = nullptr;
+        BOOST_REQUIRE(sqlite3_open(tmp.path.c_str(), &db) == SQLITE_OK);
+        BOOST_REQUIRE(sqlite3_exec(db, "BEGIN; WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n "
+                                       "WHERE i < 100000) INSERT INTO kv (k, v) SELECT 'big:' || i, x'76' FROM n; COMMIT",
+                                   nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    }
+    BOOST_TEST(walk(**s) == kCount);
+    BOOST_TEST((*s)->keys("big:").code() == Errc::limit_exceeded);
+}
+
+// A failed COMMIT (a full disk, a busy WAL) must not leave the connection inside its transaction.
+BOOST_AUTO_TEST_CASE(sqlite_recovers_from_a_failed_commit) {
+    auto& vfs = FailingWalVfs::install();
+    TempFile tmp;
+    auto opened = open_sqlite_store(tmp.path);
+    BOOST_REQUIRE_MESSAGE(opened.ok(), (opened.ok() ? std::string() : opened.error().to_string()));
+    Store& s = **opened;
+    BOOST_REQUIRE(*s.increment("n", 1) == 1);
+    for (int code : {SQLITE_BUSY, SQLITE_FULL, SQLITE_IOERR_WRITE}) {
+        BOOST_TEST_CONTEXT("code " << code) {
+            const int before = vfs.failures();
+            vfs.arm(code);
+            BOOST_TEST(!s.increment("n", 1).ok());
+            BOOST_TEST(!s.compare_and_set("c", std::nullopt, b("x")).ok());
+            BOOST_TEST(!s.attempt(req("p:", false, 1000)).ok());
+            vfs.disarm();
+            BOOST_TEST(vfs.failures() > before);  // the injection did reach the commits
+            // Nothing of the failed operations stuck, and the store works again.
+            auto n = s.increment("n", 1);
+            BOOST_REQUIRE_MESSAGE(n.ok(), (n.ok() ? std::string() : n.error().to_string()));
+            BOOST_TEST(*n == 2);
+            BOOST_TEST(*s.increment("n", -1) == 1);
+            BOOST_TEST(!s.get("c")->has_value());
+            BOOST_TEST(s.attempt(req("p:", false, 1000))->failures == 1u);
+            BOOST_TEST(*s.erase("p:thr"));
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(attempt_counts_delays_and_locks) {

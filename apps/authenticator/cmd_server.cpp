@@ -58,7 +58,9 @@ public:
         tr->add_option("id", token_id_)->required();
         auto* audit = cmd.add_subcommand("audit", "the audit log");
         audit->require_subcommand(1);
-        audit->add_subcommand("verify", "check the hash chain; prints the head to record elsewhere");
+        auto* av = audit->add_subcommand("verify", "check the hash chain; prints the anchor to record elsewhere");
+        av->add_option("--expect-head", expect_head_,
+                       "an anchor printed earlier (<records>:<hash>): the chain must still contain it");
 
         auto* pol = cmd.add_subcommand("policy", "organization policy (JSON, docs/server.md)");
         pol->require_subcommand(1);
@@ -195,9 +197,16 @@ public:
             return kExitOk;
         }
         // audit verify
-        auto v = tk.audit().verify();
+        std::optional<server::AuditAnchor> expected;
+        if (!expect_head_.empty()) {
+            auto a = server::parse_audit_anchor(expect_head_);
+            if (!a) return report(ctx, a.error(), "audit verify --expect-head");
+            expected = std::move(*a);
+        }
+        auto v = tk.audit().verify(expected);
         if (!v) return report(ctx, v.error(), "audit verify");
-        ctx.out << json{{"records", v->records}, {"head", v->head_hash}, {"status", "intact"}}.dump() << '\n';
+        ctx.out << json{{"records", v->records}, {"head", v->head_hash}, {"anchor", v->anchor()}, {"status", "intact"}}.dump()
+                << '\n';
         return kExitOk;
     }
 
@@ -314,7 +323,7 @@ private:
     }
 
     CLI::App* cmd_ = nullptr;
-    std::string store_url_, keyring_, keyring_out_, actor_, issuer_, user_, code_, token_name_, token_id_;
+    std::string store_url_, keyring_, keyring_out_, actor_, issuer_, user_, code_, token_name_, token_id_, expect_head_;
     std::vector<std::string> scopes_;
     std::string org_, policy_file_, policy_json_, phc_, key_cred_;
     std::int64_t expires_ = 0;

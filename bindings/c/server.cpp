@@ -6,6 +6,7 @@
 
 #include "abi.hpp"
 #include "mfa/json.hpp"
+#include "mfa/encoding.hpp"
 #include "mfa/mfa_server.h"
 #include "mfa/server/allowlist.hpp"
 #include "mfa/server/toolkit.hpp"
@@ -33,12 +34,40 @@ constexpr std::size_t kMaxIn = 64 * 1024;
     if (!var##_r) return fail(var##_r.error());                     \
     const std::string_view var = *var##_r
 
-// For JSON that holds secrets: the intermediate string is wiped.
-int put_secret_json(char** out, const json& j) {
-    std::string s = j.dump();
-    const int rc = put_alloc(out, s);
-    secure_wipe(s.data(), s.size());
-    return rc;
+// JSON objects that hold secrets, written straight into wiped memory: never a json node or a
+// std::string, which are freed without a wipe.
+class SecretJson {
+public:
+    SecretJson& add(std::string_view key, std::string_view value) {
+        this->key(key);
+        append_json_string(text_, value);
+        return *this;
+    }
+    SecretJson& add(std::string_view key, std::int64_t value) {
+        this->key(key);
+        text_.append(std::to_string(value));
+        return *this;
+    }
+    int put(char** out) {
+        text_.push_back('}');
+        return put_alloc(out, text_.view());
+    }
+
+private:
+    void key(std::string_view k) {
+        text_.push_back(text_.empty() ? '{' : ',');
+        append_json_string(text_, k);
+        text_.push_back(':');
+    }
+    SecretString text_;
+};
+
+// A result struct the caller made too short is refused before the verification runs: after it,
+// the code or challenge would be spent on a call that reports failure.
+int check_out(const mfa_verify_result_t* out) {
+    if (out != nullptr && out->struct_size < sizeof(mfa_verify_result_t))
+        return fail(Errc::invalid_argument, "out->struct_size");
+    return MFA_OK;
 }
 
 server::RequestContext ctx(std::string_view actor, std::string_view ip) {
@@ -47,8 +76,7 @@ server::RequestContext ctx(std::string_view actor, std::string_view ip) {
 
 int verify_out(mfa_verify_result_t* out, const Result<server::VerifyResult>& r) {
     if (!r) return fail(r.error());
-    if (out != nullptr) {
-        if (out->struct_size < sizeof(mfa_verify_result_t)) return fail(Errc::invalid_argument, "out->struct_size");
+    if (out != nullptr) {  // its size was checked before the verification (check_out)
         out->status = static_cast<int>(r->status);
         out->retry_after = r->retry_after;
         out->failures = r->failures;
@@ -132,6 +160,13 @@ int ceremony_out(char** out, const Result<server::WebAuthnCeremony>& c) {
     auto opts = mfa::json::parse(c->options_json, {.code = Errc::internal, .what = "options JSON"});
     if (!opts) return fail(opts.error());
     return put_alloc(out, json{{"options", std::move(*opts)}, {"expires_at", c->expires_at}}.dump());
+}
+
+int audit_verify_out(const Result<server::AuditVerification>& v, uint64_t* records, char* head, size_t cap, size_t* len) {
+    if (!v) return fail(v.error());
+    if (records) *records = v->records;
+    if (head != nullptr || len != nullptr) return put_string(head, cap, len, v->head_hash);
+    return MFA_OK;
 }
 
 int need(const void* p, const char* what) { return p ? MFA_OK : fail(Errc::invalid_argument, std::string(what) + " is NULL"); }
@@ -241,15 +276,20 @@ int mfa_server_totp_begin(mfa_server_t* s, char** out_json, const char* user, co
         MFA_IN_OPT(i, ip, "source_ip");
         auto e = s->tk->totp_begin(u, a, ctx("", i));
         if (!e) return fail(e.error());
-        nlohmann::json j{{"secret", e->secret_base32.view()}, {"uri", e->uri.view()}, {"qr_svg", e->qr_svg.view()},
-               {"qr_png_data_uri", e->qr_png_data_uri.view()}, {"expires_at", e->expires_at}};
-        return put_secret_json(out_json, j);
+        return SecretJson()
+            .add("secret", e->secret_base32.view())
+            .add("uri", e->uri.view())
+            .add("qr_svg", e->qr_svg.view())
+            .add("qr_png_data_uri", e->qr_png_data_uri.view())
+            .add("expires_at", e->expires_at)
+            .put(out_json);
     });
 }
 
 int mfa_server_totp_confirm(mfa_server_t* s, mfa_verify_result_t* out, const char* user, const char* code, const char* ip) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        if (int rc = check_out(out); rc != MFA_OK) return rc;
         MFA_IN(u, user, "user");
         MFA_IN(c, code, "code");
         MFA_IN_OPT(i, ip, "source_ip");
@@ -260,6 +300,7 @@ int mfa_server_totp_confirm(mfa_server_t* s, mfa_verify_result_t* out, const cha
 int mfa_server_totp_verify(mfa_server_t* s, mfa_verify_result_t* out, const char* user, const char* code, const char* ip) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        if (int rc = check_out(out); rc != MFA_OK) return rc;
         MFA_IN(u, user, "user");
         MFA_IN(c, code, "code");
         MFA_IN_OPT(i, ip, "source_ip");
@@ -285,15 +326,21 @@ int mfa_server_recovery_generate(mfa_server_t* s, char** out_json, const char* u
         MFA_IN_OPT(i, ip, "source_ip");
         auto codes = s->tk->recovery_generate(u, ctx("", i));
         if (!codes) return fail(codes.error());
-        nlohmann::json j = nlohmann::json::array();
-        for (const auto& c : *codes) j.push_back(c.view());
-        return put_secret_json(out_json, j);
+        SecretString j;
+        j.push_back('[');
+        for (std::size_t k = 0; k < codes->size(); ++k) {
+            if (k > 0) j.push_back(',');
+            append_json_string(j, (*codes)[k].view());
+        }
+        j.push_back(']');
+        return put_alloc(out_json, j.view());
     });
 }
 
 int mfa_server_recovery_use(mfa_server_t* s, mfa_verify_result_t* out, const char* user, const char* code, const char* ip) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        if (int rc = check_out(out); rc != MFA_OK) return rc;
         MFA_IN(u, user, "user");
         MFA_IN(c, code, "code");
         MFA_IN_OPT(i, ip, "source_ip");
@@ -317,6 +364,7 @@ int mfa_server_password_verify(mfa_server_t* s, mfa_verify_result_t* out, const 
                                const char* phc, const char* ip) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        if (int rc = check_out(out); rc != MFA_OK) return rc;
         MFA_IN(u, user, "user");
         MFA_IN(p, password, "password");
         MFA_IN_OPT(h, phc, "phc");
@@ -362,7 +410,7 @@ int mfa_server_token_create(mfa_server_t* s, char** out_json, const char* user, 
         }
         auto t = s->tk->token_create(u, n, std::move(list), expires, ctx("", i));
         if (!t) return fail(t.error());
-        return put_secret_json(out_json, nlohmann::json{{"token", t->token.view()}, {"id", t->info.id}});
+        return SecretJson().add("token", t->token.view()).add("id", t->info.id).put(out_json);
     });
 }
 
@@ -428,11 +476,18 @@ int mfa_server_unlock(mfa_server_t* s, const char* user, const char* actor, cons
 int mfa_server_audit_verify(mfa_server_t* s, uint64_t* records, char* head, size_t cap, size_t* len) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
-        auto v = s->tk->audit().verify();
-        if (!v) return fail(v.error());
-        if (records) *records = v->records;
-        if (head != nullptr || len != nullptr) return put_string(head, cap, len, v->head_hash);
-        return MFA_OK;
+        return audit_verify_out(s->tk->audit().verify(), records, head, cap, len);
+    });
+}
+
+int mfa_server_audit_verify_expect(mfa_server_t* s, const char* expect_head, uint64_t* records, char* head, size_t cap,
+                                   size_t* len) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(e, expect_head, "expect_head");
+        auto anchor = server::parse_audit_anchor(e);
+        if (!anchor) return fail(anchor.error());
+        return audit_verify_out(s->tk->audit().verify(*anchor), records, head, cap, len);
     });
 }
 
@@ -559,6 +614,7 @@ int mfa_server_webauthn_login_finish(mfa_server_t* s, mfa_verify_result_t* out, 
                                      const char* response_json, const char* ip) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        if (int rc = check_out(out); rc != MFA_OK) return rc;
         MFA_IN(u, user, "user");
         MFA_IN(r, response_json, "response_json");
         MFA_IN_OPT(i, ip, "source_ip");
@@ -593,6 +649,7 @@ int mfa_server_webauthn_login_finish_discoverable(mfa_server_t* s, mfa_verify_re
         if (out_user == nullptr) return fail(Errc::invalid_argument, "out_user is NULL");
         *out_user = nullptr;
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        if (int rc = check_out(out); rc != MFA_OK) return rc;
         MFA_IN(r, response_json, "response_json");
         MFA_IN_OPT(i, ip, "source_ip");
         auto res = s->tk->webauthn_login_finish_discoverable(r, ctx("", i));

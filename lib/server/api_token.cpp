@@ -1,27 +1,27 @@
 #include "mfa/server/api_token.hpp"
 
 #include <openssl/evp.h>
-#include <zlib.h>
 
+#include "mfa/ct.hpp"
 #include "mfa/encoding.hpp"
 #include "mfa/random.hpp"
 
 namespace mfa::server {
 namespace {
 
-constexpr char kAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+// A token is a secret from its first character to its checksum, so nothing below indexes a table
+// or branches by its characters: the alphabet is computed, the CRC is bitwise (mfa/encoding.hpp).
 
-bool is_base62(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-
-std::string checksum(std::string_view s) {
-    std::uint32_t crc = static_cast<std::uint32_t>(
-        crc32(0L, reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size())));
-    std::string out(kTokenChecksumChars, '0');
+SecretString checksum(std::string_view s) {
+    std::uint32_t crc = crc32_ct(s);
+    char out[kTokenChecksumChars];
     for (std::size_t i = kTokenChecksumChars; i-- > 0;) {
-        out[i] = kAlphabet[crc % 62];
+        out[i] = base62_char(crc % 62);  // division by a constant: a multiply, no data-dependent time
         crc /= 62;
     }
-    return out;
+    SecretString r(std::string_view(out, sizeof out));
+    secure_wipe(out, sizeof out);
+    return r;
 }
 
 }  // namespace
@@ -42,9 +42,9 @@ Result<SecretString> generate_api_token(std::string_view prefix) {
     for (std::size_t i = 0; i < kTokenIdChars + kTokenSecretChars; ++i) {
         auto r = random_uniform(62);
         if (!r) return std::move(r).error();
-        t.push_back(kAlphabet[*r]);
+        t.push_back(base62_char(*r));
     }
-    t.append(checksum(t.view()));
+    t.append(checksum(t.view()).view());
     return t;
 }
 
@@ -59,10 +59,16 @@ Result<ParsedToken> parse_api_token(std::string_view token, std::string_view exp
         return Error{Errc::token_format, "prefix is not '" + std::string(expected_prefix) + "'"};
     const std::string_view rest = token.substr(us + 1);
     if (rest.size() != body) return Error{Errc::token_format, "expected " + std::to_string(body) + " characters after the prefix"};
-    for (std::size_t i = 0; i < rest.size(); ++i)
-        if (!is_base62(rest[i])) return Error{Errc::token_format, "character " + std::to_string(us + 1 + i) + " is not base62"};
-    // The checksum is not secret: a plain comparison.
-    if (checksum(token.substr(0, token.size() - kTokenChecksumChars)) != rest.substr(body - kTokenChecksumChars))
+    std::uint32_t valid = ~0u;
+    for (unsigned char c : rest) valid &= base62_mask(c);
+    if (ct_value_barrier(valid) == 0) {
+        // The failure path may branch: name the first offending character.
+        for (std::size_t i = 0; i < rest.size(); ++i)
+            if (base62_mask(static_cast<unsigned char>(rest[i])) == 0)
+                return Error{Errc::token_format, "character " + std::to_string(us + 1 + i) + " is not base62"};
+    }
+    // Whether the checksum matches is not secret (a typo is reported as such), its characters are.
+    if (!ct_equal(checksum(token.substr(0, token.size() - kTokenChecksumChars)).view(), rest.substr(body - kTokenChecksumChars)))
         return Error{Errc::token_format, "checksum mismatch (mistyped or truncated token)"};
     return ParsedToken{std::string(prefix), std::string(rest.substr(0, kTokenIdChars))};
 }

@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <cctype>
+#include <charconv>
 #include <cstdio>
 #include <ctime>
 #include "mfa/json.hpp"
@@ -146,11 +148,55 @@ Result<std::uint64_t> AuditLog::append(AuditEvent e) {
     return Error{Errc::store_conflict, "audit append did not settle after 1000 rounds"};
 }
 
-Result<AuditVerification> AuditLog::verify() const {
+std::string AuditVerification::anchor() const { return std::to_string(records) + ":" + head_hash; }
+
+Result<AuditAnchor> parse_audit_anchor(std::string_view text) {
+    const auto colon = text.find(':');
+    if (colon == std::string_view::npos) return Error{Errc::invalid_argument, "expected head: not <records>:<hash>"};
+    auto n = store::parse_i64(text.substr(0, colon));
+    if (!n || *n < 1) return Error{Errc::invalid_argument, "expected head: the record count must be a positive integer"};
+    std::string hash(text.substr(colon + 1));
+    for (char& c : hash) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (hash.size() != 64 || !hex_decode(hash))
+        return Error{Errc::invalid_argument, "expected head: the hash must be 64 hex digits"};
+    return AuditAnchor{static_cast<std::uint64_t>(*n), std::move(hash)};
+}
+
+Result<AuditVerification> AuditLog::verify(const std::optional<AuditAnchor>& expected) const {
     auto head_raw = store_->get(kHead);
     if (!head_raw) return std::move(head_raw).error();
     auto head = parse_head(*head_raw);
     if (!head) return std::move(head).error();
+    // The record keys themselves: moving the head back or deleting it needs no hash, so the walk
+    // from the head alone would not see what lies beyond it.
+    const std::string prefix = rec_key(0).substr(0, rec_key(0).size() - 20);
+    std::uint64_t count = 0;
+    std::optional<std::uint64_t> beyond;  // the first record after head + 1
+    std::string cursor;
+    do {
+        auto page = store_->scan(prefix, cursor);
+        if (!page) return std::move(page).error();
+        cursor = std::move(page->cursor);
+        for (const auto& k : page->keys) {
+            // Twenty digits, zero-padded (rec_key).
+            std::uint64_t seq = 0;
+            const char* first = k.data() + prefix.size();
+            const char* last = k.data() + k.size();
+            const auto [end, ec] = std::from_chars(first, last, seq);
+            if (k.size() != prefix.size() + 20 || ec != std::errc{} || end != last || seq < 1)
+                return Error{Errc::audit_chain_broken, "unexpected audit key '" + k.substr(0, 64) + "'"};
+            ++count;
+            if (seq > head->seq + 1 && (!beyond || seq < *beyond)) beyond = seq;
+        }
+    } while (!cursor.empty());
+    if (!head_raw->has_value() && count > 0)
+        return Error{Errc::audit_chain_broken, "the head is missing but " + std::to_string(count) + " record(s) exist"};
+    if (beyond)
+        return Error{Errc::audit_chain_broken, "record " + std::to_string(*beyond) + " lies past the head at record " +
+                                                   std::to_string(head->seq) + " (the head was moved back)"};
+    if (expected && expected->seq > head->seq)
+        return Error{Errc::audit_head_mismatch, "the log has " + std::to_string(head->seq) +
+                                                    " records, fewer than the expected head's " + std::to_string(expected->seq)};
     AuditVerification out;
     std::string prev = kZeroHash;
     for (std::uint64_t n = 1; n <= head->seq; ++n) {
@@ -164,6 +210,8 @@ Result<AuditVerification> AuditLog::verify() const {
         if (rec->event.seq != n) return Error{Errc::audit_chain_broken, where + " carries sequence number " + std::to_string(rec->event.seq)};
         if (rec->prev != prev) return Error{Errc::audit_chain_broken, where + " does not link to record " + std::to_string(n - 1) + " (altered or replaced)"};
         prev = sha256_hex(text);
+        if (expected && expected->seq == n && prev != expected->hash)
+            return Error{Errc::audit_head_mismatch, where + " does not hash to the expected head (the log was rewritten)"};
         ++out.records;
     }
     if (head->seq > 0 && prev != head->hash)

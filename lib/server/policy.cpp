@@ -69,8 +69,15 @@ PolicyDecision decide(const OrgPolicy& p, const UserSecurityState& u, std::int64
         for (const auto& r : u.roles)
             if (std::find(p.roles.begin(), p.roles.end(), r) != p.roles.end()) required = true;
     std::vector<FactorType> usable;
-    for (auto f : u.enrolled)
-        if (std::find(p.allowed.begin(), p.allowed.end(), f) != p.allowed.end()) usable.push_back(f);
+    std::string outside;  // enrolled factors the policy no longer allows
+    for (auto f : u.enrolled) {
+        if (f == FactorType::recovery_code) continue;
+        if (std::find(p.allowed.begin(), p.allowed.end(), f) != p.allowed.end()) {
+            usable.push_back(f);
+        } else if (outside.find(to_string(f)) == std::string::npos) {
+            outside += (outside.empty() ? "" : ", ") + std::string(to_string(f));
+        }
+    }
     if (!usable.empty()) {
         // Whoever has a factor is always asked for it, required or not.
         if (u.second_factor_verified) {
@@ -82,6 +89,15 @@ PolicyDecision decide(const OrgPolicy& p, const UserSecurityState& u, std::int64
             d.accepted = usable;
             d.accepted.push_back(FactorType::recovery_code);
         }
+        return d;
+    }
+    if (!outside.empty()) {
+        // A user who has a second factor never falls back to the password alone: narrowing
+        // `allowed` must not turn their factor into no factor. Enroll an allowed one, no skipping.
+        d.decision = Decision::must_enroll;
+        d.accepted = p.allowed;
+        d.enroll_deadline = now;
+        d.reason = "enrolled factor (" + outside + ") not allowed by the policy: enroll an allowed factor to continue";
         return d;
     }
     if (!required) {

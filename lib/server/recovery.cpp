@@ -3,6 +3,7 @@
 // be stored under an approved hash), each consumed by one atomic attempt (delete-if-present).
 #include <openssl/evp.h>
 
+#include "mfa/ct.hpp"
 #include "mfa/encoding.hpp"
 #include "mfa/random.hpp"
 #include "toolkit_impl.hpp"
@@ -10,23 +11,21 @@
 namespace mfa::server {
 namespace {
 
-constexpr char kCrockford[] = "0123456789abcdefghjkmnpqrstvwxyz";
 constexpr std::size_t kCodeChars = 25;
 
-// Lower case, without '-' and spaces, with Crockford's reading of look-alikes (i, l → 1; o → 0).
-// nullopt for anything else or the wrong length.
+// Lower case, without '-' and spaces (their positions are the code's layout, not its value),
+// look-alikes read as Crockford does. nullopt for anything else or the wrong length.
 std::optional<SecretString> normalise(std::string_view in) {
     if (in.size() > 64) return std::nullopt;
     SecretString out;
+    std::uint32_t bad = 0;
     for (char c : in) {
         if (c == '-' || c == ' ') continue;
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        if (c == 'i' || c == 'l') c = '1';
-        if (c == 'o') c = '0';
-        if (std::string_view(kCrockford).find(c) == std::string_view::npos || c == '\0') return std::nullopt;
-        out.push_back(c);
+        const std::uint32_t v = crockford_value(static_cast<unsigned char>(c));
+        bad |= 0u - (v >> 5);
+        out.push_back(crockford_char(v & 31u));
     }
-    if (out.size() != kCodeChars) return std::nullopt;
+    if (ct_value_barrier(bad) != 0 || out.size() != kCodeChars) return std::nullopt;
     return out;
 }
 
@@ -51,9 +50,10 @@ Result<std::vector<SecretString>> Toolkit::recovery_generate(std::string_view us
         for (std::size_t k = 0; k < kCodeChars; ++k) {
             auto r = random_uniform(32);
             if (!r) return std::move(r).error();
-            plain.push_back(kCrockford[*r]);
+            const char c = crockford_char(*r);
+            plain.push_back(c);
             if (k > 0 && k % 5 == 0) shown.push_back('-');
-            shown.push_back(kCrockford[*r]);
+            shown.push_back(c);
         }
         MFA_TRY(store_->put(keys::rc_prefix(*u, set) + code_hash(plain.view()), ByteView{}));
         codes.push_back(std::move(shown));

@@ -176,33 +176,39 @@ Status Toolkit::totp_remove(std::string_view user, const RequestContext& ctx) {
     return record("totp.removed", user, "", ctx);
 }
 
-Result<std::size_t> Toolkit::rewrap() {
-    auto list = store_->keys("mfa:totp:");
-    if (!list) return std::move(list).error();
+Result<std::size_t> Toolkit::rewrap(std::size_t page_size) {
+    const std::string prefix = "mfa:totp:";
     std::size_t moved = 0;
-    for (const auto& key : *list) {
-        const std::string ukey = key.substr(std::string("mfa:totp:").size());
-        auto raw = store_->get(key);
-        if (!raw) return std::move(raw).error();
-        if (!raw->has_value()) continue;
-        auto rec = detail::parse_totp_record(as_chars(**raw));
-        if (!rec) return std::move(rec).error();
-        auto id = KeyRing::field_key_id(rec->secret);
-        if (!id) return std::move(id).error();
-        if (*id == keys_.current_id()) continue;
-        auto secret = keys_.decrypt(rec->secret, context(ukey));
-        if (!secret) return std::move(secret).error();
-        auto enc = keys_.encrypt(secret->view(), context(ukey));
-        if (!enc) return std::move(enc).error();
-        rec->secret = std::move(*enc);
-        // CAS: a factor removed or replaced meanwhile is left alone.
-        auto swapped = store_->compare_and_set(key, ByteView(**raw), as_bytes(detail::totp_record_json(*rec)));
-        if (!swapped) return std::move(swapped).error();
-        if (*swapped) {
-            ++moved;
-            impl_->forget(ukey);
+    std::string cursor;
+    // Every page, not a bounded listing: a secret left under the old key is lost when it is removed.
+    do {
+        auto page = store_->scan(prefix, cursor, page_size);
+        if (!page) return std::move(page).error();
+        cursor = std::move(page->cursor);
+        for (const auto& key : page->keys) {
+            const std::string ukey = key.substr(prefix.size());
+            auto raw = store_->get(key);
+            if (!raw) return std::move(raw).error();
+            if (!raw->has_value()) continue;
+            auto rec = detail::parse_totp_record(as_chars(**raw));
+            if (!rec) return std::move(rec).error();
+            auto id = KeyRing::field_key_id(rec->secret);
+            if (!id) return std::move(id).error();
+            if (*id == keys_.current_id()) continue;  // also a key a Redis SCAN returns twice
+            auto secret = keys_.decrypt(rec->secret, context(ukey));
+            if (!secret) return std::move(secret).error();
+            auto enc = keys_.encrypt(secret->view(), context(ukey));
+            if (!enc) return std::move(enc).error();
+            rec->secret = std::move(*enc);
+            // CAS: a factor removed or replaced meanwhile is left alone.
+            auto swapped = store_->compare_and_set(key, ByteView(**raw), as_bytes(detail::totp_record_json(*rec)));
+            if (!swapped) return std::move(swapped).error();
+            if (*swapped) {
+                ++moved;
+                impl_->forget(ukey);
+            }
         }
-    }
+    } while (!cursor.empty());
     if (moved > 0) {
         AuditEvent e;
         e.time = now();

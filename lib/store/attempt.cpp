@@ -25,6 +25,14 @@ Status check_request(const AttemptRequest& req) {
     return {};
 }
 
+Status check_ordered_scan(std::string_view prefix, std::string_view cursor, std::size_t count) {
+    if (count == 0 || count > kMaxKeyPageSize) return {Errc::invalid_argument, "scan page size must be 1..100000"};
+    if (prefix.size() > kMaxKeyLength) return {Errc::limit_exceeded, "scan prefix longer than 512 bytes"};
+    if (!cursor.empty() && (cursor.size() > kMaxKeyLength || !cursor.starts_with(prefix)))
+        return {Errc::invalid_argument, "scan cursor does not belong to this prefix"};
+    return {};
+}
+
 Result<Attempt> run_attempt(TxnOps& txn, const AttemptRequest& req) {
     Attempt out;
     if (req.guard_key) {

@@ -23,5 +23,7 @@ Result<Attempt> run_attempt(TxnOps& txn, const AttemptRequest& req);
 Status check_key(std::string_view key);
 Status check_value(ByteView value);
 Status check_request(const AttemptRequest& req);
+// scan()'s arguments for the ordered backends (memory, SQLite), whose cursor is the last key returned.
+Status check_ordered_scan(std::string_view prefix, std::string_view cursor, std::size_t count);
 
 }  // namespace mfa::store::detail

@@ -89,17 +89,21 @@ public:
         return v;
     }
 
-    Result<std::vector<std::string>> keys(std::string_view prefix, std::size_t limit) override {
+    Result<KeyPage> scan(std::string_view prefix, std::string_view cursor, std::size_t count) override {
+        MFA_TRY(detail::check_ordered_scan(prefix, cursor, count));
         std::lock_guard lock(mu_);
-        std::vector<std::string> out;
+        KeyPage page;
         const std::int64_t now = detail::now_ms();
-        for (auto it = map_.lower_bound(prefix); it != map_.end() && out.size() < std::min(limit, kMaxListKeys);
-             ++it) {
-            if (it->first.compare(0, prefix.size(), prefix) != 0) break;
+        for (auto it = cursor.empty() ? map_.lower_bound(prefix) : map_.upper_bound(cursor); it != map_.end(); ++it) {
+            if (!it->first.starts_with(prefix)) break;
             if (it->second.expires != 0 && it->second.expires <= now) continue;
-            out.push_back(it->first);
+            if (page.keys.size() == count) {
+                page.cursor = page.keys.back();  // more follow
+                break;
+            }
+            page.keys.push_back(it->first);
         }
-        return out;
+        return page;
     }
 
     Result<Attempt> attempt(const AttemptRequest& req) override {

@@ -1,4 +1,5 @@
 // Store URLs: "memory:", "sqlite:<path>", "sqlite://<absolute path>", "redis://[host][:port][/db]".
+#include <algorithm>
 #include <charconv>
 
 #include "mfa/store.hpp"
@@ -98,6 +99,27 @@ Result<std::shared_ptr<Store>> open_store(std::string_view url) {
 }  // namespace mfa::store
 
 namespace mfa::store {
+
+Result<std::vector<std::string>> Store::keys(std::string_view prefix, std::size_t limit) {
+    std::vector<std::string> out;
+    std::string cursor;
+    do {
+        auto page = scan(prefix, cursor);
+        if (!page) return std::move(page).error();
+        out.insert(out.end(), std::make_move_iterator(page->keys.begin()), std::make_move_iterator(page->keys.end()));
+        cursor = std::move(page->cursor);
+        if (out.size() > limit) {
+            std::sort(out.begin(), out.end());
+            out.erase(std::unique(out.begin(), out.end()), out.end());  // SCAN may repeat a key
+            if (out.size() > limit)
+                return Error{Errc::limit_exceeded, "more than " + std::to_string(limit) + " keys under '" +
+                                                       std::string(prefix.substr(0, 64)) + "'"};
+        }
+    } while (!cursor.empty());
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
 
 Result<ThrottleState> Store::throttle_state(std::string_view key) {
     auto v = get(key);

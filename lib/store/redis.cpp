@@ -136,29 +136,28 @@ public:
         return static_cast<std::int64_t>((*r)->integer);
     }
 
-    Result<std::vector<std::string>> keys(std::string_view prefix, std::size_t limit) override {
-        limit = std::min(limit, kMaxListKeys);
-        std::vector<std::string> out;
-        std::string cursor = "0";
-        const std::string pattern = glob_escape(prefix) + "*";
-        do {
-            auto r = run(Args().add("SCAN").add(cursor).add("MATCH").add(pattern).add("COUNT").add("1000"));
-            if (!r) return std::move(r).error();
-            const redisReply* rep = r->get();
-            if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 || rep->element[0]->type != REDIS_REPLY_STRING ||
-                rep->element[1]->type != REDIS_REPLY_ARRAY)
-                return Error{Errc::store_unavailable, "redis: unexpected SCAN reply"};
-            cursor.assign(rep->element[0]->str, rep->element[0]->len);
-            for (std::size_t i = 0; i < rep->element[1]->elements; ++i) {
-                const redisReply* k = rep->element[1]->element[i];
-                if (k->type == REDIS_REPLY_STRING) out.emplace_back(k->str, k->len);
-            }
-            if (out.size() > kMaxListKeys) return Error{Errc::limit_exceeded, "more than kMaxListKeys keys"};
-        } while (cursor != "0");
-        std::sort(out.begin(), out.end());
-        out.erase(std::unique(out.begin(), out.end()), out.end());  // SCAN may repeat a key
-        if (out.size() > limit) out.resize(limit);
-        return out;
+    Result<KeyPage> scan(std::string_view prefix, std::string_view cursor, std::size_t count) override {
+        if (count == 0 || count > kMaxKeyPageSize) return Error{Errc::invalid_argument, "scan page size must be 1..100000"};
+        if (prefix.size() > kMaxKeyLength) return Error{Errc::limit_exceeded, "scan prefix longer than 512 bytes"};
+        // The SCAN cursor, with "0" (start and end in Redis) spelled "" as for the other backends.
+        const std::string from = cursor.empty() ? "0" : std::string(cursor);
+        if (cursor == "0" || from.size() > 20 || !std::all_of(from.begin(), from.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            return Error{Errc::invalid_argument, "scan cursor is not a Redis cursor"};
+        auto r = run(Args().add("SCAN").add(from).add("MATCH").add(glob_escape(prefix) + "*").add("COUNT")
+                         .add(static_cast<std::int64_t>(count)));
+        if (!r) return std::move(r).error();
+        const redisReply* rep = r->get();
+        if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 || rep->element[0]->type != REDIS_REPLY_STRING ||
+            rep->element[1]->type != REDIS_REPLY_ARRAY)
+            return Error{Errc::store_unavailable, "redis: unexpected SCAN reply"};
+        KeyPage page;
+        page.cursor.assign(rep->element[0]->str, rep->element[0]->len);
+        if (page.cursor == "0") page.cursor.clear();
+        for (std::size_t i = 0; i < rep->element[1]->elements; ++i) {
+            const redisReply* k = rep->element[1]->element[i];
+            if (k->type == REDIS_REPLY_STRING) page.keys.emplace_back(k->str, k->len);
+        }
+        return page;
     }
 
     Result<Attempt> attempt(const AttemptRequest& q) override {

@@ -139,24 +139,31 @@ public:
         return v;
     }
 
-    Result<std::vector<std::string>> keys(std::string_view prefix, std::size_t limit) override {
+    Result<KeyPage> scan(std::string_view prefix, std::string_view cursor, std::size_t count) override {
+        MFA_TRY(detail::check_ordered_scan(prefix, cursor, count));
         std::lock_guard lock(mu_);
-        Use u(keys_.get());
-        sqlite3_bind_text(keys_.get(), 1, prefix.data(), static_cast<int>(prefix.size()), SQLITE_TRANSIENT);
-        sqlite3_bind_int64(keys_.get(), 2, detail::now_ms());
-        sqlite3_bind_int64(keys_.get(), 3, static_cast<sqlite3_int64>(std::min(limit, kMaxListKeys)));
-        std::vector<std::string> out;
+        Use u(scan_.get());
+        sqlite3_bind_text(scan_.get(), 1, prefix.data(), static_cast<int>(prefix.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(scan_.get(), 2, cursor.data(), static_cast<int>(cursor.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_int64(scan_.get(), 3, detail::now_ms());
+        // One row more than the page: whether it exists says if the listing goes on.
+        sqlite3_bind_int64(scan_.get(), 4, static_cast<sqlite3_int64>(count + 1));
+        KeyPage page;
         for (;;) {
-            const int rc = sqlite3_step(keys_.get());
+            const int rc = sqlite3_step(scan_.get());
             if (rc == SQLITE_DONE) break;
             if (rc != SQLITE_ROW) return fail("listing keys");
-            const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(keys_.get(), 0));
-            std::string k(p, static_cast<std::size_t>(sqlite3_column_bytes(keys_.get(), 0)));
+            const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(scan_.get(), 0));
+            std::string k(p, static_cast<std::size_t>(sqlite3_column_bytes(scan_.get(), 0)));
             // Rows come in key order from the prefix on: the first one without it ends the range.
-            if (k.compare(0, prefix.size(), prefix) != 0) break;
-            out.push_back(std::move(k));
+            if (!k.starts_with(prefix)) break;
+            if (page.keys.size() == count) {
+                page.cursor = page.keys.back();
+                break;
+            }
+            page.keys.push_back(std::move(k));
         }
-        return out;
+        return page;
     }
 
     Result<Attempt> attempt(const AttemptRequest& req) override {
@@ -222,7 +229,7 @@ private:
         MFA_TRY(prepare(put_, "INSERT INTO kv (k, v, exp) VALUES (?1, ?2, ?3) "
                               "ON CONFLICT (k) DO UPDATE SET v = excluded.v, exp = excluded.exp"));
         MFA_TRY(prepare(del_, "DELETE FROM kv WHERE k = ?1"));
-        MFA_TRY(prepare(keys_, "SELECT k FROM kv WHERE k >= ?1 AND (exp = 0 OR exp > ?2) ORDER BY k LIMIT ?3"));
+        MFA_TRY(prepare(scan_, "SELECT k FROM kv WHERE k >= ?1 AND k > ?2 AND (exp = 0 OR exp > ?3) ORDER BY k LIMIT ?4"));
         MFA_TRY(prepare(begin_, "BEGIN IMMEDIATE"));
         MFA_TRY(prepare(commit_, "COMMIT"));
         MFA_TRY(prepare(rollback_, "ROLLBACK"));
@@ -235,10 +242,18 @@ private:
         return {};
     }
     Status begin() { return step_done(begin_, "BEGIN IMMEDIATE"); }
-    Status commit() { return step_done(commit_, "COMMIT"); }
+    // A COMMIT that fails can leave the transaction open (SQLITE_BUSY does): without the rollback
+    // every later BEGIN IMMEDIATE on this connection would fail until a restart.
+    Status commit() {
+        if (auto st = step_done(commit_, "COMMIT"); !st) return rollback(std::move(st).error());
+        return {};
+    }
     Error rollback(Error e) {
-        Use u(rollback_.get());
-        (void)sqlite3_step(rollback_.get());
+        // SQLite has already ended the transaction after some errors (SQLITE_FULL, SQLITE_IOERR).
+        if (sqlite3_get_autocommit(db_.get()) == 0) {
+            Use u(rollback_.get());
+            (void)sqlite3_step(rollback_.get());
+        }
         return e;
     }
 
@@ -284,7 +299,7 @@ private:
     };
     // Declared first so it is destroyed last, after every statement.
     std::unique_ptr<sqlite3, DbClose> db_;
-    Stmt get_, put_, del_, keys_, begin_, commit_, rollback_;
+    Stmt get_, put_, del_, scan_, begin_, commit_, rollback_;
     std::int64_t cur_exp_ = 0;
     std::mutex mu_;
 };

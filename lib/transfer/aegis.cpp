@@ -218,24 +218,6 @@ Result<ImportResult> parse_db(const Field& db, ImportFormat format) {
     return out;
 }
 
-void json_string(SecretString& out, std::string_view s) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out.push_back('"');
-    for (unsigned char c : s) {
-        if (c == '"' || c == '\\') {
-            out.push_back('\\');
-            out.push_back(static_cast<char>(c));
-        } else if (c < 0x20) {
-            out.append("\\u00");
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 15]);
-        } else {
-            out.push_back(static_cast<char>(c));
-        }
-    }
-    out.push_back('"');
-}
-
 // A random RFC 4122 version 4 UUID, as Aegis writes them.
 Result<std::string> uuid4() {
     std::uint8_t b[16];
@@ -292,20 +274,20 @@ Result<SecretString> export_aegis_json(const std::vector<const VaultEntry*>& ent
         auto uuid = uuid4();
         if (!uuid) return std::move(uuid).error();
         out.append("{\"type\":");
-        json_string(out, p.type == OtpType::totp ? "totp" : p.type == OtpType::hotp ? "hotp" : "steam");
+        append_json_string(out, p.type == OtpType::totp ? "totp" : p.type == OtpType::hotp ? "hotp" : "steam");
         out.append(",\"uuid\":");
-        json_string(out, *uuid);
+        append_json_string(out, *uuid);
         out.append(",\"name\":");
-        json_string(out, e->account.name);
+        append_json_string(out, e->account.name);
         out.append(",\"issuer\":");
-        json_string(out, e->account.issuer);
+        append_json_string(out, e->account.issuer);
         out.append(",\"note\":");
-        json_string(out, e->note);
+        append_json_string(out, e->note);
         out.append(",\"favorite\":false,\"icon\":null,\"info\":{\"secret\":");
         const SecretString secret = base32_encode(e->account.secret.view());
-        json_string(out, secret.view());
+        append_json_string(out, secret.view());
         out.append(",\"algo\":");
-        json_string(out, to_string(p.algorithm));
+        append_json_string(out, to_string(p.algorithm));
         out.append(",\"digits\":" + std::to_string(p.type == OtpType::steam ? kSteamDigits : p.digits));
         if (p.type == OtpType::hotp) out.append(",\"counter\":" + std::to_string(p.counter));
         else out.append(",\"period\":" + std::to_string(p.period));
@@ -314,7 +296,7 @@ Result<SecretString> export_aegis_json(const std::vector<const VaultEntry*>& ent
             auto u = group_uuid(e->tags[i]);
             if (!u) return std::move(u).error();
             if (i) out.push_back(',');
-            json_string(out, *u);
+            append_json_string(out, *u);
         }
         out.append("]}");
     }
@@ -322,9 +304,9 @@ Result<SecretString> export_aegis_json(const std::vector<const VaultEntry*>& ent
     for (std::size_t i = 0; i < groups.size(); ++i) {
         if (i) out.push_back(',');
         out.append("{\"uuid\":");
-        json_string(out, groups[i].second);
+        append_json_string(out, groups[i].second);
         out.append(",\"name\":");
-        json_string(out, groups[i].first);
+        append_json_string(out, groups[i].first);
         out.append("}");
     }
     out.append("]}}\n");

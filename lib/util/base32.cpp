@@ -7,8 +7,6 @@
 namespace mfa {
 namespace {
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
 // The 5-bit value of c, or a value >= 32 when c is not in the alphabet. Branch-free, so the characters
 // of a secret do not steer control flow or memory addressing.
 std::uint32_t b32_value(unsigned char c) noexcept {
@@ -16,6 +14,12 @@ std::uint32_t b32_value(unsigned char c) noexcept {
     const std::uint32_t letter = ~ct_lt_mask(u, 'A') & ~ct_lt_mask('Z', u);
     const std::uint32_t digit = ~ct_lt_mask(c, '2') & ~ct_lt_mask('7', c);
     return ct_select(letter, u - 'A', ct_select(digit, c - '2' + 26u, 0xFFu));
+}
+
+// The alphabet character of a 5-bit value, computed, not looked up: a table index would put the
+// secret's bits on the cache-line address (the BoringSSL / libsodium bin2base64 construction).
+char b32_char(std::uint32_t v) noexcept {
+    return static_cast<char>(ct_select(ct_lt_mask(v, 26), 'A' + v, '2' + v - 26u));
 }
 
 bool is_separator(char c) noexcept { return c == ' ' || c == '\t' || c == '-'; }
@@ -94,10 +98,10 @@ SecretString base32_encode(ByteView data) {
         bits += 8;
         while (bits >= 5) {
             bits -= 5;
-            s.push_back(kAlphabet[(acc >> bits) & 31u]);
+            s.push_back(b32_char((acc >> bits) & 31u));
         }
     }
-    if (bits > 0) s.push_back(kAlphabet[(acc << (5 - bits)) & 31u]);
+    if (bits > 0) s.push_back(b32_char((acc << (5 - bits)) & 31u));
     acc = 0;
     return s;
 }

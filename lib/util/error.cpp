@@ -151,6 +151,7 @@ constexpr Entry kEntries[] = {
     {Errc::keyring_exists, "keyring_exists", "key ring file already exists"},
     {Errc::audit_chain_broken, "audit_chain_broken", "audit log chain is broken"},
     {Errc::audit_record_invalid, "audit_record_invalid", "malformed audit record"},
+    {Errc::audit_head_mismatch, "audit_head_mismatch", "audit log does not extend the expected head"},
     {Errc::policy_invalid, "policy_invalid", "invalid security policy"},
     {Errc::challenge_invalid, "challenge_invalid", "WebAuthn challenge is unknown, used or expired"},
     {Errc::fido2_io, "fido2_io", "communication with the authenticator failed"},

@@ -4,6 +4,7 @@ directory: policy show/set, password hash/verify/check, keyring rotate/retire/re
 list/remove, each with --json and with the error a bad input gets."""
 import json
 import os
+import sqlite3
 import subprocess
 import tempfile
 import unittest
@@ -111,6 +112,32 @@ class Server(unittest.TestCase):
         self.ok("enroll", "alice")
         self.ok("keyring", "rotate")
         self.assertEqual(json.loads(self.ok("keyring", "rewrap", "--json"))["moved"], 0)  # pending only
+
+    def test_audit_verify_catches_a_blinded_chain(self):
+        for i in range(3):  # every stored policy is an audit record
+            self.ok("policy", "set", "acme", "--policy", '{"require":"everyone","grace_period":%d}' % i)
+        v = json.loads(self.ok("audit", "verify"))
+        self.assertEqual(v["status"], "intact")
+        self.assertGreaterEqual(v["records"], 3)
+        self.assertEqual(v["anchor"], "%d:%s" % (v["records"], v["head"]))
+        self.assertEqual(json.loads(self.ok("audit", "verify", "--expect-head", v["anchor"]))["records"], v["records"])
+        other = v["anchor"][:-1] + ("1" if v["anchor"][-1] == "0" else "0")
+        r = self.srv("audit", "verify", "--expect-head", other)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("expected head", r.stderr)
+        self.assertEqual(r.stdout, "")
+        r = self.srv("audit", "verify", "--expect-head", "three:abc")
+        self.assertEqual(r.returncode, 2)  # bad input
+        self.assertIn("record count", r.stderr)
+        # Deleting the head key needs no hash; it must not read as an empty, intact log.
+        db = sqlite3.connect(self.db[len("sqlite:"):])
+        with db:
+            db.execute("DELETE FROM kv WHERE k = 'mfa:audit:head'")
+        db.close()
+        r = self.srv("audit", "verify")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("head is missing", r.stderr)
+        self.assertNotIn("intact", r.stdout)
 
     def test_webauthn(self):
         self.assertEqual(json.loads(self.ok("webauthn", "list", "alice", "--json")), [])

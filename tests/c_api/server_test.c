@@ -68,6 +68,11 @@ int main(void) {
     CHECK_OK(mfa_server_totp_confirm(srv, &vr, "alice", code, "203.0.113.7"));
     CHECK_RC(mfa_server_totp_verify(srv, &vr, "alice", code, NULL), MFA_ERR_OTP_CODE_REPLAYED);
     CHECK(vr.status == MFA_ERR_OTP_CODE_REPLAYED);
+    /* A short result struct is refused before the code is checked: the code is not spent. */
+    vr.struct_size = sizeof vr - 1;
+    CHECK_RC(mfa_server_totp_verify(srv, &vr, "alice", code2, NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_DETAIL("struct_size");
+    vr.struct_size = sizeof vr;
     CHECK_OK(mfa_server_totp_verify(srv, &vr, "alice", code2, NULL));
     CHECK_STR(vr.amr, "otp");
     CHECK_RC(mfa_server_totp_verify(srv, &vr, "alice", "1", NULL), MFA_ERR_OTP_CODE_FORMAT);
@@ -152,6 +157,18 @@ int main(void) {
     CHECK_OK(mfa_server_audit_verify(srv, &records, head, sizeof head, &len));
     CHECK(records >= 8);
     CHECK(len == 64);
+    {
+        /* Against a head recorded elsewhere: this one holds, a different hash or a longer log does not. */
+        char anchor[96];
+        snprintf(anchor, sizeof anchor, "%llu:%s", (unsigned long long)records, head);
+        CHECK_OK(mfa_server_audit_verify_expect(srv, anchor, &records, NULL, 0, NULL));
+        anchor[strlen(anchor) - 1] = anchor[strlen(anchor) - 1] == '0' ? '1' : '0';
+        CHECK_RC(mfa_server_audit_verify_expect(srv, anchor, NULL, NULL, 0, NULL), MFA_ERR_AUDIT_HEAD_MISMATCH);
+        snprintf(anchor, sizeof anchor, "%llu:%s", (unsigned long long)records + 100, head);
+        CHECK_RC(mfa_server_audit_verify_expect(srv, anchor, NULL, NULL, 0, NULL), MFA_ERR_AUDIT_HEAD_MISMATCH);
+        CHECK_RC(mfa_server_audit_verify_expect(srv, "12", NULL, NULL, 0, NULL), MFA_ERR_INVALID_ARGUMENT);
+        CHECK_RC(mfa_server_audit_verify_expect(srv, NULL, NULL, NULL, 0, NULL), MFA_ERR_INVALID_ARGUMENT);
+    }
     CHECK_OK(mfa_server_rewrap(srv, &n));
     CHECK(n == 0);
     CHECK_OK(mfa_server_totp_remove(srv, "alice", "alice", NULL));

@@ -156,6 +156,13 @@ static void test_usernameless_login(mfa_fido2_device_t *dev) {
 
     discoverable_assertion(srv, dev, resp, sizeof resp);
     CHECK_RC(mfa_server_webauthn_login_finish_discoverable(srv, &vr, NULL, resp, NULL), MFA_ERR_INVALID_ARGUMENT);
+    /* A short result struct is refused before the login runs: no user allocated (leaked), and the
+     * challenge is still there for the corrected call. */
+    vr.struct_size = sizeof vr - 1;
+    CHECK_RC(mfa_server_webauthn_login_finish_discoverable(srv, &vr, &user, resp, NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_DETAIL("struct_size");
+    CHECK(user == NULL);
+    vr.struct_size = sizeof vr;
     CHECK_OK(mfa_server_webauthn_login_finish_discoverable(srv, &vr, &user, resp, NULL));
     CHECK(user != NULL && strcmp(user, "alice") == 0);
     CHECK(vr.status == MFA_OK);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -20,8 +21,23 @@ namespace mfa {
 // Limit: at most 4096 input characters (Errc::limit_exceeded).
 inline constexpr std::size_t kBase32MaxInput = 4096;
 Result<SecretBytes> base32_decode(std::string_view text);
-// Upper-case RFC 4648 alphabet, no padding.
+// Upper-case RFC 4648 alphabet, no padding. Constant-time: the alphabet is computed, not indexed.
 SecretString base32_encode(ByteView data);
+
+// Constant-time alphabets for generated secrets (no table index, no branch by value):
+// base62 "0-9A-Za-z" (API tokens) and Crockford base32 "0-9a-z" without i, l, o, u (recovery codes).
+char base62_char(std::uint32_t v) noexcept;             // v in 0..61
+std::uint32_t base62_mask(unsigned char c) noexcept;     // all-ones when c is base62, else 0
+char crockford_char(std::uint32_t v) noexcept;          // v in 0..31
+// The value of a typed character, any case, with Crockford's reading of look-alikes (i, l -> 1;
+// o -> 0); a value >= 32 when it is none.
+std::uint32_t crockford_value(unsigned char c) noexcept;
+// CRC-32 as zlib's crc32 (ISO-HDLC), bitwise with masks instead of zlib's byte-indexed table.
+std::uint32_t crc32_ct(std::string_view s) noexcept;
+
+// Appends s as a JSON string (quotes, '"' '\\' and control characters escaped) to wiped memory, for
+// JSON that carries secrets. Whether s needs any escape is the only thing its characters decide.
+void append_json_string(SecretString& out, std::string_view s);
 
 // Which Base64 inputs a decoder takes.
 enum class Base64Mode {

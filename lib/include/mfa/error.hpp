@@ -169,6 +169,7 @@ enum class Errc : int {
     keyring_exists = -674,   // a new key ring would replace an existing file (and every secret it decrypts)
     audit_chain_broken = -680,
     audit_record_invalid = -681,
+    audit_head_mismatch = -682,
     policy_invalid = -690,
     challenge_invalid = -700,
 

@@ -29,7 +29,15 @@ namespace mfa::store {
 
 inline constexpr std::size_t kMaxKeyLength = 512;
 inline constexpr std::size_t kMaxValueLength = 1 << 20;  // 1 MiB
-inline constexpr std::size_t kMaxListKeys = 100000;      // keys() returns at most this many
+inline constexpr std::size_t kMaxListKeys = 100000;      // keys() collects at most this many, else an error
+inline constexpr std::size_t kKeyPageSize = 1000;        // scan()'s default page
+inline constexpr std::size_t kMaxKeyPageSize = 100000;
+
+// One page of a key listing (Store::scan).
+struct KeyPage {
+    std::vector<std::string> keys;
+    std::string cursor;  // pass to the next scan(); empty when the listing is complete
+};
 
 // Time to live: zero means "no expiry".
 using Ttl = std::chrono::seconds;
@@ -122,9 +130,16 @@ public:
     // Adds `by` to the decimal integer under the key (absent = 0) and returns the new value; when
     // the key is created, it expires after ttl (zero: never).
     [[nodiscard]] virtual Result<std::int64_t> increment(std::string_view key, std::int64_t by, Ttl ttl = Ttl{0}) = 0;
-    // Keys starting with prefix, sorted, at most `limit` (≤ kMaxListKeys).
-    [[nodiscard]] virtual Result<std::vector<std::string>> keys(std::string_view prefix,
-                                                                std::size_t limit = kMaxListKeys) = 0;
+    // Iterates the keys starting with prefix, about `count` (1..kMaxKeyPageSize) per page: start with
+    // an empty cursor and pass each returned cursor back until it comes back empty. Every key that
+    // exists for the whole iteration is returned; memory and SQLite return each key once, in order;
+    // Redis (SCAN) may return a key twice and in any order, so callers must be idempotent per key.
+    // The cursor is opaque: one from another prefix or backend is invalid_argument.
+    [[nodiscard]] virtual Result<KeyPage> scan(std::string_view prefix, std::string_view cursor,
+                                               std::size_t count = kKeyPageSize) = 0;
+    // Every key starting with prefix, sorted, through scan(); limit_exceeded when there are more
+    // than `limit` (never a silent truncation). Use scan() for listings that can grow large.
+    [[nodiscard]] Result<std::vector<std::string>> keys(std::string_view prefix, std::size_t limit = kMaxListKeys);
 
     // The composite, atomic attempt (see AttemptRequest).
     [[nodiscard]] virtual Result<Attempt> attempt(const AttemptRequest& req) = 0;

@@ -181,6 +181,7 @@ extern "C" {
 #define MFA_ERR_KEYRING_EXISTS (-674)
 #define MFA_ERR_AUDIT_CHAIN_BROKEN (-680)
 #define MFA_ERR_AUDIT_RECORD_INVALID (-681)
+#define MFA_ERR_AUDIT_HEAD_MISMATCH (-682)
 #define MFA_ERR_POLICY_INVALID (-690)
 #define MFA_ERR_CHALLENGE_INVALID (-700)
 /* FIDO2 client and soft token (positive codes are CTAP2 statuses from the authenticator) */

@@ -112,6 +112,11 @@ MFA_EXPORT int mfa_server_unlock(mfa_server_t *s, const char *user, const char *
 /* MFA_ERR_AUDIT_CHAIN_BROKEN names the first bad record. head_hash: 65 bytes or NULL. */
 MFA_EXPORT int mfa_server_audit_verify(mfa_server_t *s, uint64_t *records, char *head_hash, size_t head_cap,
                                        size_t *head_len);
+/* The same, against a head recorded outside the store: expect_head is "<records>:<hash>" (the
+ * "anchor" `mfa server audit verify` prints). MFA_ERR_AUDIT_HEAD_MISMATCH when that record is gone
+ * or hashes differently (the log was cut or rewritten); MFA_ERR_INVALID_ARGUMENT when it does not parse. */
+MFA_EXPORT int mfa_server_audit_verify_expect(mfa_server_t *s, const char *expect_head, uint64_t *records,
+                                              char *head_hash, size_t head_cap, size_t *head_len);
 
 /* Policy JSON as in docs/server.md; the decision as JSON {"decision", "reason", "may_skip",
  * "enroll_deadline", "accepted"}. state_json: {"roles", "enrolled", "joined_at", "email", "source_ip",

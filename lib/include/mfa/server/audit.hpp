@@ -4,12 +4,12 @@
 // source IP, detail and `prev`, the hash of record n−1 (64 zeros for the first). Its hash is
 // SHA-256 of that text. The head key holds "<n> <hash of n>". verify() walks 1..n and reports the
 // first record that is missing, altered or out of order, and a head that does not match the last
-// record (a removed tail). Appending is lock-free over set-if-absent and compare-and-set, so any
+// record (a removed tail), a missing head and records past it (a head moved back). Appending is lock-free over set-if-absent and compare-and-set, so any
 // number of processes can append; a writer that died between its two steps is completed by the next.
 //
 // Keys: mfa:audit:head, mfa:audit:rec:<n, 20 digits>. An attacker who can rewrite the whole store
-// can rewrite the whole chain: record the head (`mfa server audit verify` prints it) somewhere else
-// and compare (docs/server.md).
+// can rewrite the whole chain: record the anchor (`mfa server audit verify` prints it) somewhere
+// else and verify against it (`--expect-head`, mfa_server_audit_verify_expect; docs/server.md).
 #pragma once
 
 #include <cstdint>
@@ -50,15 +50,29 @@ Result<ParsedAuditRecord> parse_audit_record(std::string_view text);
 struct AuditVerification {
     std::uint64_t records = 0;     // records checked
     std::string head_hash;         // hex hash of the last record ("" when the log is empty)
+    // "<records>:<head_hash>": what to record outside the store and pass back as the expected head.
+    std::string anchor() const;
 };
+
+// A head recorded outside the store: record `seq` must still exist and hash to `hash`.
+struct AuditAnchor {
+    std::uint64_t seq = 0;
+    std::string hash;  // 64 lower-case hex digits
+};
+// "<seq>:<64 hex digits>" (AuditVerification::anchor()); invalid_argument naming what is wrong.
+Result<AuditAnchor> parse_audit_anchor(std::string_view text);
 
 class AuditLog {
 public:
     explicit AuditLog(std::shared_ptr<store::Store> s) : store_(std::move(s)) {}
     // Appends and returns the sequence number. Fields longer than kMaxAuditField are cut (with "…").
     Result<std::uint64_t> append(AuditEvent e);
-    // Errors: audit_chain_broken (the detail names the record and what is wrong), audit_record_invalid.
-    Result<AuditVerification> verify() const;
+    // Walks the chain and lists the record keys: a missing head while records exist and records
+    // past the head (beyond the one a writer that died may leave) are audit_chain_broken too. With
+    // `expected`, the chain must contain that record with that hash (audit_head_mismatch if not),
+    // which also catches a rewrite of the whole store. Errors: audit_chain_broken (the detail names
+    // the record and what is wrong), audit_head_mismatch, audit_record_invalid.
+    Result<AuditVerification> verify(const std::optional<AuditAnchor>& expected = std::nullopt) const;
     // Records from..from+count-1 (fewer at the end).
     Result<std::vector<AuditEvent>> read(std::uint64_t from, std::size_t count) const;
 

@@ -264,8 +264,9 @@ public:
     Result<PolicyDecision> login_decision(std::string_view org, std::string_view user, UserSecurityState state);
 
     // --- Key rotation -----------------------------------------------------------------------------
-    // Re-encrypts every TOTP secret not under the current key; returns how many were moved.
-    Result<std::size_t> rewrap();
+    // Re-encrypts every TOTP secret not under the current key, walking the store page by page
+    // (`page_size` keys per store scan); returns how many were moved.
+    Result<std::size_t> rewrap(std::size_t page_size = store::kKeyPageSize);
 
 private:
     struct Impl;
