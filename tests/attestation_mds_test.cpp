@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 #include <openssl/ecdsa.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
 
 #include "attestation_support.hpp"
 #include "mfa/cose.hpp"
@@ -42,6 +44,7 @@ struct Mds {
     Pki vendor{"Vendor Attestation Root"};
     std::vector<std::string> statuses = {"FIDO_CERTIFIED_L1"};
     std::string next_update = "2030-01-01";
+    std::vector<nlohmann::json> more_entries;
 
     Mds() {
         CertSpec s;
@@ -51,19 +54,21 @@ struct Mds {
     nlohmann::json payload() const {
         nlohmann::json reports = nlohmann::json::array();
         for (const auto& st : statuses) reports.push_back({{"status", st}, {"effectiveDate", "2022-01-01"}});
-        return {{"legalHeader", "test"},
-                {"no", 42},
-                {"nextUpdate", next_update},
-                {"entries",
-                 {{{"aaguid", kAaguidText},
-                   {"metadataStatement",
-                    {{"description", "mfakit Test Key"},
-                     {"attestationRootCertificates", {base64_encode(der_of(vendor.root.get()))}}}},
-                   {"statusReports", reports},
-                   {"timeOfLastStatusChange", "2022-01-01"}},
-                  {{"attestationCertificateKeyIdentifiers", {"ABCDEF0123456789abcdef0123456789abcdef01"}},
-                   {"metadataStatement", {{"description", "U2F key"}}},
-                   {"statusReports", {{{"status", "NOT_FIDO_CERTIFIED"}}}}}}}};
+        nlohmann::json p = {{"legalHeader", "test"},
+                            {"no", 42},
+                            {"nextUpdate", next_update},
+                            {"entries",
+                             {{{"aaguid", kAaguidText},
+                               {"metadataStatement",
+                                {{"description", "mfakit Test Key"},
+                                 {"attestationRootCertificates", {base64_encode(der_of(vendor.root.get()))}}}},
+                               {"statusReports", reports},
+                               {"timeOfLastStatusChange", "2022-01-01"}},
+                              {{"attestationCertificateKeyIdentifiers", {"ABCDEF0123456789abcdef0123456789abcdef01"}},
+                               {"metadataStatement", {{"description", "U2F key"}}},
+                               {"statusReports", {{{"status", "NOT_FIDO_CERTIFIED"}}}}}}}};
+        for (const auto& e : more_entries) p["entries"].push_back(e);
+        return p;
     }
     std::string blob() const { return blob_of(payload().dump()); }
     std::string blob_of(std::string_view payload_text) const {
@@ -73,30 +78,55 @@ struct Mds {
     std::string root_pem() const { return pem_of(root.root.get()); }
 };
 
-// A packed registration made here: authenticator data with an ES256 credential, and a statement
-// signed by an attestation key certified by `issuer`.
+// A registration made here: authenticator data with an ES256 credential and the given AAGUID, and
+// a statement (packed, or fido-u2f) signed by an attestation key certified by `issuer`. A packed
+// certificate carries the AAGUID extension (kAaguid) unless told otherwise.
 struct Registration {
+    std::string fmt;
     PkeyPtr cred_key = gen_ec();
     PkeyPtr att_key = gen_ec();
+    X509Ptr leaf;
     Bytes raw_auth_data;
     webauthn::AuthenticatorData auth_data;
     Bytes cdh = Bytes(32, 0x42);
     cbor::Value statement;
 
-    explicit Registration(const Pki& issuer) {
+    explicit Registration(const Pki& issuer, std::string format = "packed", const Bytes& aaguid = kAaguid,
+                          bool aaguid_extension = true)
+        : fmt(std::move(format)) {
         auto cose_key = cose::encode_key(cred_key.get(), cose::Alg::ES256);
         BOOST_TEST_REQUIRE(cose_key.ok(), why(cose_key));
-        raw_auth_data = cat({Bytes(32, 0x11), Bytes{0x45}, Bytes{0, 0, 0, 1}, kAaguid, Bytes{0x00, 0x10}, Bytes(16, 0x77), *cose_key});
+        const Bytes rp_id_hash(32, 0x11), cred_id(16, 0x77);
+        raw_auth_data = cat({rp_id_hash, Bytes{0x45}, Bytes{0, 0, 0, 1}, aaguid, Bytes{0x00, 0x10}, cred_id, *cose_key});
         auto ad = webauthn::parse_authenticator_data(raw_auth_data);
         BOOST_TEST_REQUIRE(ad.ok(), why(ad));
         auth_data = std::move(*ad);
-        const Bytes sig = sign(att_key.get(), EVP_sha256(), cat({raw_auth_data, cdh}));
-        const Bytes leaf = der_of(issuer.issue(packed_leaf_spec(), att_key.get()).get());
-        statement = cbor::Value(cbor::Map{{"alg", -7}, {"sig", sig}, {"x5c", cbor::Array{cbor::Value(leaf)}}});
+        CertSpec spec = packed_leaf_spec();
+        if (fmt == "fido-u2f" || !aaguid_extension) spec.extensions.clear();
+        leaf = issuer.issue(spec, att_key.get());
+        const cbor::Array x5c{cbor::Value(der_of(leaf.get()))};
+        if (fmt == "fido-u2f") {
+            // verificationData = 0x00 || rpIdHash || clientDataHash || credentialId || 0x04 || x || y
+            auto ec = att::ec_components(cred_key.get());
+            BOOST_TEST_REQUIRE(ec.has_value());
+            const Bytes sig = sign(att_key.get(), EVP_sha256(), cat({Bytes{0x00}, rp_id_hash, cdh, cred_id, Bytes{0x04}, ec->x, ec->y}));
+            statement = cbor::Value(cbor::Map{{"sig", sig}, {"x5c", x5c}});
+        } else {
+            const Bytes sig = sign(att_key.get(), EVP_sha256(), cat({raw_auth_data, cdh}));
+            statement = cbor::Value(cbor::Map{{"alg", -7}, {"sig", sig}, {"x5c", x5c}});
+        }
+    }
+    // What MDS lists the attestation key under: lower-case hex SHA-1 of the certificate's
+    // subjectPublicKey bits (FIDO Metadata Statement, attestationCertificateKeyIdentifiers).
+    std::string key_identifier() const {
+        const ASN1_BIT_STRING* bits = X509_get0_pubkey_bitstr(leaf.get());
+        unsigned char md[SHA_DIGEST_LENGTH];
+        SHA1(bits->data, static_cast<std::size_t>(bits->length), md);
+        return hex_encode(ByteView(md, sizeof md));
     }
     Result<webauthn::AttestationResult> verify(const webauthn::TrustAnchors& anchors,
                                                const webauthn::AttestationPolicy& policy = policy_at()) const {
-        return webauthn::verify_attestation("packed", statement, auth_data, raw_auth_data, cdh, anchors, policy);
+        return webauthn::verify_attestation(fmt, statement, auth_data, raw_auth_data, cdh, anchors, policy);
     }
 };
 
@@ -235,6 +265,68 @@ BOOST_AUTO_TEST_CASE(verify_attestation_trust_sources) {
 
     // Expired leaf at the verification time.
     BOOST_TEST(reg.verify(pem, policy_at(2'050'000'000)).code() == Errc::att_certificate_invalid);
+}
+
+// The MDS status of an attestation key cannot be dodged by choosing the AAGUID: fido-u2f does not
+// sign it, and a packed certificate without the AAGUID extension does not bind it, so each
+// registration below names the clean FIDO_CERTIFIED entry (or an AAGUID MDS does not know) while its
+// attestation key is listed, by key identifier, as revoked or compromised.
+BOOST_AUTO_TEST_CASE(mds_status_of_the_attestation_key) {
+    Mds mds;
+    struct Case {
+        const char* fmt;
+        Bytes aaguid;
+        bool aaguid_extension;
+    };
+    const std::vector<Case> cases = {
+        {"fido-u2f", kAaguid, false},
+        {"fido-u2f", Bytes(16, 0xa5), false},
+        {"packed", kAaguid, false},
+        {"packed", Bytes(16, 0xa5), false},
+        {"packed", kAaguid, true},   // the AAGUID certified, the key revoked: the key's status counts too
+    };
+    for (const auto& c : cases) {
+        Registration reg(mds.vendor, c.fmt, c.aaguid, c.aaguid_extension);
+        for (const char* status : {"REVOKED", "ATTESTATION_KEY_COMPROMISE"}) {
+            BOOST_TEST_CONTEXT(c.fmt << ", AAGUID " << hex_encode(c.aaguid) << ", extension " << c.aaguid_extension << ", " << status) {
+                mds.more_entries = {{{"attestationCertificateKeyIdentifiers", {reg.key_identifier()}},
+                                     {"metadataStatement", {{"description", "revoked batch"}}},
+                                     {"statusReports", {{{"status", status}}}}}};
+                webauthn::TrustAnchors anchors;
+                BOOST_TEST_REQUIRE(anchors.load_mds_blob(mds.blob(), mds.root_pem(), kNow).ok());
+                auto r = reg.verify(anchors);
+                BOOST_TEST(r.code() == Errc::mds_authenticator_revoked, why(r));
+                BOOST_TEST(why(r).find(status) != std::string::npos, why(r));
+                auto lenient = policy_at();
+                lenient.reject_mds_compromised = false;
+                r = reg.verify(anchors, lenient);
+                BOOST_TEST_REQUIRE(r.ok(), why(r));
+                BOOST_TEST(!r->trusted);
+                BOOST_TEST(r->trust_detail.find(status) != std::string::npos, r->trust_detail);
+            }
+        }
+    }
+
+    // A fido-u2f key listed in good standing is found by its key identifier whatever the AAGUID says,
+    // and its entry's roots make it trusted.
+    Registration u2f(mds.vendor, "fido-u2f", Bytes(16, 0xa5));
+    mds.more_entries = {{{"attestationCertificateKeyIdentifiers", {u2f.key_identifier()}},
+                         {"metadataStatement",
+                          {{"description", "U2F batch"}, {"attestationRootCertificates", {base64_encode(der_of(mds.vendor.root.get()))}}}},
+                         {"statusReports", {{{"status", "FIDO_CERTIFIED"}}}}}};
+    webauthn::TrustAnchors anchors;
+    BOOST_TEST_REQUIRE(anchors.load_mds_blob(mds.blob(), mds.root_pem(), kNow).ok());
+    auto r = u2f.verify(anchors);
+    BOOST_TEST_REQUIRE(r.ok(), why(r));
+    BOOST_TEST(r->trusted);
+    BOOST_TEST_REQUIRE(r->metadata.has_value());
+    BOOST_TEST(r->metadata->description == "U2F batch");
+    // Named by a clean entry's AAGUID only, a fido-u2f key gets nothing from that entry: no roots.
+    Registration unlisted(mds.vendor, "fido-u2f", kAaguid);
+    r = unlisted.verify(anchors);
+    BOOST_TEST_REQUIRE(r.ok(), why(r));
+    BOOST_TEST(!r->trusted);
+    BOOST_TEST(!r->metadata.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(verify_attestation_statement_errors) {

@@ -9,12 +9,6 @@ Client::Client() : soft_(std::make_shared<SoftTokenProvider>()) {
     providers_.push_back(soft_);
 }
 
-void Client::add_provider(std::shared_ptr<DeviceProvider> provider) {
-    // A provider for an existing scheme replaces it.
-    std::erase_if(providers_, [&](const auto& p) { return p->scheme() == provider->scheme(); });
-    providers_.push_back(std::move(provider));
-}
-
 Result<std::vector<DeviceEntry>> Client::list() {
     std::vector<DeviceEntry> out;
     for (const auto& p : providers_) {

@@ -39,7 +39,6 @@ public:
     HmacKey& operator=(const HmacKey&) = delete;
     ~HmacKey();
 
-    std::size_t mac_size() const noexcept { return mac_size_; }
     union State {
         SHA_CTX sha1;
         SHA256_CTX sha256;

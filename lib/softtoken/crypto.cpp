@@ -175,21 +175,6 @@ Result<SecretBytes> p256_new_scalar(Rng& rng) {
     return Error(Errc::crypto, "no P-256 scalar in range after 64 draws");
 }
 
-Result<SecretBytes> private_bytes(const EVP_PKEY* key) {
-    if (EVP_PKEY_get_id(key) == EVP_PKEY_ED25519) {
-        SecretBytes out(32);
-        std::size_t n = out.size();
-        if (EVP_PKEY_get_raw_private_key(key, out.data(), &n) != 1 || n != 32) return ossl("Ed25519 export");
-        return out;
-    }
-    BIGNUM* raw = nullptr;
-    if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &raw) != 1) return ossl("EC private export");
-    Bn d(raw);
-    SecretBytes out(32);
-    if (BN_bn2binpad(d.get(), out.data(), 32) != 32) return ossl("EC private export");
-    return out;
-}
-
 Result<SecretBytes> ecdh_p256(EVP_PKEY* own, EVP_PKEY* peer) {
     PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, own, nullptr));
     std::size_t n = 0;

@@ -35,7 +35,6 @@ Result<cose::Pkey> p256_from_scalar(ByteView scalar);
 Result<cose::Pkey> ed25519_from_seed(ByteView seed);
 // A fresh P-256 scalar drawn from rng (retried until it is in range) and its key.
 Result<SecretBytes> p256_new_scalar(Rng& rng);
-Result<SecretBytes> private_bytes(const EVP_PKEY* key);
 
 // ECDH on P-256: the x-coordinate of the shared point (32 bytes).
 Result<SecretBytes> ecdh_p256(EVP_PKEY* own, EVP_PKEY* peer);

@@ -167,19 +167,9 @@ void SoftToken::set_presence(Presence p) {
     impl_->auth.options().presence = p;
 }
 
-void SoftToken::set_builtin_uv(std::optional<bool> result) {
-    std::lock_guard alk(impl_->auth_mu);
-    impl_->auth.options().builtin_uv = result;
-}
-
 std::size_t SoftToken::resident_credential_count() const {
     std::lock_guard alk(impl_->auth_mu);
     return impl_->auth.state().credentials.size();
-}
-
-std::uint32_t SoftToken::signature_counter() const {
-    std::lock_guard alk(impl_->auth_mu);
-    return impl_->auth.state().counter;
 }
 
 bool SoftToken::pin_set() const {

@@ -1,6 +1,6 @@
 // The attempt() algorithm over a transaction's get/put/erase, shared by the memory and SQLite
 // backends (each runs it under its lock / inside BEGIN IMMEDIATE). The Redis backend runs the same
-// steps as a Lua script (redis_script.hpp).
+// steps as a Lua script (redis_scripts.hpp).
 #pragma once
 
 #include <optional>

@@ -8,12 +8,6 @@ bool Reader::get_u8(std::uint8_t& out) noexcept {
     return true;
 }
 
-bool Reader::peek_u8(std::uint8_t& out) const noexcept {
-    if (remaining() < 1) return false;
-    out = d_[pos_];
-    return true;
-}
-
 bool Reader::get_u16be(std::uint16_t& out) noexcept {
     if (remaining() < 2) return false;
     out = static_cast<std::uint16_t>((d_[pos_] << 8) | d_[pos_ + 1]);

@@ -72,17 +72,29 @@ Procedure procedure_for(std::string_view fmt) {
     return nullptr;
 }
 
-// The MDS entry for this authenticator: by AAGUID, or (U2F, zero AAGUID) by the attestation
-// certificate's key identifier.
-const MdsEntry* find_metadata(const MdsBlob* mds, ByteView aaguid, const std::vector<att::X509Ptr>& path) {
-    if (mds == nullptr) return nullptr;
+// The MDS entries that speak for this attestation. The attestation certificate's key identifier is
+// covered by the signature in every format, so its entry always counts. The AAGUID is not: fido-u2f
+// does not sign it at all (it is never looked up there), and a certificate without the AAGUID
+// extension does not bind it, so an AAGUID entry can add a status but never hide one the key's
+// entry reports.
+struct Metadata {
+    const MdsEntry* by_aaguid = nullptr;
+    const MdsEntry* by_key = nullptr;
+    // The entry reported and whose roots count: the AAGUID's when there is one, else the key's.
+    const MdsEntry* primary() const { return by_aaguid != nullptr ? by_aaguid : by_key; }
+};
+
+Metadata find_metadata(const MdsBlob* mds, std::string_view fmt, ByteView aaguid, const std::vector<att::X509Ptr>& path) {
+    Metadata out;
+    if (mds == nullptr) return out;
     const bool zero = std::all_of(aaguid.begin(), aaguid.end(), [](std::uint8_t b) { return b == 0; });
-    if (!zero) return mds->find_by_aaguid(aaguid);
-    if (path.empty()) return nullptr;
+    if (fmt != "fido-u2f" && !zero) out.by_aaguid = mds->find_by_aaguid(aaguid);
+    if (path.empty()) return out;
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
-    if (X509_pubkey_digest(path[0].get(), EVP_sha1(), md, &n) != 1) return nullptr;
-    return mds->find_by_key_identifier(hex_encode(ByteView(md, n)));
+    if (X509_pubkey_digest(path[0].get(), EVP_sha1(), md, &n) == 1)
+        out.by_key = mds->find_by_key_identifier(hex_encode(ByteView(md, n)));
+    return out;
 }
 
 }  // namespace
@@ -117,7 +129,8 @@ Result<AttestationResult> verify_attestation(std::string_view fmt, const cbor::V
     result.aaguid = auth_data.attested->aaguid;
     for (const auto& c : outcome->path) result.trust_path.push_back(att::certificate_der(c.get()));
 
-    const MdsEntry* entry = find_metadata(anchors.mds(), subject.aaguid, outcome->path);
+    const Metadata found = find_metadata(anchors.mds(), fmt, subject.aaguid, outcome->path);
+    const MdsEntry* entry = found.primary();
     if (entry != nullptr) result.metadata = *entry;
     const std::time_t now = att::effective_time(policy.verification_time);
 
@@ -139,8 +152,12 @@ Result<AttestationResult> verify_attestation(std::string_view fmt, const cbor::V
         result.trust_anchor = path->anchor;
         result.trust_detail = path->detail;
     }
-    if (entry != nullptr && entry->compromised()) {
-        const std::string why = "FIDO MDS status " + entry->compromise_status() + " for this authenticator";
+    std::string why;
+    if (found.by_key != nullptr && found.by_key->compromised())
+        why = "FIDO MDS status " + found.by_key->compromise_status() + " for this attestation certificate's key";
+    else if (found.by_aaguid != nullptr && found.by_aaguid->compromised())
+        why = "FIDO MDS status " + found.by_aaguid->compromise_status() + " for this authenticator (AAGUID)";
+    if (!why.empty()) {
         if (policy.reject_mds_compromised) return Error(Errc::mds_authenticator_revoked, why);
         result.trusted = false;
         result.trust_anchor.clear();

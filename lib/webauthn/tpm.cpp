@@ -38,16 +38,6 @@ bool get_scheme(Reader& r, std::uint16_t& scheme) {
 
 }  // namespace
 
-std::size_t hash_size(std::uint16_t alg) noexcept {
-    switch (alg) {
-        case kAlgSha1: return 20;
-        case kAlgSha256: return 32;
-        case kAlgSha384: return 48;
-        case kAlgSha512: return 64;
-        default: return 0;
-    }
-}
-
 Result<Attest> parse_attest(ByteView cert_info) {
     Reader r(cert_info);
     Attest a;

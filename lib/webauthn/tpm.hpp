@@ -54,7 +54,4 @@ struct Public {
 Result<Attest> parse_attest(ByteView cert_info);
 Result<Public> parse_public(ByteView pub_area);
 
-// TPM_ALG_ID of a hash -> its size, or 0 when not a hash this parser knows.
-std::size_t hash_size(std::uint16_t alg) noexcept;
-
 }  // namespace mfa::att::tpm

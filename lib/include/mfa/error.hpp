@@ -2,9 +2,9 @@
 //
 // Expected failures (bad input, a rejected code, a failed verification step) are values, never
 // exceptions; exceptions are reserved for std::bad_alloc. Every code here has the same number as its
-// MFA_ERR_* twin in the C ABI (bindings/c/include/mfa/mfa.h, checked by static_asserts in the
-// binding) and is explained in docs/errors.md. Codes are never renumbered; new codes take the next
-// free number in their component's block.
+// MFA_ERR_* twin in the C ABI (bindings/c/include/mfa/mfa_common.h, checked by static_asserts in
+// bindings/c/errors_check.cpp) and is explained in docs/errors.md. Codes are never renumbered; new
+// codes take the next free number in their component's block.
 #pragma once
 
 #include <cstdint>

@@ -239,7 +239,6 @@ class Client {
 public:
     // With the hid, tty and soft providers (the soft one is soft_tokens()).
     Client();
-    void add_provider(std::shared_ptr<DeviceProvider> provider);
     SoftTokenProvider& soft_tokens() noexcept { return *soft_; }
 
     Result<std::vector<DeviceEntry>> list();

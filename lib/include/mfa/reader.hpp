@@ -29,7 +29,6 @@ public:
     bool get_u16be(std::uint16_t& out) noexcept;
     bool get_u32be(std::uint32_t& out) noexcept;
     bool get_u64be(std::uint64_t& out) noexcept;
-    bool peek_u8(std::uint8_t& out) const noexcept;
     // A view of the next n bytes (valid while the underlying buffer lives).
     bool get_bytes(std::size_t n, ByteView& out) noexcept;
     bool skip(std::size_t n) noexcept;

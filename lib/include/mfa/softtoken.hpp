@@ -100,11 +100,9 @@ public:
 
     // Test knobs, changeable at any time.
     void set_presence(Presence p);
-    void set_builtin_uv(std::optional<bool> result);
 
     // Inspection for tests and tools.
     [[nodiscard]] std::size_t resident_credential_count() const;
-    [[nodiscard]] std::uint32_t signature_counter() const;
     [[nodiscard]] bool pin_set() const;
     [[nodiscard]] std::uint8_t pin_retries() const;
     [[nodiscard]] std::array<std::uint8_t, 16> aaguid() const;

@@ -10,7 +10,6 @@
 #include "mfa/mfa_cose.h"
 #include "mfa/mfa_webauthn_trust.h"
 #include "mfa/mfa_fido2.h"
-#include "mfa/mfa_otp.h"
 #include "mfa/mfa_webauthn.h"
 #include "mfa/mfa_server.h"
 #include "mfa/mfa_qr.h"
