@@ -120,7 +120,7 @@ BOOST_AUTO_TEST_CASE(webauthn_discoverable_login_resolves_the_user) {
         BOOST_TEST(after->front().sign_count > ka.sign_count);
         BOOST_TEST(after->front().last_used == s.clock);
         const auto recs = audit_of(s);
-        BOOST_TEST((std::any_of(recs.begin(), recs.end(), [&](const auto& e) {
+        BOOST_TEST((std::any_of(recs.begin(), recs.end(), [&alice = alice, &ka = ka](const auto& e) {
             return e.type == "webauthn.login" && e.subject == alice && e.detail.find(ka.id) != std::string::npos;
         })));
 
@@ -219,7 +219,7 @@ BOOST_AUTO_TEST_CASE(webauthn_discoverable_login_failures) {
         BOOST_TEST(finish_discoverable(s, newer).ok());
         BOOST_TEST(finish_discoverable(s, older).status == Errc::webauthn_sign_count);
         const auto all = audit_of(s);
-        BOOST_TEST((std::any_of(all.begin(), all.end(), [&](const auto& e) {
+        BOOST_TEST((std::any_of(all.begin(), all.end(), [&alice = alice](const auto& e) {
             return e.type == "webauthn.counter_regressed" && e.subject == alice;
         })));
     });
