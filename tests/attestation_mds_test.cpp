@@ -200,7 +200,7 @@ BOOST_AUTO_TEST_CASE(mds_entry_errors) {
     Mds mds;
     auto with = [&](const nlohmann::json& entry) {
         nlohmann::json p = mds.payload();
-        p["entries"] = {entry};
+        p["entries"] = nlohmann::json::array({entry});  // not {entry}: clang copies a one-element list
         return webauthn::parse_mds_blob(sign_jwt({{"alg", "ES256"}, {"x5c", {base64_encode(der_of(mds.signer.get()))}}}, p.dump(),
                                                  mds.signer_key.get()),
                                         mds.root_pem(), kNow)
