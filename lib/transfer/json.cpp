@@ -44,12 +44,19 @@ Result<std::uint64_t> Field::uint(std::uint64_t max) const {
     return v;
 }
 
+namespace {
+// Export files spell algorithms and types in either case ("sha1", "SHA1", "totp").
+std::string ascii_upper(std::string s) {
+    for (char& c : s)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    return s;
+}
+}  // namespace
+
 Result<HashAlg> parse_algorithm(const Field& f) {
     auto s = f.str();
     if (!s) return std::move(s).error();
-    std::string u = *s;
-    for (char& c : u)
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    const std::string u = ascii_upper(*s);
     if (u == "SHA1") return HashAlg::sha1;
     if (u == "SHA256") return HashAlg::sha256;
     if (u == "SHA512") return HashAlg::sha512;
@@ -76,9 +83,7 @@ Status check_account(const Account& a, const std::string& path) {
 Result<OtpType> parse_type(const Field& f) {
     auto s = f.str();
     if (!s) return std::move(s).error();
-    std::string u = *s;
-    for (char& c : u)
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    const std::string u = ascii_upper(*s);
     if (u == "TOTP") return OtpType::totp;
     if (u == "HOTP") return OtpType::hotp;
     if (u == "STEAM") return OtpType::steam;
