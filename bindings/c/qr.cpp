@@ -52,10 +52,10 @@ Result<qr::QrOptions> options_from(const mfa_qr_options_t* in) {
     return o;
 }
 
-// Copies a secret rendering into a malloc'd buffer (+ NUL) for the caller.
+// Copies a secret rendering (+ NUL) into a buffer for the caller (mfa_free wipes it).
 template <class T>
 int put_alloc(T** out, std::size_t* len, const void* data, std::size_t n) {
-    auto* p = static_cast<T*>(std::malloc(n + 1));
+    auto* p = static_cast<T*>(abi::alloc_for_caller(n + 1));
     if (p == nullptr) return fail(Errc::no_memory, "QR output buffer");
     std::memcpy(p, data, n);
     p[n] = 0;

@@ -192,26 +192,38 @@ static void test_param_ranges(void) {
     CHECK(otp == NULL);
 }
 
+/* Every code of the one table (mfa/mfa_errors.h) reaches C with its number, its sentence and its name;
+ * and mfa_strerror / mfa_error_name are total over int. */
+struct table_row {
+    int code;
+    const char *name;
+    const char *message;
+};
+static const struct table_row kTable[] = {
+#define ROW(NAME, name, code, message) {MFA_ERR_##NAME, "MFA_ERR_" #NAME, message},
+    MFA_ERROR_TABLE(ROW)
+#undef ROW
+};
+
 static void test_strerror_total(void) {
-    static const int codes[] = {MFA_OK,
-                                MFA_ERR_INVALID_ARGUMENT, MFA_ERR_BUFFER_TOO_SMALL, MFA_ERR_NO_MEMORY, MFA_ERR_INTERNAL,
-                                MFA_ERR_CRYPTO, MFA_ERR_LIMIT_EXCEEDED, MFA_ERR_UNSUPPORTED, MFA_ERR_NOT_FOUND, MFA_ERR_IO,
-                                MFA_ERR_PARSE, MFA_ERR_BASE32_INVALID, MFA_ERR_BASE64_INVALID, MFA_ERR_HEX_INVALID,
-                                MFA_ERR_OTP_CODE_FORMAT, MFA_ERR_OTP_CODE_MISMATCH, MFA_ERR_OTP_CODE_REPLAYED,
-                                MFA_ERR_OTP_SECRET_TOO_SHORT, MFA_ERR_OTP_SECRET_TOO_LONG, MFA_ERR_URI_INVALID,
-                                MFA_ERR_URI_SCHEME, MFA_ERR_URI_TYPE, MFA_ERR_URI_LABEL, MFA_ERR_URI_SECRET,
-                                MFA_ERR_URI_PARAMETER, MFA_ERR_URI_ISSUER_MISMATCH, MFA_ERR_URI_TOO_LONG,
-                                MFA_ERR_MIGRATION_INVALID, MFA_ERR_MIGRATION_FIELD};
-    size_t i;
-    for (i = 0; i < sizeof codes / sizeof codes[0]; ++i) {
-        const char *m = mfa_strerror(codes[i]);
-        CHECK(m != NULL && m[0] != '\0');
-        CHECK(strcmp(m, "unknown error") != 0);
+    size_t i, j;
+    CHECK(sizeof kTable / sizeof kTable[0] >= 170);
+    for (i = 0; i < sizeof kTable / sizeof kTable[0]; ++i) {
+        CHECK(kTable[i].code < 0);
+        CHECK_STR(mfa_strerror(kTable[i].code), kTable[i].message);
+        CHECK(strcmp(kTable[i].message, "unknown error") != 0 && kTable[i].message[0] != '\0');
+        CHECK_STR(mfa_error_name(kTable[i].code), kTable[i].name);
+        for (j = 0; j < i; ++j) CHECK(kTable[j].code != kTable[i].code); /* never two names for one number */
     }
     CHECK_STR(mfa_strerror(12345), "unknown error");
     CHECK_STR(mfa_strerror(-99999), "unknown error");
     CHECK_STR(mfa_strerror(-2147483647 - 1), "unknown error");
     CHECK_STR(mfa_strerror(MFA_OK), "success");
+    CHECK_STR(mfa_error_name(MFA_OK), "MFA_OK");
+    CHECK_STR(mfa_error_name(-99999), "unknown");
+    CHECK_STR(mfa_error_name(0x31), "CTAP2_ERR_PIN_INVALID");
+    CHECK_STR(mfa_error_name(0xFE), "unknown");
+    CHECK_STR(mfa_error_name(12345), "unknown");
 }
 
 /* The detail belongs to the thread that failed, and a success clears it. */

@@ -2,8 +2,8 @@
  * as SVG, PNG, a PNG data URI or terminal text, and reading the QR codes of a PNG image back.
  *
  *  - A QR picture of an otpauth URI is as secret as the URI. Every output here is allocated by the
- *    library and released with mfa_free(); wipe it first with mfa_memzero(p, len) (the texts of
- *    mfa_qr_texts_get go to a caller buffer: wipe that too).
+ *    library and released with mfa_free(), which wipes it (the texts of mfa_qr_texts_get go to a
+ *    caller buffer: wipe that with mfa_memzero).
  *  - Texts are exact bytes (text, text_len): byte mode, NULs allowed; 1..MFA_QR_MAX_TEXT bytes.
  *  - opts NULL means the defaults (mfa_qr_options_init). Every input is borrowed.
  */
@@ -44,8 +44,8 @@ typedef struct mfa_qr_options {
 /* Fills *opts with the defaults and struct_size. */
 MFA_EXPORT int mfa_qr_options_init(mfa_qr_options_t *opts);
 
-/* The encoders: *out receives a library-allocated buffer (mfa_free it after mfa_memzero(*out,
- * *len)), *len its length; text outputs are also NUL-terminated (not counted in *len). On failure
+/* The encoders: *out receives a library-allocated buffer (mfa_free wipes and releases it), *len
+ * its length; text outputs are also NUL-terminated (not counted in *len). On failure
  * *out is not touched. Errors: MFA_ERR_INVALID_ARGUMENT (out, len or text NULL, text_len 0, an
  * option out of range), MFA_ERR_LIMIT_EXCEEDED (text_len > MFA_QR_MAX_TEXT), MFA_ERR_INTERNAL.
  *

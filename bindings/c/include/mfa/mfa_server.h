@@ -7,9 +7,8 @@
  * MFA_ERR_PASSWORD_MISMATCH, MFA_ERR_THROTTLED, MFA_ERR_ACCOUNT_LOCKED, or an error of the call
  * itself (a store failure ...). `out` (optional) receives the details either way.
  *
- * JSON outputs (char **out_json) are allocated by the library, NUL-terminated, freed with mfa_free().
- * Those that carry secrets (a TOTP enrollment, recovery codes, a new token, a key ring) should be
- * wiped with mfa_memzero(p, strlen(p)) before mfa_free. Strings are UTF-8; every input is borrowed.
+ * JSON outputs (char **out_json) are allocated by the library, NUL-terminated, freed with mfa_free(),
+ * which wipes them first (a TOTP enrollment, recovery codes, a new token, a key ring carry secrets). Strings are UTF-8; every input is borrowed.
  * A toolkit handle may be used from several threads at once; it keeps a reference to its store. */
 #ifndef MFA_SERVER_H
 #define MFA_SERVER_H
