@@ -126,7 +126,7 @@ int mfa_qr_decode_png(mfa_qr_texts_t** texts, const uint8_t* png, size_t png_len
     });
 }
 
-int mfa_qr_texts_count(const mfa_qr_texts_t* texts, size_t* count) {
+int mfa_qr_texts_get_count(const mfa_qr_texts_t* texts, size_t* count) {
     return guarded([&] {
         if (texts == nullptr) return fail(Errc::invalid_argument, "texts is NULL");
         if (count == nullptr) return fail(Errc::invalid_argument, "count is NULL");
@@ -135,7 +135,7 @@ int mfa_qr_texts_count(const mfa_qr_texts_t* texts, size_t* count) {
     });
 }
 
-int mfa_qr_texts_get(const mfa_qr_texts_t* texts, char* out, size_t cap, size_t* len, size_t index) {
+int mfa_qr_texts_get_text(const mfa_qr_texts_t* texts, char* out, size_t cap, size_t* len, size_t index) {
     return guarded([&] {
         if (texts == nullptr) return fail(Errc::invalid_argument, "texts is NULL");
         if (index >= texts->texts.size())

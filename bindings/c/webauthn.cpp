@@ -15,7 +15,7 @@ using namespace mfa;
 using namespace mfa::webauthn;
 using mfa::abi::put_alloc;
 
-struct mfa_rp {
+struct mfa_webauthn_rp {
     RpConfig cfg;
 };
 
@@ -25,33 +25,49 @@ int bad(const char* what) { return abi::fail(Errc::invalid_argument, what); }
 
 Result<UserVerification> uv_from(int v) {
     switch (v) {
-        case MFA_UV_REQUIRED: return UserVerification::required;
-        case MFA_UV_PREFERRED: return UserVerification::preferred;
-        case MFA_UV_DISCOURAGED: return UserVerification::discouraged;
-        default: return Error(Errc::invalid_argument, "user verification must be MFA_UV_*");
+        case MFA_WEBAUTHN_UV_REQUIRED: return UserVerification::required;
+        case MFA_WEBAUTHN_UV_PREFERRED: return UserVerification::preferred;
+        case MFA_WEBAUTHN_UV_DISCOURAGED: return UserVerification::discouraged;
+        default: return Error(Errc::invalid_argument, "user verification must be MFA_WEBAUTHN_UV_*");
+    }
+}
+
+Result<std::string> attestation_name(int v) {
+    switch (v) {
+        case MFA_WEBAUTHN_ATTESTATION_NONE: return std::string("none");
+        case MFA_WEBAUTHN_ATTESTATION_INDIRECT: return std::string("indirect");
+        case MFA_WEBAUTHN_ATTESTATION_DIRECT: return std::string("direct");
+        case MFA_WEBAUTHN_ATTESTATION_ENTERPRISE: return std::string("enterprise");
+        default: return Error(Errc::invalid_argument, "request.attestation must be MFA_WEBAUTHN_ATTESTATION_*");
+    }
+}
+
+Result<std::string> resident_key_name(int v) {
+    switch (v) {
+        case MFA_WEBAUTHN_RESIDENT_KEY_PREFERRED: return std::string("preferred");
+        case MFA_WEBAUTHN_RESIDENT_KEY_REQUIRED: return std::string("required");
+        case MFA_WEBAUTHN_RESIDENT_KEY_DISCOURAGED: return std::string("discouraged");
+        default: return Error(Errc::invalid_argument, "request.resident_key must be MFA_WEBAUTHN_RESIDENT_KEY_*");
     }
 }
 
 Result<FlagPolicy> flag_from(int v) {
     switch (v) {
-        case MFA_FLAG_ALLOWED: return FlagPolicy::allowed;
-        case MFA_FLAG_REQUIRED: return FlagPolicy::required;
-        case MFA_FLAG_FORBIDDEN: return FlagPolicy::forbidden;
-        default: return Error(Errc::invalid_argument, "flag policy must be MFA_FLAG_*");
+        case MFA_WEBAUTHN_FLAG_ALLOWED: return FlagPolicy::allowed;
+        case MFA_WEBAUTHN_FLAG_REQUIRED: return FlagPolicy::required;
+        case MFA_WEBAUTHN_FLAG_FORBIDDEN: return FlagPolicy::forbidden;
+        default: return Error(Errc::invalid_argument, "flag policy must be MFA_WEBAUTHN_FLAG_*");
     }
 }
 
 Bytes bytes_in(const std::uint8_t* p, std::size_t n) { return p == nullptr ? Bytes{} : Bytes(p, p + n); }
 
-// Writes the fields of `full` that lie within the caller's struct_size.
+// Writes the fields of `full` that lie within the caller's struct_size (the one mechanism of abi.hpp).
 template <class T>
-int put_info(T* info, T full) {
+int put_info(T* info, const T& full) {
     if (info == nullptr) return MFA_OK;
-    const std::size_t n = info->struct_size;
-    if (n < sizeof(std::size_t)) return bad("info.struct_size is not set");
-    full.struct_size = n;
-    std::memcpy(static_cast<void*>(info), &full, std::min(n, sizeof(T)));
-    return MFA_OK;
+    auto st = abi::write_sized(info, full, sizeof(T), "info");
+    return st ? MFA_OK : abi::fail(st.error());
 }
 
 void copy_text(char* dst, std::size_t cap, const std::string& s) {
@@ -64,10 +80,10 @@ void copy_text(char* dst, std::size_t cap, const std::string& s) {
 
 extern "C" {
 
-int mfa_rp_new(mfa_rp_t** rp, const char* rp_id, const char* rp_name) {
+int mfa_webauthn_rp_new(mfa_webauthn_rp_t** rp, const char* rp_id, const char* rp_name) {
     return abi::guarded([&] {
         if (rp == nullptr || rp_id == nullptr || *rp_id == '\0') return bad("rp and rp_id are required");
-        auto* r = new mfa_rp;
+        auto* r = new mfa_webauthn_rp;
         r->cfg.rp_id = rp_id;
         if (rp_name != nullptr) r->cfg.rp_name = rp_name;
         *rp = r;
@@ -75,13 +91,13 @@ int mfa_rp_new(mfa_rp_t** rp, const char* rp_id, const char* rp_name) {
     });
 }
 
-void mfa_rp_free(mfa_rp_t** rp) {
+void mfa_webauthn_rp_free(mfa_webauthn_rp_t** rp) {
     if (rp == nullptr) return;
     delete *rp;
     *rp = nullptr;
 }
 
-int mfa_rp_add_origin(mfa_rp_t* rp, const char* origin) {
+int mfa_webauthn_rp_add_origin(mfa_webauthn_rp_t* rp, const char* origin) {
     return abi::guarded([&] {
         if (rp == nullptr || origin == nullptr || *origin == '\0') return bad("rp and a non-empty origin are required");
         rp->cfg.origins.emplace_back(origin);
@@ -89,7 +105,7 @@ int mfa_rp_add_origin(mfa_rp_t* rp, const char* origin) {
     });
 }
 
-int mfa_rp_add_top_origin(mfa_rp_t* rp, const char* top_origin) {
+int mfa_webauthn_rp_add_top_origin(mfa_webauthn_rp_t* rp, const char* top_origin) {
     return abi::guarded([&] {
         if (rp == nullptr || top_origin == nullptr || *top_origin == '\0')
             return bad("rp and a non-empty top origin are required");
@@ -99,7 +115,7 @@ int mfa_rp_add_top_origin(mfa_rp_t* rp, const char* top_origin) {
     });
 }
 
-int mfa_rp_set_user_verification(mfa_rp_t* rp, int uv) {
+int mfa_webauthn_rp_set_user_verification(mfa_webauthn_rp_t* rp, int uv) {
     return abi::guarded([&] {
         if (rp == nullptr) return bad("rp is NULL");
         auto v = uv_from(uv);
@@ -109,7 +125,7 @@ int mfa_rp_set_user_verification(mfa_rp_t* rp, int uv) {
     });
 }
 
-int mfa_rp_set_require_user_presence(mfa_rp_t* rp, int required) {
+int mfa_webauthn_rp_set_require_user_presence(mfa_webauthn_rp_t* rp, int required) {
     return abi::guarded([&] {
         if (rp == nullptr) return bad("rp is NULL");
         rp->cfg.require_user_presence = required != 0;
@@ -117,7 +133,7 @@ int mfa_rp_set_require_user_presence(mfa_rp_t* rp, int required) {
     });
 }
 
-int mfa_rp_set_algorithms(mfa_rp_t* rp, const int32_t* algs, size_t count) {
+int mfa_webauthn_rp_set_algorithms(mfa_webauthn_rp_t* rp, const int32_t* algs, size_t count) {
     return abi::guarded([&] {
         if (rp == nullptr || algs == nullptr || count == 0 || count > 32) return bad("1..32 algorithms are required");
         std::vector<int> list(algs, algs + count);
@@ -129,7 +145,7 @@ int mfa_rp_set_algorithms(mfa_rp_t* rp, const int32_t* algs, size_t count) {
     });
 }
 
-int mfa_rp_set_backup_policy(mfa_rp_t* rp, int backup_eligible, int backup_state) {
+int mfa_webauthn_rp_set_backup_policy(mfa_webauthn_rp_t* rp, int backup_eligible, int backup_state) {
     return abi::guarded([&] {
         if (rp == nullptr) return bad("rp is NULL");
         auto be = flag_from(backup_eligible);
@@ -142,25 +158,25 @@ int mfa_rp_set_backup_policy(mfa_rp_t* rp, int backup_eligible, int backup_state
     });
 }
 
-int mfa_rp_set_counter_policy(mfa_rp_t* rp, int policy) {
+int mfa_webauthn_rp_set_counter_policy(mfa_webauthn_rp_t* rp, int policy) {
     return abi::guarded([&] {
-        if (rp == nullptr || (policy != MFA_COUNTER_ERROR && policy != MFA_COUNTER_FLAG))
-            return bad("policy must be MFA_COUNTER_ERROR or MFA_COUNTER_FLAG");
-        rp->cfg.counter = policy == MFA_COUNTER_FLAG ? CounterPolicy::flag : CounterPolicy::error;
+        if (rp == nullptr || (policy != MFA_WEBAUTHN_COUNTER_ERROR && policy != MFA_WEBAUTHN_COUNTER_FLAG))
+            return bad("policy must be MFA_WEBAUTHN_COUNTER_ERROR or MFA_WEBAUTHN_COUNTER_FLAG");
+        rp->cfg.counter = policy == MFA_WEBAUTHN_COUNTER_FLAG ? CounterPolicy::flag : CounterPolicy::error;
         return MFA_OK;
     });
 }
 
-int mfa_rp_set_token_binding_policy(mfa_rp_t* rp, int policy) {
+int mfa_webauthn_rp_set_token_binding_policy(mfa_webauthn_rp_t* rp, int policy) {
     return abi::guarded([&] {
-        if (rp == nullptr || (policy != MFA_TOKEN_BINDING_CHECK && policy != MFA_TOKEN_BINDING_IGNORE))
-            return bad("policy must be MFA_TOKEN_BINDING_CHECK or MFA_TOKEN_BINDING_IGNORE");
-        rp->cfg.token_binding = policy == MFA_TOKEN_BINDING_IGNORE ? TokenBindingPolicy::ignore : TokenBindingPolicy::check;
+        if (rp == nullptr || (policy != MFA_WEBAUTHN_TOKEN_BINDING_CHECK && policy != MFA_WEBAUTHN_TOKEN_BINDING_IGNORE))
+            return bad("policy must be MFA_WEBAUTHN_TOKEN_BINDING_CHECK or MFA_WEBAUTHN_TOKEN_BINDING_IGNORE");
+        rp->cfg.token_binding = policy == MFA_WEBAUTHN_TOKEN_BINDING_IGNORE ? TokenBindingPolicy::ignore : TokenBindingPolicy::check;
         return MFA_OK;
     });
 }
 
-int mfa_rp_set_appid(mfa_rp_t* rp, const char* appid) {
+int mfa_webauthn_rp_set_appid(mfa_webauthn_rp_t* rp, const char* appid) {
     return abi::guarded([&] {
         if (rp == nullptr) return bad("rp is NULL");
         rp->cfg.appid = appid == nullptr ? "" : appid;
@@ -168,7 +184,7 @@ int mfa_rp_set_appid(mfa_rp_t* rp, const char* appid) {
     });
 }
 
-int mfa_rp_set_time(mfa_rp_t* rp, int has_time, int64_t unix_seconds) {
+int mfa_webauthn_rp_set_time(mfa_webauthn_rp_t* rp, int has_time, int64_t unix_seconds) {
     return abi::guarded([&] {
         if (rp == nullptr) return bad("rp is NULL");
         if (has_time) rp->cfg.now = unix_seconds;
@@ -177,49 +193,25 @@ int mfa_rp_set_time(mfa_rp_t* rp, int has_time, int64_t unix_seconds) {
     });
 }
 
-int mfa_rp_set_attestation_policy(mfa_rp_t* rp, uint32_t flags) {
+int mfa_webauthn_rp_set_attestation_policy(mfa_webauthn_rp_t* rp, uint32_t flags) {
     return abi::guarded([&] {
         if (rp == nullptr) return bad("rp is NULL");
-        constexpr uint32_t known = MFA_ATT_REQUIRE_TRUSTED | MFA_ATT_ALLOW_RS1_TPM | MFA_ATT_REJECT_SHA1_CERTS |
-                                   MFA_ATT_SAFETYNET_NO_CTS | MFA_ATT_ANDROID_KEY_REQUIRE_TEE |
-                                   MFA_ATT_ALLOW_MDS_COMPROMISED;
+        constexpr uint32_t known = MFA_WEBAUTHN_ATT_REQUIRE_TRUSTED | MFA_WEBAUTHN_ATT_ALLOW_RS1_TPM | MFA_WEBAUTHN_ATT_REJECT_SHA1_CERTS |
+                                   MFA_WEBAUTHN_ATT_SAFETYNET_NO_CTS | MFA_WEBAUTHN_ATT_ANDROID_KEY_REQUIRE_TEE |
+                                   MFA_WEBAUTHN_ATT_ALLOW_MDS_COMPROMISED;
         if (flags & ~known) return abi::fail(Errc::unsupported, "unknown attestation policy bits");
         AttestationPolicy& p = rp->cfg.attestation;
-        p.require_trusted = flags & MFA_ATT_REQUIRE_TRUSTED;
-        p.allow_rs1_tpm = flags & MFA_ATT_ALLOW_RS1_TPM;
-        p.reject_sha1_certificates = flags & MFA_ATT_REJECT_SHA1_CERTS;
-        p.safetynet_require_cts_profile_match = !(flags & MFA_ATT_SAFETYNET_NO_CTS);
-        p.android_key_require_tee = flags & MFA_ATT_ANDROID_KEY_REQUIRE_TEE;
-        p.reject_mds_compromised = !(flags & MFA_ATT_ALLOW_MDS_COMPROMISED);
+        p.require_trusted = flags & MFA_WEBAUTHN_ATT_REQUIRE_TRUSTED;
+        p.allow_rs1_tpm = flags & MFA_WEBAUTHN_ATT_ALLOW_RS1_TPM;
+        p.reject_sha1_certificates = flags & MFA_WEBAUTHN_ATT_REJECT_SHA1_CERTS;
+        p.safetynet_require_cts_profile_match = !(flags & MFA_WEBAUTHN_ATT_SAFETYNET_NO_CTS);
+        p.android_key_require_tee = flags & MFA_WEBAUTHN_ATT_ANDROID_KEY_REQUIRE_TEE;
+        p.reject_mds_compromised = !(flags & MFA_WEBAUTHN_ATT_ALLOW_MDS_COMPROMISED);
         return MFA_OK;
     });
 }
 
-int mfa_rp_add_trust_anchor_pem(mfa_rp_t* rp, const char* fmt, const char* pem, size_t pem_len) {
-    return abi::guarded([&] {
-        if (rp == nullptr || fmt == nullptr || pem == nullptr) return bad("rp, fmt and pem are required");
-        auto st = rp->cfg.trust_anchors.add_pem(fmt, std::string_view(pem, pem_len));
-        return st ? MFA_OK : abi::fail(st.error());
-    });
-}
-
-int mfa_rp_add_trust_anchor_file(mfa_rp_t* rp, const char* fmt, const char* path) {
-    return abi::guarded([&] {
-        if (rp == nullptr || fmt == nullptr || path == nullptr) return bad("rp, fmt and path are required");
-        auto st = rp->cfg.trust_anchors.add_pem_file(fmt, path);
-        return st ? MFA_OK : abi::fail(st.error());
-    });
-}
-
-int mfa_rp_add_trust_anchor_dir(mfa_rp_t* rp, const char* dir) {
-    return abi::guarded([&] {
-        if (rp == nullptr || dir == nullptr) return bad("rp and dir are required");
-        auto st = rp->cfg.trust_anchors.add_directory(dir);
-        return st ? MFA_OK : abi::fail(st.error());
-    });
-}
-
-int mfa_rp_set_trust_anchors(mfa_rp_t* rp, const mfa_trust_anchors_t* anchors) {
+int mfa_webauthn_rp_set_trust(mfa_webauthn_rp_t* rp, const mfa_webauthn_trust_t* anchors) {
     return abi::guarded([&] {
         if (rp == nullptr || anchors == nullptr) return bad("rp and anchors are required");
         rp->cfg.trust_anchors = anchors->anchors;
@@ -227,47 +219,53 @@ int mfa_rp_set_trust_anchors(mfa_rp_t* rp, const mfa_trust_anchors_t* anchors) {
     });
 }
 
-int mfa_rp_load_mds_blob(mfa_rp_t* rp, const char* path, const char* root_pem, size_t root_len) {
-    return abi::guarded([&] {
-        if (rp == nullptr || path == nullptr || root_pem == nullptr) return bad("rp, path and root_pem are required");
-        auto st = rp->cfg.trust_anchors.load_mds_blob_file(path, std::string_view(root_pem, root_len),
-                                                          rp->cfg.now);
-        return st ? MFA_OK : abi::fail(st.error());
-    });
+int mfa_webauthn_registration_request_init(mfa_webauthn_registration_request_t* request) {
+    if (request == nullptr) return bad("request is NULL");
+    *request = mfa_webauthn_registration_request_t{};
+    request->struct_size = sizeof *request;
+    request->attestation = MFA_WEBAUTHN_ATTESTATION_NONE;
+    request->resident_key = MFA_WEBAUTHN_RESIDENT_KEY_PREFERRED;
+    return MFA_OK;
 }
 
-int mfa_webauthn_registration_options(mfa_rp_t* rp, char** options_json, uint8_t* challenge, size_t challenge_cap,
-                                      size_t* challenge_len, uint8_t* user_id_out, size_t user_id_cap,
-                                      size_t* user_id_out_len, const char* user_name, const char* display_name,
-                                      const uint8_t* user_id, size_t user_id_len, const char* attestation,
-                                      const char* resident_key, const char* extensions_json) {
+int mfa_webauthn_registration_options(mfa_webauthn_rp_t* rp, char** options_json, uint8_t* challenge, size_t challenge_cap,
+                                      size_t* challenge_len, uint8_t* user_id, size_t user_id_cap, size_t* user_id_len,
+                                      const mfa_webauthn_registration_request_t* request) {
     return abi::guarded([&] {
         if (rp == nullptr || options_json == nullptr || challenge == nullptr || challenge_len == nullptr ||
-            user_id_out == nullptr || user_id_out_len == nullptr || user_name == nullptr)
-            return bad("rp, outputs and user_name are required");
+            user_id == nullptr || user_id_len == nullptr || request == nullptr)
+            return bad("rp, the outputs and request are required");
+        mfa_webauthn_registration_request_t req{};
+        mfa_webauthn_registration_request_init(&req);
+        if (auto st = abi::read_sized(request, req, sizeof req, "request"); !st) return abi::fail(st.error());
+        if (req.user_name == nullptr) return bad("request.user_name is required");
         CreationOptionsInput in;
-        in.user_name = user_name;
-        if (display_name != nullptr) in.user_display_name = display_name;
-        if (user_id != nullptr && user_id_len != 0) in.user_id = bytes_in(user_id, user_id_len);
-        if (attestation != nullptr) in.attestation = attestation;
-        if (resident_key != nullptr) in.resident_key = resident_key;
-        if (extensions_json != nullptr) in.extensions.extra_json = extensions_json;
+        in.user_name = req.user_name;
+        if (req.display_name != nullptr) in.user_display_name = req.display_name;
+        if (req.user_id != nullptr && req.user_id_len != 0) in.user_id = bytes_in(req.user_id, req.user_id_len);
+        auto att = attestation_name(req.attestation);
+        if (!att) return abi::fail(att.error());
+        in.attestation = *att;
+        auto rk = resident_key_name(req.resident_key);
+        if (!rk) return abi::fail(rk.error());
+        in.resident_key = *rk;
+        if (req.extensions_json != nullptr) in.extensions.extra_json = req.extensions_json;
         auto o = creation_options(rp->cfg, in);
         if (!o) return abi::fail(o.error());
         if (challenge_cap < o->challenge.size() || user_id_cap < o->user_id.size()) {
             *challenge_len = o->challenge.size();
-            *user_id_out_len = o->user_id.size();
+            *user_id_len = o->user_id.size();
             return abi::fail(Errc::buffer_too_small, "challenge needs 32 bytes, user id up to 64");
         }
         int rc = abi::put_bytes(challenge, challenge_cap, challenge_len, o->challenge.data(), o->challenge.size());
         if (rc != MFA_OK) return rc;
-        rc = abi::put_bytes(user_id_out, user_id_cap, user_id_out_len, o->user_id.data(), o->user_id.size());
+        rc = abi::put_bytes(user_id, user_id_cap, user_id_len, o->user_id.data(), o->user_id.size());
         if (rc != MFA_OK) return rc;
         return put_alloc(options_json, o->json);
     });
 }
 
-int mfa_webauthn_authentication_options(mfa_rp_t* rp, char** options_json, uint8_t* challenge, size_t challenge_cap,
+int mfa_webauthn_authentication_options(mfa_webauthn_rp_t* rp, char** options_json, uint8_t* challenge, size_t challenge_cap,
                                         size_t* challenge_len, const char* const* allow_ids, size_t count,
                                         const char* extensions_json) {
     return abi::guarded([&] {
@@ -290,7 +288,7 @@ int mfa_webauthn_authentication_options(mfa_rp_t* rp, char** options_json, uint8
     });
 }
 
-int mfa_webauthn_verify_registration(mfa_rp_t* rp, char** record_json, mfa_webauthn_registration_info_t* info,
+int mfa_webauthn_verify_registration(mfa_webauthn_rp_t* rp, char** record_json, mfa_webauthn_registration_info_t* info,
                                      const char* response_json, size_t response_len, const uint8_t* challenge,
                                      size_t challenge_len, const uint8_t* user_handle, size_t user_handle_len) {
     return abi::guarded([&] {
@@ -317,7 +315,7 @@ int mfa_webauthn_verify_registration(mfa_rp_t* rp, char** record_json, mfa_webau
     });
 }
 
-int mfa_webauthn_verify_authentication(mfa_rp_t* rp, char** updated_record_json,
+int mfa_webauthn_verify_authentication(mfa_webauthn_rp_t* rp, char** updated_record_json,
                                        mfa_webauthn_authentication_info_t* info, const char* response_json,
                                        size_t response_len, const char* record_json, const uint8_t* challenge,
                                        size_t challenge_len, const uint8_t* account_user_handle,

@@ -27,10 +27,10 @@ static void test_null_arguments(void) {
     CHECK_RC(mfa_otp_generate(NULL, buf, sizeof buf, &len, 0), MFA_ERR_INVALID_ARGUMENT);
     CHECK_RC(mfa_otp_get_params(NULL, &p), MFA_ERR_INVALID_ARGUMENT);
     CHECK_RC(mfa_otp_format_uri(NULL, buf, sizeof buf, &len), MFA_ERR_INVALID_ARGUMENT);
-    CHECK_RC(mfa_base32_decode((uint8_t *)buf, sizeof buf, &len, NULL), MFA_ERR_INVALID_ARGUMENT);
-    CHECK_RC(mfa_base32_encode(buf, sizeof buf, &len, NULL, 3), MFA_ERR_INVALID_ARGUMENT);
-    CHECK_RC(mfa_migration_parse(NULL, "otpauth-migration://offline?data="), MFA_ERR_INVALID_ARGUMENT);
-    CHECK_RC(mfa_migration_count(NULL, &len), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_otp_base32_decode((uint8_t *)buf, sizeof buf, &len, NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_otp_base32_encode(buf, sizeof buf, &len, NULL, 3), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_otp_migration_parse(NULL, "otpauth-migration://offline?data="), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_otp_migration_get_count(NULL, &len), MFA_ERR_INVALID_ARGUMENT);
 
     CHECK_OK(mfa_otp_from_uri(&otp, kUri, NULL));
     CHECK_RC(mfa_otp_generate(otp, buf, sizeof buf, NULL, 0), MFA_ERR_INVALID_ARGUMENT);
@@ -73,7 +73,7 @@ static void test_buffer_too_small(void) {
         CHECK(len == 20);
         CHECK_RC(mfa_otp_random_secret(secret, sizeof secret, &len, 0), MFA_ERR_BUFFER_TOO_SMALL);
         CHECK(len == 20);
-        CHECK_RC(mfa_base32_decode(secret, 4, &len, "GEZDGNBV"), MFA_ERR_BUFFER_TOO_SMALL);
+        CHECK_RC(mfa_otp_base32_decode(secret, 4, &len, "GEZDGNBV"), MFA_ERR_BUFFER_TOO_SMALL);
         CHECK(len == 5);
     }
     {
@@ -110,13 +110,13 @@ static void test_issuer_policy(void) {
     char issuer[32];
     size_t len;
     CHECK_OK(mfa_otp_uri_options_init(&o));
-    CHECK(o.issuer_policy == MFA_ISSUER_STRICT);
-    o.issuer_policy = MFA_ISSUER_PREFER_PARAM;
+    CHECK(o.issuer_policy == MFA_OTP_ISSUER_STRICT);
+    o.issuer_policy = MFA_OTP_ISSUER_PREFER_PARAM;
     CHECK_OK(mfa_otp_from_uri(&otp, uri, &o));
     CHECK_OK(mfa_otp_get_issuer(otp, issuer, sizeof issuer, &len));
     CHECK_STR(issuer, "Param");
     mfa_otp_free(&otp);
-    o.issuer_policy = MFA_ISSUER_PREFER_LABEL;
+    o.issuer_policy = MFA_OTP_ISSUER_PREFER_LABEL;
     CHECK_OK(mfa_otp_from_uri(&otp, uri, &o));
     CHECK_OK(mfa_otp_get_issuer(otp, issuer, sizeof issuer, &len));
     CHECK_STR(issuer, "Label");
@@ -253,11 +253,11 @@ static void test_last_error_thread_local(void) {
 
 static void test_ownership(void) {
     mfa_otp_t *otp = NULL;
-    mfa_migration_t *m = NULL;
+    mfa_otp_migration_t *m = NULL;
     mfa_otp_free(NULL);
     mfa_otp_free(&otp);
-    mfa_migration_free(NULL);
-    mfa_migration_free(&m);
+    mfa_otp_migration_free(NULL);
+    mfa_otp_migration_free(&m);
     mfa_free(NULL);
     mfa_memzero(NULL, 0);
     CHECK_OK(mfa_otp_from_uri(&otp, kUri, NULL));

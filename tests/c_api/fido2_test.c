@@ -29,10 +29,10 @@ static void test_errors(void) {
     CHECK_RC(mfa_fido2_device_open(&dev, "tty:/nonexistent/pty"), MFA_ERR_FIDO2_NO_DEVICE);
     CHECK_RC(mfa_fido2_set_pin(NULL, "1234"), MFA_ERR_INVALID_ARGUMENT);
     /* The machine's USB keys: whatever is there, the list works and its bounds hold. */
-    CHECK_OK(mfa_fido2_device_list(&list));
-    CHECK_OK(mfa_fido2_device_list_count(list, &count));
-    CHECK_RC(mfa_fido2_device_list_path(list, buf, sizeof buf, &len, count), MFA_ERR_NOT_FOUND);
-    CHECK_RC(mfa_fido2_device_list_product(list, buf, sizeof buf, &len, count), MFA_ERR_NOT_FOUND);
+    CHECK_OK(mfa_fido2_device_list_new(&list));
+    CHECK_OK(mfa_fido2_device_list_get_count(list, &count));
+    CHECK_RC(mfa_fido2_device_list_get_path(list, buf, sizeof buf, &len, count), MFA_ERR_NOT_FOUND);
+    CHECK_RC(mfa_fido2_device_list_get_product(list, buf, sizeof buf, &len, count), MFA_ERR_NOT_FOUND);
     mfa_fido2_device_list_free(&list);
     CHECK(list == NULL);
     mfa_fido2_device_list_free(&list); /* NULL-safe */
@@ -72,9 +72,9 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     mfa_fido2_get_assertion_options_t ga;
     mfa_fido2_credential_t *cred = NULL;
     mfa_fido2_assertions_t *as = NULL;
-    mfa_rp_t *rp = NULL;
+    mfa_webauthn_rp_t *rp = NULL;
     uint8_t challenge[32], ao[2048], uid[64];
-    char json[8192];
+    char *json = NULL;
     char *record = NULL, *updated = NULL;
     size_t len = 0, count = 0;
     uint32_t sc1 = 0, sc2 = 0;
@@ -83,12 +83,11 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     mfa_webauthn_registration_info_t rinfo;
     mfa_webauthn_authentication_info_t ainfo;
 
-    CHECK_OK(mfa_rp_new(&rp, "example.com", "Example"));
-    CHECK_OK(mfa_rp_add_origin(rp, kOrigin));
+    CHECK_OK(mfa_webauthn_rp_new(&rp, "example.com", "Example"));
+    CHECK_OK(mfa_webauthn_rp_add_origin(rp, kOrigin));
 
     fill(challenge, sizeof challenge, 1);
-    memset(&mc, 0, sizeof mc);
-    mc.struct_size = sizeof mc;
+    CHECK_OK(mfa_fido2_make_credential_options_init(&mc));
     mc.rp_id = "example.com";
     mc.user_id = kUserId;
     mc.user_id_len = sizeof kUserId;
@@ -96,7 +95,7 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     mc.challenge = challenge;
     mc.challenge_len = sizeof challenge;
     mc.origin = kOrigin;
-    mc.algorithm = MFA_FIDO2_ES256;
+    mc.algorithm = MFA_COSE_ES256;
     mc.resident = 1;
     mc.user_verification = 1;
     mc.pin = "4321";
@@ -110,21 +109,24 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     mc.pin = "4321";
     CHECK_OK(mfa_fido2_make_credential(dev, &cred, &mc));
 
-    CHECK_OK(mfa_fido2_credential_id(cred, cred_id, 1023, cred_id_len));
+    CHECK_OK(mfa_fido2_credential_get_id(cred, cred_id, 1023, cred_id_len));
     CHECK(*cred_id_len > 16);
-    CHECK_RC(mfa_fido2_credential_attestation_object(cred, ao, 0, &len), MFA_ERR_BUFFER_TOO_SMALL);
+    CHECK_RC(mfa_fido2_credential_get_attestation_object(cred, ao, 0, &len), MFA_ERR_BUFFER_TOO_SMALL);
     CHECK(len > 100);
-    CHECK_OK(mfa_fido2_credential_attestation_object(cred, ao, sizeof ao, &len));
+    CHECK_OK(mfa_fido2_credential_get_attestation_object(cred, ao, sizeof ao, &len));
     CHECK(len > 100 && ao[0] == 0xa3); /* a map of three: fmt, attStmt, authData */
-    CHECK_OK(mfa_fido2_credential_public_key(cred, ao, sizeof ao, &len));
+    CHECK_OK(mfa_fido2_credential_get_public_key(cred, ao, sizeof ao, &len));
     CHECK(len > 64);
-    CHECK_OK(mfa_fido2_credential_json(cred, json, sizeof json, &len));
-    CHECK(strstr(json, "\"attestationObject\"") != NULL);
+    CHECK_RC(mfa_fido2_credential_get_json(cred, NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_OK(mfa_fido2_credential_get_json(cred, &json));
+    CHECK(json != NULL && strstr(json, "\"attestationObject\"") != NULL);
 
     memset(&rinfo, 0, sizeof rinfo);
     rinfo.struct_size = sizeof rinfo;
-    CHECK_OK(mfa_webauthn_verify_registration(rp, &record, &rinfo, json, len, challenge, sizeof challenge, kUserId,
-                                              sizeof kUserId));
+    CHECK_OK(mfa_webauthn_verify_registration(rp, &record, &rinfo, json, strlen(json), challenge, sizeof challenge,
+                                              kUserId, sizeof kUserId));
+    mfa_free(json);
+    json = NULL;
     CHECK(rinfo.alg == -7 && rinfo.user_verified == 1);
     CHECK_STR(rinfo.fmt, "packed");
     CHECK_STR(rinfo.attestation_type, "basic");
@@ -135,8 +137,7 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     fill(challenge, sizeof challenge, 2);
     allow[0] = cred_id;
     allow_len[0] = *cred_id_len;
-    memset(&ga, 0, sizeof ga);
-    ga.struct_size = sizeof ga;
+    CHECK_OK(mfa_fido2_get_assertion_options_init(&ga));
     ga.rp_id = "example.com";
     ga.challenge = challenge;
     ga.challenge_len = sizeof challenge;
@@ -147,16 +148,20 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     ga.user_verification = 1;
     ga.pin = "4321";
     CHECK_OK(mfa_fido2_get_assertion(dev, &as, &ga));
-    CHECK_OK(mfa_fido2_assertions_count(as, &count));
+    CHECK_OK(mfa_fido2_assertions_get_count(as, &count));
     CHECK(count == 1);
-    CHECK_OK(mfa_fido2_assertion_sign_count(as, &sc1, 0));
-    CHECK_RC(mfa_fido2_assertion_sign_count(as, &sc1, 1), MFA_ERR_NOT_FOUND);
-    CHECK_RC(mfa_fido2_assertion_hmac_secret(as, uid, sizeof uid, &len, 0), MFA_ERR_NOT_FOUND);
-    CHECK_OK(mfa_fido2_assertion_json(as, json, sizeof json, &len, 0));
+    CHECK_OK(mfa_fido2_assertions_get_sign_count(as, &sc1, 0));
+    CHECK_RC(mfa_fido2_assertions_get_sign_count(as, &sc1, 1), MFA_ERR_NOT_FOUND);
+    CHECK_RC(mfa_fido2_assertions_get_hmac_secret(as, uid, sizeof uid, &len, 0), MFA_ERR_NOT_FOUND);
+    mfa_free(json);
+    json = NULL;
+    CHECK_OK(mfa_fido2_assertions_get_json(as, &json, 0));
+    CHECK(json != NULL);
+    len = strlen(json);
     memset(&ainfo, 0, sizeof ainfo);
     ainfo.struct_size = sizeof ainfo;
     CHECK_OK(mfa_webauthn_verify_authentication(rp, &updated, &ainfo, json, len, record, challenge,
-                                                sizeof challenge, kUserId, sizeof kUserId, MFA_UV_REQUIRED));
+                                                sizeof challenge, kUserId, sizeof kUserId, MFA_WEBAUTHN_UV_REQUIRED));
     CHECK(ainfo.sign_count == sc1 && ainfo.user_verified == 1);
     mfa_fido2_assertions_free(&as);
 
@@ -166,26 +171,32 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     ga.allow_ids = NULL;
     ga.allow_id_lens = NULL;
     CHECK_OK(mfa_fido2_get_assertion(dev, &as, &ga));
-    CHECK_OK(mfa_fido2_assertion_user_id(as, uid, sizeof uid, &len, 0));
+    CHECK_OK(mfa_fido2_assertions_get_user_id(as, uid, sizeof uid, &len, 0));
     CHECK(len == sizeof kUserId && memcmp(uid, kUserId, len) == 0);
-    CHECK_OK(mfa_fido2_assertion_sign_count(as, &sc2, 0));
+    CHECK_OK(mfa_fido2_assertions_get_sign_count(as, &sc2, 0));
     CHECK(sc2 > sc1);
-    CHECK_OK(mfa_fido2_assertion_json(as, json, sizeof json, &len, 0));
+    mfa_free(json);
+    json = NULL;
+    CHECK_OK(mfa_fido2_assertions_get_json(as, &json, 0));
+    CHECK(json != NULL);
+    len = strlen(json);
     mfa_free(record);
     record = updated;
     updated = NULL;
     CHECK_OK(mfa_webauthn_verify_authentication(rp, &updated, &ainfo, json, len, record, challenge,
-                                                sizeof challenge, NULL, 0, MFA_UV_REQUIRED));
+                                                sizeof challenge, NULL, 0, MFA_WEBAUTHN_UV_REQUIRED));
     /* The same assertion again: the relying party sees a counter that did not increase. */
     mfa_free(record);
     record = updated;
     updated = NULL;
     CHECK_RC(mfa_webauthn_verify_authentication(rp, &updated, &ainfo, json, len, record, challenge,
-                                                sizeof challenge, NULL, 0, MFA_UV_REQUIRED),
+                                                sizeof challenge, NULL, 0, MFA_WEBAUTHN_UV_REQUIRED),
              MFA_ERR_WEBAUTHN_SIGN_COUNT);
+    CHECK_RC(mfa_fido2_assertions_get_json(as, &json, 1), MFA_ERR_NOT_FOUND);
+    mfa_free(json);
     mfa_fido2_assertions_free(&as);
     mfa_free(record);
-    mfa_rp_free(&rp);
+    mfa_webauthn_rp_free(&rp);
 }
 
 static void test_hmac_secret(mfa_fido2_device_t *dev) {
@@ -193,23 +204,23 @@ static void test_hmac_secret(mfa_fido2_device_t *dev) {
     mfa_fido2_credential_t *cred = NULL;
     uint8_t hash[32], id[1023], salt1[32], salt2[32], out1[64], out2[64];
     size_t id_len = 0, len = 0;
-    char json[16];
+    char *json = NULL;
 
     fill(hash, sizeof hash, 9);
     fill(salt1, sizeof salt1, 10);
     fill(salt2, sizeof salt2, 11);
-    memset(&mc, 0, sizeof mc);
-    mc.struct_size = sizeof mc;
+    CHECK_OK(mfa_fido2_make_credential_options_init(&mc));
     mc.rp_id = "example.com";
     mc.user_id = kUserId;
     mc.user_id_len = sizeof kUserId;
     mc.client_data_hash = hash;
-    mc.algorithm = MFA_FIDO2_EDDSA;
+    mc.algorithm = MFA_COSE_EDDSA;
     mc.hmac_secret = 1;
     CHECK_OK(mfa_fido2_make_credential(dev, &cred, &mc));
-    CHECK_OK(mfa_fido2_credential_id(cred, id, sizeof id, &id_len));
+    CHECK_OK(mfa_fido2_credential_get_id(cred, id, sizeof id, &id_len));
     /* Made from a hash: there is no clientDataJSON to put in the JSON. */
-    CHECK_RC(mfa_fido2_credential_json(cred, json, sizeof json, &len), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_fido2_credential_get_json(cred, &json), MFA_ERR_INVALID_ARGUMENT);
+    CHECK(json == NULL);
     mfa_fido2_credential_free(&cred);
 
     CHECK_RC(mfa_fido2_hmac_secret(dev, out1, 32, &len, "example.com", id, id_len, salt1, salt2, "4321"),
@@ -260,15 +271,18 @@ static void test_bridge(void) {
     size_t len = 0;
     char *json = NULL;
 
-    memset(&opts, 0, sizeof opts);
-    opts.struct_size = sizeof opts;
+    CHECK_RC(mfa_softtoken_options_init(NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_fido2_make_credential_options_init(NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_fido2_get_assertion_options_init(NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_OK(mfa_softtoken_options_init(&opts));
+    CHECK(opts.struct_size == sizeof opts && opts.presence == MFA_SOFTTOKEN_PRESENCE_APPROVE);
     opts.attestation = 7;
     CHECK_RC(mfa_softtoken_start(&tok, NULL, &opts), MFA_ERR_INVALID_ARGUMENT);
     opts.attestation = MFA_SOFTTOKEN_ATTESTATION_SELF;
     opts.presence = MFA_SOFTTOKEN_PRESENCE_DENY;
     CHECK_OK(mfa_softtoken_start(&tok, NULL, &opts));
-    CHECK_RC(mfa_softtoken_device_path(tok, path, 4, &len), MFA_ERR_BUFFER_TOO_SMALL);
-    CHECK_OK(mfa_softtoken_device_path(tok, path, sizeof path, &len));
+    CHECK_RC(mfa_softtoken_get_device_path(tok, path, 4, &len), MFA_ERR_BUFFER_TOO_SMALL);
+    CHECK_OK(mfa_softtoken_get_device_path(tok, path, sizeof path, &len));
     CHECK(strncmp(path, "/dev/pts/", 9) == 0);
     snprintf(tty, sizeof tty, "tty:%s", path);
     CHECK_OK(mfa_fido2_device_open(&dev, tty));
@@ -277,8 +291,7 @@ static void test_bridge(void) {
     mfa_free(json);
 
     fill(hash, sizeof hash, 5);
-    memset(&mc, 0, sizeof mc);
-    mc.struct_size = sizeof mc;
+    CHECK_OK(mfa_fido2_make_credential_options_init(&mc));
     mc.rp_id = "example.com";
     mc.user_id = kUserId;
     mc.user_id_len = sizeof kUserId;

@@ -61,7 +61,7 @@ static void expect_wiped_on_free(void *p, size_t n) {
 static void test_json_is_wiped(void) {
     char *ring = NULL;
     size_t n;
-    CHECK_OK(mfa_keyring_generate(&ring));
+    CHECK_OK(mfa_server_keyring_generate(&ring));
     CHECK(ring != NULL && ring[0] != '\0');
     n = strlen(ring) + 1;
     expect_wiped_on_free(ring, n);

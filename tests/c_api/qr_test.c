@@ -21,9 +21,9 @@ static void round_trip(const char *text, size_t text_len, const mfa_qr_options_t
     mfa_memzero(png, png_len);
     mfa_free(png);
     if (texts == NULL) return;
-    CHECK_OK(mfa_qr_texts_count(texts, &count));
+    CHECK_OK(mfa_qr_texts_get_count(texts, &count));
     CHECK(count == 1);
-    CHECK_OK(mfa_qr_texts_get(texts, out, sizeof out, &len, 0));
+    CHECK_OK(mfa_qr_texts_get_text(texts, out, sizeof out, &len, 0));
     CHECK(len == text_len && memcmp(out, text, text_len) == 0 && out[len] == '\0');
     mfa_memzero(out, sizeof out);
     mfa_qr_texts_free(&texts);
@@ -148,13 +148,13 @@ static void test_decode_errors(void) {
         mfa_free(png);
     }
     if (texts != NULL) {
-        CHECK_RC(mfa_qr_texts_get(texts, out, sizeof out, &len, 1), MFA_ERR_NOT_FOUND);
-        CHECK_RC(mfa_qr_texts_get(texts, out, sizeof out, &len, 0), MFA_ERR_BUFFER_TOO_SMALL);
+        CHECK_RC(mfa_qr_texts_get_text(texts, out, sizeof out, &len, 1), MFA_ERR_NOT_FOUND);
+        CHECK_RC(mfa_qr_texts_get_text(texts, out, sizeof out, &len, 0), MFA_ERR_BUFFER_TOO_SMALL);
         CHECK(len == strlen(kUri));
-        CHECK_RC(mfa_qr_texts_get(texts, out, sizeof out, NULL, 0), MFA_ERR_INVALID_ARGUMENT);
-        CHECK_RC(mfa_qr_texts_count(texts, NULL), MFA_ERR_INVALID_ARGUMENT);
-        CHECK_RC(mfa_qr_texts_count(NULL, &count), MFA_ERR_INVALID_ARGUMENT);
-        CHECK_RC(mfa_qr_texts_get(NULL, out, sizeof out, &len, 0), MFA_ERR_INVALID_ARGUMENT);
+        CHECK_RC(mfa_qr_texts_get_text(texts, out, sizeof out, NULL, 0), MFA_ERR_INVALID_ARGUMENT);
+        CHECK_RC(mfa_qr_texts_get_count(texts, NULL), MFA_ERR_INVALID_ARGUMENT);
+        CHECK_RC(mfa_qr_texts_get_count(NULL, &count), MFA_ERR_INVALID_ARGUMENT);
+        CHECK_RC(mfa_qr_texts_get_text(NULL, out, sizeof out, &len, 0), MFA_ERR_INVALID_ARGUMENT);
     }
     mfa_qr_texts_free(&texts);
     mfa_qr_texts_free(&texts); /* a second free is harmless */
