@@ -19,6 +19,11 @@ struct mfa_webauthn_rp {
     RpConfig cfg;
 };
 
+struct mfa_webauthn_credential {
+    CredentialRecord record;
+    CredentialKey key;  // made from record.public_key, which verification never changes
+};
+
 namespace {
 
 int bad(const char* what) { return abi::fail(Errc::invalid_argument, what); }
@@ -315,17 +320,53 @@ int mfa_webauthn_verify_registration(mfa_webauthn_rp_t* rp, char** record_json, 
     });
 }
 
-int mfa_webauthn_verify_authentication(mfa_webauthn_rp_t* rp, char** updated_record_json,
-                                       mfa_webauthn_authentication_info_t* info, const char* response_json,
-                                       size_t response_len, const char* record_json, const uint8_t* challenge,
-                                       size_t challenge_len, const uint8_t* account_user_handle,
-                                       size_t account_user_handle_len, int uv) {
+int mfa_webauthn_credential_from_json(mfa_webauthn_credential_t** cred, const char* record_json, size_t record_len) {
     return abi::guarded([&] {
-        if (rp == nullptr || updated_record_json == nullptr || response_json == nullptr || record_json == nullptr ||
-            challenge == nullptr)
-            return bad("rp, updated_record_json, response_json, record_json and challenge are required");
-        auto rec = record_from_json(record_json);
+        if (cred == nullptr || record_json == nullptr) return bad("cred and record_json are required");
+        auto rec = record_from_json(std::string_view(record_json, record_len));
         if (!rec) return abi::fail(rec.error());
+        auto key = CredentialKey::from_record(*rec);
+        if (!key) return abi::fail(key.error());
+        *cred = new mfa_webauthn_credential{std::move(*rec), std::move(*key)};
+        return MFA_OK;
+    });
+}
+
+void mfa_webauthn_credential_free(mfa_webauthn_credential_t** cred) {
+    if (cred == nullptr) return;
+    delete *cred;
+    *cred = nullptr;
+}
+
+int mfa_webauthn_credential_get_json(const mfa_webauthn_credential_t* cred, char** record_json) {
+    return abi::guarded([&] {
+        if (cred == nullptr || record_json == nullptr) return bad("cred and record_json are required");
+        return put_alloc(record_json, to_json(cred->record));
+    });
+}
+
+int mfa_webauthn_credential_get_id(const mfa_webauthn_credential_t* cred, uint8_t* out, size_t cap, size_t* len) {
+    return abi::guarded([&] {
+        if (cred == nullptr) return bad("cred is NULL");
+        return abi::put_bytes(out, cap, len, cred->record.id.data(), cred->record.id.size());
+    });
+}
+
+int mfa_webauthn_credential_get_sign_count(const mfa_webauthn_credential_t* cred, uint32_t* sign_count) {
+    return abi::guarded([&] {
+        if (cred == nullptr || sign_count == nullptr) return bad("cred and sign_count are required");
+        *sign_count = cred->record.sign_count;
+        return MFA_OK;
+    });
+}
+
+int mfa_webauthn_verify_authentication(mfa_webauthn_rp_t* rp, mfa_webauthn_credential_t* cred,
+                                       mfa_webauthn_authentication_info_t* info, const char* response_json,
+                                       size_t response_len, const uint8_t* challenge, size_t challenge_len,
+                                       const uint8_t* account_user_handle, size_t account_user_handle_len, int uv) {
+    return abi::guarded([&] {
+        if (rp == nullptr || cred == nullptr || response_json == nullptr || challenge == nullptr)
+            return bad("rp, cred, response_json and challenge are required");
         AuthenticationExpectation ex;
         ex.challenge = bytes_in(challenge, challenge_len);
         if (account_user_handle != nullptr) ex.user_handle = bytes_in(account_user_handle, account_user_handle_len);
@@ -334,7 +375,8 @@ int mfa_webauthn_verify_authentication(mfa_webauthn_rp_t* rp, char** updated_rec
             if (!v) return abi::fail(v.error());
             ex.user_verification = *v;
         }
-        auto r = verify_authentication(rp->cfg, std::string_view(response_json, response_len), *rec, ex);
+        auto r = verify_authentication(rp->cfg, std::string_view(response_json, response_len), cred->record, ex,
+                                       &cred->key);
         if (!r) return abi::fail(r.error());
         mfa_webauthn_authentication_info_t full{};
         full.sign_count = r->sign_count;
@@ -342,9 +384,11 @@ int mfa_webauthn_verify_authentication(mfa_webauthn_rp_t* rp, char** updated_rec
         full.backup_state = r->backup_state;
         full.counter_regressed = r->counter_regressed;
         full.appid_used = r->appid_used;
+        // The info is written before the handle changes, so a too-small struct leaves cred alone.
         int rc = put_info(info, full);
         if (rc != MFA_OK) return rc;
-        return put_alloc(updated_record_json, to_json(r->record));
+        cred->record = std::move(r->record);
+        return MFA_OK;
     });
 }
 

@@ -75,7 +75,8 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     mfa_webauthn_rp_t *rp = NULL;
     uint8_t challenge[32], ao[2048], uid[64];
     char *json = NULL;
-    char *record = NULL, *updated = NULL;
+    char *record = NULL;
+    mfa_webauthn_credential_t *stored = NULL;
     size_t len = 0, count = 0;
     uint32_t sc1 = 0, sc2 = 0;
     const uint8_t *allow[1];
@@ -160,8 +161,9 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     len = strlen(json);
     memset(&ainfo, 0, sizeof ainfo);
     ainfo.struct_size = sizeof ainfo;
-    CHECK_OK(mfa_webauthn_verify_authentication(rp, &updated, &ainfo, json, len, record, challenge,
-                                                sizeof challenge, kUserId, sizeof kUserId, MFA_WEBAUTHN_UV_REQUIRED));
+    CHECK_OK(mfa_webauthn_credential_from_json(&stored, record, strlen(record)));
+    CHECK_OK(mfa_webauthn_verify_authentication(rp, stored, &ainfo, json, len, challenge, sizeof challenge, kUserId,
+                                                sizeof kUserId, MFA_WEBAUTHN_UV_REQUIRED));
     CHECK(ainfo.sign_count == sc1 && ainfo.user_verified == 1);
     mfa_fido2_assertions_free(&as);
 
@@ -180,22 +182,17 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     CHECK_OK(mfa_fido2_assertions_get_json(as, &json, 0));
     CHECK(json != NULL);
     len = strlen(json);
-    mfa_free(record);
-    record = updated;
-    updated = NULL;
-    CHECK_OK(mfa_webauthn_verify_authentication(rp, &updated, &ainfo, json, len, record, challenge,
-                                                sizeof challenge, NULL, 0, MFA_WEBAUTHN_UV_REQUIRED));
+    CHECK_OK(mfa_webauthn_verify_authentication(rp, stored, &ainfo, json, len, challenge, sizeof challenge, NULL, 0,
+                                                MFA_WEBAUTHN_UV_REQUIRED));
     /* The same assertion again: the relying party sees a counter that did not increase. */
-    mfa_free(record);
-    record = updated;
-    updated = NULL;
-    CHECK_RC(mfa_webauthn_verify_authentication(rp, &updated, &ainfo, json, len, record, challenge,
-                                                sizeof challenge, NULL, 0, MFA_WEBAUTHN_UV_REQUIRED),
+    CHECK_RC(mfa_webauthn_verify_authentication(rp, stored, &ainfo, json, len, challenge, sizeof challenge, NULL, 0,
+                                                MFA_WEBAUTHN_UV_REQUIRED),
              MFA_ERR_WEBAUTHN_SIGN_COUNT);
     CHECK_RC(mfa_fido2_assertions_get_json(as, &json, 1), MFA_ERR_NOT_FOUND);
     mfa_free(json);
     mfa_fido2_assertions_free(&as);
     mfa_free(record);
+    mfa_webauthn_credential_free(&stored);
     mfa_webauthn_rp_free(&rp);
 }
 

@@ -1,5 +1,6 @@
 /* The WebAuthn relying party from C: configuration handle, options, registration and
- * authentication verification with records passed as JSON, errors naming the failed step.
+ * authentication verification against a credential handle loaded from the stored record, errors
+ * naming the failed step.
  * Vectors: tests/vectors/webauthn (an ES256 credential made by make_vectors.py). */
 #include <stdint.h>
 #include <stdio.h>
@@ -173,38 +174,65 @@ static void test_ceremonies(void) {
     CHECK(id_len == 16);
     CHECK(handle_len == ulen && memcmp(handle, user, ulen) == 0);
     clen = hex_file("assertion1.challenge.hex", challenge, sizeof challenge);
-    char *updated = NULL;
+    /* The record is loaded once into a credential handle (its key parsed then). */
+    mfa_webauthn_credential_t *cred = NULL, *cred2 = NULL;
+    CHECK_RC(mfa_webauthn_credential_from_json(&cred, "{}", 2), MFA_ERR_WEBAUTHN_RECORD);
+    CHECK(cred == NULL);
+    CHECK_RC(mfa_webauthn_credential_from_json(NULL, record, strlen(record)), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_OK(mfa_webauthn_credential_from_json(&cred, record, strlen(record)));
+    CHECK_OK(mfa_webauthn_credential_from_json(&cred2, record, strlen(record)));
+    uint8_t stored_id[1024];
+    size_t stored_id_len = 0;
+    uint32_t count = 99;
+    CHECK_OK(mfa_webauthn_credential_get_id(cred, stored_id, sizeof stored_id, &stored_id_len));
+    CHECK(stored_id_len == id_len && memcmp(stored_id, id, id_len) == 0);
+    CHECK_OK(mfa_webauthn_credential_get_sign_count(cred, &count));
+    CHECK(count == 0);
     mfa_webauthn_authentication_info_t ainfo;
     memset(&ainfo, 0, sizeof ainfo);
     ainfo.struct_size = sizeof ainfo;
-    CHECK_RC(mfa_webauthn_verify_authentication(rp, &updated, &ainfo, a1, alen, record, challenge, clen, user, ulen,
+    CHECK_RC(mfa_webauthn_verify_authentication(rp, cred, &ainfo, a1, alen, challenge, clen, user, ulen,
                                                 MFA_WEBAUTHN_UV_REQUIRED),
              MFA_ERR_WEBAUTHN_USER_VERIFIED);
-    CHECK_RC(mfa_webauthn_verify_authentication(rp, &updated, &ainfo, a1, alen, "{}", challenge, clen, user, ulen, -1),
-             MFA_ERR_WEBAUTHN_RECORD);
-    CHECK_OK(mfa_webauthn_verify_authentication(rp, &updated, &ainfo, a1, alen, record, challenge, clen, user, ulen, -1));
+    CHECK_RC(mfa_webauthn_verify_authentication(rp, NULL, &ainfo, a1, alen, challenge, clen, user, ulen, -1),
+             MFA_ERR_INVALID_ARGUMENT);
+    /* An info struct too small for its first layout: refused, and the handle is not changed. */
+    ainfo.struct_size = sizeof(size_t);
+    CHECK_RC(mfa_webauthn_verify_authentication(rp, cred, &ainfo, a1, alen, challenge, clen, user, ulen, -1),
+             MFA_ERR_INVALID_ARGUMENT);
+    CHECK_OK(mfa_webauthn_credential_get_sign_count(cred, &count));
+    CHECK(count == 0);
+    ainfo.struct_size = sizeof ainfo;
+    CHECK_OK(mfa_webauthn_verify_authentication(rp, cred, &ainfo, a1, alen, challenge, clen, user, ulen, -1));
     CHECK(ainfo.sign_count == 7);
     CHECK(ainfo.counter_regressed == 0);
+    CHECK_OK(mfa_webauthn_credential_get_sign_count(cred, &count));
+    CHECK(count == 7);
+    char *updated = NULL;
+    CHECK_OK(mfa_webauthn_credential_get_json(cred, &updated));
     CHECK(updated != NULL && strstr(updated, "\"signCount\":7") != NULL);
     /* Discoverable login: no account handle, the response's userHandle owns the record. */
-    char *updated2 = NULL;
-    CHECK_OK(mfa_webauthn_verify_authentication(rp, &updated2, NULL, a1, alen, record, challenge, clen, NULL, 0, -1));
-    mfa_free(updated2);
+    CHECK_OK(mfa_webauthn_verify_authentication(rp, cred2, NULL, a1, alen, challenge, clen, NULL, 0, -1));
+    mfa_webauthn_credential_free(&cred2);
+    CHECK(cred2 == NULL);
+    mfa_webauthn_credential_free(&cred2); /* NULL-safe */
 
     /* The second assertion reuses counter 7: an error, or a flag under MFA_WEBAUTHN_COUNTER_FLAG. */
     char *a2 = slurp("assertion2.json", &alen);
     clen = hex_file("assertion2.challenge.hex", challenge, sizeof challenge);
-    char *again = NULL;
-    CHECK_RC(mfa_webauthn_verify_authentication(rp, &again, NULL, a2, alen, updated, challenge, clen, user, ulen, -1),
+    CHECK_RC(mfa_webauthn_verify_authentication(rp, cred, NULL, a2, alen, challenge, clen, user, ulen, -1),
              MFA_ERR_WEBAUTHN_SIGN_COUNT);
     CHECK_OK(mfa_webauthn_rp_set_counter_policy(rp, MFA_WEBAUTHN_COUNTER_FLAG));
-    CHECK_OK(mfa_webauthn_verify_authentication(rp, &again, &ainfo, a2, alen, updated, challenge, clen, user, ulen, -1));
+    CHECK_OK(mfa_webauthn_verify_authentication(rp, cred, &ainfo, a2, alen, challenge, clen, user, ulen, -1));
     CHECK(ainfo.counter_regressed == 1);
+    char *again = NULL;
+    CHECK_OK(mfa_webauthn_credential_get_json(cred, &again));
     CHECK(again != NULL && strstr(again, "\"signCount\":7") != NULL);
 
     mfa_free(again);
     mfa_free(updated);
     mfa_free(record);
+    mfa_webauthn_credential_free(&cred);
     free(a1);
     free(a2);
     free(reg);

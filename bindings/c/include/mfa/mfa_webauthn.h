@@ -2,8 +2,10 @@
  *
  * Flow: configure an mfa_webauthn_rp_t once (RP ID, origins, policies, trust anchors); per ceremony build
  * the options JSON (keep the challenge server-side), send it to the browser, and verify what comes
- * back with the challenge. Registration yields a credential record as JSON (store it); every
- * authentication takes the stored record JSON and yields the updated one (store it again).
+ * back with the challenge. Registration yields a credential record as JSON (store it). To verify
+ * logins, load the stored record into an mfa_webauthn_credential_t once (its public key is parsed
+ * then, not on every login: keep the handle in a cache next to the record); each successful
+ * authentication updates the handle, whose JSON is what to store back.
  *
  * Strings are UTF-8 and NUL-terminated unless a length is given. JSON outputs (char **) are
  * allocated by the library: release them with mfa_free(). An mfa_webauthn_rp_t may be used by several
@@ -20,6 +22,8 @@ extern "C" {
 #endif
 
 typedef struct mfa_webauthn_rp mfa_webauthn_rp_t;
+/* A stored credential record with its public key parsed and ready to verify (opaque). */
+typedef struct mfa_webauthn_credential mfa_webauthn_credential_t;
 
 /* User verification: the rp's policy, a ceremony's override, and the server toolkit's options
  * (mfa_server.h) all use this one coding. */
@@ -144,16 +148,34 @@ MFA_EXPORT int mfa_webauthn_verify_registration(mfa_webauthn_rp_t *rp, char **re
                                                 size_t response_len, const uint8_t *challenge, size_t challenge_len,
                                                 const uint8_t *user_handle, size_t user_handle_len);
 
-/* Verifies AuthenticationResponseJSON against the stored record; *updated_record_json receives the
- * record to store back (mfa_free it). account_user_handle: the account's user handle when the user
+/* ---- Stored credentials ------------------------------------------------------------------------ */
+
+/* Loads a credential record (the JSON mfa_webauthn_verify_registration returned) and parses its
+ * COSE public key once. MFA_ERR_WEBAUTHN_RECORD for a malformed record, MFA_ERR_WEBAUTHN_PUBLIC_KEY
+ * for a key that does not parse or does not match the record's algorithm. One handle is used by one
+ * thread at a time (verification updates it). */
+MFA_EXPORT int mfa_webauthn_credential_from_json(mfa_webauthn_credential_t **cred, const char *record_json,
+                                                 size_t record_len);
+/* Releases a credential handle; NULL-safe, sets *cred to NULL. */
+MFA_EXPORT void mfa_webauthn_credential_free(mfa_webauthn_credential_t **cred);
+/* The record as JSON into *record_json (mfa_free it): store this after every successful login. */
+MFA_EXPORT int mfa_webauthn_credential_get_json(const mfa_webauthn_credential_t *cred, char **record_json);
+/* The credential id (raw bytes, at most 1023) and the stored signature counter. */
+MFA_EXPORT int mfa_webauthn_credential_get_id(const mfa_webauthn_credential_t *cred, uint8_t *out, size_t cap,
+                                              size_t *len);
+MFA_EXPORT int mfa_webauthn_credential_get_sign_count(const mfa_webauthn_credential_t *cred, uint32_t *sign_count);
+
+/* Verifies AuthenticationResponseJSON against a stored credential. On success cred is updated
+ * (signature counter, backup state, uvInitialized): store mfa_webauthn_credential_get_json(cred)
+ * back. On failure cred is unchanged. account_user_handle: the account's user handle when the user
  * was identified before the ceremony, NULL for a discoverable login (the response's userHandle
  * must then own the record). uv: MFA_WEBAUTHN_UV_* for this ceremony, or -1 for the rp's policy. */
-MFA_EXPORT int mfa_webauthn_verify_authentication(mfa_webauthn_rp_t *rp, char **updated_record_json,
+MFA_EXPORT int mfa_webauthn_verify_authentication(mfa_webauthn_rp_t *rp, mfa_webauthn_credential_t *cred,
                                                   mfa_webauthn_authentication_info_t *info,
                                                   const char *response_json, size_t response_len,
-                                                  const char *record_json, const uint8_t *challenge,
-                                                  size_t challenge_len, const uint8_t *account_user_handle,
-                                                  size_t account_user_handle_len, int uv);
+                                                  const uint8_t *challenge, size_t challenge_len,
+                                                  const uint8_t *account_user_handle, size_t account_user_handle_len,
+                                                  int uv);
 
 /* The credential id (raw bytes) and userHandle (empty when absent) of an AuthenticationResponseJSON,
  * to find the stored record before verifying. Either output may be NULL. */
