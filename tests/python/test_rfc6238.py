@@ -1,18 +1,14 @@
-#!/usr/bin/python3
-"""RFC 6238 (TOTP) and RFC 4226 (HOTP) vectors through the C ABI, from Python with ctypes only:
-what a binding in another language sees. MFA_LIBRARY names the libmfa.so to load."""
-import ctypes
-import os
-import unittest
-import mfa_unittest
+"""RFC 6238 (TOTP) and RFC 4226 (HOTP) vectors through the mfakit package (ctypes over libmfa.so):
+what a Python service sees."""
+from __future__ import annotations
 
-MFA_OK = 0
-MFA_ERR_BUFFER_TOO_SMALL = -2
-MFA_ERR_OTP_CODE_REPLAYED = -102
-MFA_ERR_URI_PARAMETER = -115
-MFA_HASH = {"SHA1": 0, "SHA256": 1, "SHA512": 2}
-MFA_OTP_HOTP = 1
-MFA_OTP_NO_LAST_STEP = 1
+import base64
+import datetime as dt
+
+import pytest
+
+import mfakit
+from mfakit import Algorithm, Otp, OtpType
 
 SEEDS = {
     "SHA1": b"12345678901234567890",
@@ -28,123 +24,78 @@ RFC6238 = [
     (2000000000, "SHA1", "69279037"), (2000000000, "SHA256", "90698825"), (2000000000, "SHA512", "38618901"),
     (20000000000, "SHA1", "65353130"), (20000000000, "SHA256", "77737706"), (20000000000, "SHA512", "47863826"),
 ]
+# RFC 4226 Appendix D.
 RFC4226 = ["755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489"]
 
 
-class Params(ctypes.Structure):
-    _fields_ = [("struct_size", ctypes.c_size_t), ("type", ctypes.c_uint32), ("algorithm", ctypes.c_uint32),
-                ("digits", ctypes.c_uint32), ("period", ctypes.c_uint32), ("t0", ctypes.c_int64),
-                ("counter", ctypes.c_uint64)]
+def totp(alg: str) -> Otp:
+    return Otp(SEEDS[alg], algorithm=Algorithm[alg], digits=8, issuer="Example", name="alice")
 
 
-def load():
-    lib = ctypes.CDLL(os.environ["MFA_LIBRARY"])
-    P = ctypes.POINTER
-    otp_p = ctypes.c_void_p
-    sz = ctypes.c_size_t
-    sigs = {
-        "mfa_version": (ctypes.c_char_p, []),
-        "mfa_strerror": (ctypes.c_char_p, [ctypes.c_int]),
-        "mfa_last_error_message": (ctypes.c_char_p, []),
-        "mfa_otp_params_init": (ctypes.c_int, [P(Params)]),
-        "mfa_otp_new": (ctypes.c_int, [P(otp_p), P(Params), ctypes.c_char_p, sz, ctypes.c_char_p, ctypes.c_char_p]),
-        "mfa_otp_from_uri": (ctypes.c_int, [P(otp_p), ctypes.c_char_p, ctypes.c_void_p]),
-        "mfa_otp_free": (None, [P(otp_p)]),
-        "mfa_otp_generate": (ctypes.c_int, [otp_p, ctypes.c_char_p, sz, P(sz), ctypes.c_int64]),
-        "mfa_otp_set_counter": (ctypes.c_int, [otp_p, ctypes.c_uint64]),
-        "mfa_otp_verify_totp": (ctypes.c_int, [otp_p, P(ctypes.c_int64), P(ctypes.c_int64), ctypes.c_char_p,
-                                               ctypes.c_int64, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_int64,
-                                               ctypes.c_uint32]),
-        "mfa_otp_verify_hotp": (ctypes.c_int, [otp_p, P(ctypes.c_uint64), ctypes.c_char_p, ctypes.c_uint32]),
-    }
-    for name, (res, args) in sigs.items():
-        f = getattr(lib, name)
-        f.restype = res
-        f.argtypes = args
-    return lib
+def test_version() -> None:
+    assert mfakit.version().count(".") == 2
+    assert isinstance(mfakit.abi_version, int)
 
 
-class Rfc6238ThroughCtypes(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.lib = load()
-
-    def new(self, algorithm="SHA1", digits=8, type_=0):
-        p = Params()
-        self.assertEqual(self.lib.mfa_otp_params_init(ctypes.byref(p)), MFA_OK)
-        self.assertEqual(p.struct_size, ctypes.sizeof(Params), "Params layout differs from mfa_otp_params_t")
-        p.type = type_
-        p.algorithm = MFA_HASH[algorithm]
-        p.digits = digits
-        seed = SEEDS[algorithm]
-        h = ctypes.c_void_p()
-        rc = self.lib.mfa_otp_new(ctypes.byref(h), ctypes.byref(p), seed, len(seed), b"Example", b"alice")
-        self.assertEqual(rc, MFA_OK, self.lib.mfa_last_error_message())
-        self.addCleanup(self.lib.mfa_otp_free, ctypes.byref(h))
-        return h
-
-    def code(self, h, t):
-        buf = ctypes.create_string_buffer(11)
-        n = ctypes.c_size_t()
-        self.assertEqual(self.lib.mfa_otp_generate(h, buf, len(buf), ctypes.byref(n), t), MFA_OK)
-        self.assertEqual(n.value, len(buf.value))
-        return buf.value.decode()
-
-    def test_version(self):
-        self.assertRegex(self.lib.mfa_version().decode(), r"^\d+\.\d+\.\d+$")
-
-    def test_vectors_from_params(self):
-        for t, alg, expected in RFC6238:
-            with self.subTest(time=t, algorithm=alg):
-                self.assertEqual(self.code(self.new(alg), t), expected)
-
-    def test_vectors_from_uri(self):
-        for t, alg, expected in RFC6238:
-            import base64
-            secret = base64.b32encode(SEEDS[alg]).decode().rstrip("=")
-            uri = f"otpauth://totp/Example:alice?secret={secret}&algorithm={alg}&digits=8&issuer=Example"
-            h = ctypes.c_void_p()
-            self.assertEqual(self.lib.mfa_otp_from_uri(ctypes.byref(h), uri.encode(), None), MFA_OK)
-            try:
-                with self.subTest(time=t, algorithm=alg):
-                    self.assertEqual(self.code(h, t), expected)
-            finally:
-                self.lib.mfa_otp_free(ctypes.byref(h))
-            self.assertIsNone(h.value, "mfa_otp_free sets the handle to NULL")
-
-    def test_verify_and_replay(self):
-        h = self.new()
-        step, drift = ctypes.c_int64(), ctypes.c_int64()
-        rc = self.lib.mfa_otp_verify_totp(h, ctypes.byref(step), ctypes.byref(drift), b"07081804",
-                                          1111111109 + 30, 1, 1, 0, MFA_OTP_NO_LAST_STEP)
-        self.assertEqual(rc, MFA_OK)
-        self.assertEqual((step.value, drift.value), (1111111109 // 30, -1))
-        rc = self.lib.mfa_otp_verify_totp(h, None, None, b"07081804", 1111111109, 1, 1, step.value, 0)
-        self.assertEqual(rc, MFA_ERR_OTP_CODE_REPLAYED)
-
-    def test_hotp_vectors(self):
-        h = self.new("SHA1", 6, MFA_OTP_HOTP)
-        for counter, expected in enumerate(RFC4226):
-            self.assertEqual(self.lib.mfa_otp_set_counter(h, counter), MFA_OK)
-            self.assertEqual(self.code(h, 0), expected)
-        self.assertEqual(self.lib.mfa_otp_set_counter(h, 0), MFA_OK)
-        nxt = ctypes.c_uint64()
-        self.assertEqual(self.lib.mfa_otp_verify_hotp(h, ctypes.byref(nxt), RFC4226[7].encode(), 10), MFA_OK)
-        self.assertEqual(nxt.value, 8)
-
-    def test_errors(self):
-        buf = ctypes.create_string_buffer(8)
-        n = ctypes.c_size_t()
-        self.assertEqual(self.lib.mfa_otp_generate(self.new(), buf, len(buf), ctypes.byref(n), 59),
-                         MFA_ERR_BUFFER_TOO_SMALL)
-        self.assertEqual(n.value, 8)
-        h = ctypes.c_void_p()
-        rc = self.lib.mfa_otp_from_uri(ctypes.byref(h), b"otpauth://totp/x?secret=GEZDGNBV&digits=11", None)
-        self.assertEqual(rc, MFA_ERR_URI_PARAMETER)
-        self.assertIn(b"digits", self.lib.mfa_last_error_message())
-        self.assertTrue(self.lib.mfa_strerror(rc))
-        self.assertIsNone(h.value)
+@pytest.mark.parametrize("t,alg,expected", RFC6238)
+def test_vectors_from_params(t: int, alg: str, expected: str) -> None:
+    with totp(alg) as o:
+        assert o.generate(t) == expected
+        assert o.generate(dt.datetime.fromtimestamp(t, dt.timezone.utc)) == expected
+        assert o.generate_at(t // 30) == expected
+        assert o.time_step(t) == t // 30
+        assert o.verify_totp(expected, at=t, window=0) == (t // 30, 0)
 
 
-if __name__ == "__main__":
-    mfa_unittest.main()
+@pytest.mark.parametrize("t,alg,expected", RFC6238)
+def test_vectors_from_uri(t: int, alg: str, expected: str) -> None:
+    secret = base64.b32encode(SEEDS[alg]).decode().rstrip("=")
+    uri = f"otpauth://totp/Example:alice?secret={secret}&algorithm={alg}&digits=8&issuer=Example"
+    o = Otp.from_uri(uri)
+    assert o.generate(t) == expected
+    assert o.secret == SEEDS[alg]
+    o.close()
+    assert o.closed
+    o.close()  # idempotent
+    with pytest.raises(ValueError, match="closed"):
+        o.generate(t)
+
+
+def test_verify_window_and_replay() -> None:
+    o = totp("SHA1")
+    # The code of 1111111109 is one step behind 1111111109 + 30.
+    assert o.verify_totp("07081804", at=1111111109 + 30, window=1) == (1111111109 // 30, -1)
+    with pytest.raises(mfakit.CodeMismatch):
+        o.verify_totp("07081804", at=1111111109 + 30, window=0)
+    with pytest.raises(mfakit.CodeMismatch):
+        o.verify_totp("07081804", at=1111111109 + 30, window_past=0, window_future=1)
+    with pytest.raises(mfakit.CodeReplayed) as e:
+        o.verify_totp("07081804", at=1111111109, last_step=1111111109 // 30)
+    assert e.value.code == mfakit.ErrorCode.OTP_CODE_REPLAYED
+    assert o.verify_totp("07081804", at=1111111109, last_step=1111111109 // 30 - 1).step == 1111111109 // 30
+    assert o.verify("07081804", at=1111111109) and not o.verify("07081805", at=1111111109)
+    with pytest.raises(mfakit.CodeFormatError):
+        o.verify_totp("0708180x", at=1111111109)
+    with pytest.raises(mfakit.InvalidArgument, match="window"):
+        o.verify_totp("07081804", at=1111111109, window=51)
+
+
+def test_hotp_vectors_and_resync() -> None:
+    o = Otp(SEEDS["SHA1"], type=OtpType.HOTP)
+    for counter, expected in enumerate(RFC4226):
+        o.counter = counter
+        assert o.generate() == expected
+        assert o.generate_at(counter) == expected
+    o.counter = 0
+    with pytest.raises(mfakit.CodeMismatch):
+        o.verify_hotp(RFC4226[7], look_ahead=3)
+    assert o.verify_hotp(RFC4226[7], look_ahead=10) == 8
+    assert o.counter == 8
+    with pytest.raises(mfakit.CodeMismatch):  # counter moved past 7: the code is used
+        o.verify_hotp(RFC4226[7], look_ahead=1)
+    o.counter = 0
+    assert o.resync_hotp(RFC4226[5], RFC4226[6]) == 7
+    with pytest.raises(mfakit.CodeMismatch):
+        o.resync_hotp(RFC4226[8], RFC4226[8])
+    with pytest.raises(mfakit.InvalidArgument):
+        o.verify_totp(RFC4226[0])

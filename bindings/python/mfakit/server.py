@@ -1,0 +1,291 @@
+"""The server toolkit (mfa_server.h): stores, TOTP enrollment and verification, recovery codes,
+throttled passwords, API tokens, lock-out, policies and login decisions, allow lists, the audit
+chain, key rotation and the WebAuthn factor (security keys and passkeys).
+
+Verifications return a VerifyResult when accepted and raise the refusal otherwise (CodeMismatch,
+CodeReplayed, CodeFormatError, RecoveryCodeInvalid, PasswordError, Throttled, AccountLocked,
+WebAuthnError ...), with the attempt's VerifyResult as the exception's .result (failures,
+retry_after, newly_locked).
+
+Thread safety: a Toolkit may be used from several threads at once (the C handle is); it keeps its
+Store alive. A Store is shared by the toolkits made from it.
+"""
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Union
+
+from . import _native as n
+from ._native import byref, check, lib
+from .errors import ErrorCode, raise_for
+from .otp import Time, unix_time
+from .webauthn import ResidentKey, UserVerification, _enum
+
+Json = Union[str, bytes, Mapping[str, Any]]
+_t = n.text_in
+
+
+class Store(n.Handle):
+    """A store: "memory:", "sqlite:<path>", "redis://host:port/db"."""
+
+    _free = lib.mfa_server_store_free
+
+    def __init__(self, url: str) -> None:
+        super().__init__(n.new_handle(lib.mfa_server_store_open, url.encode()))
+
+    @classmethod
+    def open(cls, url: str) -> "Store":
+        return cls(url)
+
+
+def keyring_generate() -> str:
+    """A new key ring file's text with one fresh key (secret: keep it out of the store)."""
+    return n.owned(lib.mfa_server_keyring_generate).decode()
+
+
+def keyring_rotate(keyring: str) -> str:
+    """The key ring with a fresh newest key added (then Toolkit.rewrap)."""
+    return n.owned(lib.mfa_server_keyring_rotate, (), (keyring.encode(),)).decode()
+
+
+def password_hash(password: str) -> str:
+    """Argon2id (m=19 MiB, t=2, p=1) PHC string."""
+    return n.owned(lib.mfa_server_password_hash, (), (password.encode(),)).decode()
+
+
+def password_check(password: str, user: str | None = None) -> None:
+    """The default policy; PasswordError (MFA_ERR_PASSWORD_POLICY, .detail the reason) when not met."""
+    check(lib.mfa_server_password_check(password.encode(), _t(user)))
+
+
+def allowlist_check_ip(allowlist: str, ip: str) -> bool:
+    """True when ip is in the list; NotAllowed (MFA_ERR_ALLOWLIST_SYNTAX) for a bad list or address."""
+    return _allowed(lib.mfa_server_allowlist_check_ip(allowlist.encode(), ip.encode()), ErrorCode.IP_NOT_ALLOWED)
+
+
+def allowlist_check_email(allowlist: str, email: str) -> bool:
+    return _allowed(lib.mfa_server_allowlist_check_email(allowlist.encode(), email.encode()), ErrorCode.EMAIL_DOMAIN_NOT_ALLOWED)
+
+
+def _allowed(rc: int, not_allowed: int) -> bool:
+    if rc == not_allowed:
+        return False
+    check(rc)
+    return True
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    status: int
+    retry_after: int
+    failures: int
+    newly_locked: bool
+    needs_rehash: bool
+    amr: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 0
+
+
+@dataclass(frozen=True)
+class Options:
+    """mfa_server_options_t; None = the library's default."""
+    issuer: str | None = None
+    token_prefix: str | None = None
+    free_failures: int | None = None
+    base_delay: int | None = None
+    max_delay: int | None = None
+    lock_after: int | None = None
+    lock_duration: int | None = None
+    recovery_codes: int | None = None
+    webauthn_rp_id: str | None = None
+    webauthn_rp_name: str | None = None
+    webauthn_origins: tuple[str, ...] = ()
+    webauthn_challenge_ttl: int | None = None
+    webauthn_user_verification: Any = None
+    webauthn_discoverable_user_verification: Any = None
+
+    def _native(self) -> n.ServerOptions:
+        o = n.initialized(n.ServerOptions, lib.mfa_server_options_init)
+        for name in ("issuer", "token_prefix", "webauthn_rp_id", "webauthn_rp_name"):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(o, name, value.encode())
+        if self.webauthn_origins:
+            o.webauthn_origins = " ".join(self.webauthn_origins).encode()
+        for name in ("free_failures", "base_delay", "max_delay", "lock_after", "lock_duration", "recovery_codes",
+                     "webauthn_challenge_ttl"):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(o, name, value)
+        for name in ("webauthn_user_verification", "webauthn_discoverable_user_verification"):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(o, name, _enum(UserVerification, value))
+        return o
+
+
+def _result(r: n.VerifyResult) -> VerifyResult:
+    amr = r.amr.decode()
+    return VerifyResult(r.status, r.retry_after, r.failures, bool(r.newly_locked), bool(r.needs_rehash),
+                        tuple(amr.split()) if amr else ())
+
+
+class Toolkit(n.Handle):
+    """The server toolkit over a store (mfa_server_t)."""
+
+    _free = lib.mfa_server_free
+
+    def __init__(self, store: Store, keyring: str, options: Options | None = None, **kw: Any) -> None:
+        """keyring: the key ring file's text (keyring_generate). options, or Options fields as keywords."""
+        opts = options or Options(**kw)
+        native = opts._native()
+        self.store = store  # the C handle references the store: keep it alive as long as this
+        super().__init__(n.new_handle(lib.mfa_server_new, store._h, keyring.encode(), byref(native)))
+
+    def _verify(self, fn: Callable[..., int], *args: Any) -> VerifyResult:
+        r = n.VerifyResult()
+        r.struct_size = ctypes.sizeof(r)
+        rc = fn(self._h, byref(r), *args)
+        result = _result(r)
+        if rc:
+            raise_for(rc, result)
+        return result
+
+    def _json(self, fn: Callable[..., int], *args: Any) -> Any:
+        return n.owned_json(fn, (self._h,), args)
+
+    # ---- TOTP ----
+    def totp_begin(self, user: str, account_name: str | None = None, source_ip: str | None = None) -> dict[str, Any]:
+        """Starts an enrollment: {"secret", "uri", "qr_svg", "qr_png_data_uri", "expires_at"} (secret:
+        show it once)."""
+        return self._json(lib.mfa_server_totp_begin, user.encode(), _t(account_name), _t(source_ip))  # type: ignore[no-any-return]
+
+    def totp_confirm(self, user: str, code: str, source_ip: str | None = None) -> VerifyResult:
+        return self._verify(lib.mfa_server_totp_confirm, user.encode(), code.encode(), _t(source_ip))
+
+    def totp_verify(self, user: str, code: str, source_ip: str | None = None) -> VerifyResult:
+        return self._verify(lib.mfa_server_totp_verify, user.encode(), code.encode(), _t(source_ip))
+
+    def totp_remove(self, user: str, actor: str | None = None, source_ip: str | None = None) -> None:
+        check(lib.mfa_server_totp_remove(self._h, user.encode(), _t(actor), _t(source_ip)))
+
+    # ---- recovery codes ----
+    def recovery_generate(self, user: str, source_ip: str | None = None) -> list[str]:
+        """New recovery codes (replacing the old ones): show them once."""
+        return self._json(lib.mfa_server_recovery_generate, user.encode(), _t(source_ip))  # type: ignore[no-any-return]
+
+    def recovery_use(self, user: str, code: str, source_ip: str | None = None) -> VerifyResult:
+        return self._verify(lib.mfa_server_recovery_use, user.encode(), code.encode(), _t(source_ip))
+
+    def recovery_remaining(self, user: str) -> int:
+        count = ctypes.c_size_t()
+        check(lib.mfa_server_recovery_remaining(self._h, byref(count), user.encode()))
+        return count.value
+
+    # ---- passwords ----
+    def password_verify(self, user: str, password: str, phc: str | None,
+                        source_ip: str | None = None) -> VerifyResult:
+        """Throttled password check; phc None for an unknown user (a dummy hash is verified). On
+        success .needs_rehash says to store password_hash(password)."""
+        return self._verify(lib.mfa_server_password_verify, user.encode(), password.encode(), _t(phc), _t(source_ip))
+
+    # ---- API tokens ----
+    def token_create(self, user: str, name: str, scopes: str | None = None, expires: Time | None = None,
+                     source_ip: str | None = None) -> dict[str, Any]:
+        """{"token" (show once), "id"}."""
+        return self._json(lib.mfa_server_token_create, user.encode(), name.encode(), _t(scopes),  # type: ignore[no-any-return]
+                          0 if expires is None else unix_time(expires), _t(source_ip))
+
+    def token_verify(self, token: str, source_ip: str | None = None) -> dict[str, Any]:
+        """{"id","user","name","scopes","created","expires","last_used"}; TokenError otherwise."""
+        return self._json(lib.mfa_server_token_verify, token.encode(), _t(source_ip))  # type: ignore[no-any-return]
+
+    def token_list(self, user: str) -> list[dict[str, Any]]:
+        return self._json(lib.mfa_server_token_list, user.encode())  # type: ignore[no-any-return]
+
+    def token_revoke(self, user: str, token_id: str, actor: str | None = None, source_ip: str | None = None) -> None:
+        check(lib.mfa_server_token_revoke(self._h, user.encode(), token_id.encode(), _t(actor), _t(source_ip)))
+
+    # ---- lock-out ----
+    def lock_status(self, user: str) -> dict[str, Any]:
+        """{"locked", "retry_after", "password_failures", "second_factor_failures"}."""
+        return self._json(lib.mfa_server_lock_status, user.encode())  # type: ignore[no-any-return]
+
+    def unlock(self, user: str, actor: str | None = None, source_ip: str | None = None) -> None:
+        check(lib.mfa_server_unlock(self._h, user.encode(), _t(actor), _t(source_ip)))
+
+    # ---- audit ----
+    def audit_verify(self, expect_head: str | None = None) -> tuple[int, str]:
+        """Verifies the audit chain: (records, head hash). expect_head "<records>:<hash>" (an anchor
+        kept outside the store) also checks the log still extends it (AuditError otherwise)."""
+        records = ctypes.c_uint64()
+        if expect_head is None:
+            head = n.out_text(lib.mfa_server_audit_verify, (self._h, byref(records)), cap=65)
+        else:
+            head = n.out_text(lib.mfa_server_audit_verify_expect, (self._h, expect_head.encode(), byref(records)),
+                              cap=65)
+        return records.value, head
+
+    # ---- policy ----
+    def set_policy(self, org: str, policy: Json, actor: str | None = None, source_ip: str | None = None) -> None:
+        check(lib.mfa_server_set_policy(self._h, org.encode(), n.json_in(policy), _t(actor), _t(source_ip)))
+
+    def login_decision(self, org: str, user: str, state: Json | None = None) -> dict[str, Any]:
+        """{"decision", "reason", "may_skip", "enroll_deadline", "accepted"} for a login in its state
+        ({"roles", "enrolled", "joined_at", "email", "source_ip", "second_factor_verified"})."""
+        return self._json(lib.mfa_server_login_decision, org.encode(), user.encode(),  # type: ignore[no-any-return]
+                          n.json_in(state if state is not None else {}))
+
+    # ---- keys ----
+    def rewrap(self) -> int:
+        """Re-encrypts stored secrets under the newest key; returns how many moved."""
+        moved = ctypes.c_size_t()
+        check(lib.mfa_server_rewrap(self._h, byref(moved)))
+        return moved.value
+
+    # ---- WebAuthn factor ----
+    def webauthn_register_begin(self, user: str, display_name: str | None = None,
+                                resident_key: Any = ResidentKey.PREFERRED,
+                                source_ip: str | None = None) -> dict[str, Any]:
+        """{"options": PublicKeyCredentialCreationOptionsJSON, "expires_at"}."""
+        return self._json(lib.mfa_server_webauthn_register_begin, user.encode(), _t(display_name),  # type: ignore[no-any-return]
+                          _enum(ResidentKey, resident_key), _t(source_ip))
+
+    def webauthn_register_finish(self, user: str, response: Json, name: str | None = None,
+                                 source_ip: str | None = None) -> dict[str, Any]:
+        """The stored key ({"id","name","aaguid","alg","sign_count",...})."""
+        return self._json(lib.mfa_server_webauthn_register_finish, user.encode(), n.json_in(response),  # type: ignore[no-any-return]
+                          _t(name), _t(source_ip))
+
+    def webauthn_login_begin(self, user: str, source_ip: str | None = None) -> dict[str, Any]:
+        return self._json(lib.mfa_server_webauthn_login_begin, user.encode(), _t(source_ip))  # type: ignore[no-any-return]
+
+    def webauthn_login_finish(self, user: str, response: Json, source_ip: str | None = None) -> VerifyResult:
+        return self._verify(lib.mfa_server_webauthn_login_finish, user.encode(), n.json_in(response), _t(source_ip))
+
+    def webauthn_login_begin_discoverable(self, source_ip: str | None = None) -> dict[str, Any]:
+        """Options for a usernameless (passkey) login."""
+        return self._json(lib.mfa_server_webauthn_login_begin_discoverable, _t(source_ip))  # type: ignore[no-any-return]
+
+    def webauthn_login_finish_discoverable(self, response: Json,
+                                           source_ip: str | None = None) -> tuple[str, VerifyResult]:
+        """(the account's user name, the result) of a usernameless login."""
+        r = n.VerifyResult()
+        r.struct_size = ctypes.sizeof(r)
+        user = ctypes.c_void_p()
+        rc = lib.mfa_server_webauthn_login_finish_discoverable(self._h, byref(r), byref(user), n.json_in(response),
+                                                               _t(source_ip))
+        name = n.take_text(user)
+        result = _result(r)
+        if rc:
+            raise_for(rc, result)
+        return name, result
+
+    def webauthn_list(self, user: str) -> list[dict[str, Any]]:
+        return self._json(lib.mfa_server_webauthn_list, user.encode())  # type: ignore[no-any-return]
+
+    def webauthn_remove(self, user: str, key_id: str, actor: str | None = None, source_ip: str | None = None) -> None:
+        check(lib.mfa_server_webauthn_remove(self._h, user.encode(), key_id.encode(), _t(actor), _t(source_ip)))
