@@ -36,7 +36,7 @@ int main(void) {
 
     memset(&vr, 0, sizeof vr);
     vr.struct_size = sizeof vr;
-    CHECK_RC(mfa_store_open(&store, "postgres://x"), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_store_open(&store, "postgresx://x"), MFA_ERR_INVALID_ARGUMENT);
     CHECK(store == NULL);
     CHECK_OK(mfa_store_open(&store, "memory:"));
     CHECK_OK(mfa_keyring_generate(&ring));
