@@ -8,6 +8,9 @@
 #include <thread>
 
 #include <sqlite3.h>
+#ifdef MFA_TEST_POSTGRESQL
+#include <libpq-fe.h>
+#endif
 
 #include <set>
 
@@ -645,6 +648,42 @@ BOOST_AUTO_TEST_CASE(postgres_pool_of_one_serves_threads) {
     for (auto& t : ts) t.join();
     BOOST_TEST(errors.load() == 0);
     BOOST_TEST(*(*s)->increment(k, 0) == 120);
+}
+
+// The key lock is the one docs/server.md names (class 0x6d666b31, FNV-1a of the key), so an operator
+// can take it; a call waits for it at most lock_timeout_ms, and a call waits for a connection at most
+// pool_wait_ms. Both fail as store_unavailable, saying which limit, and change nothing.
+BOOST_AUTO_TEST_CASE(postgres_lock_and_pool_waits_are_bounded) {
+    auto& pg = test::PgServer::shared();
+    if (!pg.available()) return test::skip("postgresql: " + pg.reason());
+    auto opened = open_store(pg.url() + "&pool_size=1&pool_wait_ms=300&lock_timeout_ms=1500");
+    BOOST_REQUIRE(opened.ok());
+    Store& s = **opened;
+    const std::string key = fresh_prefix() + "locked";
+    BOOST_REQUIRE(s.put(key, b("before")).ok());
+    std::uint32_t h = 2166136261u;
+    for (unsigned char c : key) h = (h ^ c) * 16777619u;
+    PGconn* op = PQconnectdb(("dbname=mfa user=mfa host=" + pg.dir() + " port=" + std::to_string(pg.port())).c_str());
+    BOOST_REQUIRE(PQstatus(op) == CONNECTION_OK);
+    const std::string lock = "BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(0x6d666b31) + ", " +
+                             std::to_string(static_cast<std::int32_t>(h)) + ")";
+    PQclear(PQexec(op, lock.c_str()));
+    BOOST_REQUIRE(PQtransactionStatus(op) == PQTRANS_INTRANS);
+    // One call waits on the lock and holds the pool's only connection; a second finds no connection.
+    Status waited;
+    std::thread t([&] { waited = s.put(key, b("during")); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto starved = s.get(key);
+    BOOST_TEST(starved.code() == Errc::store_unavailable);
+    BOOST_TEST(starved.error().to_string().find("pool_size 1") != std::string::npos, starved.error().to_string());
+    t.join();
+    BOOST_TEST(waited.code() == Errc::store_unavailable);
+    BOOST_TEST(waited.error().to_string().find("lock_timeout_ms") != std::string::npos, waited.error().to_string());
+    BOOST_TEST(s.get(key)->value() == b("before"));
+    PQclear(PQexec(op, "COMMIT"));
+    PQfinish(op);
+    BOOST_TEST(s.put(key, b("after")).ok());
+    BOOST_TEST(s.get(key)->value() == b("after"));
 }
 
 // pg_ctl restart in the middle of a storm of failed attempts: calls during the outage fail, none is
