@@ -686,6 +686,41 @@ BOOST_AUTO_TEST_CASE(postgres_lock_and_pool_waits_are_bounded) {
     BOOST_TEST(s.get(key)->value() == b("after"));
 }
 
+// A connection lost while COMMIT is in flight is an error, never a second try: with a synchronous
+// standby that does not exist, COMMIT waits (committed locally, not yet acknowledged); the backend
+// is terminated in that wait. The failure is then counted once — a blind retry would count it twice.
+BOOST_AUTO_TEST_CASE(postgres_commit_lost_in_flight_is_not_retried) {
+    auto& pg = test::PgServer::shared();
+    if (!pg.available()) return test::skip("postgresql: " + pg.reason());
+    auto opened = open_store(pg.url() + "&pool_size=1");
+    BOOST_REQUIRE(opened.ok());
+    Store& s = **opened;
+    const std::string p = fresh_prefix();
+    BOOST_REQUIRE(s.attempt(req(p, false, 10))->failures == 1u);
+    auto sync_rep = [&](bool on) {
+        return pg.psql(on ? "ALTER SYSTEM SET synchronous_standby_names = 'ghost'" : "ALTER SYSTEM RESET synchronous_standby_names") == 0 &&
+               pg.psql("SELECT pg_reload_conf()") == 0;
+    };
+    BOOST_REQUIRE(sync_rep(true));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the reload reaches the backends
+    Result<Attempt> during = Error{Errc::internal, "not run"};
+    std::thread t([&] { during = s.attempt(req(p, false, 10)); });
+    bool terminated = false;
+    for (int i = 0; i < 100 && !terminated; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        terminated = pg.psql("DO $$BEGIN IF (SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                             "WHERE application_name = 'mfakit' AND wait_event = 'SyncRep') = 0 THEN "
+                             "RAISE EXCEPTION 'not waiting yet'; END IF; END$$") == 0;
+    }
+    const bool reset = sync_rep(false);
+    t.join();
+    BOOST_REQUIRE(reset);
+    BOOST_REQUIRE(terminated);
+    BOOST_TEST(during.code() == Errc::store_unavailable);
+    if (!during.ok()) BOOST_TEST(during.error().to_string().find("not retried") != std::string::npos, during.error().to_string());
+    BOOST_TEST(s.throttle_state(p + "thr")->failures == 2u);  // the lost call committed once, locally
+}
+
 // pg_ctl restart in the middle of a storm of failed attempts: calls during the outage fail, none is
 // counted twice, the replay guard written before survives, and calls after it succeed at once.
 BOOST_AUTO_TEST_CASE(postgres_restart_mid_run) {

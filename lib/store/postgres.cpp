@@ -430,6 +430,7 @@ private:
     // Sends one simple query (one or more statements) and collects the result of each that returns
     // rows. False with `f` filled when a statement failed or the connection broke.
     bool run(PGconn* c, const std::string& sql, std::vector<ResPtr>* out, Failure& f) {
+        f = Failure{};  // a SQLSTATE left from an earlier try must not make this failure look retryable
         if (PQsendQuery(c, sql.c_str()) == 0) {
             f = {true, "", "postgresql: " + redact_(PQerrorMessage(c))};
             return false;
