@@ -1,6 +1,7 @@
 // Starts a throwaway PostgreSQL cluster for a test: initdb and pg_ctl in a temporary folder, the
 // Unix socket in that folder, TCP on 127.0.0.1 only (a free port; password authentication there,
-// trust on the socket). Stopped and removed by the destructor. initdb refuses to run as root, so as
+// trust on the socket; TLS too, with a self-signed certificate for 127.0.0.1, when the openssl
+// command is there). Stopped and removed by the destructor. initdb refuses to run as root, so as
 // root the server runs as `nobody` (the folder is handed to it). available() is false, with a
 // reason, when the PostgreSQL binaries are missing: tests then skip.
 //   MFA_PG_BIN    the folder with initdb, pg_ctl, pgbench (default: the newest /usr/lib/postgresql/*/bin)
@@ -10,6 +11,7 @@
 #include <grp.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -60,11 +62,16 @@ public:
             reason_ = "initdb failed (see " + dir_ + ")";
             return;
         }
+        const bool tls = make_certificate();
         {
             std::ofstream conf(data + "/postgresql.conf", std::ios::app);
             conf << "listen_addresses = '127.0.0.1'\nport = " << port_ << "\nunix_socket_directories = '" << dir_
                  << "'\nmax_connections = 200\n";
+            if (tls)
+                conf << "ssl = on\nssl_cert_file = '" << dir_ << "/server.crt'\nssl_key_file = '" << dir_
+                     << "/server.key'\n";
         }
+        if (tls) cert_ = dir_ + "/server.crt";
         if (!start()) {
             reason_ = "pg_ctl start failed (log: " + dir_ + "/server.log)";
             return;
@@ -90,6 +97,8 @@ public:
     const std::string& reason() const { return reason_; }
     const std::string& bin() const { return bin_; }
     const std::string& dir() const { return dir_; }
+    // The server's self-signed certificate (its own root for sslmode=verify-full), or empty: no TLS.
+    const std::string& certificate() const { return cert_; }
     unsigned short port() const { return port_; }
     // Over the Unix socket (trust), to database `db`.
     std::string url(const std::string& db = "mfa") const {
@@ -127,6 +136,19 @@ public:
     static int run(const std::vector<std::string>& argv, bool quiet = false) { return spawn(argv, quiet, -1, -1); }
 
 private:
+    bool make_certificate() {
+        const std::string openssl = "/usr/bin/openssl";
+        if (access(openssl.c_str(), X_OK) != 0) return false;
+        const std::string key = dir_ + "/server.key", crt = dir_ + "/server.crt";
+        if (run({openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", crt, "-days", "2",
+                 "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"},
+                true) != 0)
+            return false;
+        // The server refuses a key that others can read, and must own it.
+        if (chmod(key.c_str(), 0600) != 0) return false;
+        if (uid_ >= 0 && (chown(key.c_str(), uid_, gid_) != 0 || chown(crt.c_str(), uid_, gid_) != 0)) return false;
+        return true;
+    }
     bool start() {
         started_ = as_server({bin_ + "/pg_ctl", "-D", dir_ + "/data", "-l", dir_ + "/server.log", "-w", "-t", "60",
                               "start"},
@@ -190,7 +212,7 @@ private:
         return port;
     }
 
-    std::string bin_, dir_, reason_;
+    std::string bin_, dir_, reason_, cert_;
     unsigned short port_ = 0;
     int uid_ = -1, gid_ = -1;
     bool started_ = false, ok_ = false;

@@ -631,6 +631,26 @@ BOOST_AUTO_TEST_CASE(postgres_password_is_used_and_never_shown) {
     BOOST_TEST(param.error().to_string().find("Kw9x") == std::string::npos, param.error().to_string());
 }
 
+// TLS through the URL: verify-full against the server's certificate works, against another root it
+// is refused (so the first was TLS, and checked).
+BOOST_AUTO_TEST_CASE(postgres_tls_through_the_url) {
+    auto& pg = test::PgServer::shared();
+    if (!pg.available()) return test::skip("postgresql: " + pg.reason());
+    if (pg.certificate().empty()) return test::skip("postgresql TLS: no openssl command to make a certificate");
+    const std::string base = pg.tcp_url(test::PgServer::kPassword) + "?sslmode=verify-full&sslrootcert=";
+    auto ok = open_store(base + pg.certificate());
+    BOOST_REQUIRE_MESSAGE(ok.ok(), (ok.ok() ? std::string() : ok.error().to_string()));
+    BOOST_TEST((*ok)->put(fresh_prefix() + "tls", b("v")).ok());
+    TempFile other;
+    BOOST_REQUIRE(test::PgServer::run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                                       other.dir + "/k", "-out", other.dir + "/c", "-days", "2", "-subj", "/CN=127.0.0.1"},
+                                      true) == 0);
+    auto refused = open_store(base + other.dir + "/c");
+    BOOST_TEST(refused.code() == Errc::store_unavailable);
+    BOOST_TEST(refused.error().to_string().find("certificate") != std::string::npos, refused.error().to_string());
+    BOOST_TEST(refused.error().to_string().find(test::PgServer::kPassword) == std::string::npos);
+}
+
 // A pool of one connection serves many threads, one at a time, and loses no increment.
 BOOST_AUTO_TEST_CASE(postgres_pool_of_one_serves_threads) {
     auto& pg = test::PgServer::shared();
