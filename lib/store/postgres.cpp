@@ -101,6 +101,8 @@ private:
     std::vector<std::string> secrets_;
 };
 
+// Lenient on purpose (unlike otpauth's strict decoder): the password of a URL that libpq rejects
+// must be found too, so a malformed escape is kept as written instead of failing.
 std::string percent_decode(std::string_view s) {
     std::string out;
     for (std::size_t i = 0; i < s.size(); ++i) {
