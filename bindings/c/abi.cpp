@@ -72,6 +72,27 @@ int put_alloc(char** out, std::string_view s) {
     return MFA_OK;
 }
 
+namespace {
+template <class T>
+int put_alloc_n(T** out, std::size_t* len, const void* data, std::size_t n) {
+    if (out == nullptr) return fail(Errc::invalid_argument, "out is NULL");
+    if (len == nullptr) return fail(Errc::invalid_argument, "len is NULL");
+    auto* p = static_cast<unsigned char*>(alloc_for_caller(n + 1));
+    if (p == nullptr) return fail(Errc::no_memory, "output buffer");
+    // An empty source may have a null data(): memcpy must not see it, even for 0 bytes.
+    if (n != 0) std::memcpy(p, data, n);
+    p[n] = 0;
+    *out = reinterpret_cast<T*>(p);
+    *len = n;
+    return MFA_OK;
+}
+}  // namespace
+
+int put_alloc(std::uint8_t** out, std::size_t* len, const void* data, std::size_t n) {
+    return put_alloc_n(out, len, data, n);
+}
+int put_alloc(char** out, std::size_t* len, const void* data, std::size_t n) { return put_alloc_n(out, len, data, n); }
+
 Result<std::string_view> in_string(const char* s, std::size_t max, std::string_view what, bool null_ok) {
     if (s == nullptr) {
         if (null_ok) return std::string_view{};

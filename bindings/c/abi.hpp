@@ -54,6 +54,10 @@ void* alloc_for_caller(std::size_t n);
 // *out = a NUL-terminated copy of s from alloc_for_caller (the caller releases it with mfa_free,
 // which wipes it).
 int put_alloc(char** out, std::string_view s);
+// *out = a copy of n bytes (and a NUL after them, not counted) from alloc_for_caller, *len = n: for
+// bytes, and for texts that may hold NULs. On failure *out and *len are not touched.
+int put_alloc(std::uint8_t** out, std::size_t* len, const void* data, std::size_t n);
+int put_alloc(char** out, std::size_t* len, const void* data, std::size_t n);
 
 // A NUL-terminated input string of at most max bytes (strnlen: never reads past max + 1 bytes).
 // NULL is "" when null_ok, otherwise invalid_argument naming `what`.

@@ -136,23 +136,23 @@ int mfa_fido2_device_list_get_count(const mfa_fido2_device_list_t* list, size_t*
     });
 }
 
-int mfa_fido2_device_list_get_path(const mfa_fido2_device_list_t* list, char* out, size_t cap, size_t* len,
+int mfa_fido2_device_list_get_path(const mfa_fido2_device_list_t* list, char** out,
                                size_t index) {
     return abi::guarded([&] {
         if (list == nullptr) return bad("list is NULL");
         auto e = at(list->entries, index);
         if (!e) return abi::fail(e.error());
-        return abi::put_string(out, cap, len, (*e)->path);
+        return abi::put_alloc(out, (*e)->path);
     });
 }
 
-int mfa_fido2_device_list_get_product(const mfa_fido2_device_list_t* list, char* out, size_t cap, size_t* len,
+int mfa_fido2_device_list_get_product(const mfa_fido2_device_list_t* list, char** out,
                                   size_t index) {
     return abi::guarded([&] {
         if (list == nullptr) return bad("list is NULL");
         auto e = at(list->entries, index);
         if (!e) return abi::fail(e.error());
-        return abi::put_string(out, cap, len, (*e)->product);
+        return abi::put_alloc(out, (*e)->product);
     });
 }
 
@@ -277,29 +277,28 @@ void mfa_fido2_credential_free(mfa_fido2_credential_t** cred) {
     *cred = nullptr;
 }
 
-int mfa_fido2_credential_get_id(const mfa_fido2_credential_t* cred, uint8_t* out, size_t cap, size_t* len) {
+int mfa_fido2_credential_get_id(const mfa_fido2_credential_t* cred, uint8_t** out, size_t* len) {
     return abi::guarded([&] {
         if (cred == nullptr) return bad("cred is NULL");
         const auto& id = cred->cred.credential_id;
-        return abi::put_bytes(out, cap, len, id.data(), id.size());
+        return abi::put_alloc(out, len, id.data(), id.size());
     });
 }
 
-int mfa_fido2_credential_get_public_key(const mfa_fido2_credential_t* cred, uint8_t* out, size_t cap, size_t* len) {
+int mfa_fido2_credential_get_public_key(const mfa_fido2_credential_t* cred, uint8_t** out, size_t* len) {
     return abi::guarded([&] {
         if (cred == nullptr) return bad("cred is NULL");
         const auto& k = cred->cred.public_key_cose;
-        return abi::put_bytes(out, cap, len, k.data(), k.size());
+        return abi::put_alloc(out, len, k.data(), k.size());
     });
 }
 
-int mfa_fido2_credential_get_attestation_object(const mfa_fido2_credential_t* cred, uint8_t* out, size_t cap,
-                                            size_t* len) {
+int mfa_fido2_credential_get_attestation_object(const mfa_fido2_credential_t* cred, uint8_t** out, size_t* len) {
     return abi::guarded([&] {
         if (cred == nullptr) return bad("cred is NULL");
         auto ao = cred->cred.attestation_object();
         if (!ao) return abi::fail(ao.error());
-        return abi::put_bytes(out, cap, len, ao->data(), ao->size());
+        return abi::put_alloc(out, len, ao->data(), ao->size());
     });
 }
 
@@ -372,23 +371,23 @@ int mfa_fido2_assertions_get_count(const mfa_fido2_assertions_t* assertions, siz
     });
 }
 
-int mfa_fido2_assertions_get_credential_id(const mfa_fido2_assertions_t* assertions, uint8_t* out, size_t cap,
-                                      size_t* len, size_t index) {
+int mfa_fido2_assertions_get_credential_id(const mfa_fido2_assertions_t* assertions, uint8_t** out, size_t* len,
+                                           size_t index) {
     return abi::guarded([&] {
         if (assertions == nullptr) return bad("assertions is NULL");
         auto a = at(assertions->list, index);
         if (!a) return abi::fail(a.error());
-        return abi::put_bytes(out, cap, len, (*a)->credential_id.data(), (*a)->credential_id.size());
+        return abi::put_alloc(out, len, (*a)->credential_id.data(), (*a)->credential_id.size());
     });
 }
 
-int mfa_fido2_assertions_get_user_id(const mfa_fido2_assertions_t* assertions, uint8_t* out, size_t cap, size_t* len,
+int mfa_fido2_assertions_get_user_id(const mfa_fido2_assertions_t* assertions, uint8_t** out, size_t* len,
                                 size_t index) {
     return abi::guarded([&] {
         if (assertions == nullptr) return bad("assertions is NULL");
         auto a = at(assertions->list, index);
         if (!a) return abi::fail(a.error());
-        return abi::put_bytes(out, cap, len, (*a)->user_id.data(), (*a)->user_id.size());
+        return abi::put_alloc(out, len, (*a)->user_id.data(), (*a)->user_id.size());
     });
 }
 
@@ -584,10 +583,10 @@ int mfa_softtoken_start(mfa_softtoken_t** token, const char* state_file, const m
     });
 }
 
-int mfa_softtoken_get_device_path(const mfa_softtoken_t* token, char* out, size_t cap, size_t* len) {
+int mfa_softtoken_get_device_path(const mfa_softtoken_t* token, char** out) {
     return abi::guarded([&] {
         if (token == nullptr) return bad("token is NULL");
-        return abi::put_string(out, cap, len, token->path);
+        return abi::put_alloc(out, token->path);
     });
 }
 

@@ -259,25 +259,25 @@ int mfa_otp_get_params(const mfa_otp_t* otp, mfa_otp_params_t* params) {
     });
 }
 
-int mfa_otp_get_issuer(const mfa_otp_t* otp, char* out, size_t cap, size_t* len) {
+int mfa_otp_get_issuer(const mfa_otp_t* otp, char** issuer) {
     return guarded([&] {
         if (otp == nullptr) return fail(Errc::invalid_argument, "otp is NULL");
-        return put_string(out, cap, len, otp->issuer);
+        return put_alloc(issuer, otp->issuer);
     });
 }
 
-int mfa_otp_get_name(const mfa_otp_t* otp, char* out, size_t cap, size_t* len) {
+int mfa_otp_get_name(const mfa_otp_t* otp, char** name) {
     return guarded([&] {
         if (otp == nullptr) return fail(Errc::invalid_argument, "otp is NULL");
-        return put_string(out, cap, len, otp->name);
+        return put_alloc(name, otp->name);
     });
 }
 
-int mfa_otp_get_secret(const mfa_otp_t* otp, uint8_t* out, size_t cap, size_t* len) {
+int mfa_otp_get_secret(const mfa_otp_t* otp, uint8_t** secret, size_t* len) {
     return guarded([&] {
         if (otp == nullptr) return fail(Errc::invalid_argument, "otp is NULL");
         const ByteView s = otp->otp.secret();
-        return put_bytes(out, cap, len, s.data(), s.size());
+        return put_alloc(secret, len, s.data(), s.size());
     });
 }
 
@@ -385,16 +385,16 @@ int mfa_otp_resync_hotp(mfa_otp_t* otp, uint64_t* next_counter, const char* code
     });
 }
 
-int mfa_otp_format_uri(const mfa_otp_t* otp, char* out, size_t cap, size_t* len) {
+int mfa_otp_format_uri(const mfa_otp_t* otp, char** uri_out) {
     return guarded([&] {
         if (otp == nullptr) return fail(Errc::invalid_argument, "otp is NULL");
         auto uri = format_otpauth_uri(to_account(*otp));
         if (!uri) return fail(uri.error());
-        return put_string(out, cap, len, uri->view());
+        return put_alloc(uri_out, uri->view());
     });
 }
 
-int mfa_otp_base32_encode(char* out, size_t cap, size_t* len, const uint8_t* data, size_t data_len) {
+int mfa_otp_base32_encode(char** text_out, const uint8_t* data, size_t data_len) {
     return guarded([&] {
         if (data == nullptr && data_len != 0) return fail(Errc::invalid_argument, "data is NULL");
         // What mfa_otp_base32_decode takes back: kBase32MaxInput characters carry 5 bits each.
@@ -402,18 +402,18 @@ int mfa_otp_base32_encode(char* out, size_t cap, size_t* len, const uint8_t* dat
         if (data_len > kMaxData)
             return fail(Errc::limit_exceeded, "data_len is over the limit of " + std::to_string(kMaxData) + " bytes");
         const SecretString text = base32_encode(ByteView(data, data_len));
-        return put_string(out, cap, len, text.view());
+        return put_alloc(text_out, text.view());
     });
 }
 
-int mfa_otp_base32_decode(uint8_t* out, size_t cap, size_t* len, const char* text) {
+int mfa_otp_base32_decode(uint8_t** data, size_t* len, const char* text) {
     return guarded([&] {
         // One past the limit so that the decoder reports limit_exceeded itself.
         auto in = in_string(text, kBase32MaxInput + 1, "text");
         if (!in) return fail(in.error());
         auto bytes = base32_decode(*in);
         if (!bytes) return fail(bytes.error());
-        return put_bytes(out, cap, len, bytes->data(), bytes->size());
+        return put_alloc(data, len, bytes->data(), bytes->size());
     });
 }
 
@@ -485,7 +485,7 @@ int mfa_otp_migration_get_account(const mfa_otp_migration_t* migration, mfa_otp_
     });
 }
 
-int mfa_otp_migration_get_uri(const mfa_otp_migration_t* migration, char* out, size_t cap, size_t* len, size_t index) {
+int mfa_otp_migration_get_uri(const mfa_otp_migration_t* migration, char** uri_out, size_t index) {
     return guarded([&] {
         if (migration == nullptr) return fail(Errc::invalid_argument, "migration is NULL");
         const auto& accounts = migration->batch.accounts;
@@ -493,7 +493,7 @@ int mfa_otp_migration_get_uri(const mfa_otp_migration_t* migration, char* out, s
             return fail(Errc::not_found, "index " + std::to_string(index) + " is past the " + std::to_string(accounts.size()) + " accounts");
         auto uri = format_otpauth_uri(accounts[index]);
         if (!uri) return fail(uri.error());
-        return put_string(out, cap, len, uri->view());
+        return put_alloc(uri_out, uri->view());
     });
 }
 
@@ -506,8 +506,8 @@ int mfa_otp_migration_batch_count(size_t* batches, size_t n_accounts, size_t per
     });
 }
 
-int mfa_otp_migration_build_uri(char* out, size_t cap, size_t* len, const mfa_otp_t* const* accounts, size_t n_accounts,
-                            size_t per_batch, int32_t batch_id, size_t batch_index) {
+int mfa_otp_migration_build_uri(char** uri_out, const mfa_otp_t* const* accounts, size_t n_accounts, size_t per_batch,
+                                int32_t batch_id, size_t batch_index) {
     return guarded([&] {
         if (accounts == nullptr) return fail(Errc::invalid_argument, "accounts is NULL");
         if (auto st = check_batching(n_accounts, per_batch); !st) return fail(st.error());
@@ -526,7 +526,7 @@ int mfa_otp_migration_build_uri(char* out, size_t cap, size_t* len, const mfa_ot
         batch.batch_id = batch_id;
         auto uri = build_migration_uri(batch);
         if (!uri) return fail(uri.error());
-        return put_string(out, cap, len, uri->view());
+        return put_alloc(uri_out, uri->view());
     });
 }
 

@@ -345,10 +345,10 @@ int mfa_webauthn_credential_get_json(const mfa_webauthn_credential_t* cred, char
     });
 }
 
-int mfa_webauthn_credential_get_id(const mfa_webauthn_credential_t* cred, uint8_t* out, size_t cap, size_t* len) {
+int mfa_webauthn_credential_get_id(const mfa_webauthn_credential_t* cred, uint8_t** out, size_t* len) {
     return abi::guarded([&] {
         if (cred == nullptr) return bad("cred is NULL");
-        return abi::put_bytes(out, cap, len, cred->record.id.data(), cred->record.id.size());
+        return abi::put_alloc(out, len, cred->record.id.data(), cred->record.id.size());
     });
 }
 
@@ -392,22 +392,31 @@ int mfa_webauthn_verify_authentication(mfa_webauthn_rp_t* rp, mfa_webauthn_crede
     });
 }
 
-int mfa_webauthn_response_ids(uint8_t* credential_id, size_t id_cap, size_t* id_len, uint8_t* user_handle,
-                              size_t handle_cap, size_t* handle_len, const char* response_json, size_t response_len) {
+int mfa_webauthn_response_ids(uint8_t** credential_id, size_t* id_len, uint8_t** user_handle, size_t* handle_len,
+                              const char* response_json, size_t response_len) {
     return abi::guarded([&] {
         if (response_json == nullptr) return bad("response_json is NULL");
+        if ((credential_id == nullptr) != (id_len == nullptr)) return bad("credential_id and id_len go together");
+        if ((user_handle == nullptr) != (handle_len == nullptr)) return bad("user_handle and handle_len go together");
         auto r = parse_authentication_response(std::string_view(response_json, response_len));
         if (!r) return abi::fail(r.error());
-        if (credential_id != nullptr || id_len != nullptr) {
-            if (id_len == nullptr) return bad("id_len is NULL");
-            int rc = abi::put_bytes(credential_id, id_cap, id_len, r->id.data(), r->id.size());
+        uint8_t* id = nullptr;
+        size_t n = 0;
+        if (credential_id != nullptr) {
+            int rc = abi::put_alloc(&id, &n, r->id.data(), r->id.size());
             if (rc != MFA_OK) return rc;
         }
-        if (user_handle != nullptr || handle_len != nullptr) {
-            if (handle_len == nullptr) return bad("handle_len is NULL");
+        if (user_handle != nullptr) {
             const Bytes h = r->user_handle.value_or(Bytes{});
-            int rc = abi::put_bytes(user_handle, handle_cap, handle_len, h.data(), h.size());
-            if (rc != MFA_OK) return rc;
+            int rc = abi::put_alloc(user_handle, handle_len, h.data(), h.size());
+            if (rc != MFA_OK) {
+                mfa_free(id);
+                return rc;
+            }
+        }
+        if (credential_id != nullptr) {
+            *credential_id = id;
+            *id_len = n;
         }
         return MFA_OK;
     });

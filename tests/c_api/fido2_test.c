@@ -21,8 +21,8 @@ static void fill(uint8_t *p, size_t n, uint8_t seed) {
 static void test_errors(void) {
     mfa_fido2_device_t *dev = NULL;
     mfa_fido2_device_list_t *list = NULL;
-    size_t count = 0, len = 0;
-    char buf[256];
+    size_t count = 0;
+    char *text = NULL;
     CHECK_RC(mfa_fido2_device_open(&dev, NULL), MFA_ERR_INVALID_ARGUMENT);
     CHECK_RC(mfa_fido2_device_open(&dev, "nosuchscheme:x"), MFA_ERR_FIDO2_NO_DEVICE);
     CHECK(dev == NULL);
@@ -31,8 +31,9 @@ static void test_errors(void) {
     /* The machine's USB keys: whatever is there, the list works and its bounds hold. */
     CHECK_OK(mfa_fido2_device_list_new(&list));
     CHECK_OK(mfa_fido2_device_list_get_count(list, &count));
-    CHECK_RC(mfa_fido2_device_list_get_path(list, buf, sizeof buf, &len, count), MFA_ERR_NOT_FOUND);
-    CHECK_RC(mfa_fido2_device_list_get_product(list, buf, sizeof buf, &len, count), MFA_ERR_NOT_FOUND);
+    CHECK_RC(mfa_fido2_device_list_get_path(list, &text, count), MFA_ERR_NOT_FOUND);
+    CHECK_RC(mfa_fido2_device_list_get_product(list, &text, count), MFA_ERR_NOT_FOUND);
+    CHECK(text == NULL);
     mfa_fido2_device_list_free(&list);
     CHECK(list == NULL);
     mfa_fido2_device_list_free(&list); /* NULL-safe */
@@ -73,7 +74,7 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     mfa_fido2_credential_t *cred = NULL;
     mfa_fido2_assertions_t *as = NULL;
     mfa_webauthn_rp_t *rp = NULL;
-    uint8_t challenge[32], ao[2048], uid[64];
+    uint8_t challenge[32], uid[64];
     char *json = NULL;
     char *record = NULL;
     mfa_webauthn_credential_t *stored = NULL;
@@ -110,14 +111,20 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     mc.pin = "4321";
     CHECK_OK(mfa_fido2_make_credential(dev, &cred, &mc));
 
-    CHECK_OK(mfa_fido2_credential_get_id(cred, cred_id, 1023, cred_id_len));
-    CHECK(*cred_id_len > 16);
-    CHECK_RC(mfa_fido2_credential_get_attestation_object(cred, ao, 0, &len), MFA_ERR_BUFFER_TOO_SMALL);
-    CHECK(len > 100);
-    CHECK_OK(mfa_fido2_credential_get_attestation_object(cred, ao, sizeof ao, &len));
-    CHECK(len > 100 && ao[0] == 0xa3); /* a map of three: fmt, attStmt, authData */
-    CHECK_OK(mfa_fido2_credential_get_public_key(cred, ao, sizeof ao, &len));
-    CHECK(len > 64);
+    {
+        uint8_t *bytes = NULL;
+        CHECK_OK(mfa_fido2_credential_get_id(cred, &bytes, cred_id_len));
+        CHECK(bytes != NULL && *cred_id_len > 16 && *cred_id_len <= 1023);
+        if (bytes != NULL && *cred_id_len <= 1023) memcpy(cred_id, bytes, *cred_id_len);
+        mfa_free(bytes);
+        CHECK_RC(mfa_fido2_credential_get_attestation_object(cred, &bytes, NULL), MFA_ERR_INVALID_ARGUMENT);
+        CHECK_OK(mfa_fido2_credential_get_attestation_object(cred, &bytes, &len));
+        CHECK(bytes != NULL && len > 100 && bytes[0] == 0xa3); /* a map of three: fmt, attStmt, authData */
+        mfa_free(bytes);
+        CHECK_OK(mfa_fido2_credential_get_public_key(cred, &bytes, &len));
+        CHECK(bytes != NULL && len > 64);
+        mfa_free(bytes);
+    }
     CHECK_RC(mfa_fido2_credential_get_json(cred, NULL), MFA_ERR_INVALID_ARGUMENT);
     CHECK_OK(mfa_fido2_credential_get_json(cred, &json));
     CHECK(json != NULL && strstr(json, "\"attestationObject\"") != NULL);
@@ -173,8 +180,16 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     ga.allow_ids = NULL;
     ga.allow_id_lens = NULL;
     CHECK_OK(mfa_fido2_get_assertion(dev, &as, &ga));
-    CHECK_OK(mfa_fido2_assertions_get_user_id(as, uid, sizeof uid, &len, 0));
-    CHECK(len == sizeof kUserId && memcmp(uid, kUserId, len) == 0);
+    {
+        uint8_t *user = NULL;
+        CHECK_OK(mfa_fido2_assertions_get_user_id(as, &user, &len, 0));
+        CHECK(user != NULL && len == sizeof kUserId && memcmp(user, kUserId, len) == 0);
+        mfa_free(user);
+        CHECK_OK(mfa_fido2_assertions_get_credential_id(as, &user, &len, 0));
+        CHECK(user != NULL && len == *cred_id_len && memcmp(user, cred_id, len) == 0);
+        mfa_free(user);
+        CHECK_RC(mfa_fido2_assertions_get_user_id(as, &user, &len, 1), MFA_ERR_NOT_FOUND);
+    }
     CHECK_OK(mfa_fido2_assertions_get_sign_count(as, &sc2, 0));
     CHECK(sc2 > sc1);
     mfa_free(json);
@@ -199,7 +214,7 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
 static void test_hmac_secret(mfa_fido2_device_t *dev) {
     mfa_fido2_make_credential_options_t mc;
     mfa_fido2_credential_t *cred = NULL;
-    uint8_t hash[32], id[1023], salt1[32], salt2[32], out1[64], out2[64];
+    uint8_t hash[32], *id = NULL, salt1[32], salt2[32], out1[64], out2[64];
     size_t id_len = 0, len = 0;
     char *json = NULL;
 
@@ -214,7 +229,7 @@ static void test_hmac_secret(mfa_fido2_device_t *dev) {
     mc.algorithm = MFA_COSE_EDDSA;
     mc.hmac_secret = 1;
     CHECK_OK(mfa_fido2_make_credential(dev, &cred, &mc));
-    CHECK_OK(mfa_fido2_credential_get_id(cred, id, sizeof id, &id_len));
+    CHECK_OK(mfa_fido2_credential_get_id(cred, &id, &id_len));
     /* Made from a hash: there is no clientDataJSON to put in the JSON. */
     CHECK_RC(mfa_fido2_credential_get_json(cred, &json), MFA_ERR_INVALID_ARGUMENT);
     CHECK(json == NULL);
@@ -231,6 +246,7 @@ static void test_hmac_secret(mfa_fido2_device_t *dev) {
     CHECK(memcmp(out2, out2 + 32, 32) != 0); /* another salt: another secret */
     mfa_memzero(out1, sizeof out1);
     mfa_memzero(out2, sizeof out2);
+    mfa_free(id);
 }
 
 static void test_credential_management(mfa_fido2_device_t *dev, const uint8_t *cred_id, size_t cred_id_len) {
@@ -264,8 +280,7 @@ static void test_bridge(void) {
     mfa_fido2_make_credential_options_t mc;
     mfa_fido2_credential_t *cred = NULL;
     uint8_t hash[32];
-    char path[128], tty[160];
-    size_t len = 0;
+    char *path = NULL, tty[160];
     char *json = NULL;
 
     CHECK_RC(mfa_softtoken_options_init(NULL), MFA_ERR_INVALID_ARGUMENT);
@@ -278,10 +293,11 @@ static void test_bridge(void) {
     opts.attestation = MFA_SOFTTOKEN_ATTESTATION_SELF;
     opts.presence = MFA_SOFTTOKEN_PRESENCE_DENY;
     CHECK_OK(mfa_softtoken_start(&tok, NULL, &opts));
-    CHECK_RC(mfa_softtoken_get_device_path(tok, path, 4, &len), MFA_ERR_BUFFER_TOO_SMALL);
-    CHECK_OK(mfa_softtoken_get_device_path(tok, path, sizeof path, &len));
-    CHECK(strncmp(path, "/dev/pts/", 9) == 0);
-    snprintf(tty, sizeof tty, "tty:%s", path);
+    CHECK_RC(mfa_softtoken_get_device_path(tok, NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_OK(mfa_softtoken_get_device_path(tok, &path));
+    CHECK(path != NULL && strncmp(path, "/dev/pts/", 9) == 0);
+    snprintf(tty, sizeof tty, "tty:%s", path ? path : "");
+    mfa_free(path);
     CHECK_OK(mfa_fido2_device_open(&dev, tty));
     CHECK_OK(mfa_fido2_info_json(dev, &json));
     CHECK(json != NULL && strstr(json, "\"FIDO_2_0\"") != NULL);

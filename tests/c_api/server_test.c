@@ -37,7 +37,7 @@ int main(void) {
 
     memset(&vr, 0, sizeof vr);
     vr.struct_size = sizeof vr;
-    CHECK_RC(mfa_server_store_open(&store, "postgres://x"), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_server_store_open(&store, "postgresx://x"), MFA_ERR_INVALID_ARGUMENT);
     CHECK(store == NULL);
     CHECK_OK(mfa_server_store_open(&store, "memory:"));
     CHECK_OK(mfa_server_keyring_generate(&ring));

@@ -168,11 +168,13 @@ static void test_ceremonies(void) {
     /* Authentication: find the record by id, verify, store the updated record. */
     size_t alen;
     char *a1 = slurp("assertion1.json", &alen);
-    uint8_t id[1024], handle[64];
+    uint8_t *id = NULL, *handle = NULL;
     size_t id_len = 0, handle_len = 0;
-    CHECK_OK(mfa_webauthn_response_ids(id, sizeof id, &id_len, handle, sizeof handle, &handle_len, a1, alen));
-    CHECK(id_len == 16);
-    CHECK(handle_len == ulen && memcmp(handle, user, ulen) == 0);
+    CHECK_RC(mfa_webauthn_response_ids(&id, NULL, NULL, NULL, a1, alen), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_OK(mfa_webauthn_response_ids(&id, &id_len, &handle, &handle_len, a1, alen));
+    CHECK(id != NULL && id_len == 16);
+    CHECK(handle != NULL && handle_len == ulen && memcmp(handle, user, ulen) == 0);
+    mfa_free(handle);
     clen = hex_file("assertion1.challenge.hex", challenge, sizeof challenge);
     /* The record is loaded once into a credential handle (its key parsed then). */
     mfa_webauthn_credential_t *cred = NULL, *cred2 = NULL;
@@ -181,11 +183,13 @@ static void test_ceremonies(void) {
     CHECK_RC(mfa_webauthn_credential_from_json(NULL, record, strlen(record)), MFA_ERR_INVALID_ARGUMENT);
     CHECK_OK(mfa_webauthn_credential_from_json(&cred, record, strlen(record)));
     CHECK_OK(mfa_webauthn_credential_from_json(&cred2, record, strlen(record)));
-    uint8_t stored_id[1024];
+    uint8_t *stored_id = NULL;
     size_t stored_id_len = 0;
     uint32_t count = 99;
-    CHECK_OK(mfa_webauthn_credential_get_id(cred, stored_id, sizeof stored_id, &stored_id_len));
-    CHECK(stored_id_len == id_len && memcmp(stored_id, id, id_len) == 0);
+    CHECK_OK(mfa_webauthn_credential_get_id(cred, &stored_id, &stored_id_len));
+    CHECK(stored_id != NULL && id != NULL && stored_id_len == id_len && memcmp(stored_id, id, id_len) == 0);
+    mfa_free(stored_id);
+    mfa_free(id);
     CHECK_OK(mfa_webauthn_credential_get_sign_count(cred, &count));
     CHECK(count == 0);
     mfa_webauthn_authentication_info_t ainfo;

@@ -11,8 +11,9 @@
  * 0x27 OPERATION_DENIED ...); mfa_strerror() names both kinds.
  *
  * Operations that talk to the authenticator return their results in a handle
- * (mfa_fido2_credential_t, mfa_fido2_assertions_t) read with getters into caller buffers, so a
- * buffer that is too small never costs a touch or a credential. JSON outputs of type char ** are
+ * (mfa_fido2_credential_t, mfa_fido2_assertions_t) read with getters afterwards, so reading a
+ * result never costs a touch or a credential. Ids, keys, paths and JSON are allocated by the
+ * library (mfa_free); the hmac-secret output, of a fixed size, goes to a caller buffer. JSON outputs of type char ** are
  * allocated by the library: release them with mfa_free(). PINs are UTF-8, NUL-terminated, at most
  * 255 bytes (CTAP2: 4..63 code points).
  *
@@ -41,12 +42,10 @@ typedef struct mfa_fido2_assertions mfa_fido2_assertions_t;
 MFA_EXPORT int mfa_fido2_device_list_new(mfa_fido2_device_list_t **list);
 MFA_EXPORT void mfa_fido2_device_list_free(mfa_fido2_device_list_t **list);
 MFA_EXPORT int mfa_fido2_device_list_get_count(const mfa_fido2_device_list_t *list, size_t *count);
-/* The path mfa_fido2_device_open takes, and the product name (may be ""). MFA_ERR_NOT_FOUND when
- * index >= count. */
-MFA_EXPORT int mfa_fido2_device_list_get_path(const mfa_fido2_device_list_t *list, char *out, size_t cap, size_t *len,
-                                          size_t index);
-MFA_EXPORT int mfa_fido2_device_list_get_product(const mfa_fido2_device_list_t *list, char *out, size_t cap,
-                                             size_t *len, size_t index);
+/* The path mfa_fido2_device_open takes, and the product name (may be ""), into *path / *product
+ * (mfa_free it). MFA_ERR_NOT_FOUND when index >= count. */
+MFA_EXPORT int mfa_fido2_device_list_get_path(const mfa_fido2_device_list_t *list, char **path, size_t index);
+MFA_EXPORT int mfa_fido2_device_list_get_product(const mfa_fido2_device_list_t *list, char **product, size_t index);
 
 /* Opens a device and handshakes with it (CTAPHID INIT, GetInfo). MFA_ERR_FIDO2_NO_DEVICE when the
  * path does not open or its scheme is unknown. */
@@ -94,13 +93,12 @@ MFA_EXPORT int mfa_fido2_make_credential_options_init(mfa_fido2_make_credential_
 MFA_EXPORT int mfa_fido2_make_credential(mfa_fido2_device_t *dev, mfa_fido2_credential_t **cred,
                                          const mfa_fido2_make_credential_options_t *options);
 MFA_EXPORT void mfa_fido2_credential_free(mfa_fido2_credential_t **cred);
-MFA_EXPORT int mfa_fido2_credential_get_id(const mfa_fido2_credential_t *cred, uint8_t *out, size_t cap, size_t *len);
+MFA_EXPORT int mfa_fido2_credential_get_id(const mfa_fido2_credential_t *cred, uint8_t **id, size_t *len);
 /* The COSE_Key of the new credential. */
-MFA_EXPORT int mfa_fido2_credential_get_public_key(const mfa_fido2_credential_t *cred, uint8_t *out, size_t cap,
-                                               size_t *len);
+MFA_EXPORT int mfa_fido2_credential_get_public_key(const mfa_fido2_credential_t *cred, uint8_t **cose_key, size_t *len);
 /* The WebAuthn attestation object (CBOR {fmt, attStmt, authData}). */
-MFA_EXPORT int mfa_fido2_credential_get_attestation_object(const mfa_fido2_credential_t *cred, uint8_t *out,
-                                                       size_t cap, size_t *len);
+MFA_EXPORT int mfa_fido2_credential_get_attestation_object(const mfa_fido2_credential_t *cred, uint8_t **object,
+                                                           size_t *len);
 /* PublicKeyCredential.toJSON() of the registration, as a browser would send it for the origin.
  * MFA_ERR_INVALID_ARGUMENT when the credential was made from a client_data_hash. */
 MFA_EXPORT int mfa_fido2_credential_get_json(const mfa_fido2_credential_t *cred, char **json);
@@ -133,10 +131,10 @@ MFA_EXPORT int mfa_fido2_get_assertion(mfa_fido2_device_t *dev, mfa_fido2_assert
 MFA_EXPORT void mfa_fido2_assertions_free(mfa_fido2_assertions_t **assertions);
 MFA_EXPORT int mfa_fido2_assertions_get_count(const mfa_fido2_assertions_t *assertions, size_t *count);
 /* Getters for assertion `index` (MFA_ERR_NOT_FOUND when index >= count). */
-MFA_EXPORT int mfa_fido2_assertions_get_credential_id(const mfa_fido2_assertions_t *assertions, uint8_t *out,
-                                                 size_t cap, size_t *len, size_t index);
-MFA_EXPORT int mfa_fido2_assertions_get_user_id(const mfa_fido2_assertions_t *assertions, uint8_t *out, size_t cap,
-                                           size_t *len, size_t index);
+MFA_EXPORT int mfa_fido2_assertions_get_credential_id(const mfa_fido2_assertions_t *assertions, uint8_t **id,
+                                                      size_t *len, size_t index);
+MFA_EXPORT int mfa_fido2_assertions_get_user_id(const mfa_fido2_assertions_t *assertions, uint8_t **user_id,
+                                                size_t *len, size_t index);
 MFA_EXPORT int mfa_fido2_assertions_get_sign_count(const mfa_fido2_assertions_t *assertions, uint32_t *sign_count,
                                               size_t index);
 /* The hmac-secret output: 32 bytes (salt1) or 64 (salt1 and salt2). MFA_ERR_NOT_FOUND when no

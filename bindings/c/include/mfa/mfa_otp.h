@@ -7,8 +7,10 @@
  *    mfa_otp_free() / mfa_otp_migration_free(), which are NULL-safe and set the pointer to NULL.
  *  - Every pointer argument is borrowed for the duration of the call only; strings and bytes given
  *    to a constructor are copied into the handle.
- *  - Outputs go to caller buffers (out, cap, &len). Buffers that receive a secret (the secret, a URI,
- *    a migration URI, a random secret) should be wiped by the caller with mfa_memzero() after use.
+ *  - Codes, time steps and random secrets go to caller buffers (out, cap, &len); a random secret's
+ *    buffer should be wiped by the caller with mfa_memzero() after use. Texts and bytes of
+ *    variable size (issuer, name, secret, URIs, Base32) are allocated by the library and released
+ *    with mfa_free(), which wipes them (several contain the secret).
  *    On MFA_ERR_BUFFER_TOO_SMALL nothing is written to out and *len holds the size needed
  *    (for text: the length without the NUL; the capacity needed is *len + 1).
  *  - Text inputs are NUL-terminated UTF-8; byte inputs are (pointer, length) pairs.
@@ -117,11 +119,11 @@ MFA_EXPORT void mfa_otp_free(mfa_otp_t **otp);
 
 /* Copies the parameters into *params, whose struct_size the caller has set (mfa_otp_params_init). */
 MFA_EXPORT int mfa_otp_get_params(const mfa_otp_t *otp, mfa_otp_params_t *params);
-/* The issuer / account name as text ("" when there is none), into a caller buffer. */
-MFA_EXPORT int mfa_otp_get_issuer(const mfa_otp_t *otp, char *out, size_t cap, size_t *len);
-MFA_EXPORT int mfa_otp_get_name(const mfa_otp_t *otp, char *out, size_t cap, size_t *len);
-/* The raw secret into a caller buffer (at most MFA_OTP_MAX_SECRET_BYTES). Wipe it after use. */
-MFA_EXPORT int mfa_otp_get_secret(const mfa_otp_t *otp, uint8_t *out, size_t cap, size_t *len);
+/* The issuer / account name as text ("" when there is none) into *issuer / *name (mfa_free it). */
+MFA_EXPORT int mfa_otp_get_issuer(const mfa_otp_t *otp, char **issuer);
+MFA_EXPORT int mfa_otp_get_name(const mfa_otp_t *otp, char **name);
+/* The raw secret (at most MFA_OTP_MAX_SECRET_BYTES) into *secret, *len bytes (mfa_free wipes it). */
+MFA_EXPORT int mfa_otp_get_secret(const mfa_otp_t *otp, uint8_t **secret, size_t *len);
 /* Sets the next HOTP counter. MFA_ERR_INVALID_ARGUMENT for a TOTP or Steam account. */
 MFA_EXPORT int mfa_otp_set_counter(mfa_otp_t *otp, uint64_t counter);
 
@@ -173,18 +175,18 @@ MFA_EXPORT int mfa_otp_resync_hotp(mfa_otp_t *otp, uint64_t *next_counter, const
 /* ---- otpauth:// URIs ------------------------------------------------------------------------- */
 
 /* The canonical otpauth:// URI of the account (docs/otpauth.md: fixed parameter order, defaults
- * written out, unpadded Base32), NUL-terminated into a caller buffer. Contains the secret.
+ * written out, unpadded Base32) into *uri (mfa_free wipes it: it contains the secret).
  * MFA_ERR_URI_LABEL when the issuer or name cannot form a label (a ':', or both empty). */
-MFA_EXPORT int mfa_otp_format_uri(const mfa_otp_t *otp, char *out, size_t cap, size_t *len);
+MFA_EXPORT int mfa_otp_format_uri(const mfa_otp_t *otp, char **uri);
 
 /* ---- Secrets --------------------------------------------------------------------------------- */
 
-/* Base32 (RFC 4648, upper case, no padding) of (data, data_len) into a caller text buffer.
+/* Base32 (RFC 4648, upper case, no padding) of (data, data_len) into *text (mfa_free it).
  * data_len is at most MFA_OTP_BASE32_MAX_DATA (what mfa_otp_base32_decode takes back). */
-MFA_EXPORT int mfa_otp_base32_encode(char *out, size_t cap, size_t *len, const uint8_t *data, size_t data_len);
-/* Decodes Base32 as people type it (any case; spaces and '-' ignored; optional '=' padding) into a
- * caller byte buffer. text: at most MFA_OTP_BASE32_MAX_TEXT characters. MFA_ERR_BASE32_INVALID names the position of the first bad character. */
-MFA_EXPORT int mfa_otp_base32_decode(uint8_t *out, size_t cap, size_t *len, const char *text);
+MFA_EXPORT int mfa_otp_base32_encode(char **text, const uint8_t *data, size_t data_len);
+/* Decodes Base32 as people type it (any case; spaces and '-' ignored; optional '=' padding) into
+ * *data, *len bytes (mfa_free it). text: at most MFA_OTP_BASE32_MAX_TEXT characters. MFA_ERR_BASE32_INVALID names the position of the first bad character. */
+MFA_EXPORT int mfa_otp_base32_decode(uint8_t **data, size_t *len, const char *text);
 /* n_bytes (0 means MFA_OTP_DEFAULT_SECRET_BYTES) random bytes from the CSPRNG into a caller buffer. */
 MFA_EXPORT int mfa_otp_random_secret(uint8_t *out, size_t cap, size_t *len, size_t n_bytes);
 
@@ -207,20 +209,18 @@ MFA_EXPORT int mfa_otp_migration_get_batch(const mfa_otp_migration_t *migration,
 /* Account `index` (0..count-1) as a new mfa_otp_t the caller owns (mfa_otp_free); the migration
  * keeps its own copy. MFA_ERR_NOT_FOUND for an index out of range. */
 MFA_EXPORT int mfa_otp_migration_get_account(const mfa_otp_migration_t *migration, mfa_otp_t **otp, size_t index);
-/* Account `index` as its canonical otpauth:// URI into a caller buffer (contains the secret). */
-MFA_EXPORT int mfa_otp_migration_get_uri(const mfa_otp_migration_t *migration, char *out, size_t cap,
-                                     size_t *len, size_t index);
+/* Account `index` as its canonical otpauth:// URI into *uri (mfa_free wipes it: it contains the secret). */
+MFA_EXPORT int mfa_otp_migration_get_uri(const mfa_otp_migration_t *migration, char **uri, size_t index);
 
 /* Building an export: accounts are split into batches of at most per_batch (Google uses 10; at most
  * MFA_OTP_MIGRATION_MAX_ACCOUNTS accounts in all), one otpauth-migration:// URI (one QR code) each.
  * mfa_otp_migration_batch_count says how many URIs there are; mfa_otp_migration_build_uri writes URI
- * number batch_index (0-based) into a caller buffer (it contains secrets). Pass the same accounts,
+ * number batch_index (0-based) into *uri (mfa_free wipes it: it contains secrets). Pass the same accounts,
  * per_batch and batch_id (any value, the same for every URI of one export; a random one is usual)
  * for every batch_index. accounts: a borrowed array of n_accounts borrowed handles. */
 MFA_EXPORT int mfa_otp_migration_batch_count(size_t *batches, size_t n_accounts, size_t per_batch);
-MFA_EXPORT int mfa_otp_migration_build_uri(char *out, size_t cap, size_t *len, const mfa_otp_t *const *accounts,
-                                       size_t n_accounts, size_t per_batch, int32_t batch_id,
-                                       size_t batch_index);
+MFA_EXPORT int mfa_otp_migration_build_uri(char **uri, const mfa_otp_t *const *accounts, size_t n_accounts,
+                                           size_t per_batch, int32_t batch_id, size_t batch_index);
 
 #ifdef __cplusplus
 } /* extern "C" */

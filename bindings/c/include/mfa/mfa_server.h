@@ -23,7 +23,9 @@ extern "C" {
 typedef struct mfa_server_store mfa_server_store_t;
 typedef struct mfa_server mfa_server_t;
 
-/* "memory:", "sqlite:<path>", "redis://host:port/db". */
+/* "memory:", "sqlite:<path>", "redis://host:port/db", "postgresql://user@host/db?…" (libpq's URL plus
+ * the store's pool_size, pool_wait_ms, lock_timeout_ms; MFA_ERR_UNSUPPORTED in a build without
+ * PostgreSQL). docs/server.md has each store's guarantees. */
 MFA_EXPORT int mfa_server_store_open(mfa_server_store_t **out, const char *url);
 MFA_EXPORT void mfa_server_store_free(mfa_server_store_t **store);
 

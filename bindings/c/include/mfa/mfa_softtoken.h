@@ -39,8 +39,8 @@ MFA_EXPORT int mfa_softtoken_options_init(mfa_softtoken_options_t *options);
  * mfa_softtoken_stop or mfa_softtoken_free. */
 MFA_EXPORT int mfa_softtoken_start(mfa_softtoken_t **token, const char *state_file,
                                    const mfa_softtoken_options_t *options);
-/* "/dev/pts/N": the bridge's device path (without the "tty:" scheme). */
-MFA_EXPORT int mfa_softtoken_get_device_path(const mfa_softtoken_t *token, char *out, size_t cap, size_t *len);
+/* "/dev/pts/N": the bridge's device path (without the "tty:" scheme) into *path (mfa_free it). */
+MFA_EXPORT int mfa_softtoken_get_device_path(const mfa_softtoken_t *token, char **path);
 /* Stops serving and closes the pty; idempotent. The handle stays valid for mfa_softtoken_free. */
 MFA_EXPORT int mfa_softtoken_stop(mfa_softtoken_t *token);
 /* Stops if needed and frees; NULL-safe, nulls the pointer. */

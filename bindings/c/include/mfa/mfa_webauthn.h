@@ -161,8 +161,7 @@ MFA_EXPORT void mfa_webauthn_credential_free(mfa_webauthn_credential_t **cred);
 /* The record as JSON into *record_json (mfa_free it): store this after every successful login. */
 MFA_EXPORT int mfa_webauthn_credential_get_json(const mfa_webauthn_credential_t *cred, char **record_json);
 /* The credential id (raw bytes, at most 1023) and the stored signature counter. */
-MFA_EXPORT int mfa_webauthn_credential_get_id(const mfa_webauthn_credential_t *cred, uint8_t *out, size_t cap,
-                                              size_t *len);
+MFA_EXPORT int mfa_webauthn_credential_get_id(const mfa_webauthn_credential_t *cred, uint8_t **id, size_t *len);
 MFA_EXPORT int mfa_webauthn_credential_get_sign_count(const mfa_webauthn_credential_t *cred, uint32_t *sign_count);
 
 /* Verifies AuthenticationResponseJSON against a stored credential. On success cred is updated
@@ -178,10 +177,10 @@ MFA_EXPORT int mfa_webauthn_verify_authentication(mfa_webauthn_rp_t *rp, mfa_web
                                                   int uv);
 
 /* The credential id (raw bytes) and userHandle (empty when absent) of an AuthenticationResponseJSON,
- * to find the stored record before verifying. Either output may be NULL. */
-MFA_EXPORT int mfa_webauthn_response_ids(uint8_t *credential_id, size_t id_cap, size_t *id_len,
-                                         uint8_t *user_handle, size_t handle_cap, size_t *handle_len,
-                                         const char *response_json, size_t response_len);
+ * to find the stored record before verifying, into library-allocated buffers (mfa_free them). Either
+ * pair (credential_id, id_len) / (user_handle, handle_len) may be NULL, NULL. */
+MFA_EXPORT int mfa_webauthn_response_ids(uint8_t **credential_id, size_t *id_len, uint8_t **user_handle,
+                                         size_t *handle_len, const char *response_json, size_t response_len);
 
 #ifdef __cplusplus
 } /* extern "C" */
