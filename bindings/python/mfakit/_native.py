@@ -145,9 +145,9 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "mfa_otp_from_uri": (c_int, [HP, S, P(OtpUriOptions)]),
     "mfa_otp_free": (None, [HP]),
     "mfa_otp_get_params": (c_int, [H, P(OtpParams)]),
-    "mfa_otp_get_issuer": (c_int, [H, *BUF]),
-    "mfa_otp_get_name": (c_int, [H, *BUF]),
-    "mfa_otp_get_secret": (c_int, [H, *BUF]),
+    "mfa_otp_get_issuer": (c_int, [H, HP]),
+    "mfa_otp_get_name": (c_int, [H, HP]),
+    "mfa_otp_get_secret": (c_int, [H, HP, SZP]),
     "mfa_otp_set_counter": (c_int, [H, c_uint64]),
     "mfa_otp_generate": (c_int, [H, *BUF, c_int64]),
     "mfa_otp_generate_at": (c_int, [H, *BUF, c_uint64]),
@@ -156,18 +156,18 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "mfa_otp_verify_totp": (c_int, [H, P(c_int64), P(c_int64), S, c_int64, c_uint32, c_uint32, c_int64, c_uint32]),
     "mfa_otp_verify_hotp": (c_int, [H, P(c_uint64), S, c_uint32]),
     "mfa_otp_resync_hotp": (c_int, [H, P(c_uint64), S, S, c_uint32]),
-    "mfa_otp_format_uri": (c_int, [H, *BUF]),
-    "mfa_otp_base32_encode": (c_int, [*BUF, S, SZ]),
-    "mfa_otp_base32_decode": (c_int, [*BUF, S]),
+    "mfa_otp_format_uri": (c_int, [H, HP]),
+    "mfa_otp_base32_encode": (c_int, [HP, S, SZ]),
+    "mfa_otp_base32_decode": (c_int, [HP, SZP, S]),
     "mfa_otp_random_secret": (c_int, [*BUF, SZ]),
     "mfa_otp_migration_parse": (c_int, [HP, S]),
     "mfa_otp_migration_free": (None, [HP]),
     "mfa_otp_migration_get_count": (c_int, [H, SZP]),
     "mfa_otp_migration_get_batch": (c_int, [H, P(c_int32), P(c_int32), P(c_int32)]),
     "mfa_otp_migration_get_account": (c_int, [H, HP, SZ]),
-    "mfa_otp_migration_get_uri": (c_int, [H, *BUF, SZ]),
+    "mfa_otp_migration_get_uri": (c_int, [H, HP, SZ]),
     "mfa_otp_migration_batch_count": (c_int, [SZP, SZ, SZ]),
-    "mfa_otp_migration_build_uri": (c_int, [*BUF, P(c_void_p), SZ, SZ, c_int32, SZ]),
+    "mfa_otp_migration_build_uri": (c_int, [HP, P(c_void_p), SZ, SZ, c_int32, SZ]),
     # mfa_cose.h
     "mfa_cose_key_alg": (c_int, [P(c_int64), S, SZ, c_uint]),
     "mfa_cose_verify": (c_int, [S, SZ, S, SZ, S, SZ, c_uint]),
@@ -201,10 +201,10 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "mfa_webauthn_credential_from_json": (c_int, [HP, S, SZ]),
     "mfa_webauthn_credential_free": (None, [HP]),
     "mfa_webauthn_credential_get_json": (c_int, [H, HP]),
-    "mfa_webauthn_credential_get_id": (c_int, [H, *BUF]),
+    "mfa_webauthn_credential_get_id": (c_int, [H, HP, SZP]),
     "mfa_webauthn_credential_get_sign_count": (c_int, [H, P(c_uint32)]),
     "mfa_webauthn_verify_authentication": (c_int, [H, H, P(AuthenticationInfo), S, SZ, S, SZ, S, SZ, c_int]),
-    "mfa_webauthn_response_ids": (c_int, [*BUF, *BUF, S, SZ]),
+    "mfa_webauthn_response_ids": (c_int, [HP, SZP, HP, SZP, S, SZ]),
     # mfa_server.h
     "mfa_server_store_open": (c_int, [HP, S]),
     "mfa_server_store_free": (None, [HP]),
@@ -262,8 +262,8 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "mfa_fido2_device_list_new": (c_int, [HP]),
     "mfa_fido2_device_list_free": (None, [HP]),
     "mfa_fido2_device_list_get_count": (c_int, [H, SZP]),
-    "mfa_fido2_device_list_get_path": (c_int, [H, *BUF, SZ]),
-    "mfa_fido2_device_list_get_product": (c_int, [H, *BUF, SZ]),
+    "mfa_fido2_device_list_get_path": (c_int, [H, HP, SZ]),
+    "mfa_fido2_device_list_get_product": (c_int, [H, HP, SZ]),
     "mfa_fido2_device_open": (c_int, [HP, S]),
     "mfa_fido2_device_free": (None, [HP]),
     "mfa_fido2_device_set_timeout": (c_int, [H, c_int]),
@@ -272,16 +272,16 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "mfa_fido2_make_credential_options_init": (c_int, [P(MakeCredentialOptions)]),
     "mfa_fido2_make_credential": (c_int, [H, HP, P(MakeCredentialOptions)]),
     "mfa_fido2_credential_free": (None, [HP]),
-    "mfa_fido2_credential_get_id": (c_int, [H, *BUF]),
-    "mfa_fido2_credential_get_public_key": (c_int, [H, *BUF]),
-    "mfa_fido2_credential_get_attestation_object": (c_int, [H, *BUF]),
+    "mfa_fido2_credential_get_id": (c_int, [H, HP, SZP]),
+    "mfa_fido2_credential_get_public_key": (c_int, [H, HP, SZP]),
+    "mfa_fido2_credential_get_attestation_object": (c_int, [H, HP, SZP]),
     "mfa_fido2_credential_get_json": (c_int, [H, HP]),
     "mfa_fido2_get_assertion_options_init": (c_int, [P(GetAssertionOptions)]),
     "mfa_fido2_get_assertion": (c_int, [H, HP, P(GetAssertionOptions)]),
     "mfa_fido2_assertions_free": (None, [HP]),
     "mfa_fido2_assertions_get_count": (c_int, [H, SZP]),
-    "mfa_fido2_assertions_get_credential_id": (c_int, [H, *BUF, SZ]),
-    "mfa_fido2_assertions_get_user_id": (c_int, [H, *BUF, SZ]),
+    "mfa_fido2_assertions_get_credential_id": (c_int, [H, HP, SZP, SZ]),
+    "mfa_fido2_assertions_get_user_id": (c_int, [H, HP, SZP, SZ]),
     "mfa_fido2_assertions_get_sign_count": (c_int, [H, P(c_uint32), SZ]),
     "mfa_fido2_assertions_get_hmac_secret": (c_int, [H, *BUF, SZ]),
     "mfa_fido2_assertions_get_json": (c_int, [H, HP, SZ]),
@@ -295,7 +295,7 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     # mfa_softtoken.h
     "mfa_softtoken_options_init": (c_int, [P(SoftTokenOptions)]),
     "mfa_softtoken_start": (c_int, [HP, S, P(SoftTokenOptions)]),
-    "mfa_softtoken_get_device_path": (c_int, [H, *BUF]),
+    "mfa_softtoken_get_device_path": (c_int, [H, HP]),
     "mfa_softtoken_stop": (c_int, [H]),
     "mfa_softtoken_free": (None, [HP]),
     # mfa_qr.h
@@ -306,7 +306,7 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "mfa_qr_terminal": (c_int, [HP, SZP, S, SZ, P(QrOptions)]),
     "mfa_qr_decode_png": (c_int, [HP, S, SZ]),
     "mfa_qr_texts_get_count": (c_int, [H, SZP]),
-    "mfa_qr_texts_get_text": (c_int, [H, *BUF, SZ]),
+    "mfa_qr_texts_get_text": (c_int, [H, HP, SZP, SZ]),
     "mfa_qr_texts_free": (None, [HP]),
 }
 
@@ -314,6 +314,23 @@ for _name, (_res, _args) in _PROTOTYPES.items():
     _fn = getattr(lib, _name)
     _fn.restype = _res
     _fn.argtypes = _args
+
+
+# Variable-size outputs the library allocates (docs/ABI.md): a text as (char **), bytes or a text
+# that may hold NULs as (uint8_t **, size_t *). out_buffer() calls these in that form and every
+# other output function with a caller buffer, so the modules do not depend on which it is.
+ALLOCATED_TEXT = frozenset({
+    "mfa_otp_get_issuer", "mfa_otp_get_name", "mfa_otp_format_uri", "mfa_otp_base32_encode",
+    "mfa_otp_migration_get_uri", "mfa_otp_migration_build_uri", "mfa_softtoken_get_device_path",
+    "mfa_fido2_device_list_get_path", "mfa_fido2_device_list_get_product",
+})
+ALLOCATED_BYTES = frozenset({
+    "mfa_otp_get_secret", "mfa_otp_base32_decode", "mfa_webauthn_credential_get_id",
+    "mfa_fido2_credential_get_id", "mfa_fido2_credential_get_public_key",
+    "mfa_fido2_credential_get_attestation_object", "mfa_fido2_assertions_get_credential_id",
+    "mfa_fido2_assertions_get_user_id", "mfa_qr_texts_get_text",
+})
+assert ALLOCATED_TEXT | ALLOCATED_BYTES <= _PROTOTYPES.keys()
 
 
 # ---- Helpers ---------------------------------------------------------------------------------------
@@ -336,9 +353,15 @@ def wipe(buf: ctypes.Array[Any]) -> None:
 
 def out_buffer(fn: Callable[..., int], before: Sequence[Any] = (), after: Sequence[Any] = (), *,
                cap: int = 256, secret: bool = False) -> bytes:
-    """Calls fn(*before, out, cap, &len, *after) for a caller-buffer output, growing the buffer to
-    the size reported with MFA_ERR_BUFFER_TOO_SMALL and retrying. secret: the buffer is wiped
-    before it is released (the returned bytes object is the caller's copy)."""
+    """The one way to read a variable-size output: fn(*before, <output>, *after).
+
+    For a function of ALLOCATED_TEXT / ALLOCATED_BYTES the output is (&ptr) / (&ptr, &len), taken
+    and released with mfa_free (which wipes it). For any other, a caller buffer (out, cap, &len),
+    grown to the size reported with MFA_ERR_BUFFER_TOO_SMALL and retried; secret: the buffer is
+    wiped before it is released. Either way the returned bytes object is the caller's copy."""
+    name = getattr(fn, "__name__", "")
+    if name in ALLOCATED_TEXT or name in ALLOCATED_BYTES:
+        return owned(fn, before, after, with_length=name in ALLOCATED_BYTES)
     while True:
         buf = ctypes.create_string_buffer(cap)
         n = c_size_t()
@@ -378,12 +401,14 @@ def take_json(ptr: c_void_p) -> Any:
     return json.loads(take(ptr))
 
 
-def owned(fn: Callable[..., int], before: Sequence[Any] = (), after: Sequence[Any] = ()) -> bytes:
-    """Calls fn(*before, &out, *after) for a char ** output and returns its bytes (freed, wiped)."""
-    out = c_void_p()
+def owned(fn: Callable[..., int], before: Sequence[Any] = (), after: Sequence[Any] = (), *,
+          with_length: bool = False) -> bytes:
+    """Calls fn(*before, &out, *after) (with_length: fn(*before, &out, &len, *after)) for a
+    library-allocated output and returns its bytes; the output is released with mfa_free (wiped)."""
+    out, n = c_void_p(), c_size_t()
     try:
-        check(fn(*before, byref(out), *after))
-        return take(out)
+        check(fn(*before, byref(out), *((byref(n),) if with_length else ()), *after))
+        return take(out, n.value if with_length else None)
     finally:
         if out.value:
             lib.mfa_free(out)

@@ -348,10 +348,16 @@ def response_ids(response: Json) -> tuple[bytes, bytes]:
     """(credential id, userHandle) of an AuthenticationResponseJSON (userHandle b"" when absent), to
     find the stored record before verifying."""
     data = _json_bytes(response)
-    fn = lib.mfa_webauthn_response_ids
-    cred_id = n.out_buffer(lambda out, cap, length: fn(out, cap, length, None, 0, None, data, len(data)), cap=_ID_CAP)
-    handle = n.out_buffer(lambda out, cap, length: fn(None, 0, None, out, cap, length, data, len(data)), cap=64)
-    return cred_id, handle
+    cid, handle = ctypes.c_void_p(), ctypes.c_void_p()
+    cid_len, handle_len = ctypes.c_size_t(), ctypes.c_size_t()
+    try:
+        check(lib.mfa_webauthn_response_ids(byref(cid), byref(cid_len), byref(handle), byref(handle_len), data,
+                                            len(data)))
+        return n.take(cid, cid_len.value), n.take(handle, handle_len.value)
+    finally:
+        for p in (cid, handle):
+            if p.value:
+                lib.mfa_free(p)
 
 
 def cose_key_alg(cose_key: bytes, *, lenient: bool = False) -> int:
