@@ -1,11 +1,13 @@
 """Server flows through the Python package on every store: memory, SQLite (a temporary file) and a
-throwaway redis-server (skipped, exit 77, when redis-server is not installed): TOTP enrollment and
+throwaway redis-server (skipped, exit 77, when redis-server is not installed), and PostgreSQL when
+run by tests/with_postgres: TOTP enrollment and
 verification, replay, throttling and lock-out, recovery codes, passwords, API tokens, policies and
 login decisions, allow lists, the audit chain, key rotation, and the WebAuthn factor with a soft
 token, including a usernameless passkey login."""
 from __future__ import annotations
 
 import base64
+import os
 import time
 from pathlib import Path
 from typing import Any, Iterator
@@ -18,22 +20,36 @@ from mfakit import server
 from conftest import ORIGIN, RP_ID
 
 _redis_db = iter(range(1, 16))
+# PostgreSQL when tests/with_postgres runs this file next to a throwaway cluster (meson test
+# python_server_postgres); the other runs leave it out rather than skip it.
+POSTGRES = os.environ.get("MFA_TEST_POSTGRES_URL")
+STORES = ["memory", "sqlite", "redis"] + (["postgresql"] if POSTGRES else [])
+# One database for every PostgreSQL test (each test has users of its own), so one key ring for them
+# too: a rewrap walks every stored secret.
+_POSTGRES_RING = mfakit.keyring_generate()
 
 
-@pytest.fixture(params=["memory", "sqlite", "redis"])
+@pytest.fixture(params=STORES)
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "memory":
         return "memory:"
     if request.param == "sqlite":
         return f"sqlite:{tmp_path / 'mfa.db'}"
+    if request.param == "postgresql":
+        return POSTGRES  # type: ignore[return-value]
     base = request.getfixturevalue("redis_url")
     return base.rsplit("/", 1)[0] + f"/{next(_redis_db)}"  # a fresh database per test
 
 
 @pytest.fixture
-def toolkit(store_url: str) -> Iterator[mfakit.Toolkit]:
+def keyring(store_url: str) -> str:
+    return _POSTGRES_RING if store_url == POSTGRES else mfakit.keyring_generate()
+
+
+@pytest.fixture
+def toolkit(store_url: str, keyring: str) -> Iterator[mfakit.Toolkit]:
     with mfakit.Store(store_url) as store, \
-            mfakit.Toolkit(store, mfakit.keyring_generate(), issuer="Example", free_failures=2, base_delay=30,
+            mfakit.Toolkit(store, keyring, issuer="Example", free_failures=2, base_delay=30,
                            lock_after=5, webauthn_rp_id=RP_ID, webauthn_origins=(ORIGIN,)) as tk:
         yield tk
 
@@ -89,9 +105,9 @@ def test_throttle_and_lock(toolkit: mfakit.Toolkit) -> None:
     assert toolkit.lock_status("bob")["second_factor_failures"] == 0
 
 
-def test_lock_out_after_password_failures(store_url: str) -> None:
+def test_lock_out_after_password_failures(store_url: str, keyring: str) -> None:
     with mfakit.Store(store_url) as store:
-        tk = mfakit.Toolkit(store, mfakit.keyring_generate(), free_failures=2, lock_after=3)
+        tk = mfakit.Toolkit(store, keyring, free_failures=2, lock_after=3)
         phc = server.password_hash("correct horse battery staple")
         locked = None
         for _ in range(3):
@@ -166,7 +182,7 @@ def test_tokens(toolkit: mfakit.Toolkit) -> None:
 
 def test_policy_and_allow_lists(toolkit: mfakit.Toolkit) -> None:
     toolkit.set_policy("acme", {"require": "everyone", "grace_period": 0}, "owner")
-    assert toolkit.login_decision("acme", "bob")["decision"] == "must_enroll"
+    assert toolkit.login_decision("acme", "newcomer")["decision"] == "must_enroll"
     assert toolkit.login_decision("acme", "alice", {"enrolled": ["totp"], "second_factor_verified": False}
                                   )["decision"] == "must_verify"
     with pytest.raises(mfakit.PolicyError) as e:
@@ -184,8 +200,8 @@ def test_policy_and_allow_lists(toolkit: mfakit.Toolkit) -> None:
     assert not server.allowlist_check_email("*.example.com", "a@evilexample.com")
 
 
-def test_audit_and_keys(store_url: str) -> None:
-    ring = mfakit.keyring_generate()
+def test_audit_and_keys(store_url: str, keyring: str) -> None:
+    ring = keyring
     with mfakit.Store(store_url) as store:
         tk = mfakit.Toolkit(store, ring, issuer="Example")
         enroll(tk, "gina")
