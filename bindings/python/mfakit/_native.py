@@ -13,7 +13,7 @@ import ctypes.util
 import json
 import os
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Sequence, TypeVar
 
 c_int = ctypes.c_int
 c_uint = ctypes.c_uint
@@ -40,7 +40,7 @@ def _load() -> ctypes.CDLL:
     if bundled.exists():
         return ctypes.CDLL(str(bundled))
     try:
-        from ._install import LIBRARY  # type: ignore[import-not-found]
+        from ._install import LIBRARY  # type: ignore[import]  # written by meson install
         if Path(LIBRARY).exists():
             return ctypes.CDLL(LIBRARY)
     except ImportError:  # a source tree or a pip install: no recorded path
@@ -54,6 +54,7 @@ def _load() -> ctypes.CDLL:
 
 
 lib = _load()
+_S = TypeVar("_S", bound=ctypes.Structure)
 
 
 # ---- Structures (field for field as in the headers; struct_size is set by the *_init functions) ----
@@ -427,7 +428,7 @@ def json_in(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode()
 
 
-def initialized(struct_type: type, init: Callable[..., int]) -> Any:
+def initialized(struct_type: type[_S], init: Callable[..., int]) -> _S:
     s = struct_type()
     check(init(byref(s)))
     return s
@@ -471,8 +472,9 @@ class Handle:
             pass
 
 
-def new_handle(fn: Callable[..., int], *args: Any) -> c_void_p:
-    """Calls a constructor fn(&handle, *args) and returns the handle pointer."""
+def new_handle(fn: Callable[..., int], *args: Any, handle_first: Any = None) -> c_void_p:
+    """Calls a constructor fn(&handle, *args) (or fn(handle_first, &handle, *args), for results of an
+    operation on another handle) and returns the new handle's pointer."""
     ptr = c_void_p()
-    check(fn(byref(ptr), *args))
+    check(fn(byref(ptr), *args) if handle_first is None else fn(handle_first, byref(ptr), *args))
     return ptr

@@ -199,6 +199,15 @@ CLASSES: dict[int, type[MfaError]] = {code: _family(name) for code, name in CODE
 ErrorCode = enum.IntEnum("ErrorCode", {"OK": MFA_OK, **{name: code for code, name in CODES.items()}})  # type: ignore[misc]
 
 
+_CODE_OF = {name: code for code, name in CODES.items()}
+
+
+def code(name: str) -> int:
+    """The status code of a constant's suffix ("OTP_CODE_REPLAYED") or name ("MFA_ERR_..."), for
+    code that type checkers read (ErrorCode's members are made at run time)."""
+    return _CODE_OF[name[len(_PREFIX):] if name.startswith(_PREFIX) else name]
+
+
 def error_class(code: int) -> type[MfaError]:
     if code > 0:
         return Ctap2Error

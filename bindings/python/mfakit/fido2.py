@@ -104,7 +104,7 @@ class Device(n.Handle):
         o.origin, o.client_data_hash = n.text_in(origin), _bytes_or_none(client_data_hash)
         o.algorithm, o.resident, o.user_verification = int(algorithm), int(resident), int(user_verification)
         o.pin, o.cred_protect, o.hmac_secret = n.text_in(pin), cred_protect, int(hmac_secret)
-        cred = n.new_handle(lambda out: lib.mfa_fido2_make_credential(self._h, out, byref(o)))
+        cred = n.new_handle(lib.mfa_fido2_make_credential, byref(o), handle_first=self._h)
         try:
             js = None
             if challenge is not None:
@@ -132,7 +132,7 @@ class Device(n.Handle):
         o.allow_ids, o.allow_id_lens, o.allow_count = id_arr, len_arr, len(ids)
         o.no_user_presence, o.user_verification, o.pin = int(not user_presence), int(user_verification), n.text_in(pin)
         o.hmac_salt1, o.hmac_salt2 = _bytes_or_none(hmac_salt1), _bytes_or_none(hmac_salt2)
-        a = n.new_handle(lambda out: lib.mfa_fido2_get_assertion(self._h, out, byref(o)))
+        a = n.new_handle(lib.mfa_fido2_get_assertion, byref(o), handle_first=self._h)
         try:
             count = ctypes.c_size_t()
             check(lib.mfa_fido2_assertions_get_count(a, byref(count)))

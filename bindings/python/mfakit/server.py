@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping, Union
 
 from . import _native as n
 from ._native import byref, check, lib
-from .errors import ErrorCode, raise_for
+from .errors import code, raise_for
 from .otp import Time, unix_time
 from .webauthn import ResidentKey, UserVerification, _enum
 
@@ -61,11 +61,11 @@ def password_check(password: str, user: str | None = None) -> None:
 
 def allowlist_check_ip(allowlist: str, ip: str) -> bool:
     """True when ip is in the list; NotAllowed (MFA_ERR_ALLOWLIST_SYNTAX) for a bad list or address."""
-    return _allowed(lib.mfa_server_allowlist_check_ip(allowlist.encode(), ip.encode()), ErrorCode.IP_NOT_ALLOWED)
+    return _allowed(lib.mfa_server_allowlist_check_ip(allowlist.encode(), ip.encode()), code("IP_NOT_ALLOWED"))
 
 
 def allowlist_check_email(allowlist: str, email: str) -> bool:
-    return _allowed(lib.mfa_server_allowlist_check_email(allowlist.encode(), email.encode()), ErrorCode.EMAIL_DOMAIN_NOT_ALLOWED)
+    return _allowed(lib.mfa_server_allowlist_check_email(allowlist.encode(), email.encode()), code("EMAIL_DOMAIN_NOT_ALLOWED"))
 
 
 def _allowed(rc: int, not_allowed: int) -> bool:
