@@ -16,7 +16,7 @@ import enum
 import json
 from dataclasses import dataclass
 from os import PathLike
-from typing import Any, Iterable, Mapping, Sequence, Union
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence, Union
 
 from . import _native as n
 from ._native import byref, check, lib
@@ -27,6 +27,10 @@ Json = Union[str, bytes, Mapping[str, Any]]
 _CHALLENGE_CAP = 64
 _USER_ID_CAP = 64
 _ID_CAP = 1024
+# The login hot path binds these once.
+_verify_authentication = lib.mfa_webauthn_verify_authentication
+_AuthInfo = n.AuthenticationInfo
+_AUTH_INFO_SIZE = ctypes.sizeof(n.AuthenticationInfo)
 
 
 class UserVerification(enum.IntEnum):
@@ -179,8 +183,8 @@ class Registration:
         return _b64url_decode(self.record["id"])
 
 
-@dataclass(frozen=True)
-class AuthenticationInfo:
+class AuthenticationInfo(NamedTuple):
+    """What a verified authentication reported (a NamedTuple: made on every login, cheaply)."""
     sign_count: int
     user_verified: bool
     backup_state: bool
@@ -330,18 +334,17 @@ class RelyingParty(n.Handle):
         credential is updated (store credential.record_json back). user_handle: the account's,
         when the user was identified before the ceremony; None for a discoverable login.
         user_verification: this ceremony's requirement, None for the rp's policy."""
-        data = response if isinstance(response, bytes) else _json_bytes(response)
-        info = n.AuthenticationInfo()
-        info.struct_size = ctypes.sizeof(info)
+        data = response if type(response) is bytes else _json_bytes(response)
+        info = _AuthInfo()
+        info.struct_size = _AUTH_INFO_SIZE
         uv = -1 if user_verification is None else _enum(UserVerification, user_verification)
-        rc = lib.mfa_webauthn_verify_authentication(self._ptr, credential._ptr, byref(info), data, len(data), challenge,
-                                                    len(challenge), user_handle,
-                                                    0 if user_handle is None else len(user_handle), uv)
+        rc = _verify_authentication(self._ptr, credential._ptr, byref(info), data, len(data), challenge, len(challenge),
+                                    user_handle, 0 if user_handle is None else len(user_handle), uv)
         if rc:
             self._h, credential._h
             check(rc)
-        return AuthenticationInfo(info.sign_count, bool(info.user_verified), bool(info.backup_state),
-                                  bool(info.counter_regressed), bool(info.appid_used))
+        return AuthenticationInfo(info.sign_count, info.user_verified != 0, info.backup_state != 0,
+                                  info.counter_regressed != 0, info.appid_used != 0)
 
 
 def response_ids(response: Json) -> tuple[bytes, bytes]:
