@@ -17,7 +17,7 @@ class AddCommand final : public Command {
 public:
     void configure(CLI::App& cmd) override {
         account_.add_to(cmd);
-        qr_opt_ = cmd.add_option("--qr", qr_, "a PNG image with an otpauth:// or otpauth-migration:// QR code");
+        qr_opt_ = cmd.add_option("--qr", qr_, "a PNG or JPEG image with an otpauth:// or otpauth-migration:// QR code");
         cmd.add_option("--tag", tags_, "a tag (repeatable)");
         cmd.add_option("--note", note_, "a note kept with the account");
         cmd.add_flag("--json", json_, "print the added accounts as JSON");
@@ -59,7 +59,7 @@ public:
 
 private:
     int from_qr(Context& ctx, std::vector<Account>& out) {
-        auto texts = qr::decode_png_file(qr_);
+        auto texts = qr::decode_image_file(qr_);
         if (!texts) return report(ctx, texts.error(), "--qr");
         for (const auto& t : *texts) {
             if (t.view().starts_with("otpauth-migration:")) {

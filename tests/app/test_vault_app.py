@@ -306,6 +306,27 @@ class Transfer(VaultTest):
         self.assertTrue(dry["dry_run"])
         self.assertEqual(len(s.json("list")), 3)
 
+    def test_jpeg_screenshot(self):
+        # A JPEG screenshot (colour, quality 75, the code in a window): import and add --qr read it.
+        s = self.s
+        shot = os.path.join(FIXTURES, "qr-screenshot.jpg")
+        r = s.json("import", shot)
+        self.assertEqual(len(r["imported"]), 1, r)
+        [entry] = s.json("list")
+        self.assertEqual((entry["issuer"], entry["name"], entry["digits"]), ("ACME Co", "jane@example.com", 8))
+        [code] = s.json("code", "acme")
+        self.assertRegex(code["code"], r"^\d{8}$")
+        dup = s.run("add", "--qr", shot)
+        self.assertEqual(dup.returncode, 2)
+        self.assertIn("already in the vault", dup.stderr)
+        # Not an image at all: the decoder names both formats it knows.
+        fake = os.path.join(s.dir, "fake.jpg")
+        with open(fake, "wb") as f:
+            f.write(b"GIF89a")
+        bad = s.run("add", "--qr", fake)
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("not a PNG or JPEG", bad.stderr)
+
     def test_import_encrypted_backups(self):
         # Fixtures from tests/vectors/import/make_encrypted.py (password "correct horse battery").
         s = self.s
