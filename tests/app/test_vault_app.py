@@ -112,6 +112,16 @@ class Accounts(VaultTest):
         with open(svg) as f:
             self.assertIn("<svg", f.read())
         self.assertIn("\u2588", s.ok("show", "github", "--qr"))
+        # The terminal code keeps the standard's 4-module quiet zone (two module rows a line): two
+        # blank lines above and below, four blank columns either side, inside the white background.
+        lines = [l.removeprefix("\033[30;47m").removesuffix("\033[0m")
+                 for l in s.ok("show", "github", "--qr").splitlines() if l.startswith("\033[30;47m")]
+        self.assertGreater(len(lines), 10)
+        self.assertTrue(all(l.strip() == "" for l in lines[:2]), lines[:3])
+        self.assertTrue(all(l.strip() == "" for l in lines[-2:]), lines[-3:])
+        self.assertEqual(lines[2].strip(" ") != "", True)
+        self.assertTrue(all(l[:4] == "    " and l[-4:] == "    " for l in lines), "quiet zone columns")
+        self.assertNotEqual(lines[2][4], " ", "the finder pattern starts right after the quiet zone")
 
         # add --qr reads the PNG back (a duplicate now: reported, exit 2, vault unchanged).
         dup = s.run("add", "--qr", png)
