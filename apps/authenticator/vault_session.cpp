@@ -1,6 +1,5 @@
 #include "vault_session.hpp"
 
-#include <termios.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -8,38 +7,35 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <ostream>
 
 #include "mfa/encoding.hpp"
 #include "security_key.hpp"
+#include "tty_echo.hpp"
 
 namespace mfa::app {
 namespace {
 
-// Reads a line from the controlling terminal with echo off; restores the mode on every path.
+// Reads a line from the controlling terminal with echo off; restores the mode on every path
+// (Ctrl-C included: tty_echo.hpp).
 bool read_tty_line(std::string_view prompt, SecretString& out, bool echo = false) {
     FILE* tty = std::fopen("/dev/tty", "r+");
     if (tty == nullptr) return false;
-    const int fd = fileno(tty);
-    termios old{};
-    const bool is_term = ::tcgetattr(fd, &old) == 0;
-    if (is_term && !echo) {
-        termios quiet = old;
-        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-        quiet.c_lflag |= ECHONL;
-        ::tcsetattr(fd, TCSAFLUSH, &quiet);
-    }
-    std::fwrite(prompt.data(), 1, prompt.size(), tty);
-    std::fflush(tty);
-    out.clear();
-    int c;
     bool got = false;
-    while ((c = std::fgetc(tty)) != EOF) {
-        got = true;
-        if (c == '\n') break;
-        out.push_back(static_cast<char>(c));
+    {
+        std::optional<EchoOff> quiet;
+        if (!echo) quiet.emplace(fileno(tty), true);
+        std::fwrite(prompt.data(), 1, prompt.size(), tty);
+        std::fflush(tty);
+        out.clear();
+        int c;
+        while ((c = std::fgetc(tty)) != EOF) {
+            got = true;
+            if (c == '\n') break;
+            out.push_back(static_cast<char>(c));
+        }
     }
-    if (is_term && !echo) ::tcsetattr(fd, TCSAFLUSH, &old);
     std::fclose(tty);
     return got;
 }

@@ -23,6 +23,16 @@ class Terminal:
             os.execve(MFA, [MFA, *args], env)
         self.seen = b""
 
+    @classmethod
+    def shell(cls, script, env):
+        """/bin/sh -c SCRIPT in the terminal (to see what a shell sees after mfa ends)."""
+        t = cls.__new__(cls)
+        t.pid, t.fd = pty.fork()
+        if t.pid == 0:
+            os.execve("/bin/sh", ["/bin/sh", "-c", script], env)
+        t.seen = b""
+        return t
+
     def expect(self, pattern, timeout=20):
         deadline = time.time() + timeout
         rx = re.compile(pattern.encode() if isinstance(pattern, str) else pattern)
@@ -136,6 +146,23 @@ class Prompts(unittest.TestCase):
         t.send("two\n")
         self.assertEqual(t.wait(), 2)
         self.assertIn(b"differ", t.seen)
+        self.assertFalse(os.path.exists(self.s.vault))
+
+
+    def test_ctrl_c_at_the_passphrase_prompt(self):
+        # Ctrl-C while the passphrase is typed (echo off): mfa ends as interrupted, the shell shows
+        # 130, no vault is made, and the terminal echoes again. The shell traps INT with a handler
+        # (not an ignore, which mfa would inherit) so that it lives on to report.
+        script = (f"trap : INT; {MFA} init --kdf-memory 19456 --kdf-passes 2; echo rc=$?; "
+                  "stty -a | tr ' ' '\\n' | grep -x -e echo -e -echo")
+        t = Terminal.shell(script, self.s.env())
+        t.expect("New vault passphrase: ")
+        t.send("half typed")
+        t.send("\x03")
+        t.expect(r"rc=130")
+        t.expect(r"\n-?echo\r?\n")
+        self.assertEqual(t.wait(), 0)
+        self.assertRegex(t.seen, rb"\necho\r?\n", "the terminal's echo is back on")
         self.assertFalse(os.path.exists(self.s.vault))
 
 
