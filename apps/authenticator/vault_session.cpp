@@ -11,6 +11,7 @@
 #include <ostream>
 
 #include "mfa/encoding.hpp"
+#include "mfa/server/password.hpp"
 #include "security_key.hpp"
 #include "tty_echo.hpp"
 
@@ -72,10 +73,24 @@ std::filesystem::path default_vault_path() {
     return std::filesystem::path(home != nullptr ? home : ".") / ".local" / "share" / "mfa" / "vault.mfa";
 }
 
+namespace {
+
+// A new passphrase meets the server toolkit's password policy (length, cracklib dictionary when
+// installed): the same check a server applies to its users' passwords. A warning, not a refusal:
+// the vault's Argon2id makes each guess expensive, and the choice is the owner's.
+void warn_if_weak(Context& ctx, const SecretString& pass) {
+    if (auto st = server::check_password(server::PasswordPolicy{}, pass.view()); !st)
+        ctx.err << "mfa: warning: weak passphrase: " << st.error().detail
+                << ". It guards every secret in the vault; `mfa passwd` changes it.\n";
+}
+
+}  // namespace
+
 int read_passphrase(Context& ctx, const std::string& file, std::string_view prompt, bool confirm, SecretString& out) {
     if (!file.empty()) {
         if (!read_file_line(file, out)) return usage_error(ctx, "--passphrase-file: cannot read " + file);
         if (out.empty()) return usage_error(ctx, "--passphrase-file: the passphrase is empty");
+        if (confirm) warn_if_weak(ctx, out);
         return kExitOk;
     }
     if (!read_tty_line(prompt, out))
@@ -85,6 +100,7 @@ int read_passphrase(Context& ctx, const std::string& file, std::string_view prom
         SecretString again;
         if (!read_tty_line("Repeat the passphrase: ", again) || again.view() != out.view())
             return usage_error(ctx, "the passphrases differ");
+        warn_if_weak(ctx, out);
     }
     return kExitOk;
 }

@@ -49,6 +49,31 @@ class Init(unittest.TestCase):
         finally:
             s.cleanup()
 
+    def test_init_warns_about_a_weak_passphrase(self):
+        # The server toolkit's password policy: too short, and (with cracklib's dictionary) a
+        # dictionary word, are warned about; the vault is made all the same. A good one: silence.
+        s = Scratch(create=False)
+        try:
+            cases = [("short", "shorter than 8 characters"), (PASSPHRASE, None)]
+            if os.path.exists("/var/cache/cracklib/cracklib_dict.pwd"):
+                cases.append(("password1", "dictionary"))
+            for i, (passphrase, why) in enumerate(cases):
+                with self.subTest(passphrase=passphrase):
+                    pf, path = os.path.join(s.dir, f"p{i}"), os.path.join(s.dir, f"v{i}.mfa")
+                    with open(pf, "w") as f:
+                        f.write(passphrase + "\n")
+                    r = subprocess.run([MFA, "init", "--vault", path, "--passphrase-file", pf, "--kdf-memory", "19456",
+                                        "--kdf-passes", "2"], capture_output=True, text=True, timeout=60)
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    self.assertTrue(os.path.exists(path))
+                    if why is None:
+                        self.assertNotIn("weak", r.stderr)
+                    else:
+                        self.assertIn("warning: weak passphrase", r.stderr)
+                        self.assertIn(why, r.stderr)
+        finally:
+            s.cleanup()
+
     def test_default_path_follows_xdg(self):
         s = Scratch(create=False)
         try:
