@@ -123,13 +123,21 @@ void VaultFlags::add_to(CLI::App& cmd) {
     cmd.add_option("--passphrase-file", passphrase_file_,
                    "read the passphrase from the first line of FILE ('-' = stdin) instead of the terminal");
     cmd.add_flag("--key", key_, "unlock with the security key (FIDO2 hmac-secret) instead of the passphrase");
+    cmd.add_flag("--wait{30}", wait_seconds_,
+                 "when another mfa is writing the vault, wait up to SECONDS (--wait=SECONDS; --wait alone: 30) "
+                 "instead of failing at once (exit 4)")
+        ->check(CLI::Range(0u, 3600u));
 }
 
 std::filesystem::path VaultFlags::path() const {
     return vault_.empty() ? default_vault_path() : std::filesystem::path(vault_);
 }
 
-VaultOptions VaultFlags::options() const { return {}; }
+VaultOptions VaultFlags::options() const {
+    VaultOptions o;
+    o.lock_wait = std::chrono::seconds(wait_seconds_);
+    return o;
+}
 
 int vault_exit_code(Errc c) noexcept {
     switch (c) {

@@ -44,6 +44,7 @@ private:
     std::string vault_;
     std::string passphrase_file_;
     bool key_ = false;
+    unsigned wait_seconds_ = 0;
 };
 
 // Exit code for a vault-level error (unlock failures 3, lock contention 4, else exit_code_for).

@@ -7,6 +7,8 @@ import json
 import os
 import shutil
 import subprocess
+import threading
+import time
 import unittest
 
 from vault_helpers import MFA, PASSPHRASE, SOURCE, Scratch
@@ -202,8 +204,18 @@ class Keys(VaultTest):
             self.assertEqual(r.returncode, 4)
             self.assertIn("another process", r.stderr)
             self.assertEqual(len(s.json("list")), 1)
-            fcntl.flock(lock, fcntl.LOCK_UN)
-        s.ok("add", "--secret", RFC_SECRET, "--name", "x")
+            # --wait: tries again until the deadline, then the same exit 4, saying how long.
+            t0 = time.monotonic()
+            r = s.run("add", "--secret", RFC_SECRET, "--name", "x", "--wait=1")
+            self.assertGreaterEqual(time.monotonic() - t0, 1.0)
+            self.assertEqual(r.returncode, 4)
+            self.assertIn("waited 1000 ms", r.stderr)
+            # Released while it waits: the write goes through.
+            threading.Timer(0.5, lambda: fcntl.flock(lock, fcntl.LOCK_UN)).start()
+            t0 = time.monotonic()
+            s.ok("add", "--secret", RFC_SECRET, "--name", "x", "--wait")
+            self.assertGreaterEqual(time.monotonic() - t0, 0.4)
+        self.assertEqual(len(s.json("list")), 2)
 
     def test_passwd_slots_rekey(self):
         s = self.s

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <stdlib.h>
 #include <dirent.h>
 #include <unistd.h>
@@ -98,8 +99,21 @@ int main(int argc, char **argv) {
     CHECK(mfa_vault_open(&v, path, pass, strlen(pass), 1) == MFA_OK);
     {
         mfa_vault_t *second = NULL;
+        struct timespec t0, t1;
+        double waited;
         CHECK(mfa_vault_open(&second, path, pass, strlen(pass), 1) == MFA_ERR_VAULT_LOCKED);
         CHECK(second == NULL);
+        /* With a wait: tried again until the deadline, then the same error, saying how long. */
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        CHECK(mfa_vault_open_wait(&second, path, pass, strlen(pass), 1, 300) == MFA_ERR_VAULT_LOCKED);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        CHECK(waited >= 0.29);
+        CHECK(strstr(mfa_last_error_message(), "waited 300 ms") != NULL);
+        CHECK(second == NULL);
+        /* A reader never waits for the lock. */
+        CHECK(mfa_vault_open_wait(&second, path, pass, strlen(pass), 0, 300) == MFA_OK);
+        mfa_vault_free(&second);
     }
     CHECK(mfa_vault_hotp_next(v, code, sizeof code, &len, id2) == MFA_OK);
     CHECK(strcmp(code, "287082") == 0);

@@ -26,6 +26,10 @@ MFA_EXPORT int mfa_vault_create(mfa_vault_t **out, const char *path, const char 
  * when no slot accepts it (nothing is changed). */
 MFA_EXPORT int mfa_vault_open(mfa_vault_t **out, const char *path, const char *passphrase,
                               size_t passphrase_len, int writable);
+/* The same; a writable open whose lock another writer holds tries again for up to wait_ms
+ * milliseconds before MFA_ERR_VAULT_LOCKED (mfa_vault_open: 0, at once). */
+MFA_EXPORT int mfa_vault_open_wait(mfa_vault_t **out, const char *path, const char *passphrase,
+                                   size_t passphrase_len, int writable, uint32_t wait_ms);
 /* Wipes the keys and accounts, releases the lock, sets *v to NULL. NULL-safe. */
 MFA_EXPORT void mfa_vault_free(mfa_vault_t **v);
 
