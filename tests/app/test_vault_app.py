@@ -165,6 +165,47 @@ class Accounts(VaultTest):
         s.ok("remove", "bank", "--yes")
         self.assertEqual(len(s.json("list")), 2)
 
+    def test_code_copy_to_the_clipboard(self):
+        # A stand-in xclip (the real one needs an X server): copies stdin to a file, -out prints it.
+        s = self.s
+        s.ok("add", "--secret", RFC_SECRET, "--issuer", "Fast", "--name", "f", "--period", "3")
+        s.ok("add", "--secret", "JBSWY3DPEHPK3PXP", "--issuer", "Other", "--name", "o")
+        bindir, clip = os.path.join(s.dir, "bin"), os.path.join(s.dir, "clipboard")
+        os.mkdir(bindir)
+        with open(os.path.join(bindir, "xclip"), "w") as f:
+            f.write(f"#!/bin/sh\ncase \"$*\" in *-out*) cat {clip} ;; *) cat > {clip} ;; esac\n")
+        os.chmod(os.path.join(bindir, "xclip"), 0o755)
+        env = dict(s.env(), PATH=bindir + ":/usr/bin:/bin", DISPLAY=":42")
+        env.pop("WAYLAND_DISPLAY", None)
+        r = subprocess.run([MFA, "code", "fast", "--copy", "--passphrase-file", s.passfile], env=env,
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Copied to the clipboard", r.stderr)
+        with open(clip) as f:
+            copied = f.read()
+        self.assertRegex(copied, r"^\d{6}$")
+        self.assertIn(copied[:3] + " " + copied[3:], r.stdout)
+        # Cleared once the code expires (period 3 s), by a process that outlives mfa.
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline and open(clip).read() != "":
+            time.sleep(0.2)
+        self.assertEqual(open(clip).read(), "")
+        # Two matches, no tool, no display: each a clear error; nothing copied.
+        both = subprocess.run([MFA, "code", "--copy", "--passphrase-file", s.passfile], env=env,
+                              capture_output=True, text=True, timeout=30)
+        self.assertEqual(both.returncode, 2)
+        self.assertIn("matches 2 accounts", both.stderr)
+        bare = dict(env, PATH="/nonexistent")
+        none = subprocess.run([MFA, "code", "fast", "--copy", "--passphrase-file", s.passfile], env=bare,
+                              capture_output=True, text=True, timeout=30)
+        self.assertEqual(none.returncode, 2)
+        self.assertIn("install wl-clipboard (Wayland), xclip or xsel", none.stderr)
+        headless = dict(env)
+        headless.pop("DISPLAY")
+        none = subprocess.run([MFA, "code", "fast", "--copy", "--passphrase-file", s.passfile], env=headless,
+                              capture_output=True, text=True, timeout=30)
+        self.assertIn("no desktop session", none.stderr)
+
     def test_hotp_next_saves_the_counter(self):
         s = self.s
         s.ok("add", "--secret", RFC_SECRET, "--issuer", "Bank", "--name", "bob", "--type", "hotp")
