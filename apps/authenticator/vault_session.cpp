@@ -172,10 +172,18 @@ int VaultFlags::open(Context& ctx, OpenMode mode, std::optional<Vault>& out) con
         if (!key) return report_vault(ctx, key.error(), "--key");
         v = Vault::open_with_key(p, **key, mode, options());
     } else {
-        SecretString pass;
-        if (int rc = read_passphrase(ctx, passphrase_file_, "Passphrase for " + p.string() + ": ", false, pass); rc != kExitOk)
-            return rc;
-        v = Vault::open(p, pass, mode, options());
+        // A person at the terminal gets three tries, as with sudo; a passphrase file gets one.
+        constexpr int kTries = 3;
+        for (int attempt = 1;; ++attempt) {
+            SecretString pass;
+            if (int rc = read_passphrase(ctx, passphrase_file_, "Passphrase for " + p.string() + ": ", false, pass);
+                rc != kExitOk)
+                return rc;
+            v = Vault::open(p, pass, mode, options());
+            if (v || v.code() != Errc::vault_wrong_passphrase || !passphrase_file_.empty() || attempt == kTries) break;
+            const int left = kTries - attempt;
+            ctx.err << "mfa: wrong passphrase; " << left << (left == 1 ? " try" : " tries") << " left\n";
+        }
     }
     if (!v) return report_vault(ctx, v.error(), p.string());
     if (v->weak_kdf())

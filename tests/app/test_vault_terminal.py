@@ -99,7 +99,14 @@ class Prompts(unittest.TestCase):
         self.assertEqual(t.wait(), 1)
         self.assertIn(b"already exists", t.seen)
 
+        # add: the passphrase first (a wrong one is asked again), then the account; the defaults
+        # (Enter) for algorithm, digits and period.
         t = Terminal(["add"], env)
+        t.expect("Passphrase for ")
+        self.assertNotIn(b"Issuer", t.seen)
+        t.send("wrong\n")
+        t.expect(r"wrong passphrase; 2 tries left\r?\nPassphrase for [^\n]*: $")
+        t.send(PASSPHRASE + "\n")
         t.expect("Issuer")
         t.send("GitHub\n")
         t.expect("Account name")
@@ -108,16 +115,46 @@ class Prompts(unittest.TestCase):
         t.send("JBSWY3DPEHPK3PXP\n")
         t.expect("Type")
         t.send("\n")
-        t.expect("Passphrase for ")
-        t.send(PASSPHRASE + "\n")
+        t.expect(r"Algorithm \[SHA1/SHA256/SHA512\] \(SHA1\): ")
+        t.send("\n")
+        t.expect(r"Digits \(6\): ")
+        t.send("\n")
+        t.expect(r"Period in seconds \(30\): ")
+        t.send("\n")
         t.expect("Added")
         self.assertEqual(t.wait(), 0)
         self.assertIn(b"GitHub:alice", t.seen)
         self.assertNotIn(b"JBSWY3DPEHPK3PXP", t.seen)
         self.assertNotIn(PASSPHRASE.encode(), t.seen)
 
+        # Chosen values are kept; a bad one names the field.
+        t = Terminal(["add"], env)
+        t.expect("Passphrase for ")
+        t.send(PASSPHRASE + "\n")
+        for prompt, answer in [("Issuer", "Bank"), ("Account name", "bob"), ("Secret", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"),
+                               ("Type", "totp"), ("Algorithm", "sha256"), ("Digits", "8"), ("Period", "60")]:
+            t.expect(prompt)
+            t.send(answer + "\n")
+        t.expect("Added")
+        self.assertEqual(t.wait(), 0)
+        [bank] = [e for e in self.s.json("list") if e["issuer"] == "Bank"]
+        self.assertEqual((bank["algorithm"], bank["digits"], bank["period"]), ("SHA256", 8, 60))
+        t = Terminal(["add"], env)
+        t.expect("Passphrase for ")
+        t.send(PASSPHRASE + "\n")
+        for prompt, answer in [("Issuer", "Shop"), ("Account name", "eve"), ("Secret", "JBSWY3DPEHPK3PXQ"),
+                               ("Type", ""), ("Algorithm", ""), ("Digits", "12")]:
+            t.expect(prompt)
+            t.send(answer + "\n")
+        self.assertEqual(t.wait(), 2)
+        self.assertIn(b"digits", t.seen)
+
+        # Three wrong passphrases: exit 3.
         t = Terminal(["list"], env)
         t.expect("Passphrase for ")
+        for left in ("2 tries", "1 try"):
+            t.send("wrong\n")
+            t.expect(f"wrong passphrase; {left} left\r?\nPassphrase for [^\n]*: $")
         t.send("wrong\n")
         self.assertEqual(t.wait(), 3)
         self.assertIn(b"wrong passphrase", t.seen)
