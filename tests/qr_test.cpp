@@ -1,7 +1,10 @@
 // mfa::qr: encoding (byte mode, level fall-back, limits), renderings (SVG, PNG, data URI, terminal)
-// and decoding through libzbar, including every error.
+// and decoding PNG and JPEG images through zxing-cpp, including every error.
 #include <png.h>
 #include <unistd.h>
+
+#include <cstdio>  // before jpeglib.h
+#include <jpeglib.h>
 
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
@@ -94,6 +97,64 @@ std::vector<std::uint8_t> forged_header(std::uint32_t w, std::uint32_t h) {
     return v;
 }
 
+struct JpegOptions {
+    int quality = 90;
+    int components = 1;          // 1: grey, 3: RGB (the grey value in each channel)
+    bool progressive = false;
+    bool many_scans = false;     // a progressive scan script of 128 scans (one AC coefficient each, refined)
+};
+
+// A grey image (width * height bytes) as a JPEG (libjpeg's own writer: an independent encoder).
+std::vector<std::uint8_t> write_jpeg(const std::vector<std::uint8_t>& grey, unsigned w, unsigned h,
+                                     const JpegOptions& o = {}) {
+    jpeg_compress_struct c;
+    jpeg_error_mgr err;
+    c.err = jpeg_std_error(&err);
+    jpeg_create_compress(&c);
+    unsigned char* buf = nullptr;
+    unsigned long len = 0;
+    jpeg_mem_dest(&c, &buf, &len);
+    c.image_width = w;
+    c.image_height = h;
+    c.input_components = o.components;
+    c.in_color_space = o.components == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_set_defaults(&c);
+    jpeg_set_quality(&c, o.quality, TRUE);
+    std::vector<jpeg_scan_info> scans;
+    if (o.many_scans) {
+        BOOST_REQUIRE(o.components == 1);
+        scans.push_back({1, {0}, 0, 0, 0, 1});                                     // DC, first pass
+        for (int k = 1; k < 64; ++k) scans.push_back({1, {0}, k, k, 0, 1});       // each AC coefficient
+        scans.push_back({1, {0}, 0, 0, 1, 0});                                     // DC refinement
+        for (int k = 1; k < 64; ++k) scans.push_back({1, {0}, k, k, 1, 0});       // AC refinements
+        c.scan_info = scans.data();
+        c.num_scans = static_cast<int>(scans.size());
+    } else if (o.progressive) {
+        jpeg_simple_progression(&c);
+    }
+    jpeg_start_compress(&c, TRUE);
+    std::vector<std::uint8_t> row(static_cast<std::size_t>(w) * static_cast<unsigned>(o.components));
+    while (c.next_scanline < h) {
+        for (unsigned x = 0; x < w; ++x)
+            for (int k = 0; k < o.components; ++k)
+                row[x * static_cast<unsigned>(o.components) + static_cast<unsigned>(k)] = grey[c.next_scanline * w + x];
+        JSAMPROW r = row.data();
+        jpeg_write_scanlines(&c, &r, 1);
+    }
+    jpeg_finish_compress(&c);
+    jpeg_destroy_compress(&c);
+    std::vector<std::uint8_t> out(buf, buf + len);
+    std::free(buf);
+    return out;
+}
+
+// The grey pixels of the PNG rendering of text.
+std::vector<std::uint8_t> grey_of(std::string_view text, unsigned& w, unsigned& h, const mq::QrOptions& opts = {}) {
+    auto png = mq::to_png(text, opts);
+    BOOST_REQUIRE_MESSAGE(png, why(png));
+    return read_grey(png->view(), w, h);
+}
+
 std::size_t count(std::string_view s, std::string_view needle) {
     std::size_t n = 0;
     for (std::size_t p = s.find(needle); p != std::string_view::npos; p = s.find(needle, p + needle.size())) ++n;
@@ -104,11 +165,11 @@ std::size_t count(std::string_view s, std::string_view needle) {
 
 BOOST_AUTO_TEST_SUITE(qr)
 
-BOOST_AUTO_TEST_CASE(round_trips_through_zbar) {
+BOOST_AUTO_TEST_CASE(round_trips_through_zxing) {
     round_trip(kUri);
     round_trip("A");
     round_trip("héllo wörld – ünïcode ✓");
-    // Binary bytes, NULs included: byte mode over the exact bytes, zbar told not to convert.
+    // Binary bytes, NULs included: byte mode over the exact bytes, read back without a character set.
     std::string binary;
     for (int i = 0; i < 256; ++i) binary.push_back(static_cast<char>(i));
     round_trip(binary);
@@ -416,6 +477,94 @@ BOOST_AUTO_TEST_CASE(decode_from_file) {
     auto missing = mq::decode_png_file(path);
     BOOST_TEST(missing.code() == Errc::io);
     BOOST_TEST(missing.error().detail.find(path) != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(qr_jpeg)
+
+BOOST_AUTO_TEST_CASE(screenshots_in_jpeg) {
+    unsigned w = 0, h = 0;
+    const auto grey = grey_of(kUri, w, h);
+    // Baseline grey, baseline colour at a screenshot tool's lower quality, progressive.
+    for (const JpegOptions& o : {JpegOptions{}, JpegOptions{.quality = 60, .components = 3},
+                                 JpegOptions{.progressive = true}, JpegOptions{.components = 3, .progressive = true}}) {
+        const auto jpeg = write_jpeg(grey, w, h, o);
+        auto texts = mq::decode_image(jpeg);
+        BOOST_REQUIRE_MESSAGE(texts, "quality " << o.quality << " components " << o.components << ": " << why(texts));
+        BOOST_REQUIRE_EQUAL(texts->size(), 1u);
+        BOOST_TEST((*texts)[0].view() == kUri);
+    }
+    // decode_image reads PNG too; decode_png stays PNG only.
+    auto png = mq::to_png(kUri);
+    BOOST_REQUIRE(png);
+    auto from_png = mq::decode_image(png->view());
+    BOOST_REQUIRE_MESSAGE(from_png, why(from_png));
+    BOOST_TEST((*from_png)[0].view() == kUri);
+    auto as_png = mq::decode_png(write_jpeg(grey, w, h));
+    BOOST_TEST(as_png.code() == Errc::parse);
+    BOOST_TEST(as_png.error().detail.find("not a PNG") != std::string::npos);
+    BOOST_TEST(mq::is_image(png->view()));
+    BOOST_TEST(mq::is_image(write_jpeg(grey, w, h)));
+    BOOST_TEST(!mq::is_image(as_bytes("otpauth://totp/x")));
+    BOOST_TEST(!mq::is_image(ByteView(png->data(), 7)));
+}
+
+BOOST_AUTO_TEST_CASE(jpeg_errors) {
+    BOOST_TEST(mq::decode_image({}).code() == Errc::invalid_argument);
+    auto neither = mq::decode_image(as_bytes("GIF89a not supported"));
+    BOOST_TEST(neither.code() == Errc::parse);
+    BOOST_TEST(neither.error().detail.find("not a PNG or JPEG") != std::string::npos);
+    unsigned w = 0, h = 0;
+    const auto grey = grey_of(kUri, w, h);
+    const auto jpeg = write_jpeg(grey, w, h);
+    // Cut inside the headers: libjpeg's own reason.
+    for (std::size_t n : {std::size_t{3}, std::size_t{20}, std::size_t{200}}) {
+        auto r = mq::decode_image(ByteView(jpeg.data(), n));
+        BOOST_TEST(r.code() == Errc::parse, "cut to " << n << ": " << why(r));
+        if (!r) BOOST_TEST(r.error().detail.find("corrupt JPEG") != std::string::npos);
+    }
+    // A white JPEG has no code.
+    std::vector<std::uint8_t> white(100 * 100, 255);
+    BOOST_TEST(mq::decode_image(write_jpeg(white, 100, 100)).code() == Errc::not_found);
+    // The frame header's dimensions (SOF0: FF C0, length, precision, height, width) are refused
+    // before the pixels are allocated.
+    auto forged = jpeg;
+    std::size_t sof = 2;
+    while (sof + 9 < forged.size() && !(forged[sof] == 0xFF && forged[sof + 1] == 0xC0)) ++sof;
+    BOOST_REQUIRE(sof + 9 < forged.size());
+    forged[sof + 5] = forged[sof + 7] = 0x40;  // 16384 x 16384
+    forged[sof + 6] = forged[sof + 8] = 0x00;
+    auto huge = mq::decode_image(forged);
+    BOOST_TEST(huge.code() == Errc::limit_exceeded);
+    BOOST_TEST(huge.error().detail.find("16384x16384") != std::string::npos);
+    // 128 progressive scans: refused at the 101st, whatever the picture.
+    auto slow = mq::decode_image(write_jpeg(grey, w, h, {.many_scans = true}));
+    BOOST_TEST(slow.code() == Errc::parse);
+    BOOST_TEST(slow.error().detail.find("more than 100 scans") != std::string::npos);
+    // The byte limit applies to JPEG as to PNG.
+    std::vector<std::uint8_t> big(mq::kMaxImageBytes + 1, 0);
+    std::memcpy(big.data(), jpeg.data(), jpeg.size());
+    BOOST_TEST(mq::decode_image(big).code() == Errc::limit_exceeded);
+}
+
+BOOST_AUTO_TEST_CASE(jpeg_from_file) {
+    const std::string path = "/tmp/mfa-qr-test-" + std::to_string(::getpid()) + ".jpg";
+    unsigned w = 0, h = 0;
+    const auto grey = grey_of(kUri, w, h);
+    const auto jpeg = write_jpeg(grey, w, h);
+    {
+        std::ofstream f(path, std::ios::binary);
+        f.write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
+    }
+    auto texts = mq::decode_image_file(path);
+    BOOST_REQUIRE_MESSAGE(texts, why(texts));
+    BOOST_TEST((*texts)[0].view() == kUri);
+    auto as_png = mq::decode_png_file(path);
+    BOOST_TEST(as_png.code() == Errc::parse);
+    BOOST_TEST(as_png.error().detail.rfind(path + ": ", 0) == 0u);
+    std::remove(path.c_str());
+    BOOST_TEST(mq::decode_image_file(path).code() == Errc::io);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,5 +1,8 @@
 // `mfa add`: adds accounts to the vault from a URI, from flags, from a QR image, or by asking.
 #include <CLI/CLI.hpp>
+#include <cctype>
+#include <charconv>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -17,7 +20,7 @@ class AddCommand final : public Command {
 public:
     void configure(CLI::App& cmd) override {
         account_.add_to(cmd);
-        qr_opt_ = cmd.add_option("--qr", qr_, "a PNG image with an otpauth:// or otpauth-migration:// QR code");
+        qr_opt_ = cmd.add_option("--qr", qr_, "a PNG or JPEG image with an otpauth:// or otpauth-migration:// QR code");
         cmd.add_option("--tag", tags_, "a tag (repeatable)");
         cmd.add_option("--note", note_, "a note kept with the account");
         cmd.add_flag("--json", json_, "print the added accounts as JSON");
@@ -33,13 +36,20 @@ public:
             Account a;
             if (int rc = account_.resolve(ctx, a); rc != kExitOk) return rc;
             accounts.push_back(std::move(a));
-        } else {
+        }
+        std::optional<Vault> v;
+        if (accounts.empty()) {
+            // Interactively the vault is unlocked first: a wrong passphrase should not cost the
+            // typing of the account.
+            if (!stdin_is_terminal())
+                return usage_error(ctx, "no account: give --uri, --secret or --qr (or run on a terminal to be asked)");
+            if (int rc = vault_.open(ctx, OpenMode::write, v); rc != kExitOk) return rc;
             Account a;
             if (int rc = interactive(ctx, a); rc != kExitOk) return rc;
             accounts.push_back(std::move(a));
         }
-        std::optional<Vault> v;
-        if (int rc = vault_.open(ctx, OpenMode::write, v); rc != kExitOk) return rc;
+        if (!v)
+            if (int rc = vault_.open(ctx, OpenMode::write, v); rc != kExitOk) return rc;
         std::vector<std::string> ids;
         for (const auto& a : accounts) {
             auto id = v->add(a, tags_, note_);
@@ -59,7 +69,7 @@ public:
 
 private:
     int from_qr(Context& ctx, std::vector<Account>& out) {
-        auto texts = qr::decode_png_file(qr_);
+        auto texts = qr::decode_image_file(qr_);
         if (!texts) return report(ctx, texts.error(), "--qr");
         for (const auto& t : *texts) {
             if (t.view().starts_with("otpauth-migration:")) {
@@ -76,8 +86,6 @@ private:
     }
 
     int interactive(Context& ctx, Account& out) {
-        if (!stdin_is_terminal())
-            return usage_error(ctx, "no account: give --uri, --secret or --qr (or run on a terminal to be asked)");
         SecretString issuer, name, secret, type;
         if (!ask("Issuer (e.g. GitHub): ", issuer, true) || !ask("Account name (e.g. alice@example.com): ", name, true) ||
             !ask("Secret (Base32, not shown): ", secret, false) || !ask("Type [totp/hotp/steam] (totp): ", type, true))
@@ -95,8 +103,43 @@ private:
             a.params.type = OtpType::steam;
             a.params.digits = kSteamDigits;
         } else return usage_error(ctx, "type: totp, hotp or steam");
+        if (a.params.type != OtpType::steam)
+            if (int rc = ask_parameters(ctx, a.params); rc != kExitOk) return rc;
         if (auto st = validate(a.params); !st) return report(ctx, st.error());
         out = std::move(a);
+        return kExitOk;
+    }
+
+    // Algorithm, digits and period (TOTP) or counter (HOTP); Enter keeps the default shown.
+    int ask_parameters(Context& ctx, OtpParams& p) {
+        SecretString alg, digits, more;
+        if (!ask("Algorithm [SHA1/SHA256/SHA512] (SHA1): ", alg, true)) return usage_error(ctx, "input ended");
+        std::string upper(alg.view());
+        for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (upper.empty() || upper == "SHA1") p.algorithm = HashAlg::sha1;
+        else if (upper == "SHA256") p.algorithm = HashAlg::sha256;
+        else if (upper == "SHA512") p.algorithm = HashAlg::sha512;
+        else return usage_error(ctx, "algorithm: SHA1, SHA256 or SHA512, not '" + std::string(alg.view()) + "'");
+        if (!ask("Digits (6): ", digits, true)) return usage_error(ctx, "input ended");
+        if (int rc = parse_answer(ctx, digits.view(), "digits", 4, 10, p.digits); rc != kExitOk) return rc;
+        if (p.type == OtpType::hotp) {
+            if (!ask("Counter (0): ", more, true)) return usage_error(ctx, "input ended");
+            return parse_answer(ctx, more.view(), "counter", 0, UINT64_MAX, p.counter);
+        }
+        if (!ask("Period in seconds (30): ", more, true)) return usage_error(ctx, "input ended");
+        return parse_answer(ctx, more.view(), "period", 1, kMaxPeriod, p.period);
+    }
+
+    // An answer in lo..hi into out; empty keeps out. Errors name the field and the range.
+    template <class T>
+    static int parse_answer(Context& ctx, std::string_view text, const char* field, std::uint64_t lo, std::uint64_t hi, T& out) {
+        if (text.empty()) return kExitOk;
+        std::uint64_t v = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (ec != std::errc() || end != text.data() + text.size() || v < lo || v > hi)
+            return usage_error(ctx, std::string(field) + ": '" + std::string(text) + "' is not a number in " +
+                                        std::to_string(lo) + ".." + std::to_string(hi));
+        out = static_cast<T>(v);
         return kExitOk;
     }
 
@@ -119,7 +162,7 @@ static const Registration kAdd{{
     "  mfa add --uri - < uri.txt                  # keeps the secret out of the shell history\n"
     "  mfa add --secret - --issuer Bank --name bob --type hotp --counter 0 < secret.txt\n"
     "  mfa add --qr screenshot.png\n"
-    "  mfa add                                    # asks for issuer, name, secret (not echoed), type\n",
+    "  mfa add                                    # unlocks, then asks issuer, name, secret (not echoed), type, algorithm, digits, period\n",
     2,
     [] { return std::make_unique<AddCommand>(); },
 }};

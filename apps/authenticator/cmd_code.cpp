@@ -43,6 +43,10 @@ public:
         time_opt_ = cmd.add_option("--time", time_, "the Unix time to make the code for (default: now)");
         cmd.add_flag("--json", json_, "print JSON: the code with its step, period and seconds left");
         watch_opt_ = cmd.add_flag("--watch", watch_, "refresh every second with a countdown, until Ctrl-C");
+        auto* copy = cmd.add_flag("--copy", copy_,
+                                  "put the code of the one matching account on the clipboard (wl-copy, xclip or xsel); "
+                                  "cleared when it expires");
+        copy->excludes(watch_opt_);
         auto* duration = cmd.add_option("--duration", duration_, "with --watch: stop after this many seconds");
         watch_opt_->excludes(time_opt_);
         duration->needs(watch_opt_);
@@ -52,9 +56,11 @@ public:
         const bool from_flags = account_.has_uri() || account_.has_secret();
         if (from_flags && !query_.empty()) return usage_error(ctx, "give either QUERY (the vault) or --uri/--secret, not both");
         if (!from_flags) {
-            VaultCodes codes{vault_, query_, json_, watch_, duration_, time_opt_->count() > 0 ? std::optional(time_) : std::nullopt};
+            VaultCodes codes{vault_, query_, json_, watch_, duration_, time_opt_->count() > 0 ? std::optional(time_) : std::nullopt,
+                             copy_};
             return codes.run(ctx);
         }
+        if (copy_) return usage_error(ctx, "--copy: for a vault account (mfa code NAME --copy)");
         Account account;
         if (int rc = account_.resolve(ctx, account); rc != kExitOk) return rc;
         auto otp = Otp::create(std::move(account.secret), account.params);
@@ -140,6 +146,7 @@ private:
     CLI::Option* watch_opt_ = nullptr;
     bool json_ = false;
     bool watch_ = false;
+    bool copy_ = false;
     unsigned duration_ = 0;
 };
 

@@ -42,8 +42,9 @@ public:
         auto code = qr::Matrix::encode(uri->view());
         if (!code) return report(ctx, code.error());
         if (qr_) {
-            // A 2-module quiet zone keeps the code compact on a terminal; phones scan it.
-            auto text = qr::to_terminal(*code, {.border = 2});
+            // The standard's 4-module quiet zone: with less, some phone readers miss a code drawn
+            // next to other text on a dark terminal.
+            auto text = qr::to_terminal(*code);
             if (!text) return report(ctx, text.error());
             ctx.out << text->view() << e->label() << '\n';
         }

@@ -40,7 +40,7 @@ Result<SecretBytes> read_input(Context& ctx, const std::string& file) {
 class ImportCommand final : public Command {
 public:
     void configure(CLI::App& cmd) override {
-        cmd.add_option("file", file_, "the export file, a PNG with a QR code, or '-' for stdin")->required();
+        cmd.add_option("file", file_, "the export file, a PNG or JPEG with a QR code, or '-' for stdin")->required();
         cmd.add_option("--password-file", password_file_, "the password of an encrypted Aegis, 2FAS or andOTP export (default: asked)");
         cmd.add_option("--format", format_,
                        "auto (recognised from the content), or andotp-encrypted / andotp-encrypted-old (andOTP 0.6.2 or "
@@ -57,10 +57,9 @@ public:
         auto data = read_input(ctx, file_);
         if (!data) return report(ctx, data.error(), file_);
         Result<ImportResult> parsed = Error(Errc::internal);
-        static constexpr std::uint8_t kPng[] = {0x89, 'P', 'N', 'G'};
-        if (format_ == "auto" && data->size() >= 4 && std::equal(kPng, kPng + 4, data->data())) {
+        if (format_ == "auto" && qr::is_image(data->view())) {
             if (file_ == "-") return usage_error(ctx, "a QR image must be given as a file");
-            auto texts = qr::decode_png(data->view());
+            auto texts = qr::decode_image(data->view());
             if (!texts) return report(ctx, texts.error(), file_);
             SecretString joined;
             for (const auto& t : *texts) {

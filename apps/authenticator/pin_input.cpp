@@ -3,9 +3,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <fcntl.h>
-#include <termios.h>
 #include <unistd.h>
+#include "tty_echo.hpp"
 
 namespace mfa::app {
 namespace {
@@ -43,20 +44,19 @@ Result<SecretString> read_pin_file(const std::string& path) {
 Result<SecretString> prompt_pin(std::string_view prompt) {
     const int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) return Error(Errc::io, "no terminal to ask for the PIN: give --pin-file");
-    termios old{};
-    if (::tcgetattr(fd, &old) != 0) {
-        ::close(fd);
-        return Error(Errc::io, "cannot read the terminal settings");
+    std::optional<Result<SecretString>> pin;
+    {
+        const EchoOff quiet(fd, false);
+        if (!quiet.active()) {
+            ::close(fd);
+            return Error(Errc::io, "cannot read the terminal settings");
+        }
+        (void)!::write(fd, prompt.data(), prompt.size());
+        pin.emplace(read_line(fd, "the terminal"));
     }
-    termios quiet = old;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    (void)!::write(fd, prompt.data(), prompt.size());
-    ::tcsetattr(fd, TCSAFLUSH, &quiet);
-    auto pin = read_line(fd, "the terminal");
-    ::tcsetattr(fd, TCSAFLUSH, &old);
     (void)!::write(fd, "\n", 1);
     ::close(fd);
-    return pin;
+    return std::move(*pin);
 }
 
 Result<SecretString> get_pin(const std::string& pin_file, std::string_view prompt) {

@@ -7,6 +7,8 @@
 #include <ostream>
 #include <thread>
 
+#include "clipboard.hpp"
+
 namespace mfa::app {
 namespace {
 
@@ -77,6 +79,17 @@ int VaultCodes::run(Context& ctx) {
         }
     };
 
+    if (copy) {
+        if (hits.size() != 1)
+            return usage_error(ctx, "--copy: '" + query + "' matches " + std::to_string(hits.size()) + " accounts; name one");
+        const std::int64_t t = time ? *time : unix_now();
+        auto c = totp_code(*hits[0], t);
+        if (!c) return usage_error(ctx, "--copy: " + hits[0]->label() + " is an HOTP account (`mfa hotp next` shows its code)");
+        frame(t, false);
+        if (auto st = copy_to_clipboard(c->code.view(), c->seconds_left); !st) return report(ctx, st.error(), "--copy");
+        ctx.err << "Copied to the clipboard; cleared in " << c->seconds_left << " s.\n";
+        return kExitOk;
+    }
     if (!watch) {
         frame(time ? *time : unix_now(), false);
         return kExitOk;

@@ -18,6 +18,7 @@ struct VaultCodes {
     bool watch = false;
     unsigned duration = 0;
     std::optional<std::int64_t> time;
+    bool copy = false;  // the one match's code onto the clipboard, cleared when it expires
 
     int run(Context& ctx);
 };

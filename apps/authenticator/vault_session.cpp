@@ -1,6 +1,5 @@
 #include "vault_session.hpp"
 
-#include <termios.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -8,38 +7,36 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <ostream>
 
 #include "mfa/encoding.hpp"
+#include "mfa/server/password.hpp"
 #include "security_key.hpp"
+#include "tty_echo.hpp"
 
 namespace mfa::app {
 namespace {
 
-// Reads a line from the controlling terminal with echo off; restores the mode on every path.
+// Reads a line from the controlling terminal with echo off; restores the mode on every path
+// (Ctrl-C included: tty_echo.hpp).
 bool read_tty_line(std::string_view prompt, SecretString& out, bool echo = false) {
     FILE* tty = std::fopen("/dev/tty", "r+");
     if (tty == nullptr) return false;
-    const int fd = fileno(tty);
-    termios old{};
-    const bool is_term = ::tcgetattr(fd, &old) == 0;
-    if (is_term && !echo) {
-        termios quiet = old;
-        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-        quiet.c_lflag |= ECHONL;
-        ::tcsetattr(fd, TCSAFLUSH, &quiet);
-    }
-    std::fwrite(prompt.data(), 1, prompt.size(), tty);
-    std::fflush(tty);
-    out.clear();
-    int c;
     bool got = false;
-    while ((c = std::fgetc(tty)) != EOF) {
-        got = true;
-        if (c == '\n') break;
-        out.push_back(static_cast<char>(c));
+    {
+        std::optional<EchoOff> quiet;
+        if (!echo) quiet.emplace(fileno(tty), true);
+        std::fwrite(prompt.data(), 1, prompt.size(), tty);
+        std::fflush(tty);
+        out.clear();
+        int c;
+        while ((c = std::fgetc(tty)) != EOF) {
+            got = true;
+            if (c == '\n') break;
+            out.push_back(static_cast<char>(c));
+        }
     }
-    if (is_term && !echo) ::tcsetattr(fd, TCSAFLUSH, &old);
     std::fclose(tty);
     return got;
 }
@@ -76,10 +73,24 @@ std::filesystem::path default_vault_path() {
     return std::filesystem::path(home != nullptr ? home : ".") / ".local" / "share" / "mfa" / "vault.mfa";
 }
 
+namespace {
+
+// A new passphrase meets the server toolkit's password policy (length, cracklib dictionary when
+// installed): the same check a server applies to its users' passwords. A warning, not a refusal:
+// the vault's Argon2id makes each guess expensive, and the choice is the owner's.
+void warn_if_weak(Context& ctx, const SecretString& pass) {
+    if (auto st = server::check_password(server::PasswordPolicy{}, pass.view()); !st)
+        ctx.err << "mfa: warning: weak passphrase: " << st.error().detail
+                << ". It guards every secret in the vault; `mfa passwd` changes it.\n";
+}
+
+}  // namespace
+
 int read_passphrase(Context& ctx, const std::string& file, std::string_view prompt, bool confirm, SecretString& out) {
     if (!file.empty()) {
         if (!read_file_line(file, out)) return usage_error(ctx, "--passphrase-file: cannot read " + file);
         if (out.empty()) return usage_error(ctx, "--passphrase-file: the passphrase is empty");
+        if (confirm) warn_if_weak(ctx, out);
         return kExitOk;
     }
     if (!read_tty_line(prompt, out))
@@ -89,6 +100,7 @@ int read_passphrase(Context& ctx, const std::string& file, std::string_view prom
         SecretString again;
         if (!read_tty_line("Repeat the passphrase: ", again) || again.view() != out.view())
             return usage_error(ctx, "the passphrases differ");
+        warn_if_weak(ctx, out);
     }
     return kExitOk;
 }
@@ -111,13 +123,21 @@ void VaultFlags::add_to(CLI::App& cmd) {
     cmd.add_option("--passphrase-file", passphrase_file_,
                    "read the passphrase from the first line of FILE ('-' = stdin) instead of the terminal");
     cmd.add_flag("--key", key_, "unlock with the security key (FIDO2 hmac-secret) instead of the passphrase");
+    cmd.add_flag("--wait{30}", wait_seconds_,
+                 "when another mfa is writing the vault, wait up to SECONDS (--wait=SECONDS; --wait alone: 30) "
+                 "instead of failing at once (exit 4)")
+        ->check(CLI::Range(0u, 3600u));
 }
 
 std::filesystem::path VaultFlags::path() const {
     return vault_.empty() ? default_vault_path() : std::filesystem::path(vault_);
 }
 
-VaultOptions VaultFlags::options() const { return {}; }
+VaultOptions VaultFlags::options() const {
+    VaultOptions o;
+    o.lock_wait = std::chrono::seconds(wait_seconds_);
+    return o;
+}
 
 int vault_exit_code(Errc c) noexcept {
     switch (c) {
@@ -152,10 +172,18 @@ int VaultFlags::open(Context& ctx, OpenMode mode, std::optional<Vault>& out) con
         if (!key) return report_vault(ctx, key.error(), "--key");
         v = Vault::open_with_key(p, **key, mode, options());
     } else {
-        SecretString pass;
-        if (int rc = read_passphrase(ctx, passphrase_file_, "Passphrase for " + p.string() + ": ", false, pass); rc != kExitOk)
-            return rc;
-        v = Vault::open(p, pass, mode, options());
+        // A person at the terminal gets three tries, as with sudo; a passphrase file gets one.
+        constexpr int kTries = 3;
+        for (int attempt = 1;; ++attempt) {
+            SecretString pass;
+            if (int rc = read_passphrase(ctx, passphrase_file_, "Passphrase for " + p.string() + ": ", false, pass);
+                rc != kExitOk)
+                return rc;
+            v = Vault::open(p, pass, mode, options());
+            if (v || v.code() != Errc::vault_wrong_passphrase || !passphrase_file_.empty() || attempt == kTries) break;
+            const int left = kTries - attempt;
+            ctx.err << "mfa: wrong passphrase; " << left << (left == 1 ? " try" : " tries") << " left\n";
+        }
     }
     if (!v) return report_vault(ctx, v.error(), p.string());
     if (v->weak_kdf())

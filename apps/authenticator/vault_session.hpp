@@ -20,7 +20,8 @@ inline constexpr int kExitLocked = 4;   // another mfa is writing the vault
 std::filesystem::path default_vault_path();
 
 // Reads a passphrase: from a file ("-" = stdin; the first line), else from the terminal without echo.
-// confirm asks twice on a terminal. Prints an error and returns its exit code on failure.
+// confirm: a new passphrase, asked twice on a terminal and checked against the password policy
+// (a warning when weak). Prints an error and returns its exit code on failure.
 int read_passphrase(Context& ctx, const std::string& file, std::string_view prompt, bool confirm, SecretString& out);
 // Asks on the terminal (echo off unless echo); false when there is no terminal.
 bool ask(std::string_view prompt, SecretString& out, bool echo);
@@ -43,6 +44,7 @@ private:
     std::string vault_;
     std::string passphrase_file_;
     bool key_ = false;
+    unsigned wait_seconds_ = 0;
 };
 
 // Exit code for a vault-level error (unlock failures 3, lock contention 4, else exit_code_for).

@@ -67,6 +67,18 @@ int encode(T** out, std::size_t* len, const char* text, std::size_t text_len, co
     });
 }
 
+// Decodes an image into a new texts handle; name is the argument's name for the NULL check.
+template <class Decode>
+int decode_into(mfa_qr_texts_t** texts, const uint8_t* image, size_t image_len, const char* name, Decode decode) {
+    return guarded([&] {
+        if (texts == nullptr) return fail(Errc::invalid_argument, "texts is NULL");
+        if (image == nullptr) return fail(Errc::invalid_argument, std::string(name) + " is NULL");
+        auto r = decode(ByteView(image, image_len));
+        if (!r) return fail(r.error());
+        *texts = new mfa_qr_texts{std::move(*r)};
+        return MFA_OK;
+    });
+}
 }  // namespace
 }  // namespace mfa::abi
 
@@ -104,14 +116,11 @@ int mfa_qr_terminal(char** out, size_t* len, const char* text, size_t text_len, 
 }
 
 int mfa_qr_decode_png(mfa_qr_texts_t** texts, const uint8_t* png, size_t png_len) {
-    return guarded([&] {
-        if (texts == nullptr) return fail(Errc::invalid_argument, "texts is NULL");
-        if (png == nullptr) return fail(Errc::invalid_argument, "png is NULL");
-        auto r = qr::decode_png(ByteView(png, png_len));
-        if (!r) return fail(r.error());
-        *texts = new mfa_qr_texts{std::move(*r)};
-        return MFA_OK;
-    });
+    return decode_into(texts, png, png_len, "png", [](ByteView b) { return qr::decode_png(b); });
+}
+
+int mfa_qr_decode_image(mfa_qr_texts_t** texts, const uint8_t* image, size_t image_len) {
+    return decode_into(texts, image, image_len, "image", [](ByteView b) { return qr::decode_image(b); });
 }
 
 int mfa_qr_texts_get_count(const mfa_qr_texts_t* texts, size_t* count) {

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <optional>
 
 #include "abi.hpp"
@@ -64,13 +65,16 @@ int mfa_vault_create(mfa_vault_t** out, const char* path, const char* passphrase
     });
 }
 
-int mfa_vault_open(mfa_vault_t** out, const char* path, const char* passphrase, size_t passphrase_len, int writable) {
+int mfa_vault_open(mfa_vault_t** out, const char* path, const char* passphrase, size_t passphrase_len, int writable,
+                   uint32_t wait_ms) {
     return guarded([&] {
         if (out == nullptr || path == nullptr || (passphrase == nullptr && passphrase_len != 0))
             return fail(Errc::invalid_argument, "out, path and passphrase are required");
         *out = nullptr;
+        mfa::VaultOptions opts;
+        opts.lock_wait = std::chrono::milliseconds(wait_ms);
         auto v = mfa::Vault::open(path, passphrase_of(passphrase, passphrase_len),
-                                  writable ? mfa::OpenMode::write : mfa::OpenMode::read);
+                                  writable ? mfa::OpenMode::write : mfa::OpenMode::read, opts);
         if (!v) return fail(v.error());
         *out = new mfa_vault{std::move(*v)};
         return MFA_OK;

@@ -1,8 +1,12 @@
-// Shared by the libfido2 binding files. Not installed.
+// Shared by the fido2 files. Not installed. The libfido2 parts exist only with the fido2 feature;
+// without it unsupported.cpp stands in for binding.cpp, device.cpp and hid_provider.cpp.
 #pragma once
 
+#include "mfa_features.h"
+#if MFA_HAVE_FIDO2
 #include <fido.h>
 #include <fido/credman.h>
+#endif
 
 #include <atomic>
 #include <functional>
@@ -14,6 +18,7 @@
 
 namespace mfa::fido2 {
 
+#if MFA_HAVE_FIDO2
 // libfido2's int results as our errors: positive values are CTAP statuses (passed through),
 // negative FIDO_ERR_* map to the fido2_* codes. `step` names the call for the detail.
 Error fido_error(int r, std::string_view step);
@@ -40,6 +45,8 @@ struct Device::Impl {
         hooks->drain();
     }
 };
+
+#endif
 
 // Opens a Transport under libfido2: installs the io callbacks and runs fido_dev_open.
 Result<std::unique_ptr<Device>> bind_device(std::string path, std::unique_ptr<Transport> transport);

@@ -2,7 +2,6 @@
 
 #include <argon2.h>
 #include <openssl/evp.h>
-#include <pwquality.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +12,10 @@
 #include "mfa/bytes.hpp"
 #include "mfa/ct.hpp"
 #include "mfa/random.hpp"
+#include "mfa_features.h"
+#if MFA_HAVE_PWQUALITY
+#include <pwquality.h>
+#endif
 
 namespace mfa::server {
 namespace {
@@ -84,12 +87,44 @@ std::string lower(std::string_view s) {
     return out;
 }
 
+#if MFA_HAVE_PWQUALITY
 std::mutex& cracklib_mutex() {  // cracklib keeps static state
     static std::mutex m;
     return m;
 }
 
 std::string dict_path(const PasswordPolicy& p) { return p.dictionary_path.empty() ? kDefaultDictionary : p.dictionary_path; }
+
+// The cracklib dictionary through libpwquality: the policy's only use of it.
+Status dictionary_check(const PasswordPolicy& policy, std::string_view pw) {
+    pwquality_settings_t* s = pwquality_default_settings();
+    if (s == nullptr) return {Errc::no_memory, "libpwquality"};
+    // Only the dictionary check: length, classes and user checks are ours (above).
+    pwquality_set_int_value(s, PWQ_SETTING_MIN_LENGTH, 6);
+    pwquality_set_int_value(s, PWQ_SETTING_DIFF_OK, 0);
+    pwquality_set_int_value(s, PWQ_SETTING_DICT_CHECK, 1);
+    pwquality_set_int_value(s, PWQ_SETTING_USER_CHECK, 0);
+    pwquality_set_int_value(s, PWQ_SETTING_GECOS_CHECK, 0);
+    pwquality_set_str_value(s, PWQ_SETTING_DICT_PATH, dict_path(policy).c_str());
+    void* aux = nullptr;
+    int rc;
+    {
+        std::lock_guard lock(cracklib_mutex());
+        const std::string copy(pw);
+        rc = pwquality_check(s, copy.c_str(), nullptr, nullptr, &aux);
+    }
+    char buf[PWQ_MAX_ERROR_MESSAGE_LEN];
+    std::string why = rc < 0 ? pwquality_strerror(buf, sizeof buf, rc, aux) : "";
+    pwquality_free_settings(s);
+    if (rc == PWQ_ERROR_CRACKLIB_CHECK) return {Errc::password_policy, "found in the dictionary: " + why};
+    if (rc == PWQ_ERROR_PALINDROME) return {Errc::password_policy, "a palindrome"};
+    if (rc == PWQ_ERROR_CASE_CHANGES_ONLY || rc == PWQ_ERROR_ROTATED || rc == PWQ_ERROR_TOO_SIMILAR) {
+        return {Errc::password_policy, why};
+    }
+    // Other libpwquality rules (classes, repeats, length) are not ours to enforce.
+    return {};
+}
+#endif
 
 }  // namespace
 
@@ -139,8 +174,15 @@ Status validate(const PasswordPolicy& p) {
 }
 
 bool dictionary_available(const PasswordPolicy& policy) {
+#if !MFA_HAVE_PWQUALITY
+    // Without libpwquality no dictionary can be read: the check is skipped, as without cracklib's files.
+    (void)policy;
+    return false;
+#else
     return access((dict_path(policy) + ".pwd").c_str(), R_OK) == 0 && access((dict_path(policy) + ".pwi").c_str(), R_OK) == 0;
+#endif
 }
+
 
 Status check_password(const PasswordPolicy& policy, std::string_view pw, std::string_view user) {
     MFA_TRY(validate(policy));
@@ -171,33 +213,9 @@ Status check_password(const PasswordPolicy& policy, std::string_view pw, std::st
             return {Errc::password_policy, "uses " + std::to_string(classes) + " character classes, " +
                                                std::to_string(policy.min_character_classes) + " are required"};
     }
-    if (policy.check_dictionary && dictionary_available(policy)) {
-        pwquality_settings_t* s = pwquality_default_settings();
-        if (s == nullptr) return {Errc::no_memory, "libpwquality"};
-        // Only the dictionary check: length, classes and user checks are ours (above).
-        pwquality_set_int_value(s, PWQ_SETTING_MIN_LENGTH, 6);
-        pwquality_set_int_value(s, PWQ_SETTING_DIFF_OK, 0);
-        pwquality_set_int_value(s, PWQ_SETTING_DICT_CHECK, 1);
-        pwquality_set_int_value(s, PWQ_SETTING_USER_CHECK, 0);
-        pwquality_set_int_value(s, PWQ_SETTING_GECOS_CHECK, 0);
-        pwquality_set_str_value(s, PWQ_SETTING_DICT_PATH, dict_path(policy).c_str());
-        void* aux = nullptr;
-        int rc;
-        {
-            std::lock_guard lock(cracklib_mutex());
-            const std::string copy(pw);
-            rc = pwquality_check(s, copy.c_str(), nullptr, nullptr, &aux);
-        }
-        char buf[PWQ_MAX_ERROR_MESSAGE_LEN];
-        std::string why = rc < 0 ? pwquality_strerror(buf, sizeof buf, rc, aux) : "";
-        pwquality_free_settings(s);
-        if (rc == PWQ_ERROR_CRACKLIB_CHECK) return {Errc::password_policy, "found in the dictionary: " + why};
-        if (rc == PWQ_ERROR_PALINDROME) return {Errc::password_policy, "a palindrome"};
-        if (rc == PWQ_ERROR_CASE_CHANGES_ONLY || rc == PWQ_ERROR_ROTATED || rc == PWQ_ERROR_TOO_SIMILAR) {
-            return {Errc::password_policy, why};
-        }
-        // Other libpwquality rules (classes, repeats, length) are not ours to enforce.
-    }
+#if MFA_HAVE_PWQUALITY
+    if (policy.check_dictionary && dictionary_available(policy)) return dictionary_check(policy, pw);
+#endif
     return {};
 }
 

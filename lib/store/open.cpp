@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "mfa/store.hpp"
+#include "mfa_features.h"
 
 namespace mfa::store {
 namespace {
@@ -136,6 +137,13 @@ Result<std::shared_ptr<Store>> open_store(std::string_view url) {
     }
     return Error{Errc::internal, "store URL kind"};
 }
+
+#if !MFA_HAVE_REDIS
+// A redis:// URL still parses: the build, not the URL, is what is missing.
+Result<std::shared_ptr<Store>> open_redis_store(const std::string&, std::uint16_t, unsigned, const RedisOptions&) {
+    return Error{Errc::unsupported, "built without redis support (meson -Dredis=enabled)"};
+}
+#endif
 
 }  // namespace mfa::store
 

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <thread>
 
 #include "mfa/atomic_file.hpp"
 
@@ -143,14 +144,21 @@ Result<Bytes> read_file(const fs::path& path, std::size_t max) {
     return out;
 }
 
-Result<WriterLock> WriterLock::acquire(const fs::path& vault_path) {
+Result<WriterLock> WriterLock::acquire(const fs::path& vault_path, std::chrono::milliseconds wait) {
     const fs::path lock = vault_path.string() + ".lock";
     Fd fd(::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!fd.ok()) return sys_error("open lock file", lock, errno);
+    // Polling rather than a blocking flock: the wait stays bounded without a timer signal.
+    const auto deadline = std::chrono::steady_clock::now() + wait;
     while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
         if (errno == EINTR) continue;
-        if (errno == EWOULDBLOCK) return Error(Errc::vault_locked, "another process is writing " + vault_path.string());
-        return sys_error("flock", lock, errno);
+        if (errno != EWOULDBLOCK) return sys_error("flock", lock, errno);
+        if (std::chrono::steady_clock::now() >= deadline) {
+            std::string why = "another process is writing " + vault_path.string();
+            if (wait.count() > 0) why += " (waited " + std::to_string(wait.count()) + " ms)";
+            return Error(Errc::vault_locked, why);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return WriterLock(fd.release());
 }

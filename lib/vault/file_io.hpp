@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -17,10 +18,11 @@ namespace fs = std::filesystem;
 
 // The whole file, at most max bytes; Errc::vault_missing when it does not exist.
 Result<Bytes> read_file(const fs::path& path, std::size_t max);
-// An exclusive, non-blocking flock on "<vault>.lock", released when the object dies.
+// An exclusive flock on "<vault>.lock", released when the object dies. Held by another process:
+// tried again every 50 ms for up to `wait`, then Errc::vault_locked.
 class WriterLock {
 public:
-    static Result<WriterLock> acquire(const fs::path& vault_path);
+    static Result<WriterLock> acquire(const fs::path& vault_path, std::chrono::milliseconds wait = {});
     WriterLock(WriterLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
     WriterLock& operator=(WriterLock&& o) noexcept;
     WriterLock(const WriterLock&) = delete;

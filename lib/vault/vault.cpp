@@ -87,7 +87,7 @@ Result<Vault> Vault::create(const std::filesystem::path& path, const SecretStrin
     auto impl = std::make_unique<Impl>();
     impl->path = path;
     impl->opts = opts;
-    auto lock = WriterLock::acquire(path);
+    auto lock = WriterLock::acquire(path, opts.lock_wait);
     if (!lock) return std::move(lock).error();
     impl->lock.emplace(std::move(*lock));
     std::error_code ec;
@@ -122,7 +122,7 @@ Result<Vault> open_with(const std::filesystem::path& path, OpenMode mode, const 
     impl->opts = opts;
     // A writer takes the lock before reading, so what it reads is what it will replace.
     if (mode == OpenMode::write) {
-        auto lock = WriterLock::acquire(path);
+        auto lock = WriterLock::acquire(path, opts.lock_wait);
         if (!lock) return std::move(lock).error();
         impl->lock.emplace(std::move(*lock));
     }
@@ -217,7 +217,7 @@ Status Vault::restore_backup(const std::filesystem::path& path, std::string_view
     if (!list) return std::move(list).error();
     auto it = std::find_if(list->begin(), list->end(), [&](const BackupInfo& b) { return b.name == backup_name; });
     if (it == list->end()) return Error(Errc::vault_backup, "no backup named " + std::string(backup_name));
-    auto lock = WriterLock::acquire(path);
+    auto lock = WriterLock::acquire(path, opts.lock_wait);
     if (!lock) return std::move(lock).error();
     auto data = read_file(it->path, kVaultMaxFileBytes);
     if (!data) return std::move(data).error();

@@ -7,6 +7,8 @@ import json
 import os
 import shutil
 import subprocess
+import threading
+import time
 import unittest
 
 from vault_helpers import MFA, PASSPHRASE, SOURCE, Scratch
@@ -46,6 +48,31 @@ class Init(unittest.TestCase):
             self.assertEqual(weak.returncode, 2)
             self.assertIn("floor", weak.stderr)
             self.assertFalse(os.path.exists(path + "2"))
+        finally:
+            s.cleanup()
+
+    def test_init_warns_about_a_weak_passphrase(self):
+        # The server toolkit's password policy: too short, and (with cracklib's dictionary) a
+        # dictionary word, are warned about; the vault is made all the same. A good one: silence.
+        s = Scratch(create=False)
+        try:
+            cases = [("short", "shorter than 8 characters"), (PASSPHRASE, None)]
+            if os.path.exists("/var/cache/cracklib/cracklib_dict.pwd"):
+                cases.append(("password1", "dictionary"))
+            for i, (passphrase, why) in enumerate(cases):
+                with self.subTest(passphrase=passphrase):
+                    pf, path = os.path.join(s.dir, f"p{i}"), os.path.join(s.dir, f"v{i}.mfa")
+                    with open(pf, "w") as f:
+                        f.write(passphrase + "\n")
+                    r = subprocess.run([MFA, "init", "--vault", path, "--passphrase-file", pf, "--kdf-memory", "19456",
+                                        "--kdf-passes", "2"], capture_output=True, text=True, timeout=60)
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    self.assertTrue(os.path.exists(path))
+                    if why is None:
+                        self.assertNotIn("weak", r.stderr)
+                    else:
+                        self.assertIn("warning: weak passphrase", r.stderr)
+                        self.assertIn(why, r.stderr)
         finally:
             s.cleanup()
 
@@ -112,6 +139,16 @@ class Accounts(VaultTest):
         with open(svg) as f:
             self.assertIn("<svg", f.read())
         self.assertIn("\u2588", s.ok("show", "github", "--qr"))
+        # The terminal code keeps the standard's 4-module quiet zone (two module rows a line): two
+        # blank lines above and below, four blank columns either side, inside the white background.
+        lines = [l.removeprefix("\033[30;47m").removesuffix("\033[0m")
+                 for l in s.ok("show", "github", "--qr").splitlines() if l.startswith("\033[30;47m")]
+        self.assertGreater(len(lines), 10)
+        self.assertTrue(all(l.strip() == "" for l in lines[:2]), lines[:3])
+        self.assertTrue(all(l.strip() == "" for l in lines[-2:]), lines[-3:])
+        self.assertEqual(lines[2].strip(" ") != "", True)
+        self.assertTrue(all(l[:4] == "    " and l[-4:] == "    " for l in lines), "quiet zone columns")
+        self.assertNotEqual(lines[2][4], " ", "the finder pattern starts right after the quiet zone")
 
         # add --qr reads the PNG back (a duplicate now: reported, exit 2, vault unchanged).
         dup = s.run("add", "--qr", png)
@@ -127,6 +164,47 @@ class Accounts(VaultTest):
         self.assertEqual(s.run("remove", "bank").returncode, 2)      # needs --yes off a terminal
         s.ok("remove", "bank", "--yes")
         self.assertEqual(len(s.json("list")), 2)
+
+    def test_code_copy_to_the_clipboard(self):
+        # A stand-in xclip (the real one needs an X server): copies stdin to a file, -out prints it.
+        s = self.s
+        s.ok("add", "--secret", RFC_SECRET, "--issuer", "Fast", "--name", "f", "--period", "3")
+        s.ok("add", "--secret", "JBSWY3DPEHPK3PXP", "--issuer", "Other", "--name", "o")
+        bindir, clip = os.path.join(s.dir, "bin"), os.path.join(s.dir, "clipboard")
+        os.mkdir(bindir)
+        with open(os.path.join(bindir, "xclip"), "w") as f:
+            f.write(f"#!/bin/sh\ncase \"$*\" in *-out*) cat {clip} ;; *) cat > {clip} ;; esac\n")
+        os.chmod(os.path.join(bindir, "xclip"), 0o755)
+        env = dict(s.env(), PATH=bindir + ":/usr/bin:/bin", DISPLAY=":42")
+        env.pop("WAYLAND_DISPLAY", None)
+        r = subprocess.run([MFA, "code", "fast", "--copy", "--passphrase-file", s.passfile], env=env,
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Copied to the clipboard", r.stderr)
+        with open(clip) as f:
+            copied = f.read()
+        self.assertRegex(copied, r"^\d{6}$")
+        self.assertIn(copied[:3] + " " + copied[3:], r.stdout)
+        # Cleared once the code expires (period 3 s), by a process that outlives mfa.
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline and open(clip).read() != "":
+            time.sleep(0.2)
+        self.assertEqual(open(clip).read(), "")
+        # Two matches, no tool, no display: each a clear error; nothing copied.
+        both = subprocess.run([MFA, "code", "--copy", "--passphrase-file", s.passfile], env=env,
+                              capture_output=True, text=True, timeout=30)
+        self.assertEqual(both.returncode, 2)
+        self.assertIn("matches 2 accounts", both.stderr)
+        bare = dict(env, PATH="/nonexistent")
+        none = subprocess.run([MFA, "code", "fast", "--copy", "--passphrase-file", s.passfile], env=bare,
+                              capture_output=True, text=True, timeout=30)
+        self.assertEqual(none.returncode, 2)
+        self.assertIn("install wl-clipboard (Wayland), xclip or xsel", none.stderr)
+        headless = dict(env)
+        headless.pop("DISPLAY")
+        none = subprocess.run([MFA, "code", "fast", "--copy", "--passphrase-file", s.passfile], env=headless,
+                              capture_output=True, text=True, timeout=30)
+        self.assertIn("no desktop session", none.stderr)
 
     def test_hotp_next_saves_the_counter(self):
         s = self.s
@@ -167,8 +245,18 @@ class Keys(VaultTest):
             self.assertEqual(r.returncode, 4)
             self.assertIn("another process", r.stderr)
             self.assertEqual(len(s.json("list")), 1)
-            fcntl.flock(lock, fcntl.LOCK_UN)
-        s.ok("add", "--secret", RFC_SECRET, "--name", "x")
+            # --wait: tries again until the deadline, then the same exit 4, saying how long.
+            t0 = time.monotonic()
+            r = s.run("add", "--secret", RFC_SECRET, "--name", "x", "--wait=1")
+            self.assertGreaterEqual(time.monotonic() - t0, 1.0)
+            self.assertEqual(r.returncode, 4)
+            self.assertIn("waited 1000 ms", r.stderr)
+            # Released while it waits: the write goes through.
+            threading.Timer(0.5, lambda: fcntl.flock(lock, fcntl.LOCK_UN)).start()
+            t0 = time.monotonic()
+            s.ok("add", "--secret", RFC_SECRET, "--name", "x", "--wait")
+            self.assertGreaterEqual(time.monotonic() - t0, 0.4)
+        self.assertEqual(len(s.json("list")), 2)
 
     def test_passwd_slots_rekey(self):
         s = self.s
@@ -305,6 +393,27 @@ class Transfer(VaultTest):
         dry = s.json("import", os.path.join(FIXTURES, "andotp.json"), "--dry-run")
         self.assertTrue(dry["dry_run"])
         self.assertEqual(len(s.json("list")), 3)
+
+    def test_jpeg_screenshot(self):
+        # A JPEG screenshot (colour, quality 75, the code in a window): import and add --qr read it.
+        s = self.s
+        shot = os.path.join(FIXTURES, "qr-screenshot.jpg")
+        r = s.json("import", shot)
+        self.assertEqual(len(r["imported"]), 1, r)
+        [entry] = s.json("list")
+        self.assertEqual((entry["issuer"], entry["name"], entry["digits"]), ("ACME Co", "jane@example.com", 8))
+        [code] = s.json("code", "acme")
+        self.assertRegex(code["code"], r"^\d{8}$")
+        dup = s.run("add", "--qr", shot)
+        self.assertEqual(dup.returncode, 2)
+        self.assertIn("already in the vault", dup.stderr)
+        # Not an image at all: the decoder names both formats it knows.
+        fake = os.path.join(s.dir, "fake.jpg")
+        with open(fake, "wb") as f:
+            f.write(b"GIF89a")
+        bad = s.run("add", "--qr", fake)
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("not a PNG or JPEG", bad.stderr)
 
     def test_import_encrypted_backups(self):
         # Fixtures from tests/vectors/import/make_encrypted.py (password "correct horse battery").

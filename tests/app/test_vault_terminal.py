@@ -23,6 +23,16 @@ class Terminal:
             os.execve(MFA, [MFA, *args], env)
         self.seen = b""
 
+    @classmethod
+    def shell(cls, script, env):
+        """/bin/sh -c SCRIPT in the terminal (to see what a shell sees after mfa ends)."""
+        t = cls.__new__(cls)
+        t.pid, t.fd = pty.fork()
+        if t.pid == 0:
+            os.execve("/bin/sh", ["/bin/sh", "-c", script], env)
+        t.seen = b""
+        return t
+
     def expect(self, pattern, timeout=20):
         deadline = time.time() + timeout
         rx = re.compile(pattern.encode() if isinstance(pattern, str) else pattern)
@@ -89,7 +99,14 @@ class Prompts(unittest.TestCase):
         self.assertEqual(t.wait(), 1)
         self.assertIn(b"already exists", t.seen)
 
+        # add: the passphrase first (a wrong one is asked again), then the account; the defaults
+        # (Enter) for algorithm, digits and period.
         t = Terminal(["add"], env)
+        t.expect("Passphrase for ")
+        self.assertNotIn(b"Issuer", t.seen)
+        t.send("wrong\n")
+        t.expect(r"wrong passphrase; 2 tries left\r?\nPassphrase for [^\n]*: $")
+        t.send(PASSPHRASE + "\n")
         t.expect("Issuer")
         t.send("GitHub\n")
         t.expect("Account name")
@@ -98,16 +115,46 @@ class Prompts(unittest.TestCase):
         t.send("JBSWY3DPEHPK3PXP\n")
         t.expect("Type")
         t.send("\n")
-        t.expect("Passphrase for ")
-        t.send(PASSPHRASE + "\n")
+        t.expect(r"Algorithm \[SHA1/SHA256/SHA512\] \(SHA1\): ")
+        t.send("\n")
+        t.expect(r"Digits \(6\): ")
+        t.send("\n")
+        t.expect(r"Period in seconds \(30\): ")
+        t.send("\n")
         t.expect("Added")
         self.assertEqual(t.wait(), 0)
         self.assertIn(b"GitHub:alice", t.seen)
         self.assertNotIn(b"JBSWY3DPEHPK3PXP", t.seen)
         self.assertNotIn(PASSPHRASE.encode(), t.seen)
 
+        # Chosen values are kept; a bad one names the field.
+        t = Terminal(["add"], env)
+        t.expect("Passphrase for ")
+        t.send(PASSPHRASE + "\n")
+        for prompt, answer in [("Issuer", "Bank"), ("Account name", "bob"), ("Secret", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"),
+                               ("Type", "totp"), ("Algorithm", "sha256"), ("Digits", "8"), ("Period", "60")]:
+            t.expect(prompt)
+            t.send(answer + "\n")
+        t.expect("Added")
+        self.assertEqual(t.wait(), 0)
+        [bank] = [e for e in self.s.json("list") if e["issuer"] == "Bank"]
+        self.assertEqual((bank["algorithm"], bank["digits"], bank["period"]), ("SHA256", 8, 60))
+        t = Terminal(["add"], env)
+        t.expect("Passphrase for ")
+        t.send(PASSPHRASE + "\n")
+        for prompt, answer in [("Issuer", "Shop"), ("Account name", "eve"), ("Secret", "JBSWY3DPEHPK3PXQ"),
+                               ("Type", ""), ("Algorithm", ""), ("Digits", "12")]:
+            t.expect(prompt)
+            t.send(answer + "\n")
+        self.assertEqual(t.wait(), 2)
+        self.assertIn(b"digits", t.seen)
+
+        # Three wrong passphrases: exit 3.
         t = Terminal(["list"], env)
         t.expect("Passphrase for ")
+        for left in ("2 tries", "1 try"):
+            t.send("wrong\n")
+            t.expect(f"wrong passphrase; {left} left\r?\nPassphrase for [^\n]*: $")
         t.send("wrong\n")
         self.assertEqual(t.wait(), 3)
         self.assertIn(b"wrong passphrase", t.seen)
@@ -136,6 +183,23 @@ class Prompts(unittest.TestCase):
         t.send("two\n")
         self.assertEqual(t.wait(), 2)
         self.assertIn(b"differ", t.seen)
+        self.assertFalse(os.path.exists(self.s.vault))
+
+
+    def test_ctrl_c_at_the_passphrase_prompt(self):
+        # Ctrl-C while the passphrase is typed (echo off): mfa ends as interrupted, the shell shows
+        # 130, no vault is made, and the terminal echoes again. The shell traps INT with a handler
+        # (not an ignore, which mfa would inherit) so that it lives on to report.
+        script = (f"trap : INT; {MFA} init --kdf-memory 19456 --kdf-passes 2; echo rc=$?; "
+                  "stty -a | tr ' ' '\\n' | grep -x -e echo -e -echo")
+        t = Terminal.shell(script, self.s.env())
+        t.expect("New vault passphrase: ")
+        t.send("half typed")
+        t.send("\x03")
+        t.expect(r"rc=130")
+        t.expect(r"\n-?echo\r?\n")
+        self.assertEqual(t.wait(), 0)
+        self.assertRegex(t.seen, rb"\necho\r?\n", "the terminal's echo is back on")
         self.assertFalse(os.path.exists(self.s.vault))
 
 

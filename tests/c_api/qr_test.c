@@ -161,8 +161,40 @@ static void test_decode_errors(void) {
     mfa_qr_texts_free(NULL);
 }
 
+/* mfa_qr_decode_image: PNG through the same handle, and the errors of an unrecognised image. A
+ * minimal JPEG (SOI, then the end) is recognised as JPEG and refused as corrupt. */
+static void test_decode_image(void) {
+    static const uint8_t gif[] = "GIF89a, neither PNG nor JPEG";
+    static const uint8_t bare_jpeg[] = {0xFF, 0xD8, 0xFF, 0xD9};
+    mfa_qr_texts_t *texts = NULL;
+    uint8_t *png = NULL;
+    size_t png_len = 0, count = 0, len = 0;
+    char *out = NULL;
+    CHECK_RC(mfa_qr_decode_image(NULL, gif, sizeof gif), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_qr_decode_image(&texts, NULL, 10), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_DETAIL("image");
+    CHECK_RC(mfa_qr_decode_image(&texts, gif, 0), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_qr_decode_image(&texts, gif, sizeof gif), MFA_ERR_PARSE);
+    CHECK_DETAIL("not a PNG or JPEG");
+    CHECK_RC(mfa_qr_decode_image(&texts, bare_jpeg, sizeof bare_jpeg), MFA_ERR_PARSE);
+    CHECK_DETAIL("corrupt JPEG");
+    CHECK(texts == NULL);
+    CHECK_OK(mfa_qr_png(&png, &png_len, kUri, strlen(kUri), NULL));
+    if (png == NULL) return;
+    CHECK_OK(mfa_qr_decode_image(&texts, png, png_len));
+    mfa_free(png);
+    if (texts == NULL) return;
+    CHECK_OK(mfa_qr_texts_get_count(texts, &count));
+    CHECK(count == 1);
+    CHECK_OK(mfa_qr_texts_get_text(texts, &out, &len, 0));
+    CHECK(out != NULL && len == strlen(kUri) && memcmp(out, kUri, len) == 0);
+    mfa_free(out);
+    mfa_qr_texts_free(&texts);
+}
+
 int main(void) {
     test_round_trips();
+    test_decode_image();
     test_outputs();
     test_encode_errors();
     test_decode_errors();

@@ -136,7 +136,7 @@ int main(void) {
     /* What was imported survives a save and a reopen. */
     CHECK_RC(mfa_vault_save(v), MFA_OK);
     mfa_vault_free(&v);
-    CHECK_RC(mfa_vault_open(&v, path, "pass", 4, 0), MFA_OK);
+    CHECK_RC(mfa_vault_open(&v, path, "pass", 4, 0, 0), MFA_OK);
     CHECK(v != NULL && count_of(v) == before);
     mfa_vault_free(&v);
 

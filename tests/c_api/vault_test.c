@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <stdlib.h>
 #include <dirent.h>
 #include <unistd.h>
@@ -84,9 +85,9 @@ int main(int argc, char **argv) {
     CHECK(v == NULL);
     mfa_vault_free(&v); /* NULL-safe */
 
-    CHECK(mfa_vault_open(&v, path, "wrong", 5, 0) == MFA_ERR_VAULT_WRONG_PASSPHRASE);
+    CHECK(mfa_vault_open(&v, path, "wrong", 5, 0, 0) == MFA_ERR_VAULT_WRONG_PASSPHRASE);
     CHECK(strlen(mfa_strerror(MFA_ERR_VAULT_WRONG_PASSPHRASE)) > 0);
-    CHECK(mfa_vault_open(&v, path, pass, strlen(pass), 0) == MFA_OK);
+    CHECK(mfa_vault_open(&v, path, pass, strlen(pass), 0, 0) == MFA_OK);
     CHECK(mfa_vault_get_count(v, &count) == MFA_OK && count == 2);
     CHECK(mfa_vault_save(v) == MFA_ERR_VAULT_READ_ONLY);
     CHECK(mfa_vault_list_json(v, &json) == MFA_OK);
@@ -95,11 +96,24 @@ int main(int argc, char **argv) {
     mfa_free(json);
     mfa_vault_free(&v);
 
-    CHECK(mfa_vault_open(&v, path, pass, strlen(pass), 1) == MFA_OK);
+    CHECK(mfa_vault_open(&v, path, pass, strlen(pass), 1, 0) == MFA_OK);
     {
         mfa_vault_t *second = NULL;
-        CHECK(mfa_vault_open(&second, path, pass, strlen(pass), 1) == MFA_ERR_VAULT_LOCKED);
+        struct timespec t0, t1;
+        double waited;
+        CHECK(mfa_vault_open(&second, path, pass, strlen(pass), 1, 0) == MFA_ERR_VAULT_LOCKED);
         CHECK(second == NULL);
+        /* With a wait: tried again until the deadline, then the same error, saying how long. */
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        CHECK(mfa_vault_open(&second, path, pass, strlen(pass), 1, 300) == MFA_ERR_VAULT_LOCKED);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        CHECK(waited >= 0.29);
+        CHECK(strstr(mfa_last_error_message(), "waited 300 ms") != NULL);
+        CHECK(second == NULL);
+        /* A reader never waits for the lock. */
+        CHECK(mfa_vault_open(&second, path, pass, strlen(pass), 0, 300) == MFA_OK);
+        mfa_vault_free(&second);
     }
     CHECK(mfa_vault_hotp_next(v, code, sizeof code, &len, id2) == MFA_OK);
     CHECK(strcmp(code, "287082") == 0);
@@ -110,8 +124,8 @@ int main(int argc, char **argv) {
     CHECK(mfa_vault_passwd(v, "new pass", 8, MEM, PASSES) == MFA_OK);
     CHECK(mfa_vault_save(v) == MFA_OK);
     mfa_vault_free(&v);
-    CHECK(mfa_vault_open(&v, path, pass, strlen(pass), 0) == MFA_ERR_VAULT_WRONG_PASSPHRASE);
-    CHECK(mfa_vault_open(&v, path, "new pass", 8, 0) == MFA_OK);
+    CHECK(mfa_vault_open(&v, path, pass, strlen(pass), 0, 0) == MFA_ERR_VAULT_WRONG_PASSPHRASE);
+    CHECK(mfa_vault_open(&v, path, "new pass", 8, 0, 0) == MFA_OK);
     CHECK(mfa_vault_get_count(v, &count) == MFA_OK && count == 1);
     mfa_vault_free(&v);
     CHECK(mfa_vault_create(&v, path, pass, strlen(pass), MEM, PASSES) == MFA_ERR_VAULT_EXISTS);

@@ -1,11 +1,12 @@
 // QR codes (docs/qr.md): encoding a text (an otpauth URI, a Google Authenticator migration URI)
 // into a module matrix (libqrencode), rendering it as SVG, PNG, a PNG data URI or terminal text,
-// and reading every QR code back out of a PNG image (libpng + libzbar).
+// and reading every QR code back out of a PNG or JPEG image (libpng / libjpeg + zxing-cpp; the
+// Meson feature qr_decode, docs/dependencies.md: without it decoding is Errc::unsupported).
 //
 // The picture of an otpauth URI is the secret: the matrix and every rendering are SecretBytes /
 // SecretString (wiped when they die), and so are decoded texts. libqrencode's matrix and every
 // buffer libpng allocates while writing are wiped before they are freed; when decoding, the grey
-// image handed to zbar is wiped, but libpng's and zbar's own internal copies are not (docs/qr.md).
+// image handed to zxing is wiped, but the decoders' own internal copies are not (docs/qr.md).
 #pragma once
 
 #include <cstddef>
@@ -29,9 +30,10 @@ inline constexpr std::size_t kMaxText = 2953;
 // Rendering bounds: a quiet zone of at most 64 modules, 1..64 PNG/SVG pixels a module.
 inline constexpr unsigned kMaxBorder = 64;
 inline constexpr unsigned kMaxScale = 64;
-// Decoding bounds, checked before anything is allocated: the PNG file size and its pixel count
-// (width * height; 32 Mi pixels is more than an 8K screenshot).
-inline constexpr std::size_t kMaxPngBytes = 16u << 20;
+// Decoding bounds, checked before anything is allocated: the image file size and its pixel count
+// (width * height; 32 Mi pixels is more than an 8K screenshot). kMaxPngBytes is the older name.
+inline constexpr std::size_t kMaxImageBytes = 16u << 20;
+inline constexpr std::size_t kMaxPngBytes = kMaxImageBytes;
 inline constexpr std::uint64_t kMaxImagePixels = std::uint64_t{1} << 25;
 
 // The modules of one QR code, held in SecretBytes.
@@ -85,14 +87,33 @@ struct QrOptions {
 [[nodiscard]] Result<SecretString> to_terminal(const Matrix& m, const QrOptions& opts = {});
 [[nodiscard]] Result<SecretString> to_terminal(std::string_view text, const QrOptions& opts = {});
 
-// Every QR code zbar finds in a PNG image (any colour type and bit depth; transparency is
-// composed onto white), in the order zbar reports them, as the exact bytes they encode.
-// Errors: invalid_argument (empty input), limit_exceeded (more than kMaxPngBytes, or more than
+// Every QR code found in a PNG image (any colour type and bit depth; transparency is composed onto
+// white), in the order zxing reports them (top to bottom), as the exact bytes they encode.
+// Errors: invalid_argument (empty input), limit_exceeded (more than kMaxImageBytes, or more than
 // kMaxImagePixels pixels: refused from the header, before the pixels are allocated), parse (not a
-// PNG, or a corrupt one: libpng's reason), not_found (no QR code in the image), internal (zbar).
+// PNG, or a corrupt one: libpng's reason), not_found (no QR code in the image), unsupported (built
+// without qr_decode).
 [[nodiscard]] Result<std::vector<SecretString>> decode_png(ByteView png);
-// The same for a file (read with the kMaxPngBytes bound); io when it cannot be read. Error details
-// start with the path.
+// The same for a PNG or a JPEG (baseline or progressive, grey or YCbCr; recognised by its first
+// bytes). parse also: neither signature, a corrupt JPEG (libjpeg's reason), a JPEG of more than
+// 100 progressive scans.
+[[nodiscard]] Result<std::vector<SecretString>> decode_image(ByteView image);
+// The same for a file (read with the kMaxImageBytes bound); io when it cannot be read. Error
+// details start with the path.
 [[nodiscard]] Result<std::vector<SecretString>> decode_png_file(const std::filesystem::path& path);
+[[nodiscard]] Result<std::vector<SecretString>> decode_image_file(const std::filesystem::path& path);
+
+// Whether data starts like a PNG (its 8-byte signature) or a JPEG (SOI and a marker): what
+// decode_image would try to read. Known in every build, so that a caller can say "an image, but
+// this build cannot decode it".
+[[nodiscard]] constexpr bool is_image(ByteView data) noexcept {
+    constexpr std::uint8_t kPng[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+    if (data.size() >= 8) {
+        bool png = true;
+        for (std::size_t i = 0; i < 8; ++i) png = png && data[i] == kPng[i];
+        if (png) return true;
+    }
+    return data.size() >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF;
+}
 
 }  // namespace mfa::qr

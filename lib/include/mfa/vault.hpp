@@ -11,6 +11,7 @@
 // and fsyncs the directory; the version it replaces is kept in backups/ beside the vault.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -134,6 +135,8 @@ struct VaultOptions {
     std::filesystem::path backup_dir;
     // Tests only: permits Argon2id parameters below the production floor for new slots.
     bool allow_insecure_kdf = false;
+    // How long a writer waits for another writer's lock before Errc::vault_locked (0: not at all).
+    std::chrono::milliseconds lock_wait{0};
 };
 
 enum class OpenMode { read, write };   // write: holds the writer lock until the Vault is destroyed

@@ -28,8 +28,8 @@ typedef struct mfa_qr_texts mfa_qr_texts_t;
 #define MFA_QR_MAX_TEXT 2953u               /* bytes: version 40, level L, byte mode */
 #define MFA_QR_MAX_BORDER 64u               /* quiet zone, modules */
 #define MFA_QR_MAX_SCALE 64u                /* pixels a module */
-#define MFA_QR_MAX_PNG_BYTES 16777216u      /* mfa_qr_decode_png input (16 MiB) */
-#define MFA_QR_MAX_IMAGE_PIXELS 33554432u   /* width * height of a decoded PNG (32 Mi) */
+#define MFA_QR_MAX_PNG_BYTES 16777216u      /* mfa_qr_decode_png / _image input (16 MiB) */
+#define MFA_QR_MAX_IMAGE_PIXELS 33554432u   /* width * height of a decoded image (32 Mi) */
 
 /* Rendering options. Versioned by size like mfa_otp_params_t: set struct_size (the init function
  * does); fields are only ever appended. */
@@ -65,6 +65,10 @@ MFA_EXPORT int mfa_qr_terminal(char **out, size_t *len, const char *text, size_t
  * pixels: refused from the header), MFA_ERR_PARSE (not a PNG, corrupt PNG), MFA_ERR_NOT_FOUND (no
  * QR code in the image). */
 MFA_EXPORT int mfa_qr_decode_png(mfa_qr_texts_t **texts, const uint8_t *png, size_t png_len);
+/* The same for a PNG or a JPEG image (recognised by its first bytes; baseline or progressive).
+ * MFA_ERR_PARSE also: neither a PNG nor a JPEG, a corrupt JPEG, more than 100 progressive scans.
+ * Both decoders: MFA_ERR_UNSUPPORTED in a library built without QR decoding (-Dqr_decode). */
+MFA_EXPORT int mfa_qr_decode_image(mfa_qr_texts_t **texts, const uint8_t *image, size_t image_len);
 /* The number of codes found (at least 1). */
 MFA_EXPORT int mfa_qr_texts_get_count(const mfa_qr_texts_t *texts, size_t *count);
 /* Code `index` (0..count-1; MFA_ERR_NOT_FOUND beyond) into *text: its exact bytes plus a NUL not

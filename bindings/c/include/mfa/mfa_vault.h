@@ -22,10 +22,11 @@ typedef struct mfa_vault mfa_vault_t;
  * with MFA_ERR_VAULT_KDF_PARAMS). The new handle is writable. MFA_ERR_VAULT_EXISTS if a file is there. */
 MFA_EXPORT int mfa_vault_create(mfa_vault_t **out, const char *path, const char *passphrase,
                                 size_t passphrase_len, uint32_t memory_kib, uint32_t passes);
-/* Opens with a passphrase; writable != 0 takes the writer lock. MFA_ERR_VAULT_WRONG_PASSPHRASE
- * when no slot accepts it (nothing is changed). */
+/* Opens with a passphrase; writable != 0 takes the writer lock, trying again for up to wait_ms
+ * milliseconds while another writer holds it (0: at once) before MFA_ERR_VAULT_LOCKED.
+ * MFA_ERR_VAULT_WRONG_PASSPHRASE when no slot accepts the passphrase (nothing is changed). */
 MFA_EXPORT int mfa_vault_open(mfa_vault_t **out, const char *path, const char *passphrase,
-                              size_t passphrase_len, int writable);
+                              size_t passphrase_len, int writable, uint32_t wait_ms);
 /* Wipes the keys and accounts, releases the lock, sets *v to NULL. NULL-safe. */
 MFA_EXPORT void mfa_vault_free(mfa_vault_t **v);
 

@@ -1,13 +1,14 @@
-// QR decoding of untrusted PNG bytes (libpng + zbar behind mfa::qr::decode_png): must never crash
-// or allocate past its stated bounds; every failure is one of the documented codes, and what
-// decodes encodes again and decodes back to the same bytes.
+// QR decoding of untrusted image bytes (libpng or libjpeg, then zxing-cpp, behind
+// mfa::qr::decode_image): PNG and JPEG seeds. It must never crash or allocate past its stated
+// bounds; every failure is one of the documented codes, and what decodes encodes again and decodes
+// back to the same bytes.
 #include <cstdint>
 #include <cstdlib>
 
 #include "mfa/qr.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    auto texts = mfa::qr::decode_png(mfa::ByteView(data, size));
+    auto texts = mfa::qr::decode_image(mfa::ByteView(data, size));
     if (!texts) {
         switch (texts.code()) {
             case mfa::Errc::invalid_argument:
@@ -20,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     }
     if (texts->empty()) std::abort();
-    // zbar reads codes it did not write (any mode, any version): re-encode the short ones in byte
+    // zxing reads codes we did not write (any mode, any version): re-encode the short ones in byte
     // mode and require the exact bytes back.
     const auto& first = (*texts)[0];
     if (first.empty() || first.size() > 64) return 0;
