@@ -23,6 +23,10 @@ def test_round_trips() -> None:
     term = qr.terminal(URI)
     assert "\u2580" in term or "\u2584" in term or "\u2588" in term
     assert qr.decode_png(qr.png(b"a\x00b")) == [b"a\x00b"]  # exact bytes, NULs too
+    assert qr.decode_image(png) == [URI.encode()]  # PNG (or JPEG) recognised by its first bytes
+    with pytest.raises(mfakit.MfaError) as e:
+        qr.decode_image(b"neither PNG nor JPEG")
+    assert e.value.name == "MFA_ERR_PARSE"
     assert "<svg" in mfakit.Otp.from_uri(URI).qr_svg()
 
 

@@ -27,8 +27,8 @@ def test_vault_life_cycle(tmp_path: Path) -> None:
         assert e.value.name == "MFA_ERR_VAULT_DUPLICATE"
         assert v.hotp_next(bob) == "755224"
         v.save()
-        with pytest.raises(mfakit.VaultError) as e:  # the writer lock is held
-            Vault.open(path, "correct horse", writable=True)
+        with pytest.raises(mfakit.VaultError) as e:  # the writer lock is held, also after a wait
+            Vault.open(path, "correct horse", writable=True, wait_ms=200)
         assert e.value.name == "MFA_ERR_VAULT_LOCKED"
     with pytest.raises(mfakit.VaultError) as e:
         Vault.open(path, b"wrong")

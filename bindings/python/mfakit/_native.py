@@ -247,7 +247,7 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "mfa_server_webauthn_remove": (c_int, [H, S, S, S, S]),
     # mfa_vault.h
     "mfa_vault_create": (c_int, [HP, S, S, SZ, c_uint32, c_uint32]),
-    "mfa_vault_open": (c_int, [HP, S, S, SZ, c_int]),
+    "mfa_vault_open": (c_int, [HP, S, S, SZ, c_int, c_uint32]),
     "mfa_vault_free": (None, [HP]),
     "mfa_vault_get_count": (c_int, [H, SZP]),
     "mfa_vault_get_id": (c_int, [H, *BUF, SZ]),
@@ -306,6 +306,7 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "mfa_qr_png_data_uri": (c_int, [HP, SZP, S, SZ, P(QrOptions)]),
     "mfa_qr_terminal": (c_int, [HP, SZP, S, SZ, P(QrOptions)]),
     "mfa_qr_decode_png": (c_int, [HP, S, SZ]),
+    "mfa_qr_decode_image": (c_int, [HP, S, SZ]),
     "mfa_qr_texts_get_count": (c_int, [H, SZP]),
     "mfa_qr_texts_get_text": (c_int, [H, HP, SZP, SZ]),
     "mfa_qr_texts_free": (None, [HP]),

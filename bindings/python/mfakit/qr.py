@@ -57,7 +57,16 @@ def terminal(text: str | bytes, *, ec: ErrorCorrection | int = ErrorCorrection.M
 
 def decode_png(image: bytes) -> list[bytes]:
     """The exact bytes of every QR code in a PNG image (MfaError MFA_ERR_NOT_FOUND when there is none)."""
-    texts = n.new_handle(lib.mfa_qr_decode_png, bytes(image), len(image))
+    return _decode(lib.mfa_qr_decode_png, image)
+
+
+def decode_image(image: bytes) -> list[bytes]:
+    """The same for a PNG or a JPEG image (recognised by its first bytes)."""
+    return _decode(lib.mfa_qr_decode_image, image)
+
+
+def _decode(fn: Callable[..., int], image: bytes) -> list[bytes]:
+    texts = n.new_handle(fn, bytes(image), len(image))
     try:
         count = ctypes.c_size_t()
         check(lib.mfa_qr_texts_get_count(texts, byref(count)))
@@ -72,4 +81,4 @@ def decode_png_text(image: bytes) -> list[str]:
     return [t.decode() for t in decode_png(image)]
 
 
-__all__: list[Any] = ["ErrorCorrection", "svg", "png", "png_data_uri", "terminal", "decode_png", "decode_png_text"]
+__all__: list[Any] = ["ErrorCorrection", "svg", "png", "png_data_uri", "terminal", "decode_png", "decode_image", "decode_png_text"]

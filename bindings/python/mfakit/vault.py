@@ -49,9 +49,11 @@ class Vault(n.Handle):
         return cls(n.new_handle(lib.mfa_vault_create, str(path).encode(), p, len(p), memory_kib, passes))
 
     @classmethod
-    def open(cls, path: str | PathLike[str], passphrase: Secret, *, writable: bool = False) -> "Vault":
+    def open(cls, path: str | PathLike[str], passphrase: Secret, *, writable: bool = False,
+             wait_ms: int = 0) -> "Vault":
+        """writable: take the writer lock, waiting up to wait_ms for another writer to let go."""
         p = _secret(passphrase)
-        return cls(n.new_handle(lib.mfa_vault_open, str(path).encode(), p, len(p), int(writable)))
+        return cls(n.new_handle(lib.mfa_vault_open, str(path).encode(), p, len(p), int(writable), wait_ms))
 
     def __len__(self) -> int:
         count = ctypes.c_size_t()
