@@ -241,7 +241,7 @@ BOOST_AUTO_TEST_CASE(removed_factor_is_not_accepted_from_cache) {
     f.clock += 60;
     BOOST_TEST(f.verify("alice", f.code(otp)) == Errc::ok);  // now cached
     // Another server removes it (straight in the store, bypassing this toolkit's cache).
-    BOOST_TEST(*f.st->erase("mfa:totp:alice"));
+    BOOST_TEST(*f.st->erase("mfa:totp:{alice}"));
     f.clock += 30;
     BOOST_TEST(f.verify("alice", f.code(otp)) == Errc::otp_code_mismatch);
     // Re-enrolled elsewhere with a new secret: the old secret's codes fail, the new one's pass.
@@ -258,7 +258,7 @@ BOOST_AUTO_TEST_CASE(removed_factor_is_not_accepted_from_cache) {
 BOOST_AUTO_TEST_CASE(secret_is_encrypted_at_rest_and_rewrapped) {
     Fixture f;
     auto otp = f.enroll();
-    const std::string rec(as_chars(*f.st->get("mfa:totp:alice").value()));
+    const std::string rec(as_chars(*f.st->get("mfa:totp:{alice}").value()));
     const std::string b32(base32_encode(otp.secret()).view());
     BOOST_TEST(rec.find(b32) == std::string::npos);
     BOOST_TEST(rec.find("\"secret\":\"v1.1.") != std::string::npos);
@@ -287,7 +287,7 @@ BOOST_AUTO_TEST_CASE(rewrap_moves_old_secrets) {
     clock += 30;
     BOOST_TEST(tk->totp_verify("alice", otp_ptr->generate(clock).view(), {})->ok());  // old key still reads
     BOOST_TEST(*tk->rewrap() == 1u);
-    BOOST_TEST(std::string(as_chars(*st->get("mfa:totp:alice").value())).find("\"v1.2.") != std::string::npos);
+    BOOST_TEST(std::string(as_chars(*st->get("mfa:totp:{alice}").value())).find("\"v1.2.") != std::string::npos);
     clock += 30;
     BOOST_TEST(tk->totp_verify("alice", otp_ptr->generate(clock).view(), {})->ok());
     BOOST_TEST(*tk->rewrap() == 0u);
