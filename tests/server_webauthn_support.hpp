@@ -174,6 +174,18 @@ inline void each_backend(const std::function<void(std::function<std::shared_ptr<
             return *s;
         });
     }
+    auto& cluster = test::RedisCluster::shared();
+    if (!cluster.available()) {
+        test::skip("redis cluster backend: " + cluster.reason());
+        return;
+    }
+    BOOST_TEST_CONTEXT("redis cluster") {
+        f([&cluster] {
+            auto s = store::open_store(cluster.url());
+            BOOST_REQUIRE(s);
+            return *s;
+        });
+    }
 }
 
 inline KeyRing ring() { return std::move(*KeyRing::generate()); }
