@@ -55,23 +55,13 @@ public:
         argv.insert(argv.end(), {"--port", port, "--bind", "127.0.0.1", "--dir", dir_, "--logfile", dir_ + "/redis.log"});
         if (config.empty()) argv.insert(argv.end(), {"--save", "", "--appendonly", "no"});
         argv.insert(argv.end(), extra.begin(), extra.end());
-        pid_ = fork();
-        if (pid_ == 0) {
-            std::vector<char*> args;
-            for (auto& a : argv) args.push_back(a.data());
-            args.push_back(nullptr);
-            execv(exe.c_str(), args.data());
-            _exit(127);
-        }
-        for (int i = 0; i < 200; ++i) {  // up to 10 s
-            if (can_connect()) {
-                ok_ = true;
-                return;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-        reason_ = "redis-server did not start on port " + port;
+        exe_ = exe;
+        argv_ = std::move(argv);
+        if (!start()) reason_ = std::string(program) + " did not start on port " + port;
     }
+    // Starts the server again after crash(), on the same port and directory (a cluster node keeps
+    // its identity in nodes.conf and rejoins).
+    bool restart() { return pid_ < 0 && start(); }
     RedisServer(const RedisServer&) = delete;
     RedisServer& operator=(const RedisServer&) = delete;
     ~RedisServer() {
@@ -105,6 +95,24 @@ public:
         return {};
     }
 private:
+    bool start() {
+        pid_ = fork();
+        if (pid_ == 0) {
+            std::vector<char*> args;
+            for (auto& a : argv_) args.push_back(a.data());
+            args.push_back(nullptr);
+            execv(exe_.c_str(), args.data());
+            _exit(127);
+        }
+        for (int i = 0; i < 200; ++i) {  // up to 10 s
+            if (can_connect()) {
+                ok_ = true;
+                return true;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return false;
+    }
     void stop(int sig) {
         if (pid_ > 0) {
             kill(pid_, sig);
@@ -148,6 +156,8 @@ private:
 
     std::string dir_;
     std::string reason_;
+    std::string exe_;
+    std::vector<std::string> argv_;
     unsigned short port_ = 0;
     pid_t pid_ = -1;
     bool ok_ = false;
@@ -250,8 +260,10 @@ public:
             if (!n->running()) continue;
             const std::string p = std::to_string(n->port());
             if (redis_cli("-p " + p + " cluster info").find("cluster_state:ok") == std::string::npos) return false;
-            if (live() == nodes_.size() && redis_cli("-p " + p + " info replication").find("role:master") != std::string::npos &&
-                redis_cli("-p " + p + " info replication").find("connected_slaves:1") == std::string::npos)
+            const std::string repl = redis_cli("-p " + p + " info replication");
+            // A master's replica is online (past its first sync): WAIT counts only those.
+            if (live() == nodes_.size() && repl.find("role:master") != std::string::npos &&
+                (repl.find("connected_slaves:1") == std::string::npos || repl.find("state=online") == std::string::npos))
                 return false;
         }
         return true;
@@ -299,7 +311,8 @@ public:
         }
         const std::string mp = std::to_string(master_->port());
         if (!wait_until([&] {
-                return redis_cli("-p " + mp + " info replication").find("connected_slaves:1") != std::string::npos &&
+                // A write the replica acknowledges: WAIT works from now on.
+                return redis_cli("-p " + mp + " set mfa-probe 1") == "OK\n" && redis_cli("-p " + mp + " wait 1 1000") == "1\n" &&
                        redis_cli("-p " + std::to_string(sentinels_[0]->port()) + " sentinel sentinels mfa").find("127.0.0.1") !=
                            std::string::npos;
             }, 20)) {
