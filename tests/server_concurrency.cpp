@@ -1,5 +1,5 @@
-// Multi-process races on the shared stores (SQLite: several processes; Redis: several processes ×
-// threads), each process with its own connection and Toolkit, all released at once:
+// Multi-process races on the shared stores (SQLite: several processes; Redis and PostgreSQL: several
+// processes × threads), each process with its own connection (pool) and Toolkit, all released at once:
 //   - the same valid TOTP code is accepted exactly once (forgekeep/nebula-mesh#237, pad#914);
 //   - the same recovery code is consumed exactly once;
 //   - failure counters are exact (no lost increments).
@@ -7,7 +7,7 @@
 // to another master (ASK, TRYAGAIN, then MOVED). Failover (cluster and Sentinel, WAIT on): the
 // master holding alice's keys is killed during a storm of verifications; a replica takes over, the
 // service continues, and no code accepted before the kill is accepted again.
-// Exit 0 on success, 1 on a violation, 77 (skip) for Redis when redis-server is missing.
+// Exit 0 on success, 1 on a violation, 77 (skip) for Redis or PostgreSQL when the server is missing.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +23,7 @@
 
 #include "mfa/encoding.hpp"
 #include "mfa/server/toolkit.hpp"
+#include "pg_server.hpp"
 #include "redis_server.hpp"
 
 using namespace mfa;
@@ -330,6 +331,18 @@ int main(int argc, char** argv) {
                             test::wait_until([&] { return group.master_port() != old && group.master_port() != 0; }, 30);
                             group.master().restart();
                         });
+    }
+    if (which == "postgresql") {
+#ifndef MFA_TEST_POSTGRESQL
+        std::printf("skipped: built without PostgreSQL support\n");
+        return 77;
+#endif
+        mfa::test::PgServer pg;
+        if (!pg.available()) {
+            std::printf("skipped: %s\n", pg.reason().c_str());
+            return 77;
+        }
+        return run(pg.url(), 4, 4);
     }
     mfa::test::RedisServer redis;
     if (!redis.available()) {

@@ -8,6 +8,7 @@
 #include "mfa/server/api_token.hpp"
 #include "mfa/server/toolkit.hpp"
 #include "redis_server.hpp"
+#include "pg_server.hpp"
 #include "test_support.hpp"
 
 using namespace mfa;
@@ -303,6 +304,13 @@ BOOST_AUTO_TEST_CASE(rewrap_walks_every_page) {
     // A cluster spreads the users over its masters: rewrap walks each of them.
     if (auto& cluster = test::RedisCluster::shared(); cluster.available()) urls.push_back(cluster.url());
     else test::skip("rewrap on redis cluster: " + cluster.reason());
+#ifdef MFA_TEST_POSTGRESQL
+    // A database of its own: rewrap() counts every secret in the store.
+    if (auto& pg = test::PgServer::shared(); !pg.available()) test::skip("postgresql backend: " + pg.reason());
+    else urls.push_back(pg.url(pg.create_database("rewrap_" + std::to_string(getpid()))));
+#else
+    test::skip("postgresql backend: built without PostgreSQL support");
+#endif
     for (const std::string& url : urls) {
         BOOST_TEST_CONTEXT(url) {
             std::int64_t clock = 1'700'000'000;

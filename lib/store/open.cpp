@@ -1,6 +1,6 @@
 // Store URLs: "memory:", "sqlite:<path>", "sqlite://<absolute path>", "redis://[host][:port][/db]",
 // "redis-sentinel://host[:port],.../master[/db]", "redis-cluster://host[:port],...[/]"; Redis ones with
-// "?wait_replicas=N&wait_timeout_ms=T".
+// "?wait_replicas=N&wait_timeout_ms=T"; "postgresql://…" / "postgres://…" (libpq's own URL syntax, passed on without the store's parameters).
 #include <algorithm>
 #include <charconv>
 
@@ -87,6 +87,39 @@ Status parse_redis_query(std::string_view q, RedisOptions& o) {
     return {};
 }
 
+// Takes the store's own query parameters out of a PostgreSQL URL (libpq refuses names it does not
+// know) and leaves every other one, in order, for libpq. No error repeats the URL: it may hold a
+// password.
+Status take_postgres_options(std::string_view url, StoreUrl& out) {
+    const auto q = url.find('?');
+    out.conninfo = std::string(url.substr(0, q));
+    if (q == std::string_view::npos) return {};
+    std::string kept;
+    std::string_view rest = url.substr(q + 1);
+    while (!rest.empty()) {
+        const auto amp = rest.find('&');
+        const std::string_view param = rest.substr(0, amp);
+        rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+        const auto eq = param.find('=');
+        const std::string_view name = param.substr(0, eq);
+        const std::string_view value = eq == std::string_view::npos ? std::string_view{} : param.substr(eq + 1);
+        const bool pool = name == "pool_size";
+        if (pool || name == "pool_wait_ms" || name == "lock_timeout_ms") {
+            // Only the store's own, numeric values are ever quoted back.
+            auto v = parse_uint(value, pool ? static_cast<unsigned>(kMaxPostgresPool) : 600000, name);
+            if (!v) return std::move(v).error();
+            if (*v == 0) return {Errc::invalid_argument, "store URL: " + std::string(name) + " must be at least 1"};
+            if (pool) out.postgres.pool_size = *v;
+            else (name == "pool_wait_ms" ? out.postgres.pool_wait : out.postgres.lock_timeout) = std::chrono::milliseconds(*v);
+        } else if (!param.empty()) {
+            kept += kept.empty() ? "?" : "&";
+            kept += param;
+        }
+    }
+    out.conninfo += kept;
+    return {};
+}
+
 }  // namespace
 
 Result<StoreUrl> parse_store_url(std::string_view url) {
@@ -167,9 +200,14 @@ Result<StoreUrl> parse_store_url(std::string_view url) {
         }
         return out;
     }
+    if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+        out.kind = StoreUrl::Kind::postgresql;
+        MFA_TRY(take_postgres_options(url, out));
+        return out;
+    }
     return Error{Errc::invalid_argument,
-                 "store URL: expected memory:, sqlite:<path>, redis://host:port/db, redis-sentinel://host:port/master or "
-                 "redis-cluster://host:port,host:port"};
+                 "store URL: expected memory:, sqlite:<path>, redis://host:port/db, redis-sentinel://host:port/master, "
+                 "redis-cluster://host:port,host:port or postgresql://…"};
 }
 
 Result<std::shared_ptr<Store>> open_store(std::string_view url) {
@@ -181,6 +219,7 @@ Result<std::shared_ptr<Store>> open_store(std::string_view url) {
         case StoreUrl::Kind::redis: return open_redis_store(u->host, u->port, u->db, u->redis);
         case StoreUrl::Kind::redis_sentinel: return open_redis_sentinel_store(u->nodes, u->master, u->db, u->redis);
         case StoreUrl::Kind::redis_cluster: return open_redis_cluster_store(u->nodes, u->redis);
+        case StoreUrl::Kind::postgresql: return open_postgres_store(u->conninfo, u->postgres);
     }
     return Error{Errc::internal, "store URL kind"};
 }
