@@ -81,7 +81,7 @@ public:
             SecretString password;
             if (needs_password(*format)) {
                 const std::string prompt = "Password of the " + std::string(to_string(*format)) + " export: ";
-                if (int rc = read_passphrase(ctx, password_file_, prompt, false, password); rc != kExitOk) return rc;
+                if (int rc = read_passphrase(ctx, password_file_, prompt, false, password, "--password-file"); rc != kExitOk) return rc;
             }
             parsed = import_accounts(data->view(), *format, &password);
         }
@@ -126,7 +126,9 @@ public:
             ->capture_default_str();
         cmd.add_option("--out,-o", out_, "the output file (uri, aegis; default stdout) or directory (migration-qr)");
         cmd.add_option("query", query_, "only accounts matching this text");
-        cmd.add_option("--per-qr", per_qr_, "accounts per QR code (migration-qr)")->capture_default_str();
+        cmd.add_option("--per-qr", per_qr_, "accounts per QR code (migration-qr), 1..100")
+            ->check(whole_number(1, 100))
+            ->capture_default_str();
         cmd.add_flag("--yes,-y", yes_, "do not ask for confirmation");
         vault_.add_to(cmd);
     }

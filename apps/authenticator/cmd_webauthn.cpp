@@ -51,7 +51,8 @@ public:
             sub->add_option("--alg", algs_, "allowed COSE algorithm (repeatable; default -7 -8 -35 -36 -37 -257)");
             sub->add_option("--user-handle", user_handle_,
                             "registration: user.id to store; authentication: the account's handle (base64url)");
-            sub->add_option("--now", now_, "verification time (Unix seconds) for certificates");
+            sub->add_option("--now", now_, "verification time (Unix seconds) for certificates")
+                ->check(whole_number(0, INT64_MAX));
             sub->add_option("--record-out", record_out_, "write the (updated) record JSON to this file");
             sub->add_flag("--json", json_, "print JSON");
         }

@@ -17,6 +17,10 @@ namespace fs = std::filesystem;
 
 // The whole file, at most max bytes; Errc::vault_missing when it does not exist.
 Result<Bytes> read_file(const fs::path& path, std::size_t max);
+
+// A vault its owner made read-only (no u+w) is never replaced: Errc::vault_read_only naming the
+// mode. The rename of a save would otherwise go through, as the directory is what it needs.
+Status check_owner_writable(const fs::path& path);
 // An exclusive, non-blocking flock on "<vault>.lock", released when the object dies.
 class WriterLock {
 public:
