@@ -329,4 +329,6 @@ Result<SecretBytes> build_migration_payload(const MigrationBatch& batch) {
     return build_payload(batch.accounts, {batch.version, batch.batch_size, batch.batch_index, batch.batch_id}, 0);
 }
 
+Status check_migration_account(const Account& account, std::size_t index) { return check_for_payload(account, index); }
+
 }  // namespace mfa

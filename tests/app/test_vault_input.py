@@ -306,7 +306,7 @@ class IncompleteExports(VaultTest):
         try:
             r = fresh.json("import", full)
             self.assertEqual((len(r["imported"]), r["warnings"]), (4, []))
-            self.assertEqual(r["format"], "Google Authenticator export (otpauth-migration)")
+            self.assertEqual(r["format"], "Google Authenticator export")
         finally:
             fresh.cleanup()
 
@@ -374,13 +374,13 @@ class FilesAndFlags(VaultTest):
         path = os.path.join(s.dir, "m.txt")
         with open(path, "w") as f:
             f.write(migration_uri([(b"\x01" * 10, "m", "G")]) + "\n")
-        self.assertEqual(s.json("import", path, "--dry-run")["format"], "Google Authenticator export (otpauth-migration)")
+        self.assertEqual(s.json("import", path, "--dry-run")["format"], "Google Authenticator export")
         s.ok("add", "--secret", SECRET, "--issuer", "Q", "--name", "q")
         png = os.path.join(s.dir, "q.png")
         s.ok("show", "q", "--png", png)
         other = Scratch()
         try:
-            self.assertEqual(other.json("import", png)["format"], "QR image (otpauth URI list)")
+            self.assertEqual(other.json("import", png)["format"], "QR image: otpauth URI list")
         finally:
             other.cleanup()
 
@@ -397,7 +397,7 @@ class Unsupported(VaultTest):
                          "Duo"),
             "authenticator-pro.json": ({"Authenticators": [], "Categories": []}, "Authenticator Pro"),
             "ente.txt": ({"version": 1, "kdfParams": {}, "encryptedData": "x", "encryptionNonce": "y"}, "Ente"),
-            "other.json": ({"hello": "world"}, "not"),
+            "other.json": ({"hello": "world"}, "neither"),
         }
         for name, (doc, words) in cases.items():
             with self.subTest(file=name):

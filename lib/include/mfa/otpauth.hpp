@@ -120,6 +120,10 @@ Result<MigrationBatch> parse_migration_payload(ByteView payload, const Migration
 // Serialises a batch as protobuf, and as a URI.
 Result<SecretBytes> build_migration_payload(const MigrationBatch& batch);
 Result<SecretString> build_migration_uri(const MigrationBatch& batch);
+// Whether a payload can carry the account (no Steam, period 30, t0 0, digits 6 or 8, a counter up
+// to INT64_MAX, the text rules); the error (Errc::migration_field) names it as account `index`.
+// Exporters use it to leave out what cannot go and say so, instead of failing the whole export.
+Status check_migration_account(const Account& account, std::size_t index);
 // Splits accounts into batches of at most per_batch accounts (Google uses 10), all with one batch_id,
 // batch_size the number of URIs and batch_index 0, 1, ...
 Result<std::vector<SecretString>> build_migration_uris(const std::vector<Account>& accounts,
