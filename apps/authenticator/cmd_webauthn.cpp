@@ -15,6 +15,7 @@
 #include "command.hpp"
 #include "mfa/atomic_file.hpp"
 #include "mfa/encoding.hpp"
+#include "mfa/json.hpp"
 #include "mfa/webauthn/authentication.hpp"
 #include "mfa/webauthn/registration.hpp"
 
@@ -199,7 +200,23 @@ private:
         return kExitOk;
     }
 
-    int registration(Context& ctx, const std::string& text, Bytes challenge, Bytes handle) {
+    int registration(Context& ctx, const std::string& input, Bytes challenge, Bytes handle) {
+        // `mfa token --json register` prints {"challenge", "userId", "origin", "credential"}: the
+        // response with the options it was made for. The user handle is taken from there, so that
+        // the record owns the resident key's discoverable logins without --user-handle.
+        // Anything else (malformed JSON included) goes to verify_registration as it is, which names the problem.
+        std::string text = input;
+        if (auto j = json::parse(input, {.what = "registration", .max_bytes = kMaxResponseJson});
+            j && j->is_object() && j->contains("credential") && (*j)["credential"].is_object()) {
+            text = (*j)["credential"].dump();
+            if (j->contains("userId") && (*j)["userId"].is_string()) {
+                auto id = base64_decode((*j)["userId"].get<std::string>(), Base64Mode::lenient);
+                if (!id) return usage_error(ctx, "userId of the registration: " + id.error().to_string());
+                if (!handle.empty() && handle != *id)
+                    return usage_error(ctx, "--user-handle differs from the userId the registration was made with");
+                handle = std::move(*id);
+            }
+        }
         RegistrationExpectation ex;
         ex.challenge = std::move(challenge);
         ex.user_handle = std::move(handle);
@@ -227,7 +244,13 @@ private:
         ex.challenge = std::move(challenge);
         if (!discoverable_) ex.user_handle = handle.empty() ? rec->user_handle : handle;
         auto r = verify_authentication(cfg_, text, *rec, ex);
-        if (!r) return failed(ctx, r.error());
+        if (!r) {
+            const int rc = failed(ctx, r.error());
+            if (r.code() == Errc::webauthn_user_handle && rec->user_handle.empty() && !json_)
+                ctx.err << "mfa: the record has no user handle: register with --user-handle (or pass the whole "
+                           "`mfa token --json register` output, which carries it)\n";
+            return rc;
+        }
         nlohmann::json j = {{"credential_id", base64url_encode(r->record.id)},
                             {"origin", r->origin},
                             {"sign_count", r->sign_count},

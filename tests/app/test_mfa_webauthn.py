@@ -146,6 +146,39 @@ class WebAuthn(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("--safetynet-max-age", r.stderr)
 
+    def test_resident_key_user_handle_from_the_registration(self):
+        # `mfa token --json register` prints the credential with the options it was made with;
+        # verify-registration takes the user handle from there when --user-handle is not given, so
+        # a discoverable (resident-key) login, whose response carries userHandle, verifies.
+        with open(os.path.join(V, "registration.json")) as f:
+            credential = json.load(f)
+        wrapped = json.dumps({"challenge": read("registration.challenge"), "userId": read("user_handle"),
+                              "origin": "https://example.com", "credential": credential})
+        r = mfa("verify-registration", "-", *COMMON, "--challenge", read("registration.challenge"),
+                "--record-out", self.record, stdin=wrapped)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(self.record) as f:
+            self.assertEqual(json.load(f)["userHandle"], read("user_handle"))
+        for extra in ([], ["--discoverable"]):
+            with self.subTest(extra=extra):
+                r = mfa("verify-authentication", os.path.join(V, "assertion1.json"), *COMMON, "--challenge",
+                        read("assertion1.challenge"), "--record", self.record, *extra)
+                self.assertEqual(r.returncode, 0, r.stderr)
+        # A --user-handle that contradicts the options is refused.
+        r = mfa("verify-registration", "-", *COMMON, "--challenge", read("registration.challenge"),
+                "--user-handle", "AAAA", stdin=wrapped)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("userId", r.stderr)
+        # Without a user handle the record cannot own a discoverable login: the error says how to fix it.
+        bare = os.path.join(self.tmp.name, "bare.json")
+        r = mfa("verify-registration", os.path.join(V, "registration.json"), *COMMON, "--challenge",
+                read("registration.challenge"), "--record-out", bare)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = mfa("verify-authentication", os.path.join(V, "assertion1.json"), *COMMON, "--challenge",
+                read("assertion1.challenge"), "--record", bare)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("--user-handle", r.stderr)
+
 
 if __name__ == "__main__":
     mfa_unittest.main()
