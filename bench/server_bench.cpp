@@ -1,13 +1,18 @@
 // Verifications per second through each store (memory, SQLite, Redis on loopback), on the accept
 // path: an enrolled user submits a fresh valid code each time (the clock advances one step per
 // verification, so every code is new and accepted). Redis is compared with redis-benchmark's
-// single-connection rate for one command (GET), measured in the same run.
-//   server_bench [verifications]      (needs redis-server and redis-benchmark for the Redis rows)
+// single-connection rate for one command (GET), PostgreSQL with pgbench's simple-update
+// transactions (pgbench -N, one client), each measured on the same throwaway server in the same run.
+//   server_bench [verifications]      (needs redis-server and redis-benchmark for the Redis rows,
+//                                      the PostgreSQL server binaries and pgbench for the PostgreSQL rows)
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
+#include "../tests/pg_server.hpp"
 #include "../tests/redis_server.hpp"
 #include "mfa/encoding.hpp"
 #include "mfa/server/toolkit.hpp"
@@ -44,6 +49,38 @@ static double run(const std::string& url, int n) {
     return n / s;
 }
 
+// pgbench -N (per transaction: BEGIN, UPDATE pgbench_accounts, SELECT, INSERT pgbench_history,
+// END) with one client for `seconds`, on a database of its own; its tps, 0 when it did not run.
+static double pgbench_tps(const mfa::test::PgServer& pg, int seconds) {
+    if (pg.create_database("pgbench").empty()) return 0;
+    const std::string conn = " -h " + pg.dir() + " -p " + std::to_string(pg.port()) + " -U mfa ";
+    if (std::system((pg.bin() + "/pgbench -q -i -s 1" + conn + "pgbench >/dev/null 2>&1").c_str()) != 0) return 0;
+    const std::string cmd = pg.bin() + "/pgbench -N -c 1 -T " + std::to_string(seconds) + conn + "pgbench 2>/dev/null";
+    std::printf("  %s\n", cmd.c_str());
+    FILE* p = popen(cmd.c_str(), "r");
+    char buf[512];
+    double tps = 0;
+    while (p && std::fgets(buf, sizeof buf, p))
+        if (std::string_view(buf).rfind("tps = ", 0) == 0) tps = std::atof(buf + 6);
+    if (p) pclose(p);
+    return tps;
+}
+
+static void postgres_rows(int n) {
+    mfa::test::PgServer pg;
+    if (!pg.available()) {
+        std::printf("postgresql: skipped (%s)\n", pg.reason().c_str());
+        return;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    const double pv = run(pg.url(), n);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("%-8s %12.0f\n", "postgres", pv);
+    const double tps = pgbench_tps(pg, std::max(3, static_cast<int>(secs + 0.5)));
+    if (tps > 0)
+        std::printf("pgbench -N, 1 client: %.0f tps; toolkit verify = %.0f%% of it\n", tps, 100.0 * pv / tps);
+}
+
 int main(int argc, char** argv) {
     const int n = argc > 1 ? std::atoi(argv[1]) : 20000;
     std::printf("%-8s %12s\n", "store", "verify/s");
@@ -52,6 +89,7 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(dir);
     std::printf("%-8s %12.0f\n", "sqlite", run("sqlite:" + (dir / "b.db").string(), n / 10));
     std::filesystem::remove_all(dir);
+    postgres_rows(n / 4);
     mfa::test::RedisServer redis;
     if (!redis.available()) {
         std::printf("redis: skipped (%s)\n", redis.reason().c_str());

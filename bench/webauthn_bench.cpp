@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../tests/webauthn_soft_credential.hpp"
+#include "mfa/mfa_webauthn.h"
 #include "mfa/webauthn/authentication.hpp"
 #include "mfa/webauthn/client_data.hpp"
 #include "mfa/webauthn/registration.hpp"
@@ -101,7 +102,37 @@ void BM_authentication_verify_es256_cached_key(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 
-// The same without the key cache (the COSE key is parsed on every call, as the C ABI does).
+// The whole path through the C ABI, as a service in another language calls it: a relying-party
+// handle and a credential handle loaded once from the stored record JSON. The same assertion is
+// verified over and over, so the counter policy is "flag" (a repeated counter is reported, not
+// refused): the same work as a fresh login.
+void BM_c_abi_authentication_verify_es256(benchmark::State& state) {
+    auto& f = fixture();
+    mfa_webauthn_rp_t* rp = nullptr;
+    mfa_webauthn_credential_t* cred = nullptr;
+    const std::string record = to_json(f.record);
+    if (mfa_webauthn_rp_new(&rp, "example.com", nullptr) != MFA_OK ||
+        mfa_webauthn_rp_add_origin(rp, "https://example.com") != MFA_OK ||
+        mfa_webauthn_rp_set_counter_policy(rp, MFA_WEBAUTHN_COUNTER_FLAG) != MFA_OK ||
+        mfa_webauthn_credential_from_json(&cred, record.data(), record.size()) != MFA_OK) {
+        state.SkipWithError(mfa_last_error_message());
+        return;
+    }
+    const std::uint8_t user[] = {'u', '1'};
+    mfa_webauthn_authentication_info_t info{};
+    info.struct_size = sizeof info;
+    for (auto _ : state) {
+        const int rc = mfa_webauthn_verify_authentication(rp, cred, &info, f.assertion.data(), f.assertion.size(),
+                                                          kChallenge.data(), kChallenge.size(), user, sizeof user, -1);
+        if (rc != MFA_OK) state.SkipWithError(mfa_last_error_message());
+        benchmark::DoNotOptimize(info);
+    }
+    mfa_webauthn_credential_free(&cred);
+    mfa_webauthn_rp_free(&rp);
+    state.SetItemsProcessed(state.iterations());
+}
+
+// The same without the key cache (the COSE key is parsed on every call).
 void BM_authentication_verify_es256(benchmark::State& state) {
     auto& f = fixture();
     const RpConfig cfg = config();
@@ -186,6 +217,7 @@ void BM_registration_verify_packed_x5c(benchmark::State& state) {
 
 BENCHMARK(BM_raw_openssl_p256_verify);
 BENCHMARK(BM_authentication_verify_es256_cached_key);
+BENCHMARK(BM_c_abi_authentication_verify_es256);
 BENCHMARK(BM_authentication_verify_es256);
 BENCHMARK(BM_parse_authentication_response);
 BENCHMARK(BM_parse_client_data);

@@ -12,5 +12,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     using K = mfa::store::StoreUrl::Kind;
     if (u->kind == K::sqlite && u->path.empty()) std::abort();
     if (u->kind == K::redis && (u->host.empty() || u->port == 0 || u->db > 15)) std::abort();
+    // PostgreSQL: only the store's own parameters are taken out; the rest goes to libpq as written.
+    if (u->kind == K::postgresql &&
+        (u->conninfo.size() > text.size() || text.substr(0, text.find('?')) != u->conninfo.substr(0, u->conninfo.find('?')) ||
+         u->postgres.pool_size == 0 || u->postgres.pool_size > mfa::store::kMaxPostgresPool ||
+         u->postgres.pool_wait.count() <= 0 || u->postgres.lock_timeout.count() <= 0))
+        std::abort();
     return 0;
 }

@@ -1,6 +1,6 @@
 #!/bin/bash
 # `meson install` into a temporary DESTDIR gives a usable package: the library with its soversion
-# links, the headers, the app, and an mfa.pc through which a C program compiles, links and runs.
+# links, the C headers (and no C++ header), the app, and an mfa.pc through which a C program compiles, links and runs.
 #   abi_install.sh BUILD_DIR CONSUMER_C CC
 set -euo pipefail
 build="$1"; consumer="$2"; cc="$3"
@@ -21,7 +21,10 @@ need "libmfa.so.VERSION" -name 'libmfa.so.*.*.*' -type f
 need "mfa/mfa.h" -path '*/include/mfa/mfa.h'
 need "mfa/mfa_common.h" -path '*/include/mfa/mfa_common.h'
 need "mfa/version.h" -path '*/include/mfa/version.h'
-need "mfa/otp.hpp" -path '*/include/mfa/otp.hpp'
+need "mfa/mfa_errors.h" -path '*/include/mfa/mfa_errors.h'
+# The C++ headers are internal (libmfa.so exports only mfa_* C symbols): none may be installed.
+cxx="$(find "$dest" -path '*/include/*' -name '*.hpp' | sed "s|^$dest||")"
+if [ -n "$cxx" ]; then echo "C++ headers installed (no installed library exports them):"; echo "$cxx"; status=1; fi
 need "mfa.pc" -name mfa.pc
 if [ -f "$build/apps/authenticator/mfa" ]; then need "bin/mfa" -path '*/bin/mfa' -type f; fi
 [ "$status" -eq 0 ] || exit 1

@@ -23,7 +23,7 @@ RANK = {c: i for i, c in enumerate(ORDER)}
 # is an error, so that a new one is placed in the layering when it is added.
 PUBLIC = {
     "bytes.hpp": "util", "ct.hpp": "util", "encoding.hpp": "util", "error.hpp": "util", "random.hpp": "util",
-    "reader.hpp": "util", "secret.hpp": "util", "version.h": "util", "json.hpp": "util",
+    "reader.hpp": "util", "secret.hpp": "util", "version.h": "util", "json.hpp": "util", "mfa_errors.h": "util",
     "atomic_file.hpp": "util",
     "otp.hpp": "otp", "otpauth.hpp": "otp",
     "cbor.hpp": "cbor",

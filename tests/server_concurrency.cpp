@@ -1,9 +1,9 @@
-// Multi-process races on the shared stores (SQLite: several processes; Redis: several processes ×
-// threads), each process with its own connection and Toolkit, all released at once:
+// Multi-process races on the shared stores (SQLite: several processes; Redis and PostgreSQL: several
+// processes × threads), each process with its own connection (pool) and Toolkit, all released at once:
 //   - the same valid TOTP code is accepted exactly once (forgekeep/nebula-mesh#237, pad#914);
 //   - the same recovery code is consumed exactly once;
 //   - failure counters are exact (no lost increments).
-// Exit 0 on success, 1 on a violation, 77 (skip) for Redis when redis-server is missing.
+// Exit 0 on success, 1 on a violation, 77 (skip) for Redis or PostgreSQL when the server is missing.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +16,7 @@
 
 #include "mfa/encoding.hpp"
 #include "mfa/server/toolkit.hpp"
+#include "pg_server.hpp"
 #include "redis_server.hpp"
 
 using namespace mfa;
@@ -129,6 +130,18 @@ int main(int argc, char** argv) {
         const int rc = run("sqlite:" + (dir / "s.db").string(), 4, 2);
         std::filesystem::remove_all(dir);
         return rc;
+    }
+    if (which == "postgresql") {
+#ifndef MFA_TEST_POSTGRESQL
+        std::printf("skipped: built without PostgreSQL support\n");
+        return 77;
+#endif
+        mfa::test::PgServer pg;
+        if (!pg.available()) {
+            std::printf("skipped: %s\n", pg.reason().c_str());
+            return 77;
+        }
+        return run(pg.url(), 4, 4);
     }
     mfa::test::RedisServer redis;
     if (!redis.available()) {

@@ -7,6 +7,7 @@
 #include "mfa/encoding.hpp"
 #include "mfa/server/api_token.hpp"
 #include "mfa/server/toolkit.hpp"
+#include "pg_server.hpp"
 #include "test_support.hpp"
 
 using namespace mfa;
@@ -298,7 +299,15 @@ BOOST_AUTO_TEST_CASE(rewrap_moves_old_secrets) {
 BOOST_AUTO_TEST_CASE(rewrap_walks_every_page) {
     const auto dir = std::filesystem::temp_directory_path() / ("mfa-rewrap-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
-    for (const std::string& url : {std::string("memory:"), "sqlite:" + (dir / "s.db").string()}) {
+    std::vector<std::string> urls{"memory:", "sqlite:" + (dir / "s.db").string()};
+#ifdef MFA_TEST_POSTGRESQL
+    // A database of its own: rewrap() counts every secret in the store.
+    if (auto& pg = test::PgServer::shared(); !pg.available()) test::skip("postgresql backend: " + pg.reason());
+    else urls.push_back(pg.url(pg.create_database("rewrap_" + std::to_string(getpid()))));
+#else
+    test::skip("postgresql backend: built without PostgreSQL support");
+#endif
+    for (const std::string& url : urls) {
         BOOST_TEST_CONTEXT(url) {
             std::int64_t clock = 1'700'000'000;
             auto st = *store::open_store(url);

@@ -17,6 +17,7 @@
 #include "mfa/random.hpp"
 #include "mfa/server/toolkit.hpp"
 #include "mfa/softtoken.hpp"
+#include "pg_server.hpp"
 #include "redis_server.hpp"
 #include "test_support.hpp"
 
@@ -144,7 +145,8 @@ struct Server {
     }
 };
 
-// Runs f on a store of each backend (a fresh one; Redis shares one server, so users are unique).
+// Runs f on a store of each backend (a fresh one; Redis and PostgreSQL share one server, so users
+// are unique).
 inline void each_backend(const std::function<void(std::function<std::shared_ptr<store::Store>()>)>& f) {
     BOOST_TEST_CONTEXT("memory") {
         auto s = store::open_memory_store();
@@ -165,15 +167,29 @@ inline void each_backend(const std::function<void(std::function<std::shared_ptr<
     auto& redis = test::RedisServer::shared();
     if (!redis.available()) {
         test::skip("redis backend: " + redis.reason());
-        return;
+    } else {
+        BOOST_TEST_CONTEXT("redis") {
+            f([&redis] {
+                auto s = store::open_store(redis.url());
+                BOOST_REQUIRE(s);
+                return *s;
+            });
+        }
     }
-    BOOST_TEST_CONTEXT("redis") {
-        f([&redis] {
-            auto s = store::open_store(redis.url());
+#ifdef MFA_TEST_POSTGRESQL
+    auto& pg = test::PgServer::shared();
+    if (!pg.available()) return test::skip("postgresql backend: " + pg.reason());
+    BOOST_TEST_CONTEXT("postgresql") {
+        // Each call opens its own pool: two "servers" on one database.
+        f([&pg] {
+            auto s = store::open_store(pg.url());
             BOOST_REQUIRE(s);
             return *s;
         });
     }
+#else
+    test::skip("postgresql backend: built without PostgreSQL support");
+#endif
 }
 
 inline KeyRing ring() { return std::move(*KeyRing::generate()); }

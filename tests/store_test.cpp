@@ -1,5 +1,5 @@
-// The store contract: every case runs against the memory, SQLite and Redis backends (Redis on a
-// throwaway loopback server; skipped with a message when redis-server is missing).
+// The store contract: every case runs against the memory, SQLite, Redis and PostgreSQL backends
+// (Redis and PostgreSQL on throwaway servers; skipped with a message when they are not installed).
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -8,10 +8,14 @@
 #include <thread>
 
 #include <sqlite3.h>
+#ifdef MFA_TEST_POSTGRESQL
+#include <libpq-fe.h>
+#endif
 
 #include <set>
 
 #include "mfa/store.hpp"
+#include "pg_server.hpp"
 #include "redis_server.hpp"
 #include "test_support.hpp"
 
@@ -42,6 +46,21 @@ struct TempFile {
     std::string dir, path;
 };
 
+// The shared PostgreSQL cluster's URL, or nullopt (recorded as a skip) when it cannot run.
+std::optional<std::string> postgres_url(const std::string& db = "mfa") {
+#ifndef MFA_TEST_POSTGRESQL
+    BOOST_TEST(open_store("postgresql:///x").code() == Errc::unsupported);
+    test::skip("postgresql backend: built without PostgreSQL support (meson option postgresql)");
+    return std::nullopt;
+#endif
+    auto& pg = test::PgServer::shared();
+    if (!pg.available()) {
+        test::skip("postgresql backend: " + pg.reason());
+        return std::nullopt;
+    }
+    return pg.url(db);
+}
+
 // Runs f(store, key prefix) on each backend.
 void each_backend(const std::function<void(Store&, const std::string&)>& f) {
     {
@@ -61,12 +80,19 @@ void each_backend(const std::function<void(Store&, const std::string&)>& f) {
     auto& redis = test::RedisServer::shared();
     if (!redis.available()) {
         test::skip("redis backend: " + redis.reason());
-        return;
+    } else {
+        BOOST_TEST_CONTEXT("redis") {
+            auto s = open_store(redis.url());
+            BOOST_REQUIRE_MESSAGE(s.ok(), (s.ok() ? std::string() : s.error().to_string()));
+            f(**s, fresh_prefix());
+        }
     }
-    BOOST_TEST_CONTEXT("redis") {
-        auto s = open_store(redis.url());
-        BOOST_REQUIRE_MESSAGE(s.ok(), (s.ok() ? std::string() : s.error().to_string()));
-        f(**s, fresh_prefix());
+    if (auto pg = postgres_url()) {
+        BOOST_TEST_CONTEXT("postgresql") {
+            auto s = open_store(*pg);
+            BOOST_REQUIRE_MESSAGE(s.ok(), (s.ok() ? std::string() : s.error().to_string()));
+            f(**s, fresh_prefix());
+        }
     }
 }
 
@@ -519,10 +545,253 @@ BOOST_AUTO_TEST_CASE(store_urls) {
     BOOST_TEST(parse_store_url("redis://h:65536").code() == Errc::invalid_argument);
     BOOST_TEST(parse_store_url("redis://h/16").code() == Errc::invalid_argument);
     BOOST_TEST(parse_store_url("redis://user:pw@h").code() == Errc::unsupported);
-    BOOST_TEST(parse_store_url("postgres://x").code() == Errc::invalid_argument);
+    BOOST_TEST(parse_store_url("postgresx://x").code() == Errc::invalid_argument);
     BOOST_TEST(parse_store_url("sqlite:a\nb").code() == Errc::invalid_argument);
     BOOST_TEST(open_store("redis://127.0.0.1:1/0").code() == Errc::store_unavailable);
 }
+
+BOOST_AUTO_TEST_CASE(postgres_url_parameters) {
+    auto u = parse_store_url("postgresql://app:pw@db.example:5433/mfa?sslmode=verify-full&pool_size=8&"
+                             "pool_wait_ms=250&lock_timeout_ms=900&target_session_attrs=read-write");
+    BOOST_REQUIRE(u.ok());
+    BOOST_TEST((u->kind == StoreUrl::Kind::postgresql));
+    // The store's own parameters are taken out; libpq's stay, in order.
+    BOOST_TEST(u->conninfo == "postgresql://app:pw@db.example:5433/mfa?sslmode=verify-full&target_session_attrs=read-write");
+    BOOST_TEST(u->postgres.pool_size == 8u);
+    BOOST_TEST(u->postgres.pool_wait.count() == 250);
+    BOOST_TEST(u->postgres.lock_timeout.count() == 900);
+    BOOST_TEST(parse_store_url("postgres://h/d?pool_size=2")->conninfo == "postgres://h/d");
+    BOOST_TEST(parse_store_url("postgres://h/d")->postgres.pool_size == 4u);
+    for (const char* bad : {"postgresql://h/d?pool_size=0", "postgresql://h/d?pool_size=65", "postgresql://h/d?pool_size=x",
+                            "postgresql://h/d?pool_wait_ms=", "postgresql://h/d?lock_timeout_ms=600001"}) {
+        BOOST_TEST_CONTEXT(bad) {
+            auto r = parse_store_url(bad);
+            BOOST_TEST(r.code() == Errc::invalid_argument);
+            const std::string_view name = std::string_view(bad).substr(17, std::string_view(bad).find('=') - 17);
+            BOOST_TEST(r.error().to_string().find(name) != std::string::npos);  // names it
+        }
+    }
+    // A password never comes back in an error about the URL.
+    auto e = parse_store_url("postgresql://app:Hunter2pw@h/d?pool_size=99");
+    BOOST_TEST(e.code() == Errc::invalid_argument);
+    BOOST_TEST(e.error().to_string().find("Hunter2pw") == std::string::npos);
+}
+
+#ifdef MFA_TEST_POSTGRESQL
+
+// Servers starting together on an empty database create the schema once; a schema newer than this
+// code is refused rather than used.
+BOOST_AUTO_TEST_CASE(postgres_schema_is_created_once) {
+    auto& pg = test::PgServer::shared();
+    if (!pg.available()) return test::skip("postgresql: " + pg.reason());
+    const std::string db = pg.create_database("schema_" + std::to_string(getpid()));
+    BOOST_REQUIRE(!db.empty());
+    std::atomic<int> opened{0};
+    std::vector<std::string> errors(8);
+    std::vector<std::thread> ts;
+    for (int i = 0; i < 8; ++i)
+        ts.emplace_back([&, i] {
+            auto s = open_store(pg.url(db));
+            if (s.ok() && (*s)->put("k" + std::to_string(i), b("v")).ok()) ++opened;
+            else if (!s.ok()) errors[static_cast<std::size_t>(i)] = s.error().to_string();
+        });
+    for (auto& t : ts) t.join();
+    for (const auto& e : errors) BOOST_TEST(e.empty(), e);
+    BOOST_TEST(opened.load() == 8);
+    BOOST_TEST(pg.psql("DO $$BEGIN IF (SELECT count(*) FROM mfa_schema_version) <> 1 OR "
+                       "(SELECT max(version) FROM mfa_schema_version) <> 1 THEN RAISE EXCEPTION 'versions'; END IF; END$$",
+                       db) == 0);
+    auto again = open_store(pg.url(db));  // idempotent: the data stays
+    BOOST_REQUIRE(again.ok());
+    BOOST_TEST((*again)->keys("k")->size() == 8u);
+    BOOST_REQUIRE(pg.psql("INSERT INTO mfa_schema_version (version) VALUES (99)", db) == 0);
+    auto newer = open_store(pg.url(db));
+    BOOST_TEST(newer.code() == Errc::unsupported);
+    BOOST_TEST(newer.error().to_string().find("version 99") != std::string::npos);
+}
+
+// Password authentication over TCP through the URL; no libpq message repeats the password.
+BOOST_AUTO_TEST_CASE(postgres_password_is_used_and_never_shown) {
+    auto& pg = test::PgServer::shared();
+    if (!pg.available()) return test::skip("postgresql: " + pg.reason());
+    auto good = open_store(pg.tcp_url(test::PgServer::kPassword));
+    BOOST_REQUIRE_MESSAGE(good.ok(), (good.ok() ? std::string() : good.error().to_string()));
+    BOOST_TEST((*good)->put(fresh_prefix() + "x", b("y")).ok());
+    auto wrong = open_store(pg.tcp_url("Wr0ngPa55"));
+    BOOST_TEST(wrong.code() == Errc::store_unavailable);
+    BOOST_TEST(wrong.error().to_string().find("password authentication failed") != std::string::npos);
+    BOOST_TEST(wrong.error().to_string().find("Wr0ngPa55") == std::string::npos);
+    // libpq quotes the token it cannot decode: here, the password.
+    auto garbled = open_store(pg.tcp_url("Zq%zzPw"));
+    BOOST_TEST(garbled.code() == Errc::store_unavailable);
+    BOOST_TEST(garbled.error().to_string().find("percent") != std::string::npos, garbled.error().to_string());
+    BOOST_TEST(garbled.error().to_string().find("Zq%zzPw") == std::string::npos, garbled.error().to_string());
+    auto param = open_store("postgresql://mfa@127.0.0.1:" + std::to_string(pg.port()) + "/mfa?password=Kw9x%20yz");
+    BOOST_TEST(param.code() == Errc::store_unavailable);
+    BOOST_TEST(param.error().to_string().find("Kw9x") == std::string::npos, param.error().to_string());
+}
+
+// TLS through the URL: verify-full against the server's certificate works, against another root it
+// is refused (so the first was TLS, and checked).
+BOOST_AUTO_TEST_CASE(postgres_tls_through_the_url) {
+    auto& pg = test::PgServer::shared();
+    if (!pg.available()) return test::skip("postgresql: " + pg.reason());
+    if (pg.certificate().empty()) return test::skip("postgresql TLS: no openssl command to make a certificate");
+    const std::string base = pg.tcp_url(test::PgServer::kPassword) + "?sslmode=verify-full&sslrootcert=";
+    auto ok = open_store(base + pg.certificate());
+    BOOST_REQUIRE_MESSAGE(ok.ok(), (ok.ok() ? std::string() : ok.error().to_string()));
+    BOOST_TEST((*ok)->put(fresh_prefix() + "tls", b("v")).ok());
+    TempFile other;
+    BOOST_REQUIRE(test::PgServer::run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                                       other.dir + "/k", "-out", other.dir + "/c", "-days", "2", "-subj", "/CN=127.0.0.1"},
+                                      true) == 0);
+    auto refused = open_store(base + other.dir + "/c");
+    BOOST_TEST(refused.code() == Errc::store_unavailable);
+    BOOST_TEST(refused.error().to_string().find("certificate") != std::string::npos, refused.error().to_string());
+    BOOST_TEST(refused.error().to_string().find(test::PgServer::kPassword) == std::string::npos);
+}
+
+// A pool of one connection serves many threads, one at a time, and loses no increment.
+BOOST_AUTO_TEST_CASE(postgres_pool_of_one_serves_threads) {
+    auto& pg = test::PgServer::shared();
+    if (!pg.available()) return test::skip("postgresql: " + pg.reason());
+    auto s = open_store(pg.url() + "&pool_size=1&pool_wait_ms=20000");
+    BOOST_REQUIRE(s.ok());
+    const std::string k = fresh_prefix() + "n";
+    std::atomic<int> errors{0};
+    std::vector<std::thread> ts;
+    for (int i = 0; i < 6; ++i)
+        ts.emplace_back([&] {
+            for (int j = 0; j < 20; ++j)
+                if (!(*s)->increment(k, 1).ok()) ++errors;
+        });
+    for (auto& t : ts) t.join();
+    BOOST_TEST(errors.load() == 0);
+    BOOST_TEST(*(*s)->increment(k, 0) == 120);
+}
+
+// The key lock is the one docs/server.md names (class 0x6d666b31, FNV-1a of the key), so an operator
+// can take it; a call waits for it at most lock_timeout_ms, and a call waits for a connection at most
+// pool_wait_ms. Both fail as store_unavailable, saying which limit, and change nothing.
+BOOST_AUTO_TEST_CASE(postgres_lock_and_pool_waits_are_bounded) {
+    auto& pg = test::PgServer::shared();
+    if (!pg.available()) return test::skip("postgresql: " + pg.reason());
+    auto opened = open_store(pg.url() + "&pool_size=1&pool_wait_ms=300&lock_timeout_ms=1500");
+    BOOST_REQUIRE(opened.ok());
+    Store& s = **opened;
+    const std::string key = fresh_prefix() + "locked";
+    BOOST_REQUIRE(s.put(key, b("before")).ok());
+    std::uint32_t h = 2166136261u;
+    for (unsigned char c : key) h = (h ^ c) * 16777619u;
+    PGconn* op = PQconnectdb(("dbname=mfa user=mfa host=" + pg.dir() + " port=" + std::to_string(pg.port())).c_str());
+    BOOST_REQUIRE(PQstatus(op) == CONNECTION_OK);
+    const std::string lock = "BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(0x6d666b31) + ", " +
+                             std::to_string(static_cast<std::int32_t>(h)) + ")";
+    PQclear(PQexec(op, lock.c_str()));
+    BOOST_REQUIRE(PQtransactionStatus(op) == PQTRANS_INTRANS);
+    // One call waits on the lock and holds the pool's only connection; a second finds no connection.
+    Status waited;
+    std::thread t([&] { waited = s.put(key, b("during")); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto starved = s.get(key);
+    BOOST_TEST(starved.code() == Errc::store_unavailable);
+    BOOST_TEST(starved.error().to_string().find("pool_size 1") != std::string::npos, starved.error().to_string());
+    t.join();
+    BOOST_TEST(waited.code() == Errc::store_unavailable);
+    BOOST_TEST(waited.error().to_string().find("lock_timeout_ms") != std::string::npos, waited.error().to_string());
+    BOOST_TEST(s.get(key)->value() == b("before"));
+    PQclear(PQexec(op, "COMMIT"));
+    PQfinish(op);
+    BOOST_TEST(s.put(key, b("after")).ok());
+    BOOST_TEST(s.get(key)->value() == b("after"));
+}
+
+// A connection lost while COMMIT is in flight is an error, never a second try: with a synchronous
+// standby that does not exist, COMMIT waits (committed locally, not yet acknowledged); the backend
+// is terminated in that wait. The failure is then counted once — a blind retry would count it twice.
+BOOST_AUTO_TEST_CASE(postgres_commit_lost_in_flight_is_not_retried) {
+    auto& pg = test::PgServer::shared();
+    if (!pg.available()) return test::skip("postgresql: " + pg.reason());
+    auto opened = open_store(pg.url() + "&pool_size=1");
+    BOOST_REQUIRE(opened.ok());
+    Store& s = **opened;
+    const std::string p = fresh_prefix();
+    BOOST_REQUIRE(s.attempt(req(p, false, 10))->failures == 1u);
+    auto sync_rep = [&](bool on) {
+        return pg.psql(on ? "ALTER SYSTEM SET synchronous_standby_names = 'ghost'" : "ALTER SYSTEM RESET synchronous_standby_names") == 0 &&
+               pg.psql("SELECT pg_reload_conf()") == 0;
+    };
+    BOOST_REQUIRE(sync_rep(true));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the reload reaches the backends
+    Result<Attempt> during = Error{Errc::internal, "not run"};
+    std::thread t([&] { during = s.attempt(req(p, false, 10)); });
+    bool terminated = false;
+    for (int i = 0; i < 100 && !terminated; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        terminated = pg.psql("DO $$BEGIN IF (SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                             "WHERE application_name = 'mfakit' AND wait_event = 'SyncRep') = 0 THEN "
+                             "RAISE EXCEPTION 'not waiting yet'; END IF; END$$") == 0;
+    }
+    const bool reset = sync_rep(false);
+    t.join();
+    BOOST_REQUIRE(reset);
+    BOOST_REQUIRE(terminated);
+    BOOST_TEST(during.code() == Errc::store_unavailable);
+    if (!during.ok()) BOOST_TEST(during.error().to_string().find("not retried") != std::string::npos, during.error().to_string());
+    BOOST_TEST(s.throttle_state(p + "thr")->failures == 2u);  // the lost call committed once, locally
+}
+
+// pg_ctl restart in the middle of a storm of failed attempts: calls during the outage fail, none is
+// counted twice, the replay guard written before survives, and calls after it succeed at once.
+BOOST_AUTO_TEST_CASE(postgres_restart_mid_run) {
+    auto& pg = test::PgServer::shared();
+    if (!pg.available()) return test::skip("postgresql: " + pg.reason());
+    auto opened = open_store(pg.url() + "&pool_size=4");
+    BOOST_REQUIRE(opened.ok());
+    Store& s = **opened;
+    const std::string p = fresh_prefix();
+    auto accept = req(p + "a:", true, 10);
+    accept.advance_key = p + "last";
+    accept.step = 100;
+    BOOST_REQUIRE(s.attempt(accept)->outcome == AttemptOutcome::accepted);
+    std::atomic<int> counted{0}, errors{0};
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> ts;
+    for (int i = 0; i < 4; ++i)
+        ts.emplace_back([&] {
+            auto q = req(p, false, 10);
+            q.rule.free_failures = 98;
+            q.rule.lock_after = 100;
+            for (int n = 0; n < 20 && !stop; ++n) {
+                auto a = s.attempt(q);
+                if (a.ok() && a->outcome == AttemptOutcome::rejected) ++counted;
+                else if (!a.ok()) ++errors;
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
+        });
+    std::this_thread::sleep_for(std::chrono::milliseconds(60));
+    BOOST_REQUIRE(pg.restart());
+    for (auto& t : ts) t.join();
+    auto st = s.throttle_state(p + "thr");
+    BOOST_REQUIRE_MESSAGE(st.ok(), (st.ok() ? std::string() : st.error().to_string()));
+    BOOST_TEST_MESSAGE("restart: " << counted.load() << " counted, " << errors.load() << " failed, " << st->failures
+                                   << " stored");
+    BOOST_TEST(st->failures >= static_cast<std::uint32_t>(counted.load()));
+    BOOST_TEST(st->failures <= static_cast<std::uint32_t>(counted.load() + errors.load()));
+    BOOST_TEST(counted.load() > 0);
+    // The step accepted before the restart is still the last one.
+    BOOST_TEST(s.attempt(accept)->outcome == AttemptOutcome::replayed);
+    accept.step = 101;
+    BOOST_TEST(s.attempt(accept)->outcome == AttemptOutcome::accepted);
+    // With no traffic during it, not even the first call after a restart fails: the pool notices
+    // the closed connections before lending them.
+    BOOST_REQUIRE(pg.restart());
+    auto n = s.increment(p + "after", 1);
+    BOOST_TEST(n.ok(), (n.ok() ? std::string() : n.error().to_string()));
+    BOOST_TEST(s.get(p + "last")->value() == b("101"));
+}
+
+#endif
 
 BOOST_AUTO_TEST_CASE(rule_validation) {
     ThrottleRule r;

@@ -30,7 +30,7 @@ class ServerCommand final : public Command {
 public:
     void configure(CLI::App& cmd) override {
         cmd.require_subcommand(1);
-        cmd.add_option("--store", store_url_, "store URL: sqlite:/path/mfa.db or redis://host:port/db")->default_val("sqlite:mfa.db");
+        cmd.add_option("--store", store_url_, "store URL: sqlite:/path/mfa.db, redis://host:port/db or postgresql://user@host/db")->default_val("sqlite:mfa.db");
         cmd.add_option("--keyring", keyring_, "key ring file (mfa server keyring-new makes one)")->default_val("mfa.keyring");
         cmd.add_option("--actor", actor_, "who is acting (recorded in the audit log)")->default_val("operator");
         cmd.add_option("--issuer", issuer_, "issuer shown in authenticator apps")->default_val("mfakit");
@@ -340,6 +340,7 @@ const Registration kServer{{"server", "Server toolkit: enroll, verify, recovery 
                             "  mfa server keyring-new /etc/mfa/keyring\n"
                             "  mfa server --store sqlite:/var/lib/mfa.db --keyring /etc/mfa/keyring enroll alice\n"
                             "  mfa server --store redis://127.0.0.1:6379/0 --keyring k verify alice 123456\n"
+                            "  mfa server --store 'postgresql://mfa@db.internal/app?sslmode=verify-full' --keyring k lock alice\n"
                             "  mfa server --keyring k lock alice --unlock\n"
                             "  mfa server --keyring k tokens create alice --name ci --scope repo:read\n"
                             "  mfa server --keyring k audit verify\n"

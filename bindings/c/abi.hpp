@@ -48,9 +48,16 @@ int guarded(F&& f) noexcept {
 int put_bytes(std::uint8_t* out, std::size_t cap, std::size_t* len, const void* data, std::size_t n);
 // Same for text, NUL-terminated; *len excludes the NUL; needed capacity is n + 1.
 int put_string(char* out, std::size_t cap, std::size_t* len, std::string_view s);
-// *out = a malloc'd NUL-terminated copy of s (the caller releases it with mfa_free). For texts that
-// show a secret, the caller wipes its own copy afterwards.
+// n bytes for the caller, released (and wiped) by mfa_free; nullptr when out of memory. Every
+// buffer the library hands out comes from here.
+void* alloc_for_caller(std::size_t n);
+// *out = a NUL-terminated copy of s from alloc_for_caller (the caller releases it with mfa_free,
+// which wipes it).
 int put_alloc(char** out, std::string_view s);
+// *out = a copy of n bytes (and a NUL after them, not counted) from alloc_for_caller, *len = n: for
+// bytes, and for texts that may hold NULs. On failure *out and *len are not touched.
+int put_alloc(std::uint8_t** out, std::size_t* len, const void* data, std::size_t n);
+int put_alloc(char** out, std::size_t* len, const void* data, std::size_t n);
 
 // A NUL-terminated input string of at most max bytes (strnlen: never reads past max + 1 bytes).
 // NULL is "" when null_ok, otherwise invalid_argument naming `what`.

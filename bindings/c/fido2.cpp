@@ -10,6 +10,7 @@
 #include "abi.hpp"
 #include "mfa/fido2.hpp"
 #include "mfa/mfa_fido2.h"
+#include "mfa/mfa_softtoken.h"
 #include "mfa/random.hpp"
 #include "mfa/softtoken.hpp"
 #include "mfa/softtoken_bridge.hpp"
@@ -18,7 +19,7 @@ using namespace mfa;
 using namespace mfa::fido2;
 using mfa::abi::put_alloc;
 
-struct mfa_fido2_devices {
+struct mfa_fido2_device_list {
     std::vector<DeviceEntry> entries;
 };
 struct mfa_fido2_device {
@@ -105,7 +106,7 @@ extern "C" {
 
 // ---- Devices ----
 
-int mfa_fido2_device_list(mfa_fido2_device_list_t** list) {
+int mfa_fido2_device_list_new(mfa_fido2_device_list_t** list) {
     return abi::guarded([&] {
         if (list == nullptr) return bad("list is NULL");
         *list = nullptr;
@@ -116,7 +117,7 @@ int mfa_fido2_device_list(mfa_fido2_device_list_t** list) {
         std::vector<DeviceEntry> keep;
         for (auto& e : *entries)
             if (e.path.rfind("soft:", 0) != 0) keep.push_back(std::move(e));
-        *list = new mfa_fido2_devices{std::move(keep)};
+        *list = new mfa_fido2_device_list{std::move(keep)};
         return MFA_OK;
     });
 }
@@ -127,7 +128,7 @@ void mfa_fido2_device_list_free(mfa_fido2_device_list_t** list) {
     *list = nullptr;
 }
 
-int mfa_fido2_device_list_count(const mfa_fido2_device_list_t* list, size_t* count) {
+int mfa_fido2_device_list_get_count(const mfa_fido2_device_list_t* list, size_t* count) {
     return abi::guarded([&] {
         if (list == nullptr || count == nullptr) return bad("list or count is NULL");
         *count = list->entries.size();
@@ -135,23 +136,23 @@ int mfa_fido2_device_list_count(const mfa_fido2_device_list_t* list, size_t* cou
     });
 }
 
-int mfa_fido2_device_list_path(const mfa_fido2_device_list_t* list, char* out, size_t cap, size_t* len,
+int mfa_fido2_device_list_get_path(const mfa_fido2_device_list_t* list, char** out,
                                size_t index) {
     return abi::guarded([&] {
         if (list == nullptr) return bad("list is NULL");
         auto e = at(list->entries, index);
         if (!e) return abi::fail(e.error());
-        return abi::put_string(out, cap, len, (*e)->path);
+        return abi::put_alloc(out, (*e)->path);
     });
 }
 
-int mfa_fido2_device_list_product(const mfa_fido2_device_list_t* list, char* out, size_t cap, size_t* len,
+int mfa_fido2_device_list_get_product(const mfa_fido2_device_list_t* list, char** out,
                                   size_t index) {
     return abi::guarded([&] {
         if (list == nullptr) return bad("list is NULL");
         auto e = at(list->entries, index);
         if (!e) return abi::fail(e.error());
-        return abi::put_string(out, cap, len, (*e)->product);
+        return abi::put_alloc(out, (*e)->product);
     });
 }
 
@@ -207,6 +208,21 @@ int mfa_fido2_info_json(mfa_fido2_device_t* dev, char** json) {
 
 // ---- Make credential ----
 
+int mfa_fido2_make_credential_options_init(mfa_fido2_make_credential_options_t* options) {
+    if (options == nullptr) return bad("options is NULL");
+    *options = mfa_fido2_make_credential_options_t{};
+    options->struct_size = sizeof *options;
+    options->algorithm = MFA_COSE_ES256;
+    return MFA_OK;
+}
+
+int mfa_fido2_get_assertion_options_init(mfa_fido2_get_assertion_options_t* options) {
+    if (options == nullptr) return bad("options is NULL");
+    *options = mfa_fido2_get_assertion_options_t{};
+    options->struct_size = sizeof *options;
+    return MFA_OK;
+}
+
 int mfa_fido2_make_credential(mfa_fido2_device_t* dev, mfa_fido2_credential_t** cred,
                               const mfa_fido2_make_credential_options_t* options) {
     return abi::guarded([&] {
@@ -232,9 +248,9 @@ int mfa_fido2_make_credential(mfa_fido2_device_t* dev, mfa_fido2_credential_t** 
                     std::string(display->empty() ? *user_name : *display)};
         switch (o.algorithm) {
             case 0:
-            case MFA_FIDO2_ES256: req.algorithm = Algorithm::es256; break;
-            case MFA_FIDO2_EDDSA: req.algorithm = Algorithm::eddsa; break;
-            default: return bad("algorithm must be MFA_FIDO2_ES256 or MFA_FIDO2_EDDSA");
+            case MFA_COSE_ES256: req.algorithm = Algorithm::es256; break;
+            case MFA_COSE_EDDSA: req.algorithm = Algorithm::eddsa; break;
+            default: return bad("algorithm must be MFA_COSE_ES256 or MFA_COSE_EDDSA");
         }
         if (o.cred_protect < 0 || o.cred_protect > 3) return bad("cred_protect must be 0..3");
         req.resident = o.resident != 0;
@@ -261,39 +277,39 @@ void mfa_fido2_credential_free(mfa_fido2_credential_t** cred) {
     *cred = nullptr;
 }
 
-int mfa_fido2_credential_id(const mfa_fido2_credential_t* cred, uint8_t* out, size_t cap, size_t* len) {
+int mfa_fido2_credential_get_id(const mfa_fido2_credential_t* cred, uint8_t** out, size_t* len) {
     return abi::guarded([&] {
         if (cred == nullptr) return bad("cred is NULL");
         const auto& id = cred->cred.credential_id;
-        return abi::put_bytes(out, cap, len, id.data(), id.size());
+        return abi::put_alloc(out, len, id.data(), id.size());
     });
 }
 
-int mfa_fido2_credential_public_key(const mfa_fido2_credential_t* cred, uint8_t* out, size_t cap, size_t* len) {
+int mfa_fido2_credential_get_public_key(const mfa_fido2_credential_t* cred, uint8_t** out, size_t* len) {
     return abi::guarded([&] {
         if (cred == nullptr) return bad("cred is NULL");
         const auto& k = cred->cred.public_key_cose;
-        return abi::put_bytes(out, cap, len, k.data(), k.size());
+        return abi::put_alloc(out, len, k.data(), k.size());
     });
 }
 
-int mfa_fido2_credential_attestation_object(const mfa_fido2_credential_t* cred, uint8_t* out, size_t cap,
-                                            size_t* len) {
+int mfa_fido2_credential_get_attestation_object(const mfa_fido2_credential_t* cred, uint8_t** out, size_t* len) {
     return abi::guarded([&] {
         if (cred == nullptr) return bad("cred is NULL");
         auto ao = cred->cred.attestation_object();
         if (!ao) return abi::fail(ao.error());
-        return abi::put_bytes(out, cap, len, ao->data(), ao->size());
+        return abi::put_alloc(out, len, ao->data(), ao->size());
     });
 }
 
-int mfa_fido2_credential_json(const mfa_fido2_credential_t* cred, char* out, size_t cap, size_t* len) {
+int mfa_fido2_credential_get_json(const mfa_fido2_credential_t* cred, char** json) {
     return abi::guarded([&] {
         if (cred == nullptr) return bad("cred is NULL");
+        if (json == nullptr) return bad("json is NULL");
         if (!cred->client_data) return bad("the credential was made from a client_data_hash: no clientDataJSON");
         auto j = registration_json(cred->cred, *cred->client_data);
         if (!j) return abi::fail(j.error());
-        return abi::put_string(out, cap, len, *j);
+        return abi::put_alloc(json, *j);
     });
 }
 
@@ -347,7 +363,7 @@ void mfa_fido2_assertions_free(mfa_fido2_assertions_t** assertions) {
     *assertions = nullptr;
 }
 
-int mfa_fido2_assertions_count(const mfa_fido2_assertions_t* assertions, size_t* count) {
+int mfa_fido2_assertions_get_count(const mfa_fido2_assertions_t* assertions, size_t* count) {
     return abi::guarded([&] {
         if (assertions == nullptr || count == nullptr) return bad("assertions or count is NULL");
         *count = assertions->list.size();
@@ -355,27 +371,27 @@ int mfa_fido2_assertions_count(const mfa_fido2_assertions_t* assertions, size_t*
     });
 }
 
-int mfa_fido2_assertion_credential_id(const mfa_fido2_assertions_t* assertions, uint8_t* out, size_t cap,
-                                      size_t* len, size_t index) {
+int mfa_fido2_assertions_get_credential_id(const mfa_fido2_assertions_t* assertions, uint8_t** out, size_t* len,
+                                           size_t index) {
     return abi::guarded([&] {
         if (assertions == nullptr) return bad("assertions is NULL");
         auto a = at(assertions->list, index);
         if (!a) return abi::fail(a.error());
-        return abi::put_bytes(out, cap, len, (*a)->credential_id.data(), (*a)->credential_id.size());
+        return abi::put_alloc(out, len, (*a)->credential_id.data(), (*a)->credential_id.size());
     });
 }
 
-int mfa_fido2_assertion_user_id(const mfa_fido2_assertions_t* assertions, uint8_t* out, size_t cap, size_t* len,
+int mfa_fido2_assertions_get_user_id(const mfa_fido2_assertions_t* assertions, uint8_t** out, size_t* len,
                                 size_t index) {
     return abi::guarded([&] {
         if (assertions == nullptr) return bad("assertions is NULL");
         auto a = at(assertions->list, index);
         if (!a) return abi::fail(a.error());
-        return abi::put_bytes(out, cap, len, (*a)->user_id.data(), (*a)->user_id.size());
+        return abi::put_alloc(out, len, (*a)->user_id.data(), (*a)->user_id.size());
     });
 }
 
-int mfa_fido2_assertion_sign_count(const mfa_fido2_assertions_t* assertions, uint32_t* sign_count, size_t index) {
+int mfa_fido2_assertions_get_sign_count(const mfa_fido2_assertions_t* assertions, uint32_t* sign_count, size_t index) {
     return abi::guarded([&] {
         if (assertions == nullptr || sign_count == nullptr) return bad("assertions or sign_count is NULL");
         auto a = at(assertions->list, index);
@@ -385,7 +401,7 @@ int mfa_fido2_assertion_sign_count(const mfa_fido2_assertions_t* assertions, uin
     });
 }
 
-int mfa_fido2_assertion_hmac_secret(const mfa_fido2_assertions_t* assertions, uint8_t* out, size_t cap,
+int mfa_fido2_assertions_get_hmac_secret(const mfa_fido2_assertions_t* assertions, uint8_t* out, size_t cap,
                                     size_t* len, size_t index) {
     return abi::guarded([&] {
         if (assertions == nullptr) return bad("assertions is NULL");
@@ -397,16 +413,16 @@ int mfa_fido2_assertion_hmac_secret(const mfa_fido2_assertions_t* assertions, ui
     });
 }
 
-int mfa_fido2_assertion_json(const mfa_fido2_assertions_t* assertions, char* out, size_t cap, size_t* len,
-                             size_t index) {
+int mfa_fido2_assertions_get_json(const mfa_fido2_assertions_t* assertions, char** json, size_t index) {
     return abi::guarded([&] {
         if (assertions == nullptr) return bad("assertions is NULL");
+        if (json == nullptr) return bad("json is NULL");
         auto a = at(assertions->list, index);
         if (!a) return abi::fail(a.error());
         if (!assertions->client_data) return bad("the assertion was made from a client_data_hash: no clientDataJSON");
         auto j = authentication_json(**a, *assertions->client_data);
         if (!j) return abi::fail(j.error());
-        return abi::put_string(out, cap, len, *j);
+        return abi::put_alloc(json, *j);
     });
 }
 
@@ -513,6 +529,13 @@ int mfa_fido2_delete_credential(mfa_fido2_device_t* dev, const uint8_t* credenti
 
 // ---- Soft token ----
 
+int mfa_softtoken_options_init(mfa_softtoken_options_t* options) {
+    if (options == nullptr) return bad("options is NULL");
+    *options = mfa_softtoken_options_t{};
+    options->struct_size = sizeof *options;
+    return MFA_OK;
+}
+
 int mfa_softtoken_start(mfa_softtoken_t** token, const char* state_file, const mfa_softtoken_options_t* options) {
     return abi::guarded([&] {
         if (token == nullptr) return bad("token is NULL");
@@ -560,10 +583,10 @@ int mfa_softtoken_start(mfa_softtoken_t** token, const char* state_file, const m
     });
 }
 
-int mfa_softtoken_device_path(const mfa_softtoken_t* token, char* out, size_t cap, size_t* len) {
+int mfa_softtoken_get_device_path(const mfa_softtoken_t* token, char** out) {
     return abi::guarded([&] {
         if (token == nullptr) return bad("token is NULL");
-        return abi::put_string(out, cap, len, token->path);
+        return abi::put_alloc(out, token->path);
     });
 }
 

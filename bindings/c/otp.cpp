@@ -23,7 +23,7 @@ struct mfa_otp {
     std::vector<std::pair<std::string, std::string>> extra;  // URI parameters kept for re-formatting
 };
 
-struct mfa_migration {
+struct mfa_otp_migration {
     mfa::MigrationBatch batch;
 };
 
@@ -38,16 +38,16 @@ static_assert(MFA_OTP_DEFAULT_SECRET_BYTES == kDefaultSecretBytes);
 static_assert(MFA_OTP_MAX_PERIOD == kMaxPeriod && MFA_OTP_MAX_WINDOW == kMaxWindow);
 static_assert(MFA_OTP_MAX_LOOK_AHEAD == kMaxLookAhead && MFA_OTP_MAX_RESYNC_LOOK_AHEAD == kMaxResyncLookAhead);
 static_assert(MFA_OTP_MAX_URI_LENGTH == kMaxUriLength);
-static_assert(MFA_MIGRATION_MAX_URI_LENGTH == kMaxMigrationUriLength);
-static_assert(MFA_MIGRATION_MAX_ACCOUNTS == kMaxMigrationAccounts);
-static_assert(MFA_BASE32_MAX_TEXT == kBase32MaxInput && MFA_BASE32_MAX_DATA == kBase32MaxInput * 5 / 8);
+static_assert(MFA_OTP_MIGRATION_MAX_URI_LENGTH == kMaxMigrationUriLength);
+static_assert(MFA_OTP_MIGRATION_MAX_ACCOUNTS == kMaxMigrationAccounts);
+static_assert(MFA_OTP_BASE32_MAX_TEXT == kBase32MaxInput && MFA_OTP_BASE32_MAX_DATA == kBase32MaxInput * 5 / 8);
 static_assert(MFA_OTP_CODE_CAPACITY == kMaxDigits + 1);
 static_assert(MFA_OTP_TOTP == static_cast<unsigned>(OtpType::totp) &&
               MFA_OTP_HOTP == static_cast<unsigned>(OtpType::hotp) &&
               MFA_OTP_STEAM == static_cast<unsigned>(OtpType::steam));
-static_assert(MFA_HASH_SHA1 == static_cast<unsigned>(HashAlg::sha1) &&
-              MFA_HASH_SHA256 == static_cast<unsigned>(HashAlg::sha256) &&
-              MFA_HASH_SHA512 == static_cast<unsigned>(HashAlg::sha512));
+static_assert(MFA_OTP_SHA1 == static_cast<unsigned>(HashAlg::sha1) &&
+              MFA_OTP_SHA256 == static_cast<unsigned>(HashAlg::sha256) &&
+              MFA_OTP_SHA512 == static_cast<unsigned>(HashAlg::sha512));
 
 // The first published layouts; struct_size may never be smaller than these.
 constexpr std::size_t kParamsV1 = offsetof(mfa_otp_params_t, counter) + sizeof(std::uint64_t);
@@ -69,9 +69,9 @@ mfa_otp_params_t default_c_params() {
 Result<OtpParams> from_c(const mfa_otp_params_t& c) {
     if (c.type > MFA_OTP_STEAM)
         return Error(Errc::invalid_argument, "params.type " + std::to_string(c.type) + " is not MFA_OTP_TOTP, _HOTP or _STEAM");
-    if (c.algorithm > MFA_HASH_SHA512)
+    if (c.algorithm > MFA_OTP_SHA512)
         return Error(Errc::invalid_argument,
-                     "params.algorithm " + std::to_string(c.algorithm) + " is not MFA_HASH_SHA1, _SHA256 or _SHA512");
+                     "params.algorithm " + std::to_string(c.algorithm) + " is not MFA_OTP_SHA1, _SHA256 or _SHA512");
     OtpParams p;
     p.type = static_cast<OtpType>(c.type);
     p.algorithm = static_cast<HashAlg>(c.algorithm);
@@ -190,7 +190,7 @@ int mfa_otp_uri_options_init(mfa_otp_uri_options_t* options) {
         if (options == nullptr) return fail(Errc::invalid_argument, "options is NULL");
         *options = mfa_otp_uri_options_t{};
         options->struct_size = sizeof *options;
-        options->issuer_policy = MFA_ISSUER_STRICT;
+        options->issuer_policy = MFA_OTP_ISSUER_STRICT;
         return MFA_OK;
     });
 }
@@ -225,9 +225,9 @@ int mfa_otp_from_uri(mfa_otp_t** otp, const char* uri, const mfa_otp_uri_options
             if (auto st = read_sized(options, c, kUriOptionsV1, "options"); !st) return fail(st.error());
         UriParseOptions opts;
         switch (c.issuer_policy) {
-            case MFA_ISSUER_STRICT: opts.issuer_policy = IssuerPolicy::strict; break;
-            case MFA_ISSUER_PREFER_PARAM: opts.issuer_policy = IssuerPolicy::prefer_param; break;
-            case MFA_ISSUER_PREFER_LABEL: opts.issuer_policy = IssuerPolicy::prefer_label; break;
+            case MFA_OTP_ISSUER_STRICT: opts.issuer_policy = IssuerPolicy::strict; break;
+            case MFA_OTP_ISSUER_PREFER_PARAM: opts.issuer_policy = IssuerPolicy::prefer_param; break;
+            case MFA_OTP_ISSUER_PREFER_LABEL: opts.issuer_policy = IssuerPolicy::prefer_label; break;
             default:
                 return fail(Errc::invalid_argument,
                             "options.issuer_policy " + std::to_string(c.issuer_policy) + " is not an MFA_ISSUER_* value");
@@ -259,25 +259,25 @@ int mfa_otp_get_params(const mfa_otp_t* otp, mfa_otp_params_t* params) {
     });
 }
 
-int mfa_otp_get_issuer(const mfa_otp_t* otp, char* out, size_t cap, size_t* len) {
+int mfa_otp_get_issuer(const mfa_otp_t* otp, char** issuer) {
     return guarded([&] {
         if (otp == nullptr) return fail(Errc::invalid_argument, "otp is NULL");
-        return put_string(out, cap, len, otp->issuer);
+        return put_alloc(issuer, otp->issuer);
     });
 }
 
-int mfa_otp_get_name(const mfa_otp_t* otp, char* out, size_t cap, size_t* len) {
+int mfa_otp_get_name(const mfa_otp_t* otp, char** name) {
     return guarded([&] {
         if (otp == nullptr) return fail(Errc::invalid_argument, "otp is NULL");
-        return put_string(out, cap, len, otp->name);
+        return put_alloc(name, otp->name);
     });
 }
 
-int mfa_otp_get_secret(const mfa_otp_t* otp, uint8_t* out, size_t cap, size_t* len) {
+int mfa_otp_get_secret(const mfa_otp_t* otp, uint8_t** secret, size_t* len) {
     return guarded([&] {
         if (otp == nullptr) return fail(Errc::invalid_argument, "otp is NULL");
         const ByteView s = otp->otp.secret();
-        return put_bytes(out, cap, len, s.data(), s.size());
+        return put_alloc(secret, len, s.data(), s.size());
     });
 }
 
@@ -385,35 +385,35 @@ int mfa_otp_resync_hotp(mfa_otp_t* otp, uint64_t* next_counter, const char* code
     });
 }
 
-int mfa_otp_format_uri(const mfa_otp_t* otp, char* out, size_t cap, size_t* len) {
+int mfa_otp_format_uri(const mfa_otp_t* otp, char** uri_out) {
     return guarded([&] {
         if (otp == nullptr) return fail(Errc::invalid_argument, "otp is NULL");
         auto uri = format_otpauth_uri(to_account(*otp));
         if (!uri) return fail(uri.error());
-        return put_string(out, cap, len, uri->view());
+        return put_alloc(uri_out, uri->view());
     });
 }
 
-int mfa_base32_encode(char* out, size_t cap, size_t* len, const uint8_t* data, size_t data_len) {
+int mfa_otp_base32_encode(char** text_out, const uint8_t* data, size_t data_len) {
     return guarded([&] {
         if (data == nullptr && data_len != 0) return fail(Errc::invalid_argument, "data is NULL");
-        // What mfa_base32_decode takes back: kBase32MaxInput characters carry 5 bits each.
-        constexpr std::size_t kMaxData = MFA_BASE32_MAX_DATA;
+        // What mfa_otp_base32_decode takes back: kBase32MaxInput characters carry 5 bits each.
+        constexpr std::size_t kMaxData = MFA_OTP_BASE32_MAX_DATA;
         if (data_len > kMaxData)
             return fail(Errc::limit_exceeded, "data_len is over the limit of " + std::to_string(kMaxData) + " bytes");
         const SecretString text = base32_encode(ByteView(data, data_len));
-        return put_string(out, cap, len, text.view());
+        return put_alloc(text_out, text.view());
     });
 }
 
-int mfa_base32_decode(uint8_t* out, size_t cap, size_t* len, const char* text) {
+int mfa_otp_base32_decode(uint8_t** data, size_t* len, const char* text) {
     return guarded([&] {
         // One past the limit so that the decoder reports limit_exceeded itself.
         auto in = in_string(text, kBase32MaxInput + 1, "text");
         if (!in) return fail(in.error());
         auto bytes = base32_decode(*in);
         if (!bytes) return fail(bytes.error());
-        return put_bytes(out, cap, len, bytes->data(), bytes->size());
+        return put_alloc(data, len, bytes->data(), bytes->size());
     });
 }
 
@@ -433,25 +433,25 @@ int mfa_otp_random_secret(uint8_t* out, size_t cap, size_t* len, size_t n_bytes)
     });
 }
 
-int mfa_migration_parse(mfa_migration_t** migration, const char* uri) {
+int mfa_otp_migration_parse(mfa_otp_migration_t** migration, const char* uri) {
     return guarded([&] {
         if (migration == nullptr) return fail(Errc::invalid_argument, "migration is NULL");
         auto text = in_string(uri, kMaxMigrationUriLength + 1, "uri");
         if (!text) return fail(text.error());
         auto batch = parse_migration_uri(*text);
         if (!batch) return fail(batch.error());
-        *migration = new mfa_migration{std::move(*batch)};
+        *migration = new mfa_otp_migration{std::move(*batch)};
         return MFA_OK;
     });
 }
 
-void mfa_migration_free(mfa_migration_t** migration) {
+void mfa_otp_migration_free(mfa_otp_migration_t** migration) {
     if (migration == nullptr) return;
     delete *migration;  // the accounts' SecretBytes wipe themselves
     *migration = nullptr;
 }
 
-int mfa_migration_count(const mfa_migration_t* migration, size_t* count) {
+int mfa_otp_migration_get_count(const mfa_otp_migration_t* migration, size_t* count) {
     return guarded([&] {
         if (migration == nullptr) return fail(Errc::invalid_argument, "migration is NULL");
         if (count == nullptr) return fail(Errc::invalid_argument, "count is NULL");
@@ -460,7 +460,7 @@ int mfa_migration_count(const mfa_migration_t* migration, size_t* count) {
     });
 }
 
-int mfa_migration_get_batch(const mfa_migration_t* migration, int32_t* batch_size, int32_t* batch_index,
+int mfa_otp_migration_get_batch(const mfa_otp_migration_t* migration, int32_t* batch_size, int32_t* batch_index,
                             int32_t* batch_id) {
     return guarded([&] {
         if (migration == nullptr) return fail(Errc::invalid_argument, "migration is NULL");
@@ -471,7 +471,7 @@ int mfa_migration_get_batch(const mfa_migration_t* migration, int32_t* batch_siz
     });
 }
 
-int mfa_migration_get_account(const mfa_migration_t* migration, mfa_otp_t** otp, size_t index) {
+int mfa_otp_migration_get_account(const mfa_otp_migration_t* migration, mfa_otp_t** otp, size_t index) {
     return guarded([&] {
         if (migration == nullptr) return fail(Errc::invalid_argument, "migration is NULL");
         if (otp == nullptr) return fail(Errc::invalid_argument, "otp is NULL");
@@ -485,7 +485,7 @@ int mfa_migration_get_account(const mfa_migration_t* migration, mfa_otp_t** otp,
     });
 }
 
-int mfa_migration_get_uri(const mfa_migration_t* migration, char* out, size_t cap, size_t* len, size_t index) {
+int mfa_otp_migration_get_uri(const mfa_otp_migration_t* migration, char** uri_out, size_t index) {
     return guarded([&] {
         if (migration == nullptr) return fail(Errc::invalid_argument, "migration is NULL");
         const auto& accounts = migration->batch.accounts;
@@ -493,11 +493,11 @@ int mfa_migration_get_uri(const mfa_migration_t* migration, char* out, size_t ca
             return fail(Errc::not_found, "index " + std::to_string(index) + " is past the " + std::to_string(accounts.size()) + " accounts");
         auto uri = format_otpauth_uri(accounts[index]);
         if (!uri) return fail(uri.error());
-        return put_string(out, cap, len, uri->view());
+        return put_alloc(uri_out, uri->view());
     });
 }
 
-int mfa_migration_batch_count(size_t* batches, size_t n_accounts, size_t per_batch) {
+int mfa_otp_migration_batch_count(size_t* batches, size_t n_accounts, size_t per_batch) {
     return guarded([&] {
         if (batches == nullptr) return fail(Errc::invalid_argument, "batches is NULL");
         if (auto st = check_batching(n_accounts, per_batch); !st) return fail(st.error());
@@ -506,8 +506,8 @@ int mfa_migration_batch_count(size_t* batches, size_t n_accounts, size_t per_bat
     });
 }
 
-int mfa_migration_build_uri(char* out, size_t cap, size_t* len, const mfa_otp_t* const* accounts, size_t n_accounts,
-                            size_t per_batch, int32_t batch_id, size_t batch_index) {
+int mfa_otp_migration_build_uri(char** uri_out, const mfa_otp_t* const* accounts, size_t n_accounts, size_t per_batch,
+                                int32_t batch_id, size_t batch_index) {
     return guarded([&] {
         if (accounts == nullptr) return fail(Errc::invalid_argument, "accounts is NULL");
         if (auto st = check_batching(n_accounts, per_batch); !st) return fail(st.error());
@@ -526,7 +526,7 @@ int mfa_migration_build_uri(char* out, size_t cap, size_t* len, const mfa_otp_t*
         batch.batch_id = batch_id;
         auto uri = build_migration_uri(batch);
         if (!uri) return fail(uri.error());
-        return put_string(out, cap, len, uri->view());
+        return put_alloc(uri_out, uri->view());
     });
 }
 

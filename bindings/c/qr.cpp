@@ -52,18 +52,6 @@ Result<qr::QrOptions> options_from(const mfa_qr_options_t* in) {
     return o;
 }
 
-// Copies a secret rendering into a malloc'd buffer (+ NUL) for the caller.
-template <class T>
-int put_alloc(T** out, std::size_t* len, const void* data, std::size_t n) {
-    auto* p = static_cast<T*>(std::malloc(n + 1));
-    if (p == nullptr) return fail(Errc::no_memory, "QR output buffer");
-    std::memcpy(p, data, n);
-    p[n] = 0;
-    *out = p;
-    *len = n;
-    return MFA_OK;
-}
-
 template <class T, class Render>
 int encode(T** out, std::size_t* len, const char* text, std::size_t text_len, const mfa_qr_options_t* opts,
            Render render) {
@@ -75,7 +63,7 @@ int encode(T** out, std::size_t* len, const char* text, std::size_t text_len, co
         if (!o) return fail(o.error());
         auto r = render(std::string_view(text, text_len), *o);
         if (!r) return fail(r.error());
-        return put_alloc(out, len, r->data(), r->size());
+        return abi::put_alloc(out, len, r->data(), r->size());
     });
 }
 
@@ -126,7 +114,7 @@ int mfa_qr_decode_png(mfa_qr_texts_t** texts, const uint8_t* png, size_t png_len
     });
 }
 
-int mfa_qr_texts_count(const mfa_qr_texts_t* texts, size_t* count) {
+int mfa_qr_texts_get_count(const mfa_qr_texts_t* texts, size_t* count) {
     return guarded([&] {
         if (texts == nullptr) return fail(Errc::invalid_argument, "texts is NULL");
         if (count == nullptr) return fail(Errc::invalid_argument, "count is NULL");
@@ -135,13 +123,14 @@ int mfa_qr_texts_count(const mfa_qr_texts_t* texts, size_t* count) {
     });
 }
 
-int mfa_qr_texts_get(const mfa_qr_texts_t* texts, char* out, size_t cap, size_t* len, size_t index) {
+int mfa_qr_texts_get_text(const mfa_qr_texts_t* texts, char** out, size_t* len, size_t index) {
     return guarded([&] {
         if (texts == nullptr) return fail(Errc::invalid_argument, "texts is NULL");
         if (index >= texts->texts.size())
             return fail(Errc::not_found, "index " + std::to_string(index) + " of " +
                                              std::to_string(texts->texts.size()) + " texts");
-        return put_string(out, cap, len, texts->texts[index].view());
+        const auto t = texts->texts[index].view();
+        return abi::put_alloc(out, len, t.data(), t.size());
     });
 }
 

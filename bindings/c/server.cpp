@@ -11,7 +11,7 @@
 #include "mfa/server/allowlist.hpp"
 #include "mfa/server/toolkit.hpp"
 
-struct mfa_store {
+struct mfa_server_store {
     std::shared_ptr<mfa::store::Store> store;
 };
 struct mfa_server {
@@ -64,9 +64,11 @@ private:
 
 // A result struct the caller made too short is refused before the verification runs: after it,
 // the code or challenge would be spent on a call that reports failure.
-int check_out(const mfa_verify_result_t* out) {
-    if (out != nullptr && out->struct_size < sizeof(mfa_verify_result_t))
-        return fail(Errc::invalid_argument, "out->struct_size");
+int check_out(const mfa_server_verify_result_t* out) {
+    if (out != nullptr && out->struct_size < sizeof(mfa_server_verify_result_t))
+        return fail(Errc::invalid_argument, "out.struct_size is " + std::to_string(out->struct_size) +
+                                                ", below the smallest layout (" +
+                                                std::to_string(sizeof(mfa_server_verify_result_t)) + ")");
     return MFA_OK;
 }
 
@@ -74,17 +76,19 @@ server::RequestContext ctx(std::string_view actor, std::string_view ip) {
     return server::RequestContext{std::string(actor), std::string(ip)};
 }
 
-int verify_out(mfa_verify_result_t* out, const Result<server::VerifyResult>& r) {
+int verify_out(mfa_server_verify_result_t* out, const Result<server::VerifyResult>& r) {
     if (!r) return fail(r.error());
     if (out != nullptr) {  // its size was checked before the verification (check_out)
-        out->status = static_cast<int>(r->status);
-        out->retry_after = r->retry_after;
-        out->failures = r->failures;
-        out->newly_locked = r->newly_locked ? 1 : 0;
-        out->needs_rehash = r->needs_rehash ? 1 : 0;
+        mfa_server_verify_result_t full{};
+        full.status = static_cast<int>(r->status);
+        full.retry_after = r->retry_after;
+        full.failures = r->failures;
+        full.newly_locked = r->newly_locked ? 1 : 0;
+        full.needs_rehash = r->needs_rehash ? 1 : 0;
         std::string amr;
         for (const auto& m : r->amr) amr += (amr.empty() ? "" : " ") + m;
-        std::snprintf(out->amr, sizeof out->amr, "%s", amr.c_str());
+        std::snprintf(full.amr, sizeof full.amr, "%s", amr.c_str());
+        if (auto st = abi::write_sized(out, full, sizeof full, "out"); !st) return fail(st.error());
     }
     if (!r->ok()) return fail(r->status, r->retry_after > 0 ? "retry after " + std::to_string(r->retry_after) + " s" : "");
     return MFA_OK;
@@ -95,20 +99,20 @@ json token_json(const server::TokenInfo& t) {
                 {"created", t.created}, {"expires", t.expires}, {"last_used", t.last_used}};
 }
 
-// The C coding of UserVerification and ResidentKey: 0 is the WebAuthn default ("preferred").
+// The one C coding of UserVerification and ResidentKey (mfa_webauthn.h).
 std::optional<webauthn::UserVerification> user_verification(int v) {
     switch (v) {
-        case 0: return webauthn::UserVerification::preferred;
-        case 1: return webauthn::UserVerification::required;
-        case 2: return webauthn::UserVerification::discouraged;
+        case MFA_WEBAUTHN_UV_PREFERRED: return webauthn::UserVerification::preferred;
+        case MFA_WEBAUTHN_UV_REQUIRED: return webauthn::UserVerification::required;
+        case MFA_WEBAUTHN_UV_DISCOURAGED: return webauthn::UserVerification::discouraged;
         default: return std::nullopt;
     }
 }
 std::optional<server::ResidentKey> resident_key(int v) {
     switch (v) {
-        case 0: return server::ResidentKey::preferred;
-        case 1: return server::ResidentKey::required;
-        case 2: return server::ResidentKey::discouraged;
+        case MFA_WEBAUTHN_RESIDENT_KEY_PREFERRED: return server::ResidentKey::preferred;
+        case MFA_WEBAUTHN_RESIDENT_KEY_REQUIRED: return server::ResidentKey::required;
+        case MFA_WEBAUTHN_RESIDENT_KEY_DISCOURAGED: return server::ResidentKey::discouraged;
         default: return std::nullopt;
     }
 }
@@ -127,15 +131,13 @@ int webauthn_config(server::ToolkitConfig& cfg, const mfa_server_options_t& o) {
         pos = end + 1;
     }
     auto uv = user_verification(o.webauthn_user_verification);
-    if (!uv) return fail(Errc::invalid_argument, "webauthn_user_verification must be 0, 1 or 2");
+    if (!uv) return fail(Errc::invalid_argument, "webauthn_user_verification must be MFA_WEBAUTHN_UV_*");
     rp.user_verification = *uv;
     cfg.webauthn = std::move(rp);
     cfg.webauthn_challenge_ttl = o.webauthn_challenge_ttl;
-    if (o.struct_size >= sizeof(mfa_server_options_t)) {
-        auto duv = user_verification(o.webauthn_discoverable_user_verification);
-        if (!duv) return fail(Errc::invalid_argument, "webauthn_discoverable_user_verification must be 0, 1 or 2");
-        cfg.webauthn_discoverable_user_verification = *duv;
-    }
+    auto duv = user_verification(o.webauthn_discoverable_user_verification);
+    if (!duv) return fail(Errc::invalid_argument, "webauthn_discoverable_user_verification must be MFA_WEBAUTHN_UV_*");
+    cfg.webauthn_discoverable_user_verification = *duv;
     return MFA_OK;
 }
 
@@ -179,25 +181,25 @@ using namespace mfa::abi;
 
 extern "C" {
 
-int mfa_store_open(mfa_store_t** out, const char* url) {
+int mfa_server_store_open(mfa_server_store_t** out, const char* url) {
     return guarded([&] {
         if (out == nullptr) return fail(Errc::invalid_argument, "out is NULL");
         *out = nullptr;
         MFA_IN(u, url, "url");
         auto s = store::open_store(u);
         if (!s) return fail(s.error());
-        *out = new mfa_store{std::move(*s)};
+        *out = new mfa_server_store{std::move(*s)};
         return MFA_OK;
     });
 }
 
-void mfa_store_free(mfa_store_t** s) {
+void mfa_server_store_free(mfa_server_store_t** s) {
     if (s == nullptr) return;
     delete *s;
     *s = nullptr;
 }
 
-int mfa_keyring_generate(char** out_text) {
+int mfa_server_keyring_generate(char** out_text) {
     return guarded([&] {
         auto r = server::KeyRing::generate();
         if (!r) return fail(r.error());
@@ -205,7 +207,7 @@ int mfa_keyring_generate(char** out_text) {
     });
 }
 
-int mfa_keyring_rotate(char** out_text, const char* text) {
+int mfa_server_keyring_rotate(char** out_text, const char* text) {
     return guarded([&] {
         MFA_IN(t, text, "keyring_text");
         auto r = server::KeyRing::parse(t);
@@ -216,8 +218,8 @@ int mfa_keyring_rotate(char** out_text, const char* text) {
     });
 }
 
-void mfa_server_options_init(mfa_server_options_t* o) {
-    if (o == nullptr) return;
+int mfa_server_options_init(mfa_server_options_t* o) {
+    if (o == nullptr) return fail(Errc::invalid_argument, "opts is NULL");
     const store::ThrottleRule d;
     *o = mfa_server_options_t{};
     o->struct_size = sizeof *o;
@@ -228,10 +230,11 @@ void mfa_server_options_init(mfa_server_options_t* o) {
     o->lock_duration = d.lock_duration;
     o->recovery_codes = 10;
     o->webauthn_challenge_ttl = 300;
-    o->webauthn_discoverable_user_verification = 1;
+    o->webauthn_discoverable_user_verification = MFA_WEBAUTHN_UV_REQUIRED;
+    return MFA_OK;
 }
 
-int mfa_server_new(mfa_server_t** out, mfa_store_t* st, const char* keyring_text, const mfa_server_options_t* opts) {
+int mfa_server_new(mfa_server_t** out, mfa_server_store_t* st, const char* keyring_text, const mfa_server_options_t* opts) {
     return guarded([&] {
         if (out == nullptr) return fail(Errc::invalid_argument, "out is NULL");
         *out = nullptr;
@@ -241,18 +244,15 @@ int mfa_server_new(mfa_server_t** out, mfa_store_t* st, const char* keyring_text
         if (!ring) return fail(ring.error());
         server::ToolkitConfig cfg;
         if (opts != nullptr) {
-            // The 0.1 struct ended at recovery_codes; the WebAuthn members follow.
-            constexpr std::size_t kV1 = offsetof(mfa_server_options_t, webauthn_rp_id);
-            if (opts->struct_size < kV1) return fail(Errc::invalid_argument, "opts->struct_size");
-            if (opts->issuer) cfg.issuer = opts->issuer;
-            if (opts->token_prefix) cfg.token_prefix = opts->token_prefix;
-            cfg.throttle = {opts->free_failures, opts->base_delay, opts->max_delay, opts->lock_after, opts->lock_duration};
-            cfg.recovery_codes = opts->recovery_codes;
-            // The struct before usernameless login ended at webauthn_user_verification;
-            // webauthn_config reads the member after it when struct_size covers it.
-            constexpr std::size_t kV2 = offsetof(mfa_server_options_t, webauthn_discoverable_user_verification);
-            if (opts->struct_size >= kV2 && opts->webauthn_rp_id != nullptr) {
-                if (int rc = webauthn_config(cfg, *opts); rc != MFA_OK) return rc;
+            mfa_server_options_t o{};
+            mfa_server_options_init(&o);
+            if (auto rs = abi::read_sized(opts, o, sizeof o, "opts"); !rs) return fail(rs.error());
+            if (o.issuer) cfg.issuer = o.issuer;
+            if (o.token_prefix) cfg.token_prefix = o.token_prefix;
+            cfg.throttle = {o.free_failures, o.base_delay, o.max_delay, o.lock_after, o.lock_duration};
+            cfg.recovery_codes = o.recovery_codes;
+            if (o.webauthn_rp_id != nullptr) {
+                if (int rc = webauthn_config(cfg, o); rc != MFA_OK) return rc;
             }
         }
         auto tk = server::Toolkit::create(st->store, std::move(*ring), std::move(cfg));
@@ -286,7 +286,7 @@ int mfa_server_totp_begin(mfa_server_t* s, char** out_json, const char* user, co
     });
 }
 
-int mfa_server_totp_confirm(mfa_server_t* s, mfa_verify_result_t* out, const char* user, const char* code, const char* ip) {
+int mfa_server_totp_confirm(mfa_server_t* s, mfa_server_verify_result_t* out, const char* user, const char* code, const char* ip) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
         if (int rc = check_out(out); rc != MFA_OK) return rc;
@@ -297,7 +297,7 @@ int mfa_server_totp_confirm(mfa_server_t* s, mfa_verify_result_t* out, const cha
     });
 }
 
-int mfa_server_totp_verify(mfa_server_t* s, mfa_verify_result_t* out, const char* user, const char* code, const char* ip) {
+int mfa_server_totp_verify(mfa_server_t* s, mfa_server_verify_result_t* out, const char* user, const char* code, const char* ip) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
         if (int rc = check_out(out); rc != MFA_OK) return rc;
@@ -337,7 +337,7 @@ int mfa_server_recovery_generate(mfa_server_t* s, char** out_json, const char* u
     });
 }
 
-int mfa_server_recovery_use(mfa_server_t* s, mfa_verify_result_t* out, const char* user, const char* code, const char* ip) {
+int mfa_server_recovery_use(mfa_server_t* s, mfa_server_verify_result_t* out, const char* user, const char* code, const char* ip) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
         if (int rc = check_out(out); rc != MFA_OK) return rc;
@@ -360,7 +360,7 @@ int mfa_server_recovery_remaining(mfa_server_t* s, size_t* out, const char* user
     });
 }
 
-int mfa_server_password_verify(mfa_server_t* s, mfa_verify_result_t* out, const char* user, const char* password,
+int mfa_server_password_verify(mfa_server_t* s, mfa_server_verify_result_t* out, const char* user, const char* password,
                                const char* phc, const char* ip) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
@@ -373,7 +373,7 @@ int mfa_server_password_verify(mfa_server_t* s, mfa_verify_result_t* out, const 
     });
 }
 
-int mfa_password_hash(char** out_phc, const char* password) {
+int mfa_server_password_hash(char** out_phc, const char* password) {
     return guarded([&] {
         MFA_IN(p, password, "password");
         auto h = server::hash_password(p);
@@ -382,7 +382,7 @@ int mfa_password_hash(char** out_phc, const char* password) {
     });
 }
 
-int mfa_password_check(const char* password, const char* user) {
+int mfa_server_password_check(const char* password, const char* user) {
     return guarded([&] {
         MFA_IN(p, password, "password");
         MFA_IN_OPT(u, user, "user");
@@ -542,7 +542,7 @@ int mfa_server_login_decision(mfa_server_t* s, char** out_json, const char* org,
     });
 }
 
-int mfa_allowlist_check_ip(const char* list, const char* ip) {
+int mfa_server_allowlist_check_ip(const char* list, const char* ip) {
     return guarded([&] {
         MFA_IN(l, list, "list");
         MFA_IN(a, ip, "ip");
@@ -554,7 +554,7 @@ int mfa_allowlist_check_ip(const char* list, const char* ip) {
     });
 }
 
-int mfa_allowlist_check_email(const char* list, const char* email) {
+int mfa_server_allowlist_check_email(const char* list, const char* email) {
     return guarded([&] {
         MFA_IN(l, list, "list");
         MFA_IN(e, email, "email");
@@ -577,13 +577,15 @@ int mfa_server_rewrap(mfa_server_t* s, size_t* moved) {
 }
 
 int mfa_server_webauthn_register_begin(mfa_server_t* s, char** out_json, const char* user, const char* display_name,
-                                       const char* ip) {
+                                       int resident, const char* ip) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
         MFA_IN(u, user, "user");
         MFA_IN_OPT(d, display_name, "display_name");
         MFA_IN_OPT(i, ip, "source_ip");
-        return ceremony_out(out_json, s->tk->webauthn_register_begin(u, d, ctx("", i)));
+        auto rk = resident_key(resident);
+        if (!rk) return fail(Errc::invalid_argument, "resident_key must be MFA_WEBAUTHN_RESIDENT_KEY_*");
+        return ceremony_out(out_json, s->tk->webauthn_register_begin(u, d, *rk, ctx("", i)));
     });
 }
 
@@ -610,7 +612,7 @@ int mfa_server_webauthn_login_begin(mfa_server_t* s, char** out_json, const char
     });
 }
 
-int mfa_server_webauthn_login_finish(mfa_server_t* s, mfa_verify_result_t* out, const char* user,
+int mfa_server_webauthn_login_finish(mfa_server_t* s, mfa_server_verify_result_t* out, const char* user,
                                      const char* response_json, const char* ip) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
@@ -622,19 +624,6 @@ int mfa_server_webauthn_login_finish(mfa_server_t* s, mfa_verify_result_t* out, 
     });
 }
 
-int mfa_server_webauthn_register_begin_ex(mfa_server_t* s, char** out_json, const char* user, const char* display_name,
-                                          int resident, const char* ip) {
-    return guarded([&] {
-        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
-        MFA_IN(u, user, "user");
-        MFA_IN_OPT(d, display_name, "display_name");
-        MFA_IN_OPT(i, ip, "source_ip");
-        auto rk = resident_key(resident);
-        if (!rk) return fail(Errc::invalid_argument, "resident_key must be 0, 1 or 2");
-        return ceremony_out(out_json, s->tk->webauthn_register_begin(u, d, *rk, ctx("", i)));
-    });
-}
-
 int mfa_server_webauthn_login_begin_discoverable(mfa_server_t* s, char** out_json, const char* ip) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
@@ -643,7 +632,7 @@ int mfa_server_webauthn_login_begin_discoverable(mfa_server_t* s, char** out_jso
     });
 }
 
-int mfa_server_webauthn_login_finish_discoverable(mfa_server_t* s, mfa_verify_result_t* out, char** out_user,
+int mfa_server_webauthn_login_finish_discoverable(mfa_server_t* s, mfa_server_verify_result_t* out, char** out_user,
                                                   const char* response_json, const char* ip) {
     return guarded([&] {
         if (out_user == nullptr) return fail(Errc::invalid_argument, "out_user is NULL");

@@ -34,28 +34,28 @@ int put_json(char** out, const nlohmann::json& j) {
     return mfa::abi::put_alloc(out, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
-constexpr int kImportOptionBits = MFA_IMPORT_SKIP_INVALID | MFA_IMPORT_ISSUER_PARAM | MFA_IMPORT_ISSUER_LABEL;
+constexpr int kImportOptionBits = MFA_VAULT_IMPORT_SKIP_INVALID | MFA_VAULT_IMPORT_ISSUER_PARAM | MFA_VAULT_IMPORT_ISSUER_LABEL;
 
 mfa::Result<mfa::ImportOptions> import_options_of(int format) {
-    if ((format & MFA_IMPORT_ISSUER_PARAM) != 0 && (format & MFA_IMPORT_ISSUER_LABEL) != 0)
-        return mfa::Error{Errc::invalid_argument, "format: MFA_IMPORT_ISSUER_PARAM and MFA_IMPORT_ISSUER_LABEL exclude each other"};
+    if ((format & MFA_VAULT_IMPORT_ISSUER_PARAM) != 0 && (format & MFA_VAULT_IMPORT_ISSUER_LABEL) != 0)
+        return mfa::Error{Errc::invalid_argument, "format: MFA_VAULT_IMPORT_ISSUER_PARAM and MFA_VAULT_IMPORT_ISSUER_LABEL exclude each other"};
     mfa::ImportOptions o;
-    o.skip_invalid = (format & MFA_IMPORT_SKIP_INVALID) != 0;
-    if ((format & MFA_IMPORT_ISSUER_PARAM) != 0) o.issuer_policy = mfa::IssuerPolicy::prefer_param;
-    if ((format & MFA_IMPORT_ISSUER_LABEL) != 0) o.issuer_policy = mfa::IssuerPolicy::prefer_label;
+    o.skip_invalid = (format & MFA_VAULT_IMPORT_SKIP_INVALID) != 0;
+    if ((format & MFA_VAULT_IMPORT_ISSUER_PARAM) != 0) o.issuer_policy = mfa::IssuerPolicy::prefer_param;
+    if ((format & MFA_VAULT_IMPORT_ISSUER_LABEL) != 0) o.issuer_policy = mfa::IssuerPolicy::prefer_label;
     return o;
 }
 
 mfa::Result<mfa::ImportFormat> import_format_of(int format, mfa::ByteView data) {
     switch (format & ~kImportOptionBits) {
-        case MFA_IMPORT_AUTO: return mfa::detect_import_format(data);
-        case MFA_IMPORT_URI_LIST: return mfa::ImportFormat::uri_list;
-        case MFA_IMPORT_AEGIS: return mfa::ImportFormat::aegis;
-        case MFA_IMPORT_2FAS: return mfa::ImportFormat::twofas;
-        case MFA_IMPORT_ANDOTP: return mfa::ImportFormat::andotp;
-        case MFA_IMPORT_ANDOTP_ENCRYPTED: return mfa::ImportFormat::andotp_encrypted;
-        case MFA_IMPORT_ANDOTP_ENCRYPTED_OLD: return mfa::ImportFormat::andotp_encrypted_old;
-        default: return mfa::Error{Errc::invalid_argument, "format: " + std::to_string(format) + " is not an MFA_IMPORT_* value"};
+        case MFA_VAULT_IMPORT_AUTO: return mfa::detect_import_format(data);
+        case MFA_VAULT_IMPORT_URI_LIST: return mfa::ImportFormat::uri_list;
+        case MFA_VAULT_IMPORT_AEGIS: return mfa::ImportFormat::aegis;
+        case MFA_VAULT_IMPORT_2FAS: return mfa::ImportFormat::twofas;
+        case MFA_VAULT_IMPORT_ANDOTP: return mfa::ImportFormat::andotp;
+        case MFA_VAULT_IMPORT_ANDOTP_ENCRYPTED: return mfa::ImportFormat::andotp_encrypted;
+        case MFA_VAULT_IMPORT_ANDOTP_ENCRYPTED_OLD: return mfa::ImportFormat::andotp_encrypted_old;
+        default: return mfa::Error{Errc::invalid_argument, "format: " + std::to_string(format) + " is not an MFA_VAULT_IMPORT_* value"};
     }
 }
 
@@ -95,7 +95,7 @@ void mfa_vault_free(mfa_vault_t** v) {
     *v = nullptr;
 }
 
-int mfa_vault_count(const mfa_vault_t* v, size_t* count) {
+int mfa_vault_get_count(const mfa_vault_t* v, size_t* count) {
     return guarded([&] {
         if (v == nullptr || count == nullptr) return fail(Errc::invalid_argument, "v and count are required");
         *count = v->vault.entries().size();
@@ -103,7 +103,7 @@ int mfa_vault_count(const mfa_vault_t* v, size_t* count) {
     });
 }
 
-int mfa_vault_id_at(const mfa_vault_t* v, char* out, size_t cap, size_t* len, size_t index) {
+int mfa_vault_get_id(const mfa_vault_t* v, char* out, size_t cap, size_t* len, size_t index) {
     return guarded([&] {
         if (v == nullptr || len == nullptr) return fail(Errc::invalid_argument, "v and len are required");
         const auto& e = v->vault.entries();

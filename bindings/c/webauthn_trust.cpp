@@ -15,21 +15,21 @@ std::string_view fmt_arg(const char* fmt) { return fmt == nullptr ? std::string_
 
 extern "C" {
 
-int mfa_trust_anchors_new(mfa_trust_anchors_t** out) {
+int mfa_webauthn_trust_new(mfa_webauthn_trust_t** out) {
     return abi::guarded([&] {
         if (out == nullptr) return abi::fail(Errc::invalid_argument, "out is NULL");
-        *out = new mfa_trust_anchors_t();
+        *out = new mfa_webauthn_trust_t();
         return MFA_OK;
     });
 }
 
-void mfa_trust_anchors_free(mfa_trust_anchors_t** anchors) {
+void mfa_webauthn_trust_free(mfa_webauthn_trust_t** anchors) {
     if (anchors == nullptr) return;
     delete *anchors;
     *anchors = nullptr;
 }
 
-int mfa_trust_anchors_add_pem(mfa_trust_anchors_t* anchors, const char* fmt, const char* pem, size_t len) {
+int mfa_webauthn_trust_add_pem(mfa_webauthn_trust_t* anchors, const char* fmt, const char* pem, size_t len) {
     return abi::guarded([&] {
         if (anchors == nullptr || (pem == nullptr && len != 0)) return abi::fail(Errc::invalid_argument, "anchors or pem is NULL");
         auto st = anchors->anchors.add_pem(fmt_arg(fmt), std::string_view(pem == nullptr ? "" : pem, len));
@@ -37,7 +37,7 @@ int mfa_trust_anchors_add_pem(mfa_trust_anchors_t* anchors, const char* fmt, con
     });
 }
 
-int mfa_trust_anchors_add_der(mfa_trust_anchors_t* anchors, const char* fmt, const uint8_t* der, size_t len) {
+int mfa_webauthn_trust_add_der(mfa_webauthn_trust_t* anchors, const char* fmt, const uint8_t* der, size_t len) {
     return abi::guarded([&] {
         if (anchors == nullptr || der == nullptr) return abi::fail(Errc::invalid_argument, "anchors or der is NULL");
         auto st = anchors->anchors.add_der(fmt_arg(fmt), ByteView(der, len));
@@ -45,7 +45,7 @@ int mfa_trust_anchors_add_der(mfa_trust_anchors_t* anchors, const char* fmt, con
     });
 }
 
-int mfa_trust_anchors_add_dir(mfa_trust_anchors_t* anchors, const char* dir) {
+int mfa_webauthn_trust_add_dir(mfa_webauthn_trust_t* anchors, const char* dir) {
     return abi::guarded([&] {
         if (anchors == nullptr || dir == nullptr) return abi::fail(Errc::invalid_argument, "anchors or dir is NULL");
         auto st = anchors->anchors.add_directory(dir);
@@ -53,7 +53,7 @@ int mfa_trust_anchors_add_dir(mfa_trust_anchors_t* anchors, const char* dir) {
     });
 }
 
-int mfa_trust_anchors_load_mds_blob(mfa_trust_anchors_t* anchors, const char* path, const char* root_pem, size_t root_len,
+int mfa_webauthn_trust_load_mds_blob(mfa_webauthn_trust_t* anchors, const char* path, const char* root_pem, size_t root_len,
                                     int64_t verification_time) {
     return abi::guarded([&] {
         if (anchors == nullptr || path == nullptr || root_pem == nullptr)
@@ -65,7 +65,7 @@ int mfa_trust_anchors_load_mds_blob(mfa_trust_anchors_t* anchors, const char* pa
     });
 }
 
-int mfa_trust_anchors_count(const mfa_trust_anchors_t* anchors, size_t* roots, size_t* mds_entries) {
+int mfa_webauthn_trust_get_count(const mfa_webauthn_trust_t* anchors, size_t* roots, size_t* mds_entries) {
     return abi::guarded([&] {
         if (anchors == nullptr) return abi::fail(Errc::invalid_argument, "anchors is NULL");
         if (roots != nullptr) *roots = anchors->anchors.size();

@@ -1,10 +1,10 @@
-// The C++ object behind mfa_trust_anchors_t, for the relying-party binding that copies a set into
-// its RpConfig (mfa_rp_set_trust_anchors). Not installed.
+// The C++ object behind mfa_webauthn_trust_t, for the relying-party binding that copies a set into
+// its RpConfig (mfa_webauthn_rp_set_trust). Not installed.
 #pragma once
 
 #include "mfa/mfa_webauthn_trust.h"
 #include "mfa/webauthn/attestation.hpp"
 
-struct mfa_trust_anchors {
+struct mfa_webauthn_trust {
     mfa::webauthn::TrustAnchors anchors;
 };

@@ -33,6 +33,16 @@ Status check_ordered_scan(std::string_view prefix, std::string_view cursor, std:
     return {};
 }
 
+bool add_to_page(KeyPage& page, std::string key, std::string_view prefix, std::size_t count) {
+    if (!key.starts_with(prefix)) return false;
+    if (page.keys.size() == count) {
+        page.cursor = page.keys.back();
+        return false;
+    }
+    page.keys.push_back(std::move(key));
+    return true;
+}
+
 Result<Attempt> run_attempt(TxnOps& txn, const AttemptRequest& req) {
     Attempt out;
     if (req.guard_key) {

@@ -25,5 +25,9 @@ Status check_value(ByteView value);
 Status check_request(const AttemptRequest& req);
 // scan()'s arguments for the ordered backends (memory, SQLite), whose cursor is the last key returned.
 Status check_ordered_scan(std::string_view prefix, std::string_view cursor, std::size_t count);
+// Adds the next key of an ordered listing (rows from the prefix on, `count` + 1 of them fetched) to
+// the page; false when the listing stops here: the key is past the prefix, or the page is full
+// (and its cursor set, since a further key exists).
+bool add_to_page(KeyPage& page, std::string key, std::string_view prefix, std::size_t count);
 
 }  // namespace mfa::store::detail

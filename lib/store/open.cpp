@@ -1,4 +1,5 @@
-// Store URLs: "memory:", "sqlite:<path>", "sqlite://<absolute path>", "redis://[host][:port][/db]".
+// Store URLs: "memory:", "sqlite:<path>", "sqlite://<absolute path>", "redis://[host][:port][/db]",
+// "postgresql://…" / "postgres://…" (libpq's own URL syntax, passed on without the store's parameters).
 #include <algorithm>
 #include <charconv>
 
@@ -19,6 +20,39 @@ Result<unsigned> parse_uint(std::string_view s, unsigned max, std::string_view w
     if (s.empty() || ec != std::errc{} || p != s.data() + s.size() || v > max || (s.size() > 1 && s[0] == '0'))
         return Error{Errc::invalid_argument, "store URL: bad " + std::string(what) + " '" + std::string(s) + "'"};
     return v;
+}
+
+// Takes the store's own query parameters out of a PostgreSQL URL (libpq refuses names it does not
+// know) and leaves every other one, in order, for libpq. No error repeats the URL: it may hold a
+// password.
+Status take_postgres_options(std::string_view url, StoreUrl& out) {
+    const auto q = url.find('?');
+    out.conninfo = std::string(url.substr(0, q));
+    if (q == std::string_view::npos) return {};
+    std::string kept;
+    std::string_view rest = url.substr(q + 1);
+    while (!rest.empty()) {
+        const auto amp = rest.find('&');
+        const std::string_view param = rest.substr(0, amp);
+        rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+        const auto eq = param.find('=');
+        const std::string_view name = param.substr(0, eq);
+        const std::string_view value = eq == std::string_view::npos ? std::string_view{} : param.substr(eq + 1);
+        const bool pool = name == "pool_size";
+        if (pool || name == "pool_wait_ms" || name == "lock_timeout_ms") {
+            // Only the store's own, numeric values are ever quoted back.
+            auto v = parse_uint(value, pool ? static_cast<unsigned>(kMaxPostgresPool) : 600000, name);
+            if (!v) return std::move(v).error();
+            if (*v == 0) return {Errc::invalid_argument, "store URL: " + std::string(name) + " must be at least 1"};
+            if (pool) out.postgres.pool_size = *v;
+            else (name == "pool_wait_ms" ? out.postgres.pool_wait : out.postgres.lock_timeout) = std::chrono::milliseconds(*v);
+        } else if (!param.empty()) {
+            kept += kept.empty() ? "?" : "&";
+            kept += param;
+        }
+    }
+    out.conninfo += kept;
+    return {};
 }
 
 }  // namespace
@@ -82,7 +116,13 @@ Result<StoreUrl> parse_store_url(std::string_view url) {
         out.host = host.empty() ? "127.0.0.1" : std::string(host);
         return out;
     }
-    return Error{Errc::invalid_argument, "store URL: expected memory:, sqlite:<path> or redis://host:port/db"};
+    if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+        out.kind = StoreUrl::Kind::postgresql;
+        MFA_TRY(take_postgres_options(url, out));
+        return out;
+    }
+    return Error{Errc::invalid_argument,
+                 "store URL: expected memory:, sqlite:<path>, redis://host:port/db or postgresql://…"};
 }
 
 Result<std::shared_ptr<Store>> open_store(std::string_view url) {
@@ -92,6 +132,7 @@ Result<std::shared_ptr<Store>> open_store(std::string_view url) {
         case StoreUrl::Kind::memory: return open_memory_store();
         case StoreUrl::Kind::sqlite: return open_sqlite_store(u->path);
         case StoreUrl::Kind::redis: return open_redis_store(u->host, u->port, u->db);
+        case StoreUrl::Kind::postgresql: return open_postgres_store(u->conninfo, u->postgres);
     }
     return Error{Errc::internal, "store URL kind"};
 }

@@ -154,14 +154,10 @@ public:
             if (rc == SQLITE_DONE) break;
             if (rc != SQLITE_ROW) return fail("listing keys");
             const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(scan_.get(), 0));
-            std::string k(p, static_cast<std::size_t>(sqlite3_column_bytes(scan_.get(), 0)));
             // Rows come in key order from the prefix on: the first one without it ends the range.
-            if (!k.starts_with(prefix)) break;
-            if (page.keys.size() == count) {
-                page.cursor = page.keys.back();
+            if (!detail::add_to_page(page, std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(scan_.get(), 0))),
+                                     prefix, count))
                 break;
-            }
-            page.keys.push_back(std::move(k));
         }
         return page;
     }

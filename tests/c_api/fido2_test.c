@@ -21,18 +21,19 @@ static void fill(uint8_t *p, size_t n, uint8_t seed) {
 static void test_errors(void) {
     mfa_fido2_device_t *dev = NULL;
     mfa_fido2_device_list_t *list = NULL;
-    size_t count = 0, len = 0;
-    char buf[256];
+    size_t count = 0;
+    char *text = NULL;
     CHECK_RC(mfa_fido2_device_open(&dev, NULL), MFA_ERR_INVALID_ARGUMENT);
     CHECK_RC(mfa_fido2_device_open(&dev, "nosuchscheme:x"), MFA_ERR_FIDO2_NO_DEVICE);
     CHECK(dev == NULL);
     CHECK_RC(mfa_fido2_device_open(&dev, "tty:/nonexistent/pty"), MFA_ERR_FIDO2_NO_DEVICE);
     CHECK_RC(mfa_fido2_set_pin(NULL, "1234"), MFA_ERR_INVALID_ARGUMENT);
     /* The machine's USB keys: whatever is there, the list works and its bounds hold. */
-    CHECK_OK(mfa_fido2_device_list(&list));
-    CHECK_OK(mfa_fido2_device_list_count(list, &count));
-    CHECK_RC(mfa_fido2_device_list_path(list, buf, sizeof buf, &len, count), MFA_ERR_NOT_FOUND);
-    CHECK_RC(mfa_fido2_device_list_product(list, buf, sizeof buf, &len, count), MFA_ERR_NOT_FOUND);
+    CHECK_OK(mfa_fido2_device_list_new(&list));
+    CHECK_OK(mfa_fido2_device_list_get_count(list, &count));
+    CHECK_RC(mfa_fido2_device_list_get_path(list, &text, count), MFA_ERR_NOT_FOUND);
+    CHECK_RC(mfa_fido2_device_list_get_product(list, &text, count), MFA_ERR_NOT_FOUND);
+    CHECK(text == NULL);
     mfa_fido2_device_list_free(&list);
     CHECK(list == NULL);
     mfa_fido2_device_list_free(&list); /* NULL-safe */
@@ -72,10 +73,11 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     mfa_fido2_get_assertion_options_t ga;
     mfa_fido2_credential_t *cred = NULL;
     mfa_fido2_assertions_t *as = NULL;
-    mfa_rp_t *rp = NULL;
-    uint8_t challenge[32], ao[2048], uid[64];
-    char json[8192];
-    char *record = NULL, *updated = NULL;
+    mfa_webauthn_rp_t *rp = NULL;
+    uint8_t challenge[32], uid[64];
+    char *json = NULL;
+    char *record = NULL;
+    mfa_webauthn_credential_t *stored = NULL;
     size_t len = 0, count = 0;
     uint32_t sc1 = 0, sc2 = 0;
     const uint8_t *allow[1];
@@ -83,12 +85,11 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     mfa_webauthn_registration_info_t rinfo;
     mfa_webauthn_authentication_info_t ainfo;
 
-    CHECK_OK(mfa_rp_new(&rp, "example.com", "Example"));
-    CHECK_OK(mfa_rp_add_origin(rp, kOrigin));
+    CHECK_OK(mfa_webauthn_rp_new(&rp, "example.com", "Example"));
+    CHECK_OK(mfa_webauthn_rp_add_origin(rp, kOrigin));
 
     fill(challenge, sizeof challenge, 1);
-    memset(&mc, 0, sizeof mc);
-    mc.struct_size = sizeof mc;
+    CHECK_OK(mfa_fido2_make_credential_options_init(&mc));
     mc.rp_id = "example.com";
     mc.user_id = kUserId;
     mc.user_id_len = sizeof kUserId;
@@ -96,7 +97,7 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     mc.challenge = challenge;
     mc.challenge_len = sizeof challenge;
     mc.origin = kOrigin;
-    mc.algorithm = MFA_FIDO2_ES256;
+    mc.algorithm = MFA_COSE_ES256;
     mc.resident = 1;
     mc.user_verification = 1;
     mc.pin = "4321";
@@ -110,21 +111,30 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     mc.pin = "4321";
     CHECK_OK(mfa_fido2_make_credential(dev, &cred, &mc));
 
-    CHECK_OK(mfa_fido2_credential_id(cred, cred_id, 1023, cred_id_len));
-    CHECK(*cred_id_len > 16);
-    CHECK_RC(mfa_fido2_credential_attestation_object(cred, ao, 0, &len), MFA_ERR_BUFFER_TOO_SMALL);
-    CHECK(len > 100);
-    CHECK_OK(mfa_fido2_credential_attestation_object(cred, ao, sizeof ao, &len));
-    CHECK(len > 100 && ao[0] == 0xa3); /* a map of three: fmt, attStmt, authData */
-    CHECK_OK(mfa_fido2_credential_public_key(cred, ao, sizeof ao, &len));
-    CHECK(len > 64);
-    CHECK_OK(mfa_fido2_credential_json(cred, json, sizeof json, &len));
-    CHECK(strstr(json, "\"attestationObject\"") != NULL);
+    {
+        uint8_t *bytes = NULL;
+        CHECK_OK(mfa_fido2_credential_get_id(cred, &bytes, cred_id_len));
+        CHECK(bytes != NULL && *cred_id_len > 16 && *cred_id_len <= 1023);
+        if (bytes != NULL && *cred_id_len <= 1023) memcpy(cred_id, bytes, *cred_id_len);
+        mfa_free(bytes);
+        CHECK_RC(mfa_fido2_credential_get_attestation_object(cred, &bytes, NULL), MFA_ERR_INVALID_ARGUMENT);
+        CHECK_OK(mfa_fido2_credential_get_attestation_object(cred, &bytes, &len));
+        CHECK(bytes != NULL && len > 100 && bytes[0] == 0xa3); /* a map of three: fmt, attStmt, authData */
+        mfa_free(bytes);
+        CHECK_OK(mfa_fido2_credential_get_public_key(cred, &bytes, &len));
+        CHECK(bytes != NULL && len > 64);
+        mfa_free(bytes);
+    }
+    CHECK_RC(mfa_fido2_credential_get_json(cred, NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_OK(mfa_fido2_credential_get_json(cred, &json));
+    CHECK(json != NULL && strstr(json, "\"attestationObject\"") != NULL);
 
     memset(&rinfo, 0, sizeof rinfo);
     rinfo.struct_size = sizeof rinfo;
-    CHECK_OK(mfa_webauthn_verify_registration(rp, &record, &rinfo, json, len, challenge, sizeof challenge, kUserId,
-                                              sizeof kUserId));
+    CHECK_OK(mfa_webauthn_verify_registration(rp, &record, &rinfo, json, strlen(json), challenge, sizeof challenge,
+                                              kUserId, sizeof kUserId));
+    mfa_free(json);
+    json = NULL;
     CHECK(rinfo.alg == -7 && rinfo.user_verified == 1);
     CHECK_STR(rinfo.fmt, "packed");
     CHECK_STR(rinfo.attestation_type, "basic");
@@ -135,8 +145,7 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     fill(challenge, sizeof challenge, 2);
     allow[0] = cred_id;
     allow_len[0] = *cred_id_len;
-    memset(&ga, 0, sizeof ga);
-    ga.struct_size = sizeof ga;
+    CHECK_OK(mfa_fido2_get_assertion_options_init(&ga));
     ga.rp_id = "example.com";
     ga.challenge = challenge;
     ga.challenge_len = sizeof challenge;
@@ -147,16 +156,21 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     ga.user_verification = 1;
     ga.pin = "4321";
     CHECK_OK(mfa_fido2_get_assertion(dev, &as, &ga));
-    CHECK_OK(mfa_fido2_assertions_count(as, &count));
+    CHECK_OK(mfa_fido2_assertions_get_count(as, &count));
     CHECK(count == 1);
-    CHECK_OK(mfa_fido2_assertion_sign_count(as, &sc1, 0));
-    CHECK_RC(mfa_fido2_assertion_sign_count(as, &sc1, 1), MFA_ERR_NOT_FOUND);
-    CHECK_RC(mfa_fido2_assertion_hmac_secret(as, uid, sizeof uid, &len, 0), MFA_ERR_NOT_FOUND);
-    CHECK_OK(mfa_fido2_assertion_json(as, json, sizeof json, &len, 0));
+    CHECK_OK(mfa_fido2_assertions_get_sign_count(as, &sc1, 0));
+    CHECK_RC(mfa_fido2_assertions_get_sign_count(as, &sc1, 1), MFA_ERR_NOT_FOUND);
+    CHECK_RC(mfa_fido2_assertions_get_hmac_secret(as, uid, sizeof uid, &len, 0), MFA_ERR_NOT_FOUND);
+    mfa_free(json);
+    json = NULL;
+    CHECK_OK(mfa_fido2_assertions_get_json(as, &json, 0));
+    CHECK(json != NULL);
+    len = strlen(json);
     memset(&ainfo, 0, sizeof ainfo);
     ainfo.struct_size = sizeof ainfo;
-    CHECK_OK(mfa_webauthn_verify_authentication(rp, &updated, &ainfo, json, len, record, challenge,
-                                                sizeof challenge, kUserId, sizeof kUserId, MFA_UV_REQUIRED));
+    CHECK_OK(mfa_webauthn_credential_from_json(&stored, record, strlen(record)));
+    CHECK_OK(mfa_webauthn_verify_authentication(rp, stored, &ainfo, json, len, challenge, sizeof challenge, kUserId,
+                                                sizeof kUserId, MFA_WEBAUTHN_UV_REQUIRED));
     CHECK(ainfo.sign_count == sc1 && ainfo.user_verified == 1);
     mfa_fido2_assertions_free(&as);
 
@@ -166,50 +180,59 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     ga.allow_ids = NULL;
     ga.allow_id_lens = NULL;
     CHECK_OK(mfa_fido2_get_assertion(dev, &as, &ga));
-    CHECK_OK(mfa_fido2_assertion_user_id(as, uid, sizeof uid, &len, 0));
-    CHECK(len == sizeof kUserId && memcmp(uid, kUserId, len) == 0);
-    CHECK_OK(mfa_fido2_assertion_sign_count(as, &sc2, 0));
+    {
+        uint8_t *user = NULL;
+        CHECK_OK(mfa_fido2_assertions_get_user_id(as, &user, &len, 0));
+        CHECK(user != NULL && len == sizeof kUserId && memcmp(user, kUserId, len) == 0);
+        mfa_free(user);
+        CHECK_OK(mfa_fido2_assertions_get_credential_id(as, &user, &len, 0));
+        CHECK(user != NULL && len == *cred_id_len && memcmp(user, cred_id, len) == 0);
+        mfa_free(user);
+        CHECK_RC(mfa_fido2_assertions_get_user_id(as, &user, &len, 1), MFA_ERR_NOT_FOUND);
+    }
+    CHECK_OK(mfa_fido2_assertions_get_sign_count(as, &sc2, 0));
     CHECK(sc2 > sc1);
-    CHECK_OK(mfa_fido2_assertion_json(as, json, sizeof json, &len, 0));
-    mfa_free(record);
-    record = updated;
-    updated = NULL;
-    CHECK_OK(mfa_webauthn_verify_authentication(rp, &updated, &ainfo, json, len, record, challenge,
-                                                sizeof challenge, NULL, 0, MFA_UV_REQUIRED));
+    mfa_free(json);
+    json = NULL;
+    CHECK_OK(mfa_fido2_assertions_get_json(as, &json, 0));
+    CHECK(json != NULL);
+    len = strlen(json);
+    CHECK_OK(mfa_webauthn_verify_authentication(rp, stored, &ainfo, json, len, challenge, sizeof challenge, NULL, 0,
+                                                MFA_WEBAUTHN_UV_REQUIRED));
     /* The same assertion again: the relying party sees a counter that did not increase. */
-    mfa_free(record);
-    record = updated;
-    updated = NULL;
-    CHECK_RC(mfa_webauthn_verify_authentication(rp, &updated, &ainfo, json, len, record, challenge,
-                                                sizeof challenge, NULL, 0, MFA_UV_REQUIRED),
+    CHECK_RC(mfa_webauthn_verify_authentication(rp, stored, &ainfo, json, len, challenge, sizeof challenge, NULL, 0,
+                                                MFA_WEBAUTHN_UV_REQUIRED),
              MFA_ERR_WEBAUTHN_SIGN_COUNT);
+    CHECK_RC(mfa_fido2_assertions_get_json(as, &json, 1), MFA_ERR_NOT_FOUND);
+    mfa_free(json);
     mfa_fido2_assertions_free(&as);
     mfa_free(record);
-    mfa_rp_free(&rp);
+    mfa_webauthn_credential_free(&stored);
+    mfa_webauthn_rp_free(&rp);
 }
 
 static void test_hmac_secret(mfa_fido2_device_t *dev) {
     mfa_fido2_make_credential_options_t mc;
     mfa_fido2_credential_t *cred = NULL;
-    uint8_t hash[32], id[1023], salt1[32], salt2[32], out1[64], out2[64];
+    uint8_t hash[32], *id = NULL, salt1[32], salt2[32], out1[64], out2[64];
     size_t id_len = 0, len = 0;
-    char json[16];
+    char *json = NULL;
 
     fill(hash, sizeof hash, 9);
     fill(salt1, sizeof salt1, 10);
     fill(salt2, sizeof salt2, 11);
-    memset(&mc, 0, sizeof mc);
-    mc.struct_size = sizeof mc;
+    CHECK_OK(mfa_fido2_make_credential_options_init(&mc));
     mc.rp_id = "example.com";
     mc.user_id = kUserId;
     mc.user_id_len = sizeof kUserId;
     mc.client_data_hash = hash;
-    mc.algorithm = MFA_FIDO2_EDDSA;
+    mc.algorithm = MFA_COSE_EDDSA;
     mc.hmac_secret = 1;
     CHECK_OK(mfa_fido2_make_credential(dev, &cred, &mc));
-    CHECK_OK(mfa_fido2_credential_id(cred, id, sizeof id, &id_len));
+    CHECK_OK(mfa_fido2_credential_get_id(cred, &id, &id_len));
     /* Made from a hash: there is no clientDataJSON to put in the JSON. */
-    CHECK_RC(mfa_fido2_credential_json(cred, json, sizeof json, &len), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_fido2_credential_get_json(cred, &json), MFA_ERR_INVALID_ARGUMENT);
+    CHECK(json == NULL);
     mfa_fido2_credential_free(&cred);
 
     CHECK_RC(mfa_fido2_hmac_secret(dev, out1, 32, &len, "example.com", id, id_len, salt1, salt2, "4321"),
@@ -223,6 +246,7 @@ static void test_hmac_secret(mfa_fido2_device_t *dev) {
     CHECK(memcmp(out2, out2 + 32, 32) != 0); /* another salt: another secret */
     mfa_memzero(out1, sizeof out1);
     mfa_memzero(out2, sizeof out2);
+    mfa_free(id);
 }
 
 static void test_credential_management(mfa_fido2_device_t *dev, const uint8_t *cred_id, size_t cred_id_len) {
@@ -256,29 +280,31 @@ static void test_bridge(void) {
     mfa_fido2_make_credential_options_t mc;
     mfa_fido2_credential_t *cred = NULL;
     uint8_t hash[32];
-    char path[128], tty[160];
-    size_t len = 0;
+    char *path = NULL, tty[160];
     char *json = NULL;
 
-    memset(&opts, 0, sizeof opts);
-    opts.struct_size = sizeof opts;
+    CHECK_RC(mfa_softtoken_options_init(NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_fido2_make_credential_options_init(NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_fido2_get_assertion_options_init(NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_OK(mfa_softtoken_options_init(&opts));
+    CHECK(opts.struct_size == sizeof opts && opts.presence == MFA_SOFTTOKEN_PRESENCE_APPROVE);
     opts.attestation = 7;
     CHECK_RC(mfa_softtoken_start(&tok, NULL, &opts), MFA_ERR_INVALID_ARGUMENT);
     opts.attestation = MFA_SOFTTOKEN_ATTESTATION_SELF;
     opts.presence = MFA_SOFTTOKEN_PRESENCE_DENY;
     CHECK_OK(mfa_softtoken_start(&tok, NULL, &opts));
-    CHECK_RC(mfa_softtoken_device_path(tok, path, 4, &len), MFA_ERR_BUFFER_TOO_SMALL);
-    CHECK_OK(mfa_softtoken_device_path(tok, path, sizeof path, &len));
-    CHECK(strncmp(path, "/dev/pts/", 9) == 0);
-    snprintf(tty, sizeof tty, "tty:%s", path);
+    CHECK_RC(mfa_softtoken_get_device_path(tok, NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_OK(mfa_softtoken_get_device_path(tok, &path));
+    CHECK(path != NULL && strncmp(path, "/dev/pts/", 9) == 0);
+    snprintf(tty, sizeof tty, "tty:%s", path ? path : "");
+    mfa_free(path);
     CHECK_OK(mfa_fido2_device_open(&dev, tty));
     CHECK_OK(mfa_fido2_info_json(dev, &json));
     CHECK(json != NULL && strstr(json, "\"FIDO_2_0\"") != NULL);
     mfa_free(json);
 
     fill(hash, sizeof hash, 5);
-    memset(&mc, 0, sizeof mc);
-    mc.struct_size = sizeof mc;
+    CHECK_OK(mfa_fido2_make_credential_options_init(&mc));
     mc.rp_id = "example.com";
     mc.user_id = kUserId;
     mc.user_id_len = sizeof kUserId;

@@ -16,15 +16,15 @@ struct totp_vector {
 
 /* RFC 6238 Appendix B: 8 digits, period 30, the seed repeated to the hash's block-ish length. */
 static const struct totp_vector kRfc6238[] = {
-    {59, MFA_HASH_SHA1, "94287082"},          {59, MFA_HASH_SHA256, "46119246"},
-    {59, MFA_HASH_SHA512, "90693936"},        {1111111109, MFA_HASH_SHA1, "07081804"},
-    {1111111109, MFA_HASH_SHA256, "68084774"}, {1111111109, MFA_HASH_SHA512, "25091201"},
-    {1111111111, MFA_HASH_SHA1, "14050471"},  {1111111111, MFA_HASH_SHA256, "67062674"},
-    {1111111111, MFA_HASH_SHA512, "99943326"}, {1234567890, MFA_HASH_SHA1, "89005924"},
-    {1234567890, MFA_HASH_SHA256, "91819424"}, {1234567890, MFA_HASH_SHA512, "93441116"},
-    {2000000000, MFA_HASH_SHA1, "69279037"},  {2000000000, MFA_HASH_SHA256, "90698825"},
-    {2000000000, MFA_HASH_SHA512, "38618901"}, {20000000000LL, MFA_HASH_SHA1, "65353130"},
-    {20000000000LL, MFA_HASH_SHA256, "77737706"}, {20000000000LL, MFA_HASH_SHA512, "47863826"},
+    {59, MFA_OTP_SHA1, "94287082"},          {59, MFA_OTP_SHA256, "46119246"},
+    {59, MFA_OTP_SHA512, "90693936"},        {1111111109, MFA_OTP_SHA1, "07081804"},
+    {1111111109, MFA_OTP_SHA256, "68084774"}, {1111111109, MFA_OTP_SHA512, "25091201"},
+    {1111111111, MFA_OTP_SHA1, "14050471"},  {1111111111, MFA_OTP_SHA256, "67062674"},
+    {1111111111, MFA_OTP_SHA512, "99943326"}, {1234567890, MFA_OTP_SHA1, "89005924"},
+    {1234567890, MFA_OTP_SHA256, "91819424"}, {1234567890, MFA_OTP_SHA512, "93441116"},
+    {2000000000, MFA_OTP_SHA1, "69279037"},  {2000000000, MFA_OTP_SHA256, "90698825"},
+    {2000000000, MFA_OTP_SHA512, "38618901"}, {20000000000LL, MFA_OTP_SHA1, "65353130"},
+    {20000000000LL, MFA_OTP_SHA256, "77737706"}, {20000000000LL, MFA_OTP_SHA512, "47863826"},
 };
 
 /* RFC 4226 Appendix D: counters 0..9, SHA1, 6 digits. */
@@ -32,7 +32,7 @@ static const char *const kRfc4226[] = {"755224", "287082", "359152", "969429", "
                                        "254676", "287922", "162583", "399871", "520489"};
 
 static mfa_otp_t *totp_for(uint32_t algorithm) {
-    const char *seed = algorithm == MFA_HASH_SHA1 ? kSeed20 : algorithm == MFA_HASH_SHA256 ? kSeed32 : kSeed64;
+    const char *seed = algorithm == MFA_OTP_SHA1 ? kSeed20 : algorithm == MFA_OTP_SHA256 ? kSeed32 : kSeed64;
     mfa_otp_params_t p;
     mfa_otp_t *otp = NULL;
     CHECK_OK(mfa_otp_params_init(&p));
@@ -73,7 +73,7 @@ static void test_rfc6238_from_uri(void) {
 }
 
 static void test_time_steps(void) {
-    mfa_otp_t *otp = totp_for(MFA_HASH_SHA1);
+    mfa_otp_t *otp = totp_for(MFA_OTP_SHA1);
     int64_t step = 0;
     uint32_t left = 0;
     CHECK_OK(mfa_otp_time_step(otp, &step, 59));
@@ -88,7 +88,7 @@ static void test_time_steps(void) {
 }
 
 static void test_verify_totp(void) {
-    mfa_otp_t *otp = totp_for(MFA_HASH_SHA1);
+    mfa_otp_t *otp = totp_for(MFA_OTP_SHA1);
     const int64_t step = 1111111109 / 30; /* 37037036 */
     int64_t matched = 0, drift = 99;
 

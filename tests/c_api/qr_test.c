@@ -13,7 +13,7 @@ static void round_trip(const char *text, size_t text_len, const mfa_qr_options_t
     uint8_t *png = NULL;
     size_t png_len = 0, count = 0, len = 0;
     mfa_qr_texts_t *texts = NULL;
-    char out[4096];
+    char *out = NULL;
     CHECK_OK(mfa_qr_png(&png, &png_len, text, text_len, opts));
     if (png == NULL) return;
     CHECK(png_len > 8 && png[0] == 0x89 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G');
@@ -21,11 +21,11 @@ static void round_trip(const char *text, size_t text_len, const mfa_qr_options_t
     mfa_memzero(png, png_len);
     mfa_free(png);
     if (texts == NULL) return;
-    CHECK_OK(mfa_qr_texts_count(texts, &count));
+    CHECK_OK(mfa_qr_texts_get_count(texts, &count));
     CHECK(count == 1);
-    CHECK_OK(mfa_qr_texts_get(texts, out, sizeof out, &len, 0));
-    CHECK(len == text_len && memcmp(out, text, text_len) == 0 && out[len] == '\0');
-    mfa_memzero(out, sizeof out);
+    CHECK_OK(mfa_qr_texts_get_text(texts, &out, &len, 0));
+    CHECK(out != NULL && len == text_len && memcmp(out, text, text_len) == 0 && out[len] == '\0');
+    mfa_free(out);
     mfa_qr_texts_free(&texts);
     CHECK(texts == NULL);
 }
@@ -132,7 +132,6 @@ static void test_decode_errors(void) {
     mfa_qr_texts_t *texts = NULL;
     uint8_t *png = NULL;
     size_t png_len = 0, count = 0, len = 0;
-    char out[8];
     CHECK_RC(mfa_qr_decode_png(NULL, not_png, sizeof not_png), MFA_ERR_INVALID_ARGUMENT);
     CHECK_DETAIL("texts");
     CHECK_RC(mfa_qr_decode_png(&texts, NULL, 10), MFA_ERR_INVALID_ARGUMENT);
@@ -148,13 +147,14 @@ static void test_decode_errors(void) {
         mfa_free(png);
     }
     if (texts != NULL) {
-        CHECK_RC(mfa_qr_texts_get(texts, out, sizeof out, &len, 1), MFA_ERR_NOT_FOUND);
-        CHECK_RC(mfa_qr_texts_get(texts, out, sizeof out, &len, 0), MFA_ERR_BUFFER_TOO_SMALL);
-        CHECK(len == strlen(kUri));
-        CHECK_RC(mfa_qr_texts_get(texts, out, sizeof out, NULL, 0), MFA_ERR_INVALID_ARGUMENT);
-        CHECK_RC(mfa_qr_texts_count(texts, NULL), MFA_ERR_INVALID_ARGUMENT);
-        CHECK_RC(mfa_qr_texts_count(NULL, &count), MFA_ERR_INVALID_ARGUMENT);
-        CHECK_RC(mfa_qr_texts_get(NULL, out, sizeof out, &len, 0), MFA_ERR_INVALID_ARGUMENT);
+        char *out = NULL;
+        CHECK_RC(mfa_qr_texts_get_text(texts, &out, &len, 1), MFA_ERR_NOT_FOUND);
+        CHECK(out == NULL);
+        CHECK_RC(mfa_qr_texts_get_text(texts, &out, NULL, 0), MFA_ERR_INVALID_ARGUMENT);
+        CHECK_RC(mfa_qr_texts_get_text(texts, NULL, &len, 0), MFA_ERR_INVALID_ARGUMENT);
+        CHECK_RC(mfa_qr_texts_get_count(texts, NULL), MFA_ERR_INVALID_ARGUMENT);
+        CHECK_RC(mfa_qr_texts_get_count(NULL, &count), MFA_ERR_INVALID_ARGUMENT);
+        CHECK_RC(mfa_qr_texts_get_text(NULL, &out, &len, 0), MFA_ERR_INVALID_ARGUMENT);
     }
     mfa_qr_texts_free(&texts);
     mfa_qr_texts_free(&texts); /* a second free is harmless */

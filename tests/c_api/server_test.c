@@ -1,5 +1,6 @@
 /* The server toolkit through the C ABI: a memory store, TOTP enrollment and verification with the
  * replay guard, recovery codes, passwords, tokens, lock-out, allow lists, policies, the audit chain. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,34 +23,42 @@ static int json_str(const char *json, const char *key, char *out, size_t cap) {
 }
 
 int main(void) {
-    mfa_store_t *store = NULL;
+    mfa_server_store_t *store = NULL;
     mfa_server_t *srv = NULL;
     char *ring = NULL, *json = NULL, *phc = NULL;
     char uri[512], code[16], code2[16], rc1[64], token[128], id[16], head[80];
     size_t len = 0, n = 0;
     uint64_t records = 0;
     mfa_otp_t *otp = NULL;
-    mfa_verify_result_t vr;
+    mfa_server_verify_result_t vr;
     mfa_server_options_t opts;
     const int64_t now = (int64_t)time(NULL);
     int64_t step = 0;
 
     memset(&vr, 0, sizeof vr);
     vr.struct_size = sizeof vr;
-    CHECK_RC(mfa_store_open(&store, "postgres://x"), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_server_store_open(&store, "postgresx://x"), MFA_ERR_INVALID_ARGUMENT);
     CHECK(store == NULL);
-    CHECK_OK(mfa_store_open(&store, "memory:"));
-    CHECK_OK(mfa_keyring_generate(&ring));
+    CHECK_OK(mfa_server_store_open(&store, "memory:"));
+    CHECK_OK(mfa_server_keyring_generate(&ring));
     CHECK(strncmp(ring, "mfa-keyring 1\n", 14) == 0);
-    mfa_server_options_init(&opts);
-    CHECK(opts.lock_after == 10);
+    CHECK_RC(mfa_server_options_init(NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_OK(mfa_server_options_init(&opts));
+    CHECK(opts.lock_after == 10 && opts.struct_size == sizeof opts);
+    CHECK(opts.webauthn_user_verification == MFA_WEBAUTHN_UV_PREFERRED &&
+          opts.webauthn_discoverable_user_verification == MFA_WEBAUTHN_UV_REQUIRED);
+    /* One struct_size rule for every options struct: below the first layout is refused. */
+    opts.struct_size = offsetof(mfa_server_options_t, webauthn_rp_id);
+    CHECK_RC(mfa_server_new(&srv, store, ring, &opts), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_DETAIL("struct_size");
+    opts.struct_size = sizeof opts;
     opts.lock_after = 101;
     CHECK_RC(mfa_server_new(&srv, store, ring, &opts), MFA_ERR_INVALID_ARGUMENT);
     opts.lock_after = 10;
     opts.free_failures = 2;
     CHECK_RC(mfa_server_new(&srv, store, "nonsense", &opts), MFA_ERR_KEYRING_INVALID);
     CHECK_OK(mfa_server_new(&srv, store, ring, &opts));
-    mfa_store_free(&store); /* the toolkit keeps its own reference */
+    mfa_server_store_free(&store); /* the toolkit keeps its own reference */
     CHECK(store == NULL);
 
     /* TOTP */
@@ -100,9 +109,9 @@ int main(void) {
     CHECK_RC(mfa_server_recovery_use(srv, &vr, "alice", rc1, NULL), MFA_ERR_RECOVERY_CODE_INVALID);
 
     /* passwords */
-    CHECK_RC(mfa_password_check("short", NULL), MFA_ERR_PASSWORD_POLICY);
-    CHECK_OK(mfa_password_check("a long unusual passphrase", "alice"));
-    CHECK_OK(mfa_password_hash(&phc, "a long unusual passphrase"));
+    CHECK_RC(mfa_server_password_check("short", NULL), MFA_ERR_PASSWORD_POLICY);
+    CHECK_OK(mfa_server_password_check("a long unusual passphrase", "alice"));
+    CHECK_OK(mfa_server_password_hash(&phc, "a long unusual passphrase"));
     CHECK(strncmp(phc, "$argon2id$v=19$m=19456,t=2,p=1$", 31) == 0);
     CHECK_OK(mfa_server_password_verify(srv, &vr, "alice", "a long unusual passphrase", phc, NULL));
     CHECK_STR(vr.amr, "pwd");
@@ -129,11 +138,11 @@ int main(void) {
     CHECK_RC(mfa_server_token_verify(srv, NULL, token, NULL), MFA_ERR_TOKEN_FORMAT);
 
     /* allow lists */
-    CHECK_OK(mfa_allowlist_check_ip("10.0.0.0/8", "::ffff:10.9.8.7"));
-    CHECK_RC(mfa_allowlist_check_ip("10.0.0.0/8", "11.0.0.1"), MFA_ERR_IP_NOT_ALLOWED);
-    CHECK_RC(mfa_allowlist_check_ip("10.0.0.1/8", "10.0.0.1"), MFA_ERR_ALLOWLIST_SYNTAX);
-    CHECK_OK(mfa_allowlist_check_email("*.example.com", "a@eu.example.com"));
-    CHECK_RC(mfa_allowlist_check_email("*.example.com", "a@evilexample.com"), MFA_ERR_EMAIL_DOMAIN_NOT_ALLOWED);
+    CHECK_OK(mfa_server_allowlist_check_ip("10.0.0.0/8", "::ffff:10.9.8.7"));
+    CHECK_RC(mfa_server_allowlist_check_ip("10.0.0.0/8", "11.0.0.1"), MFA_ERR_IP_NOT_ALLOWED);
+    CHECK_RC(mfa_server_allowlist_check_ip("10.0.0.1/8", "10.0.0.1"), MFA_ERR_ALLOWLIST_SYNTAX);
+    CHECK_OK(mfa_server_allowlist_check_email("*.example.com", "a@eu.example.com"));
+    CHECK_RC(mfa_server_allowlist_check_email("*.example.com", "a@evilexample.com"), MFA_ERR_EMAIL_DOMAIN_NOT_ALLOWED);
 
     /* policy */
     CHECK_OK(mfa_server_set_policy(srv, "acme", "{\"require\":\"everyone\",\"grace_period\":0}", "owner", NULL));
@@ -177,19 +186,19 @@ int main(void) {
     CHECK_RC(mfa_server_webauthn_login_begin(srv, &json, "alice", NULL), MFA_ERR_INVALID_ARGUMENT);
     {
         mfa_server_t *wsrv = NULL;
-        mfa_store_t *wstore = NULL;
-        CHECK_OK(mfa_store_open(&wstore, "memory:"));
+        mfa_server_store_t *wstore = NULL;
+        CHECK_OK(mfa_server_store_open(&wstore, "memory:"));
         opts.webauthn_rp_id = "example.com";
         opts.webauthn_origins = "https://example.com  https://login.example.com";
         opts.webauthn_user_verification = 3;
         CHECK_RC(mfa_server_new(&wsrv, wstore, ring, &opts), MFA_ERR_INVALID_ARGUMENT);
-        opts.webauthn_user_verification = 1;
+        opts.webauthn_user_verification = MFA_WEBAUTHN_UV_REQUIRED;
         opts.webauthn_challenge_ttl = 10;
         CHECK_RC(mfa_server_new(&wsrv, wstore, ring, &opts), MFA_ERR_INVALID_ARGUMENT);
         opts.webauthn_challenge_ttl = 120;
         CHECK_OK(mfa_server_new(&wsrv, wstore, ring, &opts));
-        mfa_store_free(&wstore);
-        CHECK_OK(mfa_server_webauthn_register_begin(wsrv, &json, "alice", "Alice", NULL));
+        mfa_server_store_free(&wstore);
+        CHECK_OK(mfa_server_webauthn_register_begin(wsrv, &json, "alice", "Alice", MFA_WEBAUTHN_RESIDENT_KEY_PREFERRED, NULL));
         CHECK(strstr(json, "\"options\":{") != NULL);
         CHECK(strstr(json, "\"challenge\":\"") != NULL);
         CHECK(strstr(json, "\"userVerification\":\"required\"") != NULL);

@@ -1,5 +1,5 @@
 /* Usernameless (passkey) login through the server toolkit's C ABI, from C99: a soft token opened as
- * "soft:FILE" plays the browser, registering a resident credential with mfa_server_webauthn_register_begin_ex
+ * "soft:FILE" plays the browser, registering a resident credential with mfa_server_webauthn_register_begin
  * and logging in with mfa_server_webauthn_login_begin_discoverable / _finish_discoverable. */
 #include <stddef.h>
 #include <stdlib.h>
@@ -48,12 +48,11 @@ static void register_passkey(mfa_server_t *srv, mfa_fido2_device_t *dev, const c
     mfa_fido2_make_credential_options_t mc;
     mfa_fido2_credential_t *cred = NULL;
     uint8_t challenge[64], uid[64];
-    size_t challenge_len, uid_len, len = 0;
-    char *json = NULL;
-    char resp[8192];
+    size_t challenge_len, uid_len;
+    char *json = NULL, *resp = NULL;
 
-    CHECK_RC(mfa_server_webauthn_register_begin_ex(srv, &json, user, NULL, 3, NULL), MFA_ERR_INVALID_ARGUMENT);
-    CHECK_OK(mfa_server_webauthn_register_begin_ex(srv, &json, user, NULL, 1, NULL));
+    CHECK_RC(mfa_server_webauthn_register_begin(srv, &json, user, NULL, 3, NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_OK(mfa_server_webauthn_register_begin(srv, &json, user, NULL, MFA_WEBAUTHN_RESIDENT_KEY_REQUIRED, NULL));
     if (json == NULL) return;
     CHECK(strstr(json, "\"residentKey\":\"required\"") != NULL);
     CHECK(strstr(json, "\"requireResidentKey\":true") != NULL);
@@ -63,8 +62,7 @@ static void register_passkey(mfa_server_t *srv, mfa_fido2_device_t *dev, const c
     mfa_free(json);
     CHECK(challenge_len == 32 && uid_len == 32);
 
-    memset(&mc, 0, sizeof mc);
-    mc.struct_size = sizeof mc;
+    CHECK_OK(mfa_fido2_make_credential_options_init(&mc));
     mc.rp_id = "example.com";
     mc.user_id = uid;
     mc.user_id_len = uid_len;
@@ -76,9 +74,10 @@ static void register_passkey(mfa_server_t *srv, mfa_fido2_device_t *dev, const c
     mc.user_verification = 1;
     mc.pin = "4321";
     CHECK_OK(mfa_fido2_make_credential(dev, &cred, &mc));
-    CHECK_OK(mfa_fido2_credential_json(cred, resp, sizeof resp, &len));
+    CHECK_OK(mfa_fido2_credential_get_json(cred, &resp));
     mfa_fido2_credential_free(&cred);
     CHECK_OK(mfa_server_webauthn_register_finish(srv, &json, user, resp, "passkey", NULL));
+    mfa_free(resp);
     /* This client does not answer credProps: whether the key is discoverable is unknown. */
     CHECK(json != NULL && strstr(json, "\"discoverable\":null") != NULL);
     mfa_free(json);
@@ -89,8 +88,8 @@ static void discoverable_assertion(mfa_server_t *srv, mfa_fido2_device_t *dev, c
     mfa_fido2_get_assertion_options_t ga;
     mfa_fido2_assertions_t *as = NULL;
     uint8_t challenge[64];
-    size_t challenge_len, len = 0;
-    char *json = NULL;
+    size_t challenge_len;
+    char *json = NULL, *answer = NULL;
 
     resp[0] = '\0';
     CHECK_OK(mfa_server_webauthn_login_begin_discoverable(srv, &json, "203.0.113.9"));
@@ -100,8 +99,7 @@ static void discoverable_assertion(mfa_server_t *srv, mfa_fido2_device_t *dev, c
     challenge_len = member_bytes(json, NULL, "challenge", challenge, sizeof challenge);
     mfa_free(json);
 
-    memset(&ga, 0, sizeof ga);
-    ga.struct_size = sizeof ga;
+    CHECK_OK(mfa_fido2_get_assertion_options_init(&ga));
     ga.rp_id = "example.com";
     ga.challenge = challenge;
     ga.challenge_len = challenge_len;
@@ -109,8 +107,12 @@ static void discoverable_assertion(mfa_server_t *srv, mfa_fido2_device_t *dev, c
     ga.user_verification = 1;
     ga.pin = "4321";
     CHECK_OK(mfa_fido2_get_assertion(dev, &as, &ga));
-    CHECK_OK(mfa_fido2_assertion_json(as, resp, cap, &len, 0));
+    CHECK_OK(mfa_fido2_assertions_get_json(as, &answer, 0));
     mfa_fido2_assertions_free(&as);
+    if (answer == NULL) return;
+    CHECK(strlen(answer) < cap);
+    if (strlen(answer) < cap) memcpy(resp, answer, strlen(answer) + 1);
+    mfa_free(answer);
 }
 
 /* resp without its "userHandle" member. */
@@ -126,28 +128,31 @@ static void drop_user_handle(char *resp) {
 }
 
 static void test_usernameless_login(mfa_fido2_device_t *dev) {
-    mfa_store_t *store = NULL;
+    mfa_server_store_t *store = NULL;
     mfa_server_t *srv = NULL;
     mfa_server_options_t opts;
-    mfa_verify_result_t vr;
+    mfa_server_verify_result_t vr;
     char *ring = NULL, *user = NULL;
     char resp[8192];
 
-    CHECK_OK(mfa_store_open(&store, "memory:"));
-    CHECK_OK(mfa_keyring_generate(&ring));
-    mfa_server_options_init(&opts);
-    CHECK(opts.webauthn_discoverable_user_verification == 1);
+    CHECK_OK(mfa_server_store_open(&store, "memory:"));
+    CHECK_OK(mfa_server_keyring_generate(&ring));
+    CHECK_OK(mfa_server_options_init(&opts));
+    CHECK(opts.webauthn_discoverable_user_verification == MFA_WEBAUTHN_UV_REQUIRED);
     opts.webauthn_rp_id = "example.com";
     opts.webauthn_origins = kOrigin;
-    opts.webauthn_user_verification = 2; /* the user-bound default stays "discouraged" */
+    opts.webauthn_user_verification = MFA_WEBAUTHN_UV_DISCOURAGED; /* the user-bound default stays so */
     opts.webauthn_discoverable_user_verification = 5;
     CHECK_RC(mfa_server_new(&srv, store, ring, &opts), MFA_ERR_INVALID_ARGUMENT);
     CHECK_DETAIL("webauthn_discoverable_user_verification");
-    /* A caller built against the struct without the usernameless member: WebAuthn on, the default. */
+    /* No layout before 1.0 was released: a struct without the usernameless member is refused. */
     opts.struct_size = offsetof(mfa_server_options_t, webauthn_discoverable_user_verification);
-    CHECK_OK(mfa_server_new(&srv, store, ring, &opts));
+    CHECK_RC(mfa_server_new(&srv, store, ring, &opts), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_DETAIL("struct_size");
     opts.struct_size = sizeof opts;
-    mfa_store_free(&store);
+    opts.webauthn_discoverable_user_verification = MFA_WEBAUTHN_UV_REQUIRED;
+    CHECK_OK(mfa_server_new(&srv, store, ring, &opts));
+    mfa_server_store_free(&store);
     if (srv == NULL) return;
 
     register_passkey(srv, dev, "alice");
@@ -193,12 +198,12 @@ static void test_usernameless_login(mfa_fido2_device_t *dev) {
 }
 
 static void test_not_configured(void) {
-    mfa_store_t *store = NULL;
+    mfa_server_store_t *store = NULL;
     mfa_server_t *srv = NULL;
     char *ring = NULL, *json = NULL, *user = NULL;
-    mfa_verify_result_t vr;
-    CHECK_OK(mfa_store_open(&store, "memory:"));
-    CHECK_OK(mfa_keyring_generate(&ring));
+    mfa_server_verify_result_t vr;
+    CHECK_OK(mfa_server_store_open(&store, "memory:"));
+    CHECK_OK(mfa_server_keyring_generate(&ring));
     CHECK_OK(mfa_server_new(&srv, store, ring, NULL));
     CHECK_RC(mfa_server_webauthn_login_begin_discoverable(srv, &json, NULL), MFA_ERR_INVALID_ARGUMENT);
     CHECK_RC(mfa_server_webauthn_login_begin_discoverable(NULL, &json, NULL), MFA_ERR_INVALID_ARGUMENT);
@@ -207,7 +212,7 @@ static void test_not_configured(void) {
     CHECK_RC(mfa_server_webauthn_login_finish_discoverable(srv, &vr, &user, "{}", NULL), MFA_ERR_INVALID_ARGUMENT);
     CHECK(user == NULL);
     mfa_server_free(&srv);
-    mfa_store_free(&store);
+    mfa_server_store_free(&store);
     mfa_free(ring);
 }
 

@@ -30,7 +30,7 @@ static unsigned char *fixture(const char *name, size_t *len) {
 
 static size_t count_of(const mfa_vault_t *v) {
     size_t n = 0;
-    CHECK_RC(mfa_vault_count(v, &n), MFA_OK);
+    CHECK_RC(mfa_vault_get_count(v, &n), MFA_OK);
     return n;
 }
 
@@ -69,7 +69,7 @@ int main(void) {
 
     /* A URI list, recognised from its content; the account of its migration URI has alice's secret,
      * so it is reported as a duplicate rather than stored twice. */
-    CHECK_RC(import_file(v, &report, "uris.txt", MFA_IMPORT_AUTO, NULL), MFA_OK);
+    CHECK_RC(import_file(v, &report, "uris.txt", MFA_VAULT_IMPORT_AUTO, NULL), MFA_OK);
     CHECK(report != NULL && strstr(report, "\"format\":\"otpauth URI list\"") != NULL);
     CHECK(report != NULL && strstr(report, "\"label\":\"Example:alice@example.com\"") != NULL);
     CHECK(report != NULL && strstr(report, "\"duplicates\":[\"GitHub:alice (same secret as") != NULL);
@@ -80,19 +80,19 @@ int main(void) {
 
     /* Password-protected 2FAS: no password, a wrong one, then the right one. */
     before = count_of(v);
-    CHECK_RC(import_file(v, &report, "2fas-encrypted.2fas", MFA_IMPORT_AUTO, NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(import_file(v, &report, "2fas-encrypted.2fas", MFA_VAULT_IMPORT_AUTO, NULL), MFA_ERR_INVALID_ARGUMENT);
     CHECK(report == NULL);
-    CHECK_RC(import_file(v, &report, "2fas-encrypted.2fas", MFA_IMPORT_AUTO, "wrong"), MFA_ERR_VAULT_WRONG_PASSPHRASE);
+    CHECK_RC(import_file(v, &report, "2fas-encrypted.2fas", MFA_VAULT_IMPORT_AUTO, "wrong"), MFA_ERR_VAULT_WRONG_PASSPHRASE);
     CHECK(report == NULL);
     CHECK(count_of(v) == before);
-    CHECK_RC(import_file(v, &report, "2fas-encrypted.2fas", MFA_IMPORT_2FAS, kPassword), MFA_OK);
+    CHECK_RC(import_file(v, &report, "2fas-encrypted.2fas", MFA_VAULT_IMPORT_2FAS, kPassword), MFA_OK);
     CHECK(imported_in(report) > 0);
     CHECK(count_of(v) == before + imported_in(report));
     before = count_of(v);
     mfa_free(report);
     report = NULL;
     /* The plain twin holds the same accounts: every one is a duplicate. */
-    CHECK_RC(import_file(v, &report, "2fas.2fas", MFA_IMPORT_AUTO, NULL), MFA_OK);
+    CHECK_RC(import_file(v, &report, "2fas.2fas", MFA_VAULT_IMPORT_AUTO, NULL), MFA_OK);
     CHECK(report != NULL && strstr(report, "\"imported\":[]") != NULL);
     CHECK(report != NULL && strstr(report, "\"duplicates\":[\"") != NULL);
     mfa_free(report);
@@ -100,34 +100,34 @@ int main(void) {
     CHECK(count_of(v) == before);
 
     /* andOTP: the plain file, then both encrypted layouts, which must hold the same accounts. */
-    CHECK_RC(import_file(v, &report, "andotp.json", MFA_IMPORT_AUTO, NULL), MFA_OK);
+    CHECK_RC(import_file(v, &report, "andotp.json", MFA_VAULT_IMPORT_AUTO, NULL), MFA_OK);
     mfa_free(report);
     report = NULL;
     before = count_of(v);
-    CHECK_RC(import_file(v, &report, "andotp-encrypted.json.aes", MFA_IMPORT_AUTO, kPassword), MFA_ERR_UNSUPPORTED);
+    CHECK_RC(import_file(v, &report, "andotp-encrypted.json.aes", MFA_VAULT_IMPORT_AUTO, kPassword), MFA_ERR_UNSUPPORTED);
     CHECK_DETAIL("andOTP");
-    CHECK(import_file(v, &report, "andotp-encrypted.json.aes", MFA_IMPORT_ANDOTP_ENCRYPTED, "wrong") ==
+    CHECK(import_file(v, &report, "andotp-encrypted.json.aes", MFA_VAULT_IMPORT_ANDOTP_ENCRYPTED, "wrong") ==
           MFA_ERR_VAULT_WRONG_PASSPHRASE);
-    CHECK_RC(import_file(v, &report, "andotp-encrypted.json.aes", MFA_IMPORT_ANDOTP_ENCRYPTED, kPassword), MFA_OK);
+    CHECK_RC(import_file(v, &report, "andotp-encrypted.json.aes", MFA_VAULT_IMPORT_ANDOTP_ENCRYPTED, kPassword), MFA_OK);
     CHECK(report != NULL && strstr(report, "\"imported\":[]") != NULL);
     mfa_free(report);
     report = NULL;
-    CHECK_RC(import_file(v, &report, "andotp-encrypted-old.json.aes", MFA_IMPORT_ANDOTP_ENCRYPTED_OLD, kPassword), MFA_OK);
+    CHECK_RC(import_file(v, &report, "andotp-encrypted-old.json.aes", MFA_VAULT_IMPORT_ANDOTP_ENCRYPTED_OLD, kPassword), MFA_OK);
     CHECK(report != NULL && strstr(report, "\"imported\":[]") != NULL);
     mfa_free(report);
     report = NULL;
     CHECK(count_of(v) == before);
 
     /* Bad arguments and malformed input change nothing. */
-    CHECK_RC(mfa_vault_import(NULL, &report, (const uint8_t *)"x", 1, MFA_IMPORT_AUTO, NULL, 0), MFA_ERR_INVALID_ARGUMENT);
-    CHECK_RC(mfa_vault_import(v, NULL, (const uint8_t *)"x", 1, MFA_IMPORT_AUTO, NULL, 0), MFA_ERR_INVALID_ARGUMENT);
-    CHECK_RC(mfa_vault_import(v, &report, NULL, 1, MFA_IMPORT_AUTO, NULL, 0), MFA_ERR_INVALID_ARGUMENT);
-    CHECK_RC(mfa_vault_import(v, &report, (const uint8_t *)"x", 1, MFA_IMPORT_AUTO, NULL, 3), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_vault_import(NULL, &report, (const uint8_t *)"x", 1, MFA_VAULT_IMPORT_AUTO, NULL, 0), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_vault_import(v, NULL, (const uint8_t *)"x", 1, MFA_VAULT_IMPORT_AUTO, NULL, 0), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_vault_import(v, &report, NULL, 1, MFA_VAULT_IMPORT_AUTO, NULL, 0), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_vault_import(v, &report, (const uint8_t *)"x", 1, MFA_VAULT_IMPORT_AUTO, NULL, 3), MFA_ERR_INVALID_ARGUMENT);
     CHECK_RC(mfa_vault_import(v, &report, (const uint8_t *)"x", 1, 99, NULL, 0), MFA_ERR_INVALID_ARGUMENT);
     CHECK_DETAIL("format");
     {
         const char *bad = "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP\notpauth://totp/C:d?secret=!!\n";
-        CHECK(mfa_vault_import(v, &report, (const uint8_t *)bad, strlen(bad), MFA_IMPORT_URI_LIST, NULL, 0) != MFA_OK);
+        CHECK(mfa_vault_import(v, &report, (const uint8_t *)bad, strlen(bad), MFA_VAULT_IMPORT_URI_LIST, NULL, 0) != MFA_OK);
         CHECK_DETAIL("line 2");
     }
     CHECK(report == NULL);
@@ -139,13 +139,13 @@ int main(void) {
         const char *mixed = "otpauth://totp/Label:p?secret=JBSWY3DPEHPK3PXR&issuer=Param\n"
                             "otpauth://totp/C:d?secret=!!\n";
         const size_t n = strlen(mixed);
-        CHECK_RC(mfa_vault_import(v, &report, (const uint8_t *)mixed, n, MFA_IMPORT_URI_LIST | MFA_IMPORT_SKIP_INVALID,
+        CHECK_RC(mfa_vault_import(v, &report, (const uint8_t *)mixed, n, MFA_VAULT_IMPORT_URI_LIST | MFA_VAULT_IMPORT_SKIP_INVALID,
                                   NULL, 0),
                  MFA_ERR_URI_ISSUER_MISMATCH);
         CHECK_DETAIL("line 1");
         CHECK(count_of(v) == before);
         CHECK_RC(mfa_vault_import(v, &report, (const uint8_t *)mixed, n,
-                                  MFA_IMPORT_AUTO | MFA_IMPORT_SKIP_INVALID | MFA_IMPORT_ISSUER_PARAM, NULL, 0),
+                                  MFA_VAULT_IMPORT_AUTO | MFA_VAULT_IMPORT_SKIP_INVALID | MFA_VAULT_IMPORT_ISSUER_PARAM, NULL, 0),
                  MFA_OK);
         CHECK(report != NULL && strstr(report, "\"label\":\"Param:p\"") != NULL);
         CHECK(report != NULL && strstr(report, "\"invalid\":[\"line 2: ") != NULL);
@@ -154,10 +154,10 @@ int main(void) {
         mfa_free(report);
         report = NULL;
         CHECK_RC(mfa_vault_import(v, &report, (const uint8_t *)mixed, n,
-                                  MFA_IMPORT_URI_LIST | MFA_IMPORT_ISSUER_PARAM | MFA_IMPORT_ISSUER_LABEL, NULL, 0),
+                                  MFA_VAULT_IMPORT_URI_LIST | MFA_VAULT_IMPORT_ISSUER_PARAM | MFA_VAULT_IMPORT_ISSUER_LABEL, NULL, 0),
                  MFA_ERR_INVALID_ARGUMENT);
-        CHECK_DETAIL("MFA_IMPORT_ISSUER_PARAM");
-        CHECK_RC(mfa_vault_import(v, &report, (const uint8_t *)mixed, n, MFA_IMPORT_URI_LIST | 0x10000, NULL, 0),
+        CHECK_DETAIL("MFA_VAULT_IMPORT_ISSUER_PARAM");
+        CHECK_RC(mfa_vault_import(v, &report, (const uint8_t *)mixed, n, MFA_VAULT_IMPORT_URI_LIST | 0x10000, NULL, 0),
                  MFA_ERR_INVALID_ARGUMENT);
         CHECK(count_of(v) == before + 1);
         ++before;

@@ -87,7 +87,7 @@ int main(int argc, char **argv) {
     CHECK(mfa_vault_open(&v, path, "wrong", 5, 0) == MFA_ERR_VAULT_WRONG_PASSPHRASE);
     CHECK(strlen(mfa_strerror(MFA_ERR_VAULT_WRONG_PASSPHRASE)) > 0);
     CHECK(mfa_vault_open(&v, path, pass, strlen(pass), 0) == MFA_OK);
-    CHECK(mfa_vault_count(v, &count) == MFA_OK && count == 2);
+    CHECK(mfa_vault_get_count(v, &count) == MFA_OK && count == 2);
     CHECK(mfa_vault_save(v) == MFA_ERR_VAULT_READ_ONLY);
     CHECK(mfa_vault_list_json(v, &json) == MFA_OK);
     CHECK(json != NULL && strstr(json, "\"issuer\":\"RFC\"") != NULL && strstr(json, "\"counter\":1") != NULL);
@@ -103,8 +103,8 @@ int main(int argc, char **argv) {
     }
     CHECK(mfa_vault_hotp_next(v, code, sizeof code, &len, id2) == MFA_OK);
     CHECK(strcmp(code, "287082") == 0);
-    CHECK(mfa_vault_id_at(v, id, sizeof id, &len, 0) == MFA_OK);
-    CHECK(mfa_vault_id_at(v, id, sizeof id, &len, 9) == MFA_ERR_NOT_FOUND);
+    CHECK(mfa_vault_get_id(v, id, sizeof id, &len, 0) == MFA_OK);
+    CHECK(mfa_vault_get_id(v, id, sizeof id, &len, 9) == MFA_ERR_NOT_FOUND);
     CHECK(mfa_vault_remove(v, id) == MFA_OK);
     CHECK(mfa_vault_remove(v, id) == MFA_ERR_NOT_FOUND);
     CHECK(mfa_vault_passwd(v, "new pass", 8, MEM, PASSES) == MFA_OK);
@@ -112,7 +112,7 @@ int main(int argc, char **argv) {
     mfa_vault_free(&v);
     CHECK(mfa_vault_open(&v, path, pass, strlen(pass), 0) == MFA_ERR_VAULT_WRONG_PASSPHRASE);
     CHECK(mfa_vault_open(&v, path, "new pass", 8, 0) == MFA_OK);
-    CHECK(mfa_vault_count(v, &count) == MFA_OK && count == 1);
+    CHECK(mfa_vault_get_count(v, &count) == MFA_OK && count == 1);
     mfa_vault_free(&v);
     CHECK(mfa_vault_create(&v, path, pass, strlen(pass), MEM, PASSES) == MFA_ERR_VAULT_EXISTS);
 

@@ -38,7 +38,7 @@ static char *read_text(const char *path, size_t *len) {
 int main(void) {
     const char *shared = getenv("MFA_SHARED_DIR");
     char dir[1024], file[1200];
-    mfa_trust_anchors_t *ta = NULL;
+    mfa_webauthn_trust_t *ta = NULL;
     size_t roots = 99, entries = 99, len = 0;
     char *pem;
     static const char bad[] = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
@@ -55,41 +55,38 @@ int main(void) {
         return 77;
     }
 
-    CHECK(mfa_trust_anchors_new(NULL) == MFA_ERR_INVALID_ARGUMENT);
-    CHECK(mfa_trust_anchors_new(&ta) == MFA_OK && ta != NULL);
-    CHECK(mfa_trust_anchors_count(ta, &roots, &entries) == MFA_OK && roots == 0 && entries == 0);
-    CHECK(mfa_trust_anchors_add_pem(ta, "tpm", pem, len) == MFA_OK);
-    CHECK(mfa_trust_anchors_count(ta, &roots, NULL) == MFA_OK && roots == 1);
-    CHECK(mfa_trust_anchors_add_pem(ta, "tpm", bad, sizeof bad - 1) == MFA_ERR_INVALID_ARGUMENT);
+    CHECK(mfa_webauthn_trust_new(NULL) == MFA_ERR_INVALID_ARGUMENT);
+    CHECK(mfa_webauthn_trust_new(&ta) == MFA_OK && ta != NULL);
+    CHECK(mfa_webauthn_trust_get_count(ta, &roots, &entries) == MFA_OK && roots == 0 && entries == 0);
+    CHECK(mfa_webauthn_trust_add_pem(ta, "tpm", pem, len) == MFA_OK);
+    CHECK(mfa_webauthn_trust_get_count(ta, &roots, NULL) == MFA_OK && roots == 1);
+    CHECK(mfa_webauthn_trust_add_pem(ta, "tpm", bad, sizeof bad - 1) == MFA_ERR_INVALID_ARGUMENT);
     CHECK(strlen(mfa_last_error_message()) > 0);
-    CHECK(mfa_trust_anchors_add_pem(ta, NULL, "no pem", 6) == MFA_ERR_INVALID_ARGUMENT);
-    CHECK(mfa_trust_anchors_add_der(ta, "packed", (const uint8_t *)"\x30\x00", 2) == MFA_ERR_INVALID_ARGUMENT);
+    CHECK(mfa_webauthn_trust_add_pem(ta, NULL, "no pem", 6) == MFA_ERR_INVALID_ARGUMENT);
+    CHECK(mfa_webauthn_trust_add_der(ta, "packed", (const uint8_t *)"\x30\x00", 2) == MFA_ERR_INVALID_ARGUMENT);
     /* Every PEM directly in the corpus folder applies to every format. */
-    CHECK(mfa_trust_anchors_add_dir(ta, dir) == MFA_OK);
-    CHECK(mfa_trust_anchors_count(ta, &roots, &entries) == MFA_OK && roots > 10 && entries == 0);
-    CHECK(mfa_trust_anchors_add_dir(ta, "/nonexistent/mfakit") == MFA_ERR_IO);
-    CHECK(mfa_trust_anchors_load_mds_blob(ta, "/nonexistent/blob.jwt", pem, len, 0) == MFA_ERR_IO);
-    CHECK(mfa_trust_anchors_load_mds_blob(ta, file, pem, len, 0) == MFA_ERR_MDS_BLOB_INVALID);
+    CHECK(mfa_webauthn_trust_add_dir(ta, dir) == MFA_OK);
+    CHECK(mfa_webauthn_trust_get_count(ta, &roots, &entries) == MFA_OK && roots > 10 && entries == 0);
+    CHECK(mfa_webauthn_trust_add_dir(ta, "/nonexistent/mfakit") == MFA_ERR_IO);
+    CHECK(mfa_webauthn_trust_load_mds_blob(ta, "/nonexistent/blob.jwt", pem, len, 0) == MFA_ERR_IO);
+    CHECK(mfa_webauthn_trust_load_mds_blob(ta, file, pem, len, 0) == MFA_ERR_MDS_BLOB_INVALID);
     CHECK(strcmp(mfa_strerror(MFA_ERR_ATT_UNTRUSTED), "unknown error") != 0);
 
-    /* The relying-party handle takes a copy of the set, a directory, or an MDS BLOB. */
+    /* The relying-party handle takes a copy of the set (the one way to give it trust anchors). */
     {
-        mfa_rp_t *rp = NULL;
-        CHECK(mfa_rp_new(&rp, "example.com", NULL) == MFA_OK);
-        CHECK(mfa_rp_set_trust_anchors(rp, ta) == MFA_OK);
-        CHECK(mfa_rp_set_trust_anchors(rp, NULL) == MFA_ERR_INVALID_ARGUMENT);
-        CHECK(mfa_rp_add_trust_anchor_dir(rp, dir) == MFA_OK);
-        CHECK(mfa_rp_add_trust_anchor_dir(rp, "/nonexistent/mfakit") == MFA_ERR_IO);
-        CHECK(mfa_rp_load_mds_blob(rp, file, pem, len) == MFA_ERR_MDS_BLOB_INVALID);
-        CHECK(mfa_rp_set_attestation_policy(rp, MFA_ATT_REQUIRE_TRUSTED | MFA_ATT_ALLOW_MDS_COMPROMISED) == MFA_OK);
-        mfa_rp_free(&rp);
+        mfa_webauthn_rp_t *rp = NULL;
+        CHECK(mfa_webauthn_rp_new(&rp, "example.com", NULL) == MFA_OK);
+        CHECK(mfa_webauthn_rp_set_trust(rp, ta) == MFA_OK);
+        CHECK(mfa_webauthn_rp_set_trust(rp, NULL) == MFA_ERR_INVALID_ARGUMENT);
+        CHECK(mfa_webauthn_rp_set_attestation_policy(rp, MFA_WEBAUTHN_ATT_REQUIRE_TRUSTED | MFA_WEBAUTHN_ATT_ALLOW_MDS_COMPROMISED) == MFA_OK);
+        mfa_webauthn_rp_free(&rp);
         CHECK(rp == NULL);
     }
 
-    mfa_trust_anchors_free(&ta);
+    mfa_webauthn_trust_free(&ta);
     CHECK(ta == NULL);
-    mfa_trust_anchors_free(&ta);
-    mfa_trust_anchors_free(NULL);
+    mfa_webauthn_trust_free(&ta);
+    mfa_webauthn_trust_free(NULL);
     free(pem);
     return 0;
 }

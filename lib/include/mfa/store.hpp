@@ -3,15 +3,17 @@
 //   memory  — in-process (tests, a single process)          open_store("memory:")
 //   sqlite  — the embedded default: one file, WAL, busy timeout   open_store("sqlite:/var/lib/app/mfa.db")
 //   redis   — shared by many servers, through hiredis        open_store("redis://127.0.0.1:6379/0")
+//   postgresql — the service's own database, through libpq    open_store("postgresql://app@db/app")
 //
 // Keys are text (at most kMaxKeyLength bytes), values bytes (at most kMaxValueLength). Every
 // operation is atomic on its own; attempt() is the one composite operation: it applies a throttle
-// rule, a replay guard and a single-use consumption in one step (one transaction in SQLite, one
-// EVALSHA in Redis), so that two servers racing the same code accept it once. docs/server.md has the
+// rule, a replay guard and a single-use consumption in one step (one transaction in SQLite and
+// PostgreSQL, one EVALSHA in Redis), so that two servers racing the same code accept it once. docs/server.md has the
 // guarantees of each backend.
 //
 // A Store object is safe to use from several threads (the SQLite and Redis backends serialise use
-// of their connection); several processes share state through SQLite or Redis.
+// of their connection, PostgreSQL lends each call a connection of its pool); several processes
+// share state through SQLite, Redis or PostgreSQL.
 #pragma once
 
 #include <chrono>
@@ -112,7 +114,7 @@ RuleDecision throttle_check(const ThrottleRule& rule, const ThrottleState& state
 class Store {
 public:
     virtual ~Store() = default;
-    // "memory", "sqlite" or "redis".
+    // "memory", "sqlite", "redis" or "postgresql".
     [[nodiscard]] virtual std::string_view backend() const noexcept = 0;
 
     [[nodiscard]] virtual Result<std::optional<Bytes>> get(std::string_view key) = 0;
@@ -148,16 +150,30 @@ public:
     [[nodiscard]] Result<ThrottleState> throttle_state(std::string_view key);
 };
 
+// PostgreSQL (docs/server.md "PostgreSQL"): the connection string goes to libpq as it is (a
+// postgresql:// URL or key=value pairs: hosts, TLS, password or peer authentication,
+// target_session_attrs ...); the store creates and migrates its tables on open.
+inline constexpr std::size_t kMaxPostgresPool = 64;
+struct PostgresOptions {
+    std::size_t pool_size = 4;                     // connections, 1..kMaxPostgresPool, opened on demand
+    std::chrono::milliseconds pool_wait{5000};     // how long a call waits for a free connection
+    std::chrono::milliseconds lock_timeout{5000};  // how long a call waits for another call's key lock
+};
+
 // Opens a store from a URL: "memory:", "sqlite:<path>" (or "sqlite://<absolute path>"),
-// "redis://[host][:port][/db]" (host defaults to 127.0.0.1, port to 6379, db to 0). Errors:
-// invalid_argument for a URL that does not parse (the detail says why), store_unavailable when
-// the backend cannot be reached.
+// "redis://[host][:port][/db]" (host defaults to 127.0.0.1, port to 6379, db to 0),
+// "postgresql://…" or "postgres://…" (libpq's URL; the store's own query parameters pool_size,
+// pool_wait_ms and lock_timeout_ms are taken out before libpq sees it). Errors: invalid_argument for
+// a URL that does not parse (the detail says why and never repeats a password), store_unavailable
+// when the backend cannot be reached, unsupported for PostgreSQL in a build without libpq.
 struct StoreUrl {
-    enum class Kind : std::uint8_t { memory, sqlite, redis } kind = Kind::memory;
+    enum class Kind : std::uint8_t { memory, sqlite, redis, postgresql } kind = Kind::memory;
     std::string path;   // sqlite
     std::string host;   // redis
     std::uint16_t port = 6379;
     unsigned db = 0;
+    std::string conninfo;  // postgresql: the URL without the store's own parameters
+    PostgresOptions postgres;
 };
 inline constexpr std::size_t kMaxStoreUrlLength = 4096;
 Result<StoreUrl> parse_store_url(std::string_view url);
@@ -173,6 +189,8 @@ struct RedisOptions {
 };
 Result<std::shared_ptr<Store>> open_redis_store(const std::string& host, std::uint16_t port, unsigned db,
                                                 const RedisOptions& opts = {});
+// unsupported ("built without PostgreSQL support") when mfakit was built without libpq.
+Result<std::shared_ptr<Store>> open_postgres_store(const std::string& conninfo, const PostgresOptions& opts = {});
 
 // Helpers shared by the backends and callers: decimal integers and the throttle state as stored.
 std::optional<std::int64_t> parse_i64(std::string_view text) noexcept;

@@ -10,6 +10,7 @@
 #include "mfa/mfa_cose.h"
 #include "mfa/mfa_webauthn_trust.h"
 #include "mfa/mfa_fido2.h"
+#include "mfa/mfa_softtoken.h"
 #include "mfa/mfa_webauthn.h"
 #include "mfa/mfa_server.h"
 #include "mfa/mfa_qr.h"

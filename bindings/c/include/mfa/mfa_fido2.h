@@ -1,5 +1,5 @@
-/* mfakit C ABI: the FIDO2 client (security keys and soft tokens) and the soft token itself
- * (docs/fido2.md).
+/* mfakit C ABI: the FIDO2 client for security keys and soft tokens (docs/fido2.md); the soft token
+ * itself is in mfa_softtoken.h.
  *
  * Paths: "soft:FILE" (a soft token whose state lives in FILE, created when missing; every open of
  * the same FILE in one process reaches the same token), "tty:/dev/pts/N" (a soft token served by
@@ -11,46 +11,41 @@
  * 0x27 OPERATION_DENIED ...); mfa_strerror() names both kinds.
  *
  * Operations that talk to the authenticator return their results in a handle
- * (mfa_fido2_credential_t, mfa_fido2_assertions_t) read with getters into caller buffers, so a
- * buffer that is too small never costs a touch or a credential. JSON outputs of type char ** are
+ * (mfa_fido2_credential_t, mfa_fido2_assertions_t) read with getters afterwards, so reading a
+ * result never costs a touch or a credential. Ids, keys, paths and JSON are allocated by the
+ * library (mfa_free); the hmac-secret output, of a fixed size, goes to a caller buffer. JSON outputs of type char ** are
  * allocated by the library: release them with mfa_free(). PINs are UTF-8, NUL-terminated, at most
  * 255 bytes (CTAP2: 4..63 code points).
  *
  * Thread safety: one device handle is used by one thread at a time, except mfa_fido2_device_cancel,
- * which another thread may call while an operation runs. The soft token is NOT a security device:
- * its keys are in an unencrypted file and presence is simulated. It exists for development and tests.
+ * which another thread may call while an operation runs.
  */
 #ifndef MFA_FIDO2_H
 #define MFA_FIDO2_H
 
 #include "mfa/mfa_common.h"
+#include "mfa/mfa_cose.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef struct mfa_fido2_devices mfa_fido2_device_list_t;
+typedef struct mfa_fido2_device_list mfa_fido2_device_list_t;
 typedef struct mfa_fido2_device mfa_fido2_device_t;
 typedef struct mfa_fido2_credential mfa_fido2_credential_t;
 typedef struct mfa_fido2_assertions mfa_fido2_assertions_t;
-typedef struct mfa_softtoken mfa_softtoken_t;
 
-/* COSE algorithms a credential can be made with. */
-#define MFA_FIDO2_ES256 (-7)
-#define MFA_FIDO2_EDDSA (-8)
 
 /* ---- Devices ------------------------------------------------------------------------------------ */
 
 /* The USB security keys present now (soft tokens are not discoverable: open them by path). */
-MFA_EXPORT int mfa_fido2_device_list(mfa_fido2_device_list_t **list);
+MFA_EXPORT int mfa_fido2_device_list_new(mfa_fido2_device_list_t **list);
 MFA_EXPORT void mfa_fido2_device_list_free(mfa_fido2_device_list_t **list);
-MFA_EXPORT int mfa_fido2_device_list_count(const mfa_fido2_device_list_t *list, size_t *count);
-/* The path mfa_fido2_device_open takes, and the product name (may be ""). MFA_ERR_NOT_FOUND when
- * index >= count. */
-MFA_EXPORT int mfa_fido2_device_list_path(const mfa_fido2_device_list_t *list, char *out, size_t cap, size_t *len,
-                                          size_t index);
-MFA_EXPORT int mfa_fido2_device_list_product(const mfa_fido2_device_list_t *list, char *out, size_t cap,
-                                             size_t *len, size_t index);
+MFA_EXPORT int mfa_fido2_device_list_get_count(const mfa_fido2_device_list_t *list, size_t *count);
+/* The path mfa_fido2_device_open takes, and the product name (may be ""), into *path / *product
+ * (mfa_free it). MFA_ERR_NOT_FOUND when index >= count. */
+MFA_EXPORT int mfa_fido2_device_list_get_path(const mfa_fido2_device_list_t *list, char **path, size_t index);
+MFA_EXPORT int mfa_fido2_device_list_get_product(const mfa_fido2_device_list_t *list, char **product, size_t index);
 
 /* Opens a device and handshakes with it (CTAPHID INIT, GetInfo). MFA_ERR_FIDO2_NO_DEVICE when the
  * path does not open or its scheme is unknown. */
@@ -85,27 +80,28 @@ typedef struct mfa_fido2_make_credential_options {
     size_t challenge_len;
     const char *origin;
     const uint8_t *client_data_hash;
-    int32_t algorithm;             /* MFA_FIDO2_ES256 (0 = ES256) or MFA_FIDO2_EDDSA */
+    int32_t algorithm;             /* MFA_COSE_ES256 (the default; 0 means it too) or MFA_COSE_EDDSA */
     int resident;                  /* discoverable credential */
     int user_verification;         /* require UV: a PIN (below) or the built-in method */
     const char *pin;               /* NULL: none */
     int cred_protect;              /* 0: not requested; 1..3 */
     int hmac_secret;               /* request the hmac-secret extension */
 } mfa_fido2_make_credential_options_t;
+/* Fills *options with the defaults (ES256, nothing else set) and struct_size. */
+MFA_EXPORT int mfa_fido2_make_credential_options_init(mfa_fido2_make_credential_options_t *options);
 
 MFA_EXPORT int mfa_fido2_make_credential(mfa_fido2_device_t *dev, mfa_fido2_credential_t **cred,
                                          const mfa_fido2_make_credential_options_t *options);
 MFA_EXPORT void mfa_fido2_credential_free(mfa_fido2_credential_t **cred);
-MFA_EXPORT int mfa_fido2_credential_id(const mfa_fido2_credential_t *cred, uint8_t *out, size_t cap, size_t *len);
+MFA_EXPORT int mfa_fido2_credential_get_id(const mfa_fido2_credential_t *cred, uint8_t **id, size_t *len);
 /* The COSE_Key of the new credential. */
-MFA_EXPORT int mfa_fido2_credential_public_key(const mfa_fido2_credential_t *cred, uint8_t *out, size_t cap,
-                                               size_t *len);
+MFA_EXPORT int mfa_fido2_credential_get_public_key(const mfa_fido2_credential_t *cred, uint8_t **cose_key, size_t *len);
 /* The WebAuthn attestation object (CBOR {fmt, attStmt, authData}). */
-MFA_EXPORT int mfa_fido2_credential_attestation_object(const mfa_fido2_credential_t *cred, uint8_t *out,
-                                                       size_t cap, size_t *len);
+MFA_EXPORT int mfa_fido2_credential_get_attestation_object(const mfa_fido2_credential_t *cred, uint8_t **object,
+                                                           size_t *len);
 /* PublicKeyCredential.toJSON() of the registration, as a browser would send it for the origin.
  * MFA_ERR_INVALID_ARGUMENT when the credential was made from a client_data_hash. */
-MFA_EXPORT int mfa_fido2_credential_json(const mfa_fido2_credential_t *cred, char *out, size_t cap, size_t *len);
+MFA_EXPORT int mfa_fido2_credential_get_json(const mfa_fido2_credential_t *cred, char **json);
 
 /* ---- Get assertion ------------------------------------------------------------------------------ */
 
@@ -126,26 +122,27 @@ typedef struct mfa_fido2_get_assertion_options {
     const uint8_t *hmac_salt1;     /* 32 bytes, or NULL */
     const uint8_t *hmac_salt2;     /* 32 bytes, or NULL (needs salt1) */
 } mfa_fido2_get_assertion_options_t;
+/* Fills *options with the defaults (nothing set) and struct_size. */
+MFA_EXPORT int mfa_fido2_get_assertion_options_init(mfa_fido2_get_assertion_options_t *options);
 
 /* Every assertion the device returns (one per discoverable credential of the RP, or one). */
 MFA_EXPORT int mfa_fido2_get_assertion(mfa_fido2_device_t *dev, mfa_fido2_assertions_t **assertions,
                                        const mfa_fido2_get_assertion_options_t *options);
 MFA_EXPORT void mfa_fido2_assertions_free(mfa_fido2_assertions_t **assertions);
-MFA_EXPORT int mfa_fido2_assertions_count(const mfa_fido2_assertions_t *assertions, size_t *count);
+MFA_EXPORT int mfa_fido2_assertions_get_count(const mfa_fido2_assertions_t *assertions, size_t *count);
 /* Getters for assertion `index` (MFA_ERR_NOT_FOUND when index >= count). */
-MFA_EXPORT int mfa_fido2_assertion_credential_id(const mfa_fido2_assertions_t *assertions, uint8_t *out,
-                                                 size_t cap, size_t *len, size_t index);
-MFA_EXPORT int mfa_fido2_assertion_user_id(const mfa_fido2_assertions_t *assertions, uint8_t *out, size_t cap,
-                                           size_t *len, size_t index);
-MFA_EXPORT int mfa_fido2_assertion_sign_count(const mfa_fido2_assertions_t *assertions, uint32_t *sign_count,
+MFA_EXPORT int mfa_fido2_assertions_get_credential_id(const mfa_fido2_assertions_t *assertions, uint8_t **id,
+                                                      size_t *len, size_t index);
+MFA_EXPORT int mfa_fido2_assertions_get_user_id(const mfa_fido2_assertions_t *assertions, uint8_t **user_id,
+                                                size_t *len, size_t index);
+MFA_EXPORT int mfa_fido2_assertions_get_sign_count(const mfa_fido2_assertions_t *assertions, uint32_t *sign_count,
                                               size_t index);
 /* The hmac-secret output: 32 bytes (salt1) or 64 (salt1 and salt2). MFA_ERR_NOT_FOUND when no
  * salt was given. It is key material: wipe it when done. */
-MFA_EXPORT int mfa_fido2_assertion_hmac_secret(const mfa_fido2_assertions_t *assertions, uint8_t *out, size_t cap,
+MFA_EXPORT int mfa_fido2_assertions_get_hmac_secret(const mfa_fido2_assertions_t *assertions, uint8_t *out, size_t cap,
                                                size_t *len, size_t index);
-/* PublicKeyCredential.toJSON() of the authentication (needs challenge + origin). */
-MFA_EXPORT int mfa_fido2_assertion_json(const mfa_fido2_assertions_t *assertions, char *out, size_t cap,
-                                        size_t *len, size_t index);
+/* PublicKeyCredential.toJSON() of the authentication (needs challenge + origin) into *json. */
+MFA_EXPORT int mfa_fido2_assertions_get_json(const mfa_fido2_assertions_t *assertions, char **json, size_t index);
 
 /* hmac-secret in one call: an assertion for credential_id with salt1 (and salt2 when not NULL),
  * the 32 or 64 output bytes into out (cap is checked before the device is asked). pin may be NULL. */
@@ -168,34 +165,6 @@ MFA_EXPORT int mfa_fido2_reset(mfa_fido2_device_t *dev);
 MFA_EXPORT int mfa_fido2_credentials_json(mfa_fido2_device_t *dev, char **json, const char *pin);
 MFA_EXPORT int mfa_fido2_delete_credential(mfa_fido2_device_t *dev, const uint8_t *credential_id,
                                            size_t credential_id_len, const char *pin);
-
-/* ---- Soft token -------------------------------------------------------------------------------- */
-
-#define MFA_SOFTTOKEN_PRESENCE_APPROVE 0 /* every touch request is approved at once (default) */
-#define MFA_SOFTTOKEN_PRESENCE_DENY 1    /* every touch request is refused (CTAP2 0x27) */
-#define MFA_SOFTTOKEN_ATTESTATION_FULL 0 /* packed with the token's own certificate (default) */
-#define MFA_SOFTTOKEN_ATTESTATION_SELF 1 /* packed self attestation */
-
-typedef struct mfa_softtoken_options {
-    size_t struct_size;           /* sizeof(mfa_softtoken_options_t) */
-    int presence;                 /* MFA_SOFTTOKEN_PRESENCE_* */
-    int attestation;              /* MFA_SOFTTOKEN_ATTESTATION_* */
-    int builtin_uv;               /* 0: none (default); 1: a built-in UV that succeeds; -1: that fails */
-    uint32_t reset_window_ms;     /* Reset accepted this long after start; 0 = 10000; UINT32_MAX = always */
-} mfa_softtoken_options_t;
-
-/* Loads (or creates, mode 0600) the soft token state in state_file (NULL: in memory only) and
- * serves it on a pseudo-terminal, so any FIDO2 program can open it (fido2-token -I /dev/pts/N, or
- * mfa_fido2_device_open with "tty:/dev/pts/N"). options may be NULL. Two threads serve it until
- * mfa_softtoken_stop or mfa_softtoken_free. */
-MFA_EXPORT int mfa_softtoken_start(mfa_softtoken_t **token, const char *state_file,
-                                   const mfa_softtoken_options_t *options);
-/* "/dev/pts/N": the bridge's device path (without the "tty:" scheme). */
-MFA_EXPORT int mfa_softtoken_device_path(const mfa_softtoken_t *token, char *out, size_t cap, size_t *len);
-/* Stops serving and closes the pty; idempotent. The handle stays valid for mfa_softtoken_free. */
-MFA_EXPORT int mfa_softtoken_stop(mfa_softtoken_t *token);
-/* Stops if needed and frees; NULL-safe, nulls the pointer. */
-MFA_EXPORT void mfa_softtoken_free(mfa_softtoken_t **token);
 
 #ifdef __cplusplus
 }

@@ -3,12 +3,14 @@
  * random secrets. docs/otp.md is the manual; the conventions are in mfa_common.h and docs/ABI.md.
  *
  * Ownership, in one place (each function repeats what applies to it):
- *  - mfa_otp_t and mfa_migration_t are owned by the caller once created, and released with
- *    mfa_otp_free() / mfa_migration_free(), which are NULL-safe and set the pointer to NULL.
+ *  - mfa_otp_t and mfa_otp_migration_t are owned by the caller once created, and released with
+ *    mfa_otp_free() / mfa_otp_migration_free(), which are NULL-safe and set the pointer to NULL.
  *  - Every pointer argument is borrowed for the duration of the call only; strings and bytes given
  *    to a constructor are copied into the handle.
- *  - Outputs go to caller buffers (out, cap, &len). Buffers that receive a secret (the secret, a URI,
- *    a migration URI, a random secret) should be wiped by the caller with mfa_memzero() after use.
+ *  - Codes, time steps and random secrets go to caller buffers (out, cap, &len); a random secret's
+ *    buffer should be wiped by the caller with mfa_memzero() after use. Texts and bytes of
+ *    variable size (issuer, name, secret, URIs, Base32) are allocated by the library and released
+ *    with mfa_free(), which wipes them (several contain the secret).
  *    On MFA_ERR_BUFFER_TOO_SMALL nothing is written to out and *len holds the size needed
  *    (for text: the length without the NUL; the capacity needed is *len + 1).
  *  - Text inputs are NUL-terminated UTF-8; byte inputs are (pointer, length) pairs.
@@ -27,16 +29,16 @@ extern "C" {
 /* An OTP account: secret, parameters, issuer and account name (opaque). */
 typedef struct mfa_otp mfa_otp_t;
 /* The accounts of one parsed otpauth-migration:// URI (opaque). */
-typedef struct mfa_migration mfa_migration_t;
+typedef struct mfa_otp_migration mfa_otp_migration_t;
 
 /* mfa_otp_params_t.type */
 #define MFA_OTP_TOTP 0u
 #define MFA_OTP_HOTP 1u
 #define MFA_OTP_STEAM 2u
 /* mfa_otp_params_t.algorithm */
-#define MFA_HASH_SHA1 0u
-#define MFA_HASH_SHA256 1u
-#define MFA_HASH_SHA512 2u
+#define MFA_OTP_SHA1 0u
+#define MFA_OTP_SHA256 1u
+#define MFA_OTP_SHA512 2u
 
 /* Limits (the same as the C++ core's; checked at compile time). */
 #define MFA_OTP_MIN_DIGITS 4u
@@ -50,10 +52,10 @@ typedef struct mfa_migration mfa_migration_t;
 #define MFA_OTP_MAX_LOOK_AHEAD 100u     /* counters of an HOTP look-ahead */
 #define MFA_OTP_MAX_RESYNC_LOOK_AHEAD 1000u /* counters searched by an HOTP resynchronisation */
 #define MFA_OTP_MAX_URI_LENGTH 4096u
-#define MFA_MIGRATION_MAX_URI_LENGTH 65536u
-#define MFA_MIGRATION_MAX_ACCOUNTS 1000u
-#define MFA_BASE32_MAX_TEXT 4096u
-#define MFA_BASE32_MAX_DATA 2560u
+#define MFA_OTP_MIGRATION_MAX_URI_LENGTH 65536u
+#define MFA_OTP_MIGRATION_MAX_ACCOUNTS 1000u
+#define MFA_OTP_BASE32_MAX_TEXT 4096u
+#define MFA_OTP_BASE32_MAX_DATA 2560u
 /* A buffer of this many chars holds any code with its NUL. */
 #define MFA_OTP_CODE_CAPACITY 11u
 
@@ -64,7 +66,7 @@ typedef struct mfa_migration mfa_migration_t;
 typedef struct mfa_otp_params {
     size_t struct_size;
     uint32_t type;      /* MFA_OTP_TOTP (default), MFA_OTP_HOTP, MFA_OTP_STEAM */
-    uint32_t algorithm; /* MFA_HASH_SHA1 (default), MFA_HASH_SHA256, MFA_HASH_SHA512; Steam: SHA1 */
+    uint32_t algorithm; /* MFA_OTP_SHA1 (default), MFA_OTP_SHA256, MFA_OTP_SHA512; Steam: SHA1 */
     uint32_t digits;    /* 4..10, default 6; ignored for Steam, whose codes are 5 characters */
     uint32_t period;    /* seconds, 1..86400, default 30 (totp, steam) */
     int64_t t0;         /* Unix time of step 0, default 0 (totp, steam) */
@@ -75,25 +77,25 @@ typedef struct mfa_otp_params {
 typedef struct mfa_otp_uri_options {
     size_t struct_size;
     /* Which issuer wins when the issuer parameter and the label prefix differ:
-     * MFA_ISSUER_STRICT (default) rejects with MFA_ERR_URI_ISSUER_MISMATCH. */
+     * MFA_OTP_ISSUER_STRICT (default) rejects with MFA_ERR_URI_ISSUER_MISMATCH. */
     uint32_t issuer_policy;
 } mfa_otp_uri_options_t;
 
-#define MFA_ISSUER_STRICT 0u
-#define MFA_ISSUER_PREFER_PARAM 1u
-#define MFA_ISSUER_PREFER_LABEL 2u
+#define MFA_OTP_ISSUER_STRICT 0u
+#define MFA_OTP_ISSUER_PREFER_PARAM 1u
+#define MFA_OTP_ISSUER_PREFER_LABEL 2u
 
 /* mfa_otp_verify_totp flags */
 #define MFA_OTP_NO_LAST_STEP 0x1u /* no replay guard: last_step is ignored */
 
 /* Fills *params with the defaults (TOTP, SHA1, 6 digits, 30 s, t0 0, counter 0) and struct_size. */
 MFA_EXPORT int mfa_otp_params_init(mfa_otp_params_t *params);
-/* Fills *options with the defaults (MFA_ISSUER_STRICT) and struct_size. */
+/* Fills *options with the defaults (MFA_OTP_ISSUER_STRICT) and struct_size. */
 MFA_EXPORT int mfa_otp_uri_options_init(mfa_otp_uri_options_t *options);
 
 /* ---- Accounts -------------------------------------------------------------------------------- */
 
-/* Creates an account from parameters and a raw secret (not Base32: see mfa_base32_decode).
+/* Creates an account from parameters and a raw secret (not Base32: see mfa_otp_base32_decode).
  * otp:      out; on success a new handle the caller owns (mfa_otp_free); untouched on failure.
  * params:   borrowed; NULL means the defaults.
  * secret:   borrowed, copied (secret_len 1..MFA_OTP_MAX_SECRET_BYTES).
@@ -117,11 +119,11 @@ MFA_EXPORT void mfa_otp_free(mfa_otp_t **otp);
 
 /* Copies the parameters into *params, whose struct_size the caller has set (mfa_otp_params_init). */
 MFA_EXPORT int mfa_otp_get_params(const mfa_otp_t *otp, mfa_otp_params_t *params);
-/* The issuer / account name as text ("" when there is none), into a caller buffer. */
-MFA_EXPORT int mfa_otp_get_issuer(const mfa_otp_t *otp, char *out, size_t cap, size_t *len);
-MFA_EXPORT int mfa_otp_get_name(const mfa_otp_t *otp, char *out, size_t cap, size_t *len);
-/* The raw secret into a caller buffer (at most MFA_OTP_MAX_SECRET_BYTES). Wipe it after use. */
-MFA_EXPORT int mfa_otp_get_secret(const mfa_otp_t *otp, uint8_t *out, size_t cap, size_t *len);
+/* The issuer / account name as text ("" when there is none) into *issuer / *name (mfa_free it). */
+MFA_EXPORT int mfa_otp_get_issuer(const mfa_otp_t *otp, char **issuer);
+MFA_EXPORT int mfa_otp_get_name(const mfa_otp_t *otp, char **name);
+/* The raw secret (at most MFA_OTP_MAX_SECRET_BYTES) into *secret, *len bytes (mfa_free wipes it). */
+MFA_EXPORT int mfa_otp_get_secret(const mfa_otp_t *otp, uint8_t **secret, size_t *len);
 /* Sets the next HOTP counter. MFA_ERR_INVALID_ARGUMENT for a TOTP or Steam account. */
 MFA_EXPORT int mfa_otp_set_counter(mfa_otp_t *otp, uint64_t counter);
 
@@ -173,54 +175,52 @@ MFA_EXPORT int mfa_otp_resync_hotp(mfa_otp_t *otp, uint64_t *next_counter, const
 /* ---- otpauth:// URIs ------------------------------------------------------------------------- */
 
 /* The canonical otpauth:// URI of the account (docs/otpauth.md: fixed parameter order, defaults
- * written out, unpadded Base32), NUL-terminated into a caller buffer. Contains the secret.
+ * written out, unpadded Base32) into *uri (mfa_free wipes it: it contains the secret).
  * MFA_ERR_URI_LABEL when the issuer or name cannot form a label (a ':', or both empty). */
-MFA_EXPORT int mfa_otp_format_uri(const mfa_otp_t *otp, char *out, size_t cap, size_t *len);
+MFA_EXPORT int mfa_otp_format_uri(const mfa_otp_t *otp, char **uri);
 
 /* ---- Secrets --------------------------------------------------------------------------------- */
 
-/* Base32 (RFC 4648, upper case, no padding) of (data, data_len) into a caller text buffer.
- * data_len is at most MFA_BASE32_MAX_DATA (what mfa_base32_decode takes back). */
-MFA_EXPORT int mfa_base32_encode(char *out, size_t cap, size_t *len, const uint8_t *data, size_t data_len);
-/* Decodes Base32 as people type it (any case; spaces and '-' ignored; optional '=' padding) into a
- * caller byte buffer. text: at most MFA_BASE32_MAX_TEXT characters. MFA_ERR_BASE32_INVALID names the position of the first bad character. */
-MFA_EXPORT int mfa_base32_decode(uint8_t *out, size_t cap, size_t *len, const char *text);
+/* Base32 (RFC 4648, upper case, no padding) of (data, data_len) into *text (mfa_free it).
+ * data_len is at most MFA_OTP_BASE32_MAX_DATA (what mfa_otp_base32_decode takes back). */
+MFA_EXPORT int mfa_otp_base32_encode(char **text, const uint8_t *data, size_t data_len);
+/* Decodes Base32 as people type it (any case; spaces and '-' ignored; optional '=' padding) into
+ * *data, *len bytes (mfa_free it). text: at most MFA_OTP_BASE32_MAX_TEXT characters. MFA_ERR_BASE32_INVALID names the position of the first bad character. */
+MFA_EXPORT int mfa_otp_base32_decode(uint8_t **data, size_t *len, const char *text);
 /* n_bytes (0 means MFA_OTP_DEFAULT_SECRET_BYTES) random bytes from the CSPRNG into a caller buffer. */
 MFA_EXPORT int mfa_otp_random_secret(uint8_t *out, size_t cap, size_t *len, size_t n_bytes);
 
 /* ---- Google Authenticator export (otpauth-migration://offline?data=...) ---------------------- */
 
 /* Parses one export URI (one QR code of an export).
- * migration: out; a new handle the caller owns (mfa_migration_free); untouched on failure.
- * uri: borrowed, NUL-terminated, at most MFA_MIGRATION_MAX_URI_LENGTH characters.
+ * migration: out; a new handle the caller owns (mfa_otp_migration_free); untouched on failure.
+ * uri: borrowed, NUL-terminated, at most MFA_OTP_MIGRATION_MAX_URI_LENGTH characters.
  * Errors: MFA_ERR_URI_SCHEME, MFA_ERR_MIGRATION_INVALID, MFA_ERR_MIGRATION_FIELD (detail: which
  * account, which field), ... */
-MFA_EXPORT int mfa_migration_parse(mfa_migration_t **migration, const char *uri);
+MFA_EXPORT int mfa_otp_migration_parse(mfa_otp_migration_t **migration, const char *uri);
 /* Releases a parsed export and wipes its secrets. NULL-safe; sets *migration to NULL. */
-MFA_EXPORT void mfa_migration_free(mfa_migration_t **migration);
+MFA_EXPORT void mfa_otp_migration_free(mfa_otp_migration_t **migration);
 /* The number of accounts in it. */
-MFA_EXPORT int mfa_migration_count(const mfa_migration_t *migration, size_t *count);
+MFA_EXPORT int mfa_otp_migration_get_count(const mfa_otp_migration_t *migration, size_t *count);
 /* Which QR code of an export this is: batch_size codes in all, this one 0-based batch_index, all of
  * one export sharing batch_id. Each output may be NULL. */
-MFA_EXPORT int mfa_migration_get_batch(const mfa_migration_t *migration, int32_t *batch_size,
+MFA_EXPORT int mfa_otp_migration_get_batch(const mfa_otp_migration_t *migration, int32_t *batch_size,
                                        int32_t *batch_index, int32_t *batch_id);
 /* Account `index` (0..count-1) as a new mfa_otp_t the caller owns (mfa_otp_free); the migration
  * keeps its own copy. MFA_ERR_NOT_FOUND for an index out of range. */
-MFA_EXPORT int mfa_migration_get_account(const mfa_migration_t *migration, mfa_otp_t **otp, size_t index);
-/* Account `index` as its canonical otpauth:// URI into a caller buffer (contains the secret). */
-MFA_EXPORT int mfa_migration_get_uri(const mfa_migration_t *migration, char *out, size_t cap,
-                                     size_t *len, size_t index);
+MFA_EXPORT int mfa_otp_migration_get_account(const mfa_otp_migration_t *migration, mfa_otp_t **otp, size_t index);
+/* Account `index` as its canonical otpauth:// URI into *uri (mfa_free wipes it: it contains the secret). */
+MFA_EXPORT int mfa_otp_migration_get_uri(const mfa_otp_migration_t *migration, char **uri, size_t index);
 
 /* Building an export: accounts are split into batches of at most per_batch (Google uses 10; at most
- * MFA_MIGRATION_MAX_ACCOUNTS accounts in all), one otpauth-migration:// URI (one QR code) each.
- * mfa_migration_batch_count says how many URIs there are; mfa_migration_build_uri writes URI
- * number batch_index (0-based) into a caller buffer (it contains secrets). Pass the same accounts,
+ * MFA_OTP_MIGRATION_MAX_ACCOUNTS accounts in all), one otpauth-migration:// URI (one QR code) each.
+ * mfa_otp_migration_batch_count says how many URIs there are; mfa_otp_migration_build_uri writes URI
+ * number batch_index (0-based) into *uri (mfa_free wipes it: it contains secrets). Pass the same accounts,
  * per_batch and batch_id (any value, the same for every URI of one export; a random one is usual)
  * for every batch_index. accounts: a borrowed array of n_accounts borrowed handles. */
-MFA_EXPORT int mfa_migration_batch_count(size_t *batches, size_t n_accounts, size_t per_batch);
-MFA_EXPORT int mfa_migration_build_uri(char *out, size_t cap, size_t *len, const mfa_otp_t *const *accounts,
-                                       size_t n_accounts, size_t per_batch, int32_t batch_id,
-                                       size_t batch_index);
+MFA_EXPORT int mfa_otp_migration_batch_count(size_t *batches, size_t n_accounts, size_t per_batch);
+MFA_EXPORT int mfa_otp_migration_build_uri(char **uri, const mfa_otp_t *const *accounts, size_t n_accounts,
+                                           size_t per_batch, int32_t batch_id, size_t batch_index);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -2,8 +2,7 @@
  * as SVG, PNG, a PNG data URI or terminal text, and reading the QR codes of a PNG image back.
  *
  *  - A QR picture of an otpauth URI is as secret as the URI. Every output here is allocated by the
- *    library and released with mfa_free(); wipe it first with mfa_memzero(p, len) (the texts of
- *    mfa_qr_texts_get go to a caller buffer: wipe that too).
+ *    library and released with mfa_free(), which wipes it; so are the decoded texts.
  *  - Texts are exact bytes (text, text_len): byte mode, NULs allowed; 1..MFA_QR_MAX_TEXT bytes.
  *  - opts NULL means the defaults (mfa_qr_options_init). Every input is borrowed.
  */
@@ -44,8 +43,8 @@ typedef struct mfa_qr_options {
 /* Fills *opts with the defaults and struct_size. */
 MFA_EXPORT int mfa_qr_options_init(mfa_qr_options_t *opts);
 
-/* The encoders: *out receives a library-allocated buffer (mfa_free it after mfa_memzero(*out,
- * *len)), *len its length; text outputs are also NUL-terminated (not counted in *len). On failure
+/* The encoders: *out receives a library-allocated buffer (mfa_free wipes and releases it), *len
+ * its length; text outputs are also NUL-terminated (not counted in *len). On failure
  * *out is not touched. Errors: MFA_ERR_INVALID_ARGUMENT (out, len or text NULL, text_len 0, an
  * option out of range), MFA_ERR_LIMIT_EXCEEDED (text_len > MFA_QR_MAX_TEXT), MFA_ERR_INTERNAL.
  *
@@ -67,12 +66,11 @@ MFA_EXPORT int mfa_qr_terminal(char **out, size_t *len, const char *text, size_t
  * QR code in the image). */
 MFA_EXPORT int mfa_qr_decode_png(mfa_qr_texts_t **texts, const uint8_t *png, size_t png_len);
 /* The number of codes found (at least 1). */
-MFA_EXPORT int mfa_qr_texts_count(const mfa_qr_texts_t *texts, size_t *count);
-/* Code `index` (0..count-1; MFA_ERR_NOT_FOUND beyond) into a caller buffer: its exact bytes plus a
- * NUL not counted in *len (the text itself may hold NULs: use *len). A code made elsewhere may hold
- * more than MFA_QR_MAX_TEXT bytes (up to 7089 digits in numeric mode): on MFA_ERR_BUFFER_TOO_SMALL
- * *len is the size needed. Wipe the buffer after use. */
-MFA_EXPORT int mfa_qr_texts_get(const mfa_qr_texts_t *texts, char *out, size_t cap, size_t *len, size_t index);
+MFA_EXPORT int mfa_qr_texts_get_count(const mfa_qr_texts_t *texts, size_t *count);
+/* Code `index` (0..count-1; MFA_ERR_NOT_FOUND beyond) into *text: its exact bytes plus a NUL not
+ * counted in *len (the text itself may hold NULs: use *len; a code made elsewhere may hold more than
+ * MFA_QR_MAX_TEXT bytes, up to 7089 digits in numeric mode). mfa_free wipes and releases it. */
+MFA_EXPORT int mfa_qr_texts_get_text(const mfa_qr_texts_t *texts, char **text, size_t *len, size_t index);
 /* Releases the texts and wipes them. NULL and *texts == NULL are fine; sets *texts to NULL. */
 MFA_EXPORT void mfa_qr_texts_free(mfa_qr_texts_t **texts);
 

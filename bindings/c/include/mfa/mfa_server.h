@@ -7,29 +7,31 @@
  * MFA_ERR_PASSWORD_MISMATCH, MFA_ERR_THROTTLED, MFA_ERR_ACCOUNT_LOCKED, or an error of the call
  * itself (a store failure ...). `out` (optional) receives the details either way.
  *
- * JSON outputs (char **out_json) are allocated by the library, NUL-terminated, freed with mfa_free().
- * Those that carry secrets (a TOTP enrollment, recovery codes, a new token, a key ring) should be
- * wiped with mfa_memzero(p, strlen(p)) before mfa_free. Strings are UTF-8; every input is borrowed.
+ * JSON outputs (char **out_json) are allocated by the library, NUL-terminated, freed with mfa_free(),
+ * which wipes them first (a TOTP enrollment, recovery codes, a new token, a key ring carry secrets). Strings are UTF-8; every input is borrowed.
  * A toolkit handle may be used from several threads at once; it keeps a reference to its store. */
 #ifndef MFA_SERVER_H
 #define MFA_SERVER_H
 
 #include "mfa/mfa_common.h"
+#include "mfa/mfa_webauthn.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef struct mfa_store mfa_store_t;
+typedef struct mfa_server_store mfa_server_store_t;
 typedef struct mfa_server mfa_server_t;
 
-/* "memory:", "sqlite:<path>", "redis://host:port/db". */
-MFA_EXPORT int mfa_store_open(mfa_store_t **out, const char *url);
-MFA_EXPORT void mfa_store_free(mfa_store_t **store);
+/* "memory:", "sqlite:<path>", "redis://host:port/db", "postgresql://user@host/db?…" (libpq's URL plus
+ * the store's pool_size, pool_wait_ms, lock_timeout_ms; MFA_ERR_UNSUPPORTED in a build without
+ * PostgreSQL). docs/server.md has each store's guarantees. */
+MFA_EXPORT int mfa_server_store_open(mfa_server_store_t **out, const char *url);
+MFA_EXPORT void mfa_server_store_free(mfa_server_store_t **store);
 
 /* A new key ring file text with one fresh key; and the same text with a fresh key added. */
-MFA_EXPORT int mfa_keyring_generate(char **out_text);
-MFA_EXPORT int mfa_keyring_rotate(char **out_text, const char *keyring_text);
+MFA_EXPORT int mfa_server_keyring_generate(char **out_text);
+MFA_EXPORT int mfa_server_keyring_rotate(char **out_text, const char *keyring_text);
 
 typedef struct mfa_server_options {
     size_t struct_size;         /* sizeof(mfa_server_options_t) */
@@ -41,60 +43,60 @@ typedef struct mfa_server_options {
     uint32_t lock_after;        /* 1..100 (default 10) */
     uint32_t lock_duration;     /* seconds; 0 = until mfa_server_unlock (default) */
     uint32_t recovery_codes;    /* 1..100 (default 10) */
-    /* The security-key factor (added in 0.2; a caller built against the older, shorter struct
-     * leaves it off). NULL rp_id = off: the mfa_server_webauthn_* calls fail with
+    /* The security-key factor. NULL rp_id = off: the mfa_server_webauthn_* calls fail with
      * MFA_ERR_INVALID_ARGUMENT. */
     const char *webauthn_rp_id;       /* "example.com" */
     const char *webauthn_rp_name;     /* NULL = rp_id */
     const char *webauthn_origins;     /* space-separated exact origins: "https://example.com" */
     uint32_t webauthn_challenge_ttl;  /* seconds, 30..3600 (default 300) */
-    int webauthn_user_verification;   /* 0 preferred (default), 1 required, 2 discouraged */
-    /* Usernameless login (appended after the WebAuthn members; a caller built against the struct
-     * without it gets the default): the userVerification it asks for and checks, coded as above.
-     * mfa_server_options_init sets 1 (required): the passkey replaces the password, so it should
-     * verify the user itself. */
+    int webauthn_user_verification;   /* MFA_WEBAUTHN_UV_* (default PREFERRED) */
+    /* Usernameless login: the userVerification it asks for and checks. mfa_server_options_init
+     * sets MFA_WEBAUTHN_UV_REQUIRED: the passkey replaces the password, so it should verify the
+     * user itself. */
     int webauthn_discoverable_user_verification;
 } mfa_server_options_t;
-MFA_EXPORT void mfa_server_options_init(mfa_server_options_t *opts);
+/* Fills *opts with the defaults and struct_size. Versioned by struct_size like every options struct:
+ * a library reads only the fields within it; bytes past the fields it knows must be zero. */
+MFA_EXPORT int mfa_server_options_init(mfa_server_options_t *opts);
 
 /* keyring_text: the key ring file's content. opts may be NULL (defaults). */
-MFA_EXPORT int mfa_server_new(mfa_server_t **out, mfa_store_t *store, const char *keyring_text,
+MFA_EXPORT int mfa_server_new(mfa_server_t **out, mfa_server_store_t *store, const char *keyring_text,
                               const mfa_server_options_t *opts);
 MFA_EXPORT void mfa_server_free(mfa_server_t **server);
 
-typedef struct mfa_verify_result {
-    size_t struct_size;     /* sizeof(mfa_verify_result_t) */
+typedef struct mfa_server_verify_result {
+    size_t struct_size;     /* sizeof(mfa_server_verify_result_t) */
     int status;             /* the same as the return value when the call itself worked */
     int64_t retry_after;    /* seconds (throttled, or a timed lock) */
     uint32_t failures;      /* consecutive failures after this attempt */
     int newly_locked;       /* this attempt locked the account */
     int needs_rehash;       /* password: store a new hash */
     char amr[64];           /* RFC 8176 values, space-separated ("otp", "pwd" ...), on success */
-} mfa_verify_result_t;
+} mfa_server_verify_result_t;
 
 /* JSON {"secret": base32, "uri", "qr_svg", "qr_png_data_uri", "expires_at"}. */
 MFA_EXPORT int mfa_server_totp_begin(mfa_server_t *s, char **out_json, const char *user, const char *account_name,
                                      const char *source_ip);
-MFA_EXPORT int mfa_server_totp_confirm(mfa_server_t *s, mfa_verify_result_t *out, const char *user, const char *code,
+MFA_EXPORT int mfa_server_totp_confirm(mfa_server_t *s, mfa_server_verify_result_t *out, const char *user, const char *code,
                                        const char *source_ip);
-MFA_EXPORT int mfa_server_totp_verify(mfa_server_t *s, mfa_verify_result_t *out, const char *user, const char *code,
+MFA_EXPORT int mfa_server_totp_verify(mfa_server_t *s, mfa_server_verify_result_t *out, const char *user, const char *code,
                                       const char *source_ip);
 MFA_EXPORT int mfa_server_totp_remove(mfa_server_t *s, const char *user, const char *actor, const char *source_ip);
 
 /* JSON array of the new codes (shown once). */
 MFA_EXPORT int mfa_server_recovery_generate(mfa_server_t *s, char **out_json, const char *user, const char *source_ip);
-MFA_EXPORT int mfa_server_recovery_use(mfa_server_t *s, mfa_verify_result_t *out, const char *user, const char *code,
+MFA_EXPORT int mfa_server_recovery_use(mfa_server_t *s, mfa_server_verify_result_t *out, const char *user, const char *code,
                                        const char *source_ip);
 MFA_EXPORT int mfa_server_recovery_remaining(mfa_server_t *s, size_t *out, const char *user);
 
 /* phc: the stored hash, or NULL / "" for an unknown user (a dummy hash is verified). */
-MFA_EXPORT int mfa_server_password_verify(mfa_server_t *s, mfa_verify_result_t *out, const char *user,
+MFA_EXPORT int mfa_server_password_verify(mfa_server_t *s, mfa_server_verify_result_t *out, const char *user,
                                           const char *password, const char *phc, const char *source_ip);
 /* Argon2id with the OWASP parameters (m=19 MiB, t=2, p=1). */
-MFA_EXPORT int mfa_password_hash(char **out_phc, const char *password);
+MFA_EXPORT int mfa_server_password_hash(char **out_phc, const char *password);
 /* The default policy (8..64 characters, dictionary when installed, user-name similarity);
  * MFA_ERR_PASSWORD_POLICY with the reason in mfa_last_error_message(). user may be NULL. */
-MFA_EXPORT int mfa_password_check(const char *password, const char *user);
+MFA_EXPORT int mfa_server_password_check(const char *password, const char *user);
 
 /* scopes: space-separated, may be NULL; expires: Unix time or 0. JSON {"token", "id"}. */
 MFA_EXPORT int mfa_server_token_create(mfa_server_t *s, char **out_json, const char *user, const char *name,
@@ -128,10 +130,9 @@ MFA_EXPORT int mfa_server_login_decision(mfa_server_t *s, char **out_json, const
 
 /* MFA_OK when allowed, MFA_ERR_IP_NOT_ALLOWED / MFA_ERR_EMAIL_DOMAIN_NOT_ALLOWED when not,
  * MFA_ERR_ALLOWLIST_SYNTAX for a bad list or address. */
-MFA_EXPORT int mfa_allowlist_check_ip(const char *list, const char *ip);
-MFA_EXPORT int mfa_allowlist_check_email(const char *list, const char *email);
+MFA_EXPORT int mfa_server_allowlist_check_ip(const char *list, const char *ip);
+MFA_EXPORT int mfa_server_allowlist_check_email(const char *list, const char *email);
 
-/* Re-encrypts TOTP secrets under the newest key. */
 /* Security keys and passkeys (WebAuthn). *_begin return the options JSON for the browser
  * ({"options":{…},"expires_at":N}); the challenge stays in the store, single use, until expires_at.
  * register_finish returns the stored key as JSON ({"id","name","aaguid","alg","sign_count",
@@ -140,28 +141,26 @@ MFA_EXPORT int mfa_allowlist_check_email(const char *list, const char *email);
  * "hwk"/"swk", "user", and "pin mfa" with user verification); its status names the failed step
  * (MFA_ERR_WEBAUTHN_CHALLENGE for a used, expired or another user's challenge,
  * MFA_ERR_WEBAUTHN_SIGN_COUNT for a counter that did not increase ...). */
+/* resident_key: MFA_WEBAUTHN_RESIDENT_KEY_PREFERRED (the usual), _REQUIRED (a passkey for usernameless
+ * login), _DISCOURAGED. The stored key's JSON then has "discoverable": true / false as the client
+ * reported it (credProps), or null when it did not. */
 MFA_EXPORT int mfa_server_webauthn_register_begin(mfa_server_t *s, char **out_json, const char *user,
-                                                  const char *display_name, const char *source_ip);
+                                                  const char *display_name, int resident_key,
+                                                  const char *source_ip);
 MFA_EXPORT int mfa_server_webauthn_register_finish(mfa_server_t *s, char **out_json, const char *user,
                                                    const char *response_json, const char *name,
                                                    const char *source_ip);
 MFA_EXPORT int mfa_server_webauthn_login_begin(mfa_server_t *s, char **out_json, const char *user,
                                                const char *source_ip);
-MFA_EXPORT int mfa_server_webauthn_login_finish(mfa_server_t *s, mfa_verify_result_t *out, const char *user,
+MFA_EXPORT int mfa_server_webauthn_login_finish(mfa_server_t *s, mfa_server_verify_result_t *out, const char *user,
                                                 const char *response_json, const char *source_ip);
-/* register_begin with the residentKey requirement: 0 preferred (what register_begin asks for),
- * 1 required (a passkey for usernameless login), 2 discouraged. The stored key's JSON then has
- * "discoverable": true / false as the client reported it (credProps), or null when it did not. */
-MFA_EXPORT int mfa_server_webauthn_register_begin_ex(mfa_server_t *s, char **out_json, const char *user,
-                                                     const char *display_name, int resident_key,
-                                                     const char *source_ip);
 /* Usernameless login with a passkey (docs/server.md): options bound to no user, with an empty
  * allowCredentials; then the response, whose userHandle names the account. On success *out_user
  * receives the account's user name (free with mfa_free); it is NULL otherwise. The status is as for
  * login_finish, plus MFA_ERR_WEBAUTHN_USER_HANDLE when the response has no userHandle; a userHandle
  * of no account fails as MFA_ERR_WEBAUTHN_CREDENTIAL_ID, like a credential of another account. */
 MFA_EXPORT int mfa_server_webauthn_login_begin_discoverable(mfa_server_t *s, char **out_json, const char *source_ip);
-MFA_EXPORT int mfa_server_webauthn_login_finish_discoverable(mfa_server_t *s, mfa_verify_result_t *out,
+MFA_EXPORT int mfa_server_webauthn_login_finish_discoverable(mfa_server_t *s, mfa_server_verify_result_t *out,
                                                              char **out_user, const char *response_json,
                                                              const char *source_ip);
 MFA_EXPORT int mfa_server_webauthn_list(mfa_server_t *s, char **out_json, const char *user);
@@ -169,6 +168,7 @@ MFA_EXPORT int mfa_server_webauthn_list(mfa_server_t *s, char **out_json, const 
 MFA_EXPORT int mfa_server_webauthn_remove(mfa_server_t *s, const char *user, const char *id, const char *actor,
                                           const char *source_ip);
 
+/* Re-encrypts the stored secrets under the key ring's newest key; *moved: how many were. */
 MFA_EXPORT int mfa_server_rewrap(mfa_server_t *s, size_t *moved);
 
 #ifdef __cplusplus

@@ -30,9 +30,9 @@ MFA_EXPORT int mfa_vault_open(mfa_vault_t **out, const char *path, const char *p
 MFA_EXPORT void mfa_vault_free(mfa_vault_t **v);
 
 /* Number of accounts. */
-MFA_EXPORT int mfa_vault_count(const mfa_vault_t *v, size_t *count);
+MFA_EXPORT int mfa_vault_get_count(const mfa_vault_t *v, size_t *count);
 /* The id of the account at index (0 .. count-1), into (out, cap, *len). */
-MFA_EXPORT int mfa_vault_id_at(const mfa_vault_t *v, char *out, size_t cap, size_t *len, size_t index);
+MFA_EXPORT int mfa_vault_get_id(const mfa_vault_t *v, char *out, size_t cap, size_t *len, size_t index);
 /* Accounts as a JSON array (no secrets): [{"id","issuer","name","type","algorithm","digits",
  * "period","counter","tags","note","created","updated"}...]; *json is freed with mfa_free(). */
 MFA_EXPORT int mfa_vault_list_json(const mfa_vault_t *v, char **json);
@@ -64,26 +64,26 @@ MFA_EXPORT int mfa_vault_passwd(mfa_vault_t *v, const char *new_passphrase, size
                                 uint32_t memory_kib, uint32_t passes);
 
 /* Formats for mfa_vault_import (docs/authenticator.md describes each app's export). */
-#define MFA_IMPORT_AUTO 0                 /* recognised from the content; never an encrypted andOTP file */
-#define MFA_IMPORT_URI_LIST 1             /* otpauth:// and otpauth-migration:// URIs, one a line */
-#define MFA_IMPORT_AEGIS 2                /* Aegis JSON, plain or encrypted */
-#define MFA_IMPORT_2FAS 3                 /* 2FAS .2fas, plain or password-protected */
-#define MFA_IMPORT_ANDOTP 4               /* andOTP plain JSON */
-#define MFA_IMPORT_ANDOTP_ENCRYPTED 5     /* andOTP otp_accounts.json.aes (andOTP 0.6.3 and later) */
-#define MFA_IMPORT_ANDOTP_ENCRYPTED_OLD 6 /* the same from andOTP 0.6.2 and older */
+#define MFA_VAULT_IMPORT_AUTO 0                 /* recognised from the content; never an encrypted andOTP file */
+#define MFA_VAULT_IMPORT_URI_LIST 1             /* otpauth:// and otpauth-migration:// URIs, one a line */
+#define MFA_VAULT_IMPORT_AEGIS 2                /* Aegis JSON, plain or encrypted */
+#define MFA_VAULT_IMPORT_2FAS 3                 /* 2FAS .2fas, plain or password-protected */
+#define MFA_VAULT_IMPORT_ANDOTP 4               /* andOTP plain JSON */
+#define MFA_VAULT_IMPORT_ANDOTP_ENCRYPTED 5     /* andOTP otp_accounts.json.aes (andOTP 0.6.3 and later) */
+#define MFA_VAULT_IMPORT_ANDOTP_ENCRYPTED_OLD 6 /* the same from andOTP 0.6.2 and older */
 /* Options, OR'ed into the format value. URI lists (and QR text): a line that does not parse is
  * listed in the report's "invalid" ("line 3: ...") and the rest is imported (when no line is left,
  * the first line's error is returned). The issuer policy for URIs and migration payloads whose
  * issuer parameter and label prefix differ: the parameter wins, or the label wins (not both);
  * without either such a URI is MFA_ERR_URI_ISSUER_MISMATCH naming the line. */
-#define MFA_IMPORT_SKIP_INVALID 0x100
-#define MFA_IMPORT_ISSUER_PARAM 0x200
-#define MFA_IMPORT_ISSUER_LABEL 0x400
+#define MFA_VAULT_IMPORT_SKIP_INVALID 0x100
+#define MFA_VAULT_IMPORT_ISSUER_PARAM 0x200
+#define MFA_VAULT_IMPORT_ISSUER_LABEL 0x400
 
 /* Adds the accounts of another app's export (data, data_len) to the vault in memory; call
  * mfa_vault_save() to keep them. password (borrowed, may be NULL for plain exports) opens encrypted
  * ones. Accounts already in the vault are skipped and reported, and so are entries the vault cannot
- * represent. format is an MFA_IMPORT_* format, optionally OR'ed with the option bits above. On
+ * represent. format is an MFA_VAULT_IMPORT_* format, optionally OR'ed with the option bits above. On
  * success *report_json (free with mfa_free) is {"format", "imported": [{"id", "label"}...],
  * "duplicates": ["label (why)"...], "skipped": [...], "invalid": ["line N: why"...], "warnings":
  * [...]}; a warning says what the input lacks (a missing QR code of a Google Authenticator export).
