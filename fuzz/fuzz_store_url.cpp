@@ -12,6 +12,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     using K = mfa::store::StoreUrl::Kind;
     if (u->kind == K::sqlite && u->path.empty()) std::abort();
     if (u->kind == K::redis && (u->host.empty() || u->port == 0 || u->db > 15)) std::abort();
+    if (u->kind == K::redis_cluster || u->kind == K::redis_sentinel) {
+        if (u->nodes.empty() || u->nodes.size() > 64 || u->db > 15) std::abort();
+        for (const auto& n : u->nodes)
+            if (n.host.empty() || n.port == 0) std::abort();
+        if ((u->kind == K::redis_sentinel) == u->master.empty()) std::abort();
+    }
+    if (u->redis.wait_replicas > 16 || (u->redis.wait_replicas > 0 && u->redis.wait_timeout >= u->redis.timeout)) std::abort();
     // PostgreSQL: only the store's own parameters are taken out; the rest goes to libpq as written.
     if (u->kind == K::postgresql &&
         (u->conninfo.size() > text.size() || text.substr(0, text.find('?')) != u->conninfo.substr(0, u->conninfo.find('?')) ||

@@ -140,9 +140,19 @@ BOOST_AUTO_TEST_CASE(label_separators) {
     BOOST_TEST(parse_ok(totp("M%C3%BCller%20AG:j%C3%B6rg", "")).name == "j\xC3\xB6rg");
     BOOST_TEST(parse_ok(totp("M\xC3\xBCller:\xE6\x97\xA5", "")).issuer == "M\xC3\xBCller");
 
-    uri_fails(totp("a:b:c", ""), Errc::uri_label, "more than one ':'");
-    uri_fails(totp("a%3Ab:c", ""), Errc::uri_label, "more than one ':'");
-    uri_fails(totp(":alice", ""), Errc::uri_label, "empty issuer");
+    // Further ':' stay in the name; with the issuer parameter the split is where the issuer ends.
+    auto d = parse_ok(totp("a:b:c", ""));
+    BOOST_TEST((d.issuer == "a" && d.name == "b:c"));
+    auto e = parse_ok(totp("a%3Ab:c", "&issuer=a%3Ab"));
+    BOOST_TEST((e.issuer == "a:b" && e.name == "c"));
+    auto f = parse_ok(totp("a%3Ab:c%3Ad", "&issuer=a"));
+    BOOST_TEST((f.issuer == "a" && f.name == "b:c:d"));
+    // An empty issuer before ':' is no issuer; the parameter may still give one.
+    auto g = parse_ok(totp(":alice", ""));
+    BOOST_TEST((g.issuer == "" && g.name == "alice"));
+    BOOST_TEST(parse_ok(totp(":alice", "&issuer=Corp")).issuer == "Corp");
+    BOOST_TEST(parse_ok(totp(":a%3Ab", "")).name == "a:b");
+    uri_fails(totp(":", ""), Errc::uri_label, "neither an issuer nor an account name");
     uri_fails(totp("", ""), Errc::uri_label, "neither an issuer nor an account name");
     uri_fails(totp(std::string(300, 'n'), ""), Errc::limit_exceeded, "label account name");
     uri_fails(totp(std::string(300, 'i') + ":n", ""), Errc::limit_exceeded, "label issuer");
@@ -194,7 +204,7 @@ BOOST_AUTO_TEST_CASE(issuer_policy) {
     // Separator spaces go also when the issuer came from the parameter only.
     BOOST_TEST(parse_ok(totp("%20alice", "&issuer=P")).name == "alice");
 
-    uri_fails(totp("alice", "&issuer=a%3Ab"), Errc::uri_parameter, "colon");
+    BOOST_TEST(parse_ok(totp("alice", "&issuer=a%3Ab")).issuer == "a:b");
     uri_fails(totp("alice", "&issuer=" + std::string(257, 'x')), Errc::limit_exceeded, "issuer parameter");
 }
 
@@ -327,8 +337,8 @@ BOOST_AUTO_TEST_CASE(format_rejects_what_uris_cannot_carry) {
         change(b);
         return format_otpauth_uri(b);
     };
-    check_error(with([](Account& b) { b.name = "a:b"; }), Errc::uri_label, "account name", "colon in name");
-    check_error(with([](Account& b) { b.issuer = "a:b"; }), Errc::uri_label, "issuer", "colon in issuer");
+    check_error(with([](Account& b) { b.issuer.clear(); b.name = " a:b"; }), Errc::uri_label, "starts with a space",
+                "space before a name with a colon");
     check_error(with([](Account& b) { b.name = " alice"; }), Errc::uri_label, "starts with a space", "space");
     check_error(with([](Account& b) { b.name = "bad\xFF"; }), Errc::uri_label, "UTF-8", "utf8");
     check_error(with([](Account& b) { b.issuer.clear(); b.name.clear(); }), Errc::uri_label, "neither", "empty");
@@ -358,7 +368,7 @@ namespace {
 std::string random_text(std::mt19937_64& rng, std::size_t max_len) {
     static const std::vector<std::string> kPieces = {
         "a", "Z", "0", "9", " ", "@", ".", "-", "_", "~", "+", "%", "&", "=", "?", "#", "/", "'", "\"",
-        "<", "!", "*", "(", "\xC3\xA9", "\xE6\x97\xA5", "\xF0\x9F\x98\x80", "%20", "%3A"};
+        "<", "!", "*", "(", "\xC3\xA9", "\xE6\x97\xA5", "\xF0\x9F\x98\x80", "%20", "%3A", ":"};
     std::string s;
     const std::size_t n = rng() % (max_len + 1);
     for (std::size_t i = 0; i < n; ++i) s += kPieces[rng() % kPieces.size()];
@@ -369,7 +379,9 @@ Account random_account(std::mt19937_64& rng) {
     Account a;
     a.issuer = random_text(rng, 6);
     a.name = random_text(rng, 10);
-    if (!a.issuer.empty()) a.name.erase(0, std::min(a.name.size(), a.name.find_first_not_of(' ')));
+    // Spaces after the label's ':' are separator spaces (and there is one with an issuer, or a ':' in the name).
+    if (!a.issuer.empty() || a.name.find(':') != std::string::npos)
+        a.name.erase(0, std::min(a.name.size(), a.name.find_first_not_of(' ')));
     if (a.issuer.empty() && a.name.empty()) a.name = "n";
     const std::size_t len = 1 + rng() % 64;
     a.secret = SecretBytes(len);
@@ -597,10 +609,13 @@ BOOST_AUTO_TEST_CASE(migration_name_and_issuer) {
     payload_fails(with_name("Other:alice", "Corp"), Errc::uri_issuer_mismatch, "account 0: issuer 'Corp' differs", "mismatch");
     BOOST_TEST(parse_payload_ok(with_name("Other:alice", "Corp"), {IssuerPolicy::prefer_param}).accounts[0].issuer == "Corp");
     BOOST_TEST(parse_payload_ok(with_name("Other:alice", "Corp"), {IssuerPolicy::prefer_label}).accounts[0].issuer == "Other");
-    payload_fails(with_name("a:b:c", ""), Errc::migration_field, "account 0 name has more than one ':'", "colons");
+    auto colons = std::move(parse_payload_ok(with_name("a:b:c", "a:b")).accounts[0]);
+    BOOST_TEST((colons.issuer == "a:b" && colons.name == "c"));
+    auto no_issuer = std::move(parse_payload_ok(with_name(":a:b", "")).accounts[0]);
+    BOOST_TEST((no_issuer.issuer == "" && no_issuer.name == "a:b"));
     payload_fails(with_name("", ""), Errc::migration_field, "account 0: neither", "no name");
     payload_fails(with_name("a\xFF", ""), Errc::migration_field, "account 0 name: invalid UTF-8", "utf8");
-    payload_fails(with_name("a", "x:y"), Errc::migration_field, "account 0 issuer", "issuer colon");
+    BOOST_TEST(parse_payload_ok(with_name("a", "x:y")).accounts[0].issuer == "x:y");
     payload_fails(with_name(std::string(300, 'n'), ""), Errc::limit_exceeded, "account 0 name", "long name");
 }
 
@@ -705,7 +720,7 @@ BOOST_AUTO_TEST_CASE(migration_build_refuses_what_it_cannot_carry) {
     fails([](Account& x) { x.params.t0 = 5; }, "t0");
     fails([](Account& x) { x.params.type = OtpType::hotp; x.params.counter = ~0ull; }, "counter above INT64_MAX");
     fails([](Account& x) { x.secret.clear(); }, "secret is empty");
-    fails([](Account& x) { x.name = "a:b"; }, "name");
+    fails([](Account& x) { x.issuer.clear(); x.name = " a:b"; }, "starts with a space");
     fails([](Account& x) { x.name = " b"; }, "starts with a space");
 
     MigrationBatch b;

@@ -500,7 +500,7 @@ BOOST_AUTO_TEST_CASE(audit_chain_detects_removal_and_alteration) {
     BOOST_TEST(recs->size() == 5u);
     BOOST_TEST(utc_time(1700000000) == "2023-11-14T22:13:20Z");
 
-    const std::string k3 = "mfa:audit:rec:00000000000000000003";
+    const std::string k3 = "mfa:audit:{:audit}:rec:00000000000000000003";
     const Bytes original = *s->get(k3).value();
     std::string altered(as_chars(original));
     altered.replace(altered.find("10.0.0.1"), 8, "10.0.0.2");
@@ -516,7 +516,7 @@ BOOST_AUTO_TEST_CASE(audit_chain_detects_removal_and_alteration) {
     BOOST_TEST(s->put(k3, original).ok());
 
     // Removing the last record is caught by the head.
-    BOOST_TEST(*s->erase("mfa:audit:rec:00000000000000000005"));
+    BOOST_TEST(*s->erase("mfa:audit:{:audit}:rec:00000000000000000005"));
     BOOST_TEST(log.verify().code() == Errc::audit_chain_broken);
 }
 
@@ -535,20 +535,20 @@ BOOST_AUTO_TEST_CASE(audit_chain_detects_a_moved_head) {
     };
     BOOST_TEST(log.verify()->records == 0u);  // empty and headless is intact
     for (int i = 1; i <= 6; ++i) add(i);
-    const std::string head = std::string(as_chars(*s->get("mfa:audit:head").value()));
+    const std::string head = std::string(as_chars(*s->get("mfa:audit:{:audit}:head").value()));
 
-    BOOST_TEST(*s->erase("mfa:audit:head"));
+    BOOST_TEST(*s->erase("mfa:audit:{:audit}:head"));
     auto v = log.verify();
     BOOST_TEST(v.code() == Errc::audit_chain_broken);
     BOOST_TEST(v.error().detail.find("head is missing") != std::string::npos);
 
     // Back to (3, hash_3): records 5 and 6 would be hidden (4 looks like a writer that died).
-    const std::string r3(as_chars(*s->get("mfa:audit:rec:00000000000000000003").value()));
-    BOOST_TEST(s->put("mfa:audit:head", as_bytes("3 " + sha256_hex_for_test(r3))).ok());
+    const std::string r3(as_chars(*s->get("mfa:audit:{:audit}:rec:00000000000000000003").value()));
+    BOOST_TEST(s->put("mfa:audit:{:audit}:head", as_bytes("3 " + sha256_hex_for_test(r3))).ok());
     v = log.verify();
     BOOST_TEST(v.code() == Errc::audit_chain_broken);
     BOOST_TEST(v.error().detail.find("record 5") != std::string::npos);
-    BOOST_TEST(s->put("mfa:audit:head", as_bytes(head)).ok());
+    BOOST_TEST(s->put("mfa:audit:{:audit}:head", as_bytes(head)).ok());
 
     // Anchored: the chain must still contain the head an operator recorded.
     auto good = log.verify();

@@ -7,6 +7,7 @@
 #include "mfa/encoding.hpp"
 #include "mfa/server/api_token.hpp"
 #include "mfa/server/toolkit.hpp"
+#include "redis_server.hpp"
 #include "pg_server.hpp"
 #include "test_support.hpp"
 
@@ -242,7 +243,7 @@ BOOST_AUTO_TEST_CASE(removed_factor_is_not_accepted_from_cache) {
     f.clock += 60;
     BOOST_TEST(f.verify("alice", f.code(otp)) == Errc::ok);  // now cached
     // Another server removes it (straight in the store, bypassing this toolkit's cache).
-    BOOST_TEST(*f.st->erase("mfa:totp:alice"));
+    BOOST_TEST(*f.st->erase("mfa:totp:{alice}"));
     f.clock += 30;
     BOOST_TEST(f.verify("alice", f.code(otp)) == Errc::otp_code_mismatch);
     // Re-enrolled elsewhere with a new secret: the old secret's codes fail, the new one's pass.
@@ -259,7 +260,7 @@ BOOST_AUTO_TEST_CASE(removed_factor_is_not_accepted_from_cache) {
 BOOST_AUTO_TEST_CASE(secret_is_encrypted_at_rest_and_rewrapped) {
     Fixture f;
     auto otp = f.enroll();
-    const std::string rec(as_chars(*f.st->get("mfa:totp:alice").value()));
+    const std::string rec(as_chars(*f.st->get("mfa:totp:{alice}").value()));
     const std::string b32(base32_encode(otp.secret()).view());
     BOOST_TEST(rec.find(b32) == std::string::npos);
     BOOST_TEST(rec.find("\"secret\":\"v1.1.") != std::string::npos);
@@ -288,7 +289,7 @@ BOOST_AUTO_TEST_CASE(rewrap_moves_old_secrets) {
     clock += 30;
     BOOST_TEST(tk->totp_verify("alice", otp_ptr->generate(clock).view(), {})->ok());  // old key still reads
     BOOST_TEST(*tk->rewrap() == 1u);
-    BOOST_TEST(std::string(as_chars(*st->get("mfa:totp:alice").value())).find("\"v1.2.") != std::string::npos);
+    BOOST_TEST(std::string(as_chars(*st->get("mfa:totp:{alice}").value())).find("\"v1.2.") != std::string::npos);
     clock += 30;
     BOOST_TEST(tk->totp_verify("alice", otp_ptr->generate(clock).view(), {})->ok());
     BOOST_TEST(*tk->rewrap() == 0u);
@@ -300,6 +301,9 @@ BOOST_AUTO_TEST_CASE(rewrap_walks_every_page) {
     const auto dir = std::filesystem::temp_directory_path() / ("mfa-rewrap-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
     std::vector<std::string> urls{"memory:", "sqlite:" + (dir / "s.db").string()};
+    // A cluster spreads the users over its masters: rewrap walks each of them.
+    if (auto& cluster = test::RedisCluster::shared(); cluster.available()) urls.push_back(cluster.url());
+    else test::skip("rewrap on redis cluster: " + cluster.reason());
 #ifdef MFA_TEST_POSTGRESQL
     // A database of its own: rewrap() counts every secret in the store.
     if (auto& pg = test::PgServer::shared(); !pg.available()) test::skip("postgresql backend: " + pg.reason());
@@ -490,6 +494,7 @@ BOOST_AUTO_TEST_CASE(audit_trail_is_a_valid_chain) {
 BOOST_AUTO_TEST_CASE(user_names_are_escaped_in_keys) {
     BOOST_TEST(*user_key_part("a:b") == "a%3Ab");
     BOOST_TEST(*user_key_part("50%") == "50%25");
+    BOOST_TEST(*user_key_part("}x{") == "%7Dx%7B");  // the key's hash tag is exactly the user
     BOOST_TEST(user_key_part("").code() == Errc::invalid_argument);
     BOOST_TEST(user_key_part(std::string(257, 'a')).code() == Errc::invalid_argument);
     // "a" and "a:set" cannot collide with each other's recovery keys.

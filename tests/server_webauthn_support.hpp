@@ -176,6 +176,18 @@ inline void each_backend(const std::function<void(std::function<std::shared_ptr<
             });
         }
     }
+    auto& cluster = test::RedisCluster::shared();
+    if (!cluster.available()) {
+        test::skip("redis cluster backend: " + cluster.reason());
+    } else {
+        BOOST_TEST_CONTEXT("redis cluster") {
+            f([&cluster] {
+                auto s = store::open_store(cluster.url());
+                BOOST_REQUIRE(s);
+                return *s;
+            });
+        }
+    }
 #ifdef MFA_TEST_POSTGRESQL
     auto& pg = test::PgServer::shared();
     if (!pg.available()) return test::skip("postgresql backend: " + pg.reason());

@@ -14,6 +14,7 @@
 
 #include <set>
 
+#include "../lib/store/redis_routing.hpp"
 #include "mfa/store.hpp"
 #include "pg_server.hpp"
 #include "redis_server.hpp"
@@ -28,9 +29,11 @@ inline std::ostream& operator<<(std::ostream& os, AttemptOutcome o) { return os 
 
 namespace {
 
+// One hash tag a case: on Redis Cluster every key of the case is in one slot, as the toolkit's
+// keys of one user are (an attempt's keys must share one).
 std::string fresh_prefix() {
     static std::atomic<int> n{0};
-    return "t" + std::to_string(getpid()) + "-" + std::to_string(n++) + ":";
+    return "{t" + std::to_string(getpid()) + "-" + std::to_string(n++) + "}:";
 }
 
 struct TempFile {
@@ -94,7 +97,44 @@ void each_backend(const std::function<void(Store&, const std::string&)>& f) {
             f(**s, fresh_prefix());
         }
     }
+    auto& cluster = test::RedisCluster::shared();
+    if (!cluster.available()) {
+        test::skip("redis cluster backend: " + cluster.reason());
+    } else {
+        BOOST_TEST_CONTEXT("redis cluster") {
+            auto s = open_store(cluster.url());
+            BOOST_REQUIRE_MESSAGE(s.ok(), (s.ok() ? std::string() : s.error().to_string()));
+            f(**s, fresh_prefix());
+        }
+    }
+    auto& sentinel = test::RedisSentinelGroup::shared();
+    if (!sentinel.available()) {
+        test::skip("redis sentinel backend: " + sentinel.reason());
+    } else {
+        BOOST_TEST_CONTEXT("redis sentinel") {
+            auto s = open_store(sentinel.url("?wait_replicas=1&wait_timeout_ms=500"));
+            BOOST_REQUIRE_MESSAGE(s.ok(), (s.ok() ? std::string() : s.error().to_string()));
+            f(**s, fresh_prefix());
+        }
+    }
 }
+
+// A Redis reply parsed from its wire form, as a server would send it.
+struct Parsed {
+    explicit Parsed(std::string_view wire) {
+        redisReader* r = redisReaderCreate();
+        redisReaderFeed(r, wire.data(), wire.size());
+        void* out = nullptr;
+        if (redisReaderGetReply(r, &out) == REDIS_OK) reply = static_cast<redisReply*>(out);
+        redisReaderFree(r);
+    }
+    ~Parsed() {
+        if (reply) freeReplyObject(reply);
+    }
+    Parsed(const Parsed&) = delete;
+    Parsed& operator=(const Parsed&) = delete;
+    redisReply* reply = nullptr;
+};
 
 Bytes b(std::string_view s) { return Bytes(s.begin(), s.end()); }
 
@@ -548,6 +588,171 @@ BOOST_AUTO_TEST_CASE(store_urls) {
     BOOST_TEST(parse_store_url("postgresx://x").code() == Errc::invalid_argument);
     BOOST_TEST(parse_store_url("sqlite:a\nb").code() == Errc::invalid_argument);
     BOOST_TEST(open_store("redis://127.0.0.1:1/0").code() == Errc::store_unavailable);
+    BOOST_TEST(parse_store_url("redis://h?wait_replicas=0")->redis.wait_replicas == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(cluster_and_sentinel_urls) {
+    auto c = parse_store_url("redis-cluster://10.0.0.1:7000,[::1]:7001,h3/");
+    BOOST_REQUIRE(c.ok());
+    BOOST_TEST((c->kind == StoreUrl::Kind::redis_cluster));
+    BOOST_REQUIRE(c->nodes.size() == 3u);
+    BOOST_TEST(c->nodes[0].host == "10.0.0.1");
+    BOOST_TEST(c->nodes[0].port == 7000);
+    BOOST_TEST(c->nodes[1].host == "::1");
+    BOOST_TEST(c->nodes[2].port == 6379);
+    BOOST_TEST(parse_store_url("redis-cluster://h:1")->nodes.size() == 1u);
+    BOOST_TEST(parse_store_url("redis-cluster://").code() == Errc::invalid_argument);
+    BOOST_TEST(parse_store_url("redis-cluster://h:1,").code() == Errc::invalid_argument);
+    BOOST_TEST(parse_store_url("redis-cluster://h:1/3").code() == Errc::invalid_argument);  // db 0 only
+    BOOST_TEST(parse_store_url("redis-cluster://a@h:1").code() == Errc::unsupported);
+    auto s = parse_store_url("redis-sentinel://s1,s2:5000/mymaster/2?wait_replicas=1&wait_timeout_ms=250");
+    BOOST_REQUIRE(s.ok());
+    BOOST_TEST((s->kind == StoreUrl::Kind::redis_sentinel));
+    BOOST_TEST(s->nodes[0].port == 26379);
+    BOOST_TEST(s->nodes[1].port == 5000);
+    BOOST_TEST(s->master == "mymaster");
+    BOOST_TEST(s->db == 2u);
+    BOOST_TEST(s->redis.wait_replicas == 1u);
+    BOOST_TEST(s->redis.wait_timeout.count() == 250);
+    BOOST_TEST(s->redis.timeout > s->redis.wait_timeout);
+    BOOST_TEST(parse_store_url("redis-sentinel://s1/").code() == Errc::invalid_argument);       // no master name
+    BOOST_TEST(parse_store_url("redis-sentinel://s1/a b").code() == Errc::invalid_argument);
+    BOOST_TEST(parse_store_url("redis-sentinel://s1/m/16").code() == Errc::invalid_argument);
+    for (const char* bad : {"redis://h?wait_replicas=x", "redis://h?wait_replicas=17", "redis://h?wait_timeout_ms=0",
+                            "redis://h?wait_replicas=1&wait_replicas=1", "redis://h?color=red", "redis://h?"})
+        BOOST_TEST_CONTEXT(bad) { BOOST_TEST(parse_store_url(bad).code() == Errc::invalid_argument); }
+    BOOST_TEST(open_store("redis-cluster://127.0.0.1:1").code() == Errc::store_unavailable);
+    BOOST_TEST(open_store("redis-sentinel://127.0.0.1:1/m").code() == Errc::store_unavailable);
+}
+
+// Known answers from the Redis Cluster specification (crc16 check value, hash tag rules).
+BOOST_AUTO_TEST_CASE(cluster_slots_and_hash_tags) {
+    using namespace routing;
+    BOOST_TEST(crc16("123456789") == 0x31C3);
+    BOOST_TEST(key_slot("foo") == 12182);
+    BOOST_TEST(key_slot("{user1000}.following") == key_slot("{user1000}.followers"));
+    BOOST_TEST(hash_tag("foo{{bar}}zap") == "{bar");
+    BOOST_TEST(hash_tag("foo{bar}{zap}") == "bar");
+    BOOST_TEST(hash_tag("foo{}{bar}") == "foo{}{bar}");  // an empty tag: the whole key
+    BOOST_TEST(hash_tag("foo{bar") == "foo{bar");
+    BOOST_TEST(*prefix_slot("mfa:wa:{alice}:") == key_slot("mfa:wa:{alice}:abc"));
+    BOOST_TEST(!prefix_slot("mfa:totp:{").has_value());
+    BOOST_TEST(!prefix_slot("mfa:totp:{al").has_value());
+    BOOST_TEST(!prefix_slot("x{}").has_value());
+    BOOST_TEST(!prefix_slot("").has_value());
+    const Address me{"10.0.0.9", 7000};
+    auto m = parse_redirect("MOVED 3999 127.0.0.1:6381", me);
+    BOOST_REQUIRE(m.has_value());
+    BOOST_TEST(!m->ask);
+    BOOST_TEST(m->slot == 3999);
+    BOOST_TEST(m->to.to_string() == "127.0.0.1:6381");
+    auto a = parse_redirect("ASK 16383 ::1:7002", me);
+    BOOST_REQUIRE(a.has_value());
+    BOOST_TEST(a->ask);
+    BOOST_TEST(a->to.host == "::1");
+    BOOST_TEST(parse_redirect("MOVED 12 :7005", me)->to.host == "10.0.0.9");  // the node did not know its address
+    for (const char* bad : {"MOVED 16384 h:1", "MOVED 1 h:0", "MOVED 1 h", "MOVED x h:1", "ERR MOVED 1 h:1", "ASK 1", "MOVED 1 h/x:1"})
+        BOOST_TEST_CONTEXT(bad) { BOOST_TEST(!parse_redirect(bad, me).has_value()); }
+}
+
+BOOST_AUTO_TEST_CASE(cluster_slots_reply) {
+    using namespace routing;
+    const Address me{"10.0.0.9", 7000};
+    Parsed ok("*2\r\n*4\r\n:0\r\n:8191\r\n*3\r\n$9\r\n127.0.0.1\r\n:7000\r\n$2\r\nid\r\n*2\r\n$9\r\n127.0.0.1\r\n:7003\r\n"
+              "*3\r\n:8192\r\n:16383\r\n*2\r\n$0\r\n\r\n:7001\r\n");
+    BOOST_REQUIRE(ok.reply != nullptr);
+    auto r = parse_cluster_slots(*ok.reply, me);
+    BOOST_REQUIRE(r.ok());
+    BOOST_REQUIRE(r->size() == 2u);
+    BOOST_TEST((*r)[0].last == 8191);
+    BOOST_TEST((*r)[0].master.port == 7000);  // the master, not the replica after it
+    BOOST_TEST((*r)[1].master.host == "10.0.0.9");  // an empty host is the node asked
+    for (const char* bad : {"*1\r\n*3\r\n:5\r\n:4\r\n*2\r\n$1\r\nh\r\n:1\r\n",        // last < first
+                            "*1\r\n*3\r\n:0\r\n:16384\r\n*2\r\n$1\r\nh\r\n:1\r\n",    // past the last slot
+                            "*1\r\n*3\r\n:0\r\n:1\r\n*2\r\n$1\r\nh\r\n:0\r\n",        // port 0
+                            "*1\r\n*2\r\n:0\r\n:1\r\n", "+OK\r\n", "*1\r\n:1\r\n"}) {
+        Parsed p(bad);
+        BOOST_REQUIRE(p.reply != nullptr);
+        BOOST_TEST(parse_cluster_slots(*p.reply, me).code() == Errc::store_unavailable);
+    }
+    Parsed master("*2\r\n$9\r\n127.0.0.1\r\n$4\r\n6380\r\n");
+    BOOST_TEST(parse_master_address(*master.reply, me)->port == 6380);
+    Parsed nil("*-1\r\n");
+    BOOST_TEST(parse_master_address(*nil.reply, me).code() == Errc::store_unavailable);
+    Parsed bad_port("*2\r\n$1\r\nh\r\n$5\r\n70000\r\n");
+    BOOST_TEST(parse_master_address(*bad_port.reply, me).code() == Errc::store_unavailable);
+}
+
+// On a cluster: a listing without a hash tag walks every master; an attempt across slots is
+// refused before it is sent; keys of every slot work through one seed (MOVED followed).
+BOOST_AUTO_TEST_CASE(cluster_spans_masters) {
+    auto& cluster = test::RedisCluster::shared();
+    if (!cluster.available()) {
+        test::skip("redis cluster: " + cluster.reason());
+        return;
+    }
+    // One seed only: every other master is reached through MOVED and the slot table.
+    auto s = open_store("redis-cluster://" + test::RedisCluster::addr(cluster.nodes()[0]->port()));
+    BOOST_REQUIRE_MESSAGE(s.ok(), (s.ok() ? std::string() : s.error().to_string()));
+    const std::string p = "spread" + std::to_string(getpid()) + ":";
+    std::set<std::string> want;
+    std::set<unsigned short> masters;
+    for (int i = 0; i < 60; ++i) {
+        const std::string k = p + std::to_string(i);
+        BOOST_REQUIRE((*s)->put(k, b("v")).ok());
+        want.insert(k);
+        masters.insert(cluster.master_of_slot(routing::key_slot(k)));
+    }
+    BOOST_TEST(masters.size() == 3u);  // the keys really are spread
+    std::set<std::string> got;
+    std::string cursor;
+    int pages = 0;
+    do {
+        auto page = (*s)->scan(p, cursor, 7);
+        BOOST_REQUIRE_MESSAGE(page.ok(), (page.ok() ? std::string() : page.error().to_string()));
+        got.insert(page->keys.begin(), page->keys.end());
+        cursor = page->cursor;
+        BOOST_REQUIRE(++pages < 1000);
+    } while (!cursor.empty());
+    BOOST_TEST((got == want));
+    BOOST_TEST((*s)->scan(p, "99999-0", 7).code() == Errc::invalid_argument);
+    BOOST_TEST((*s)->scan(p, "12", 7).code() == Errc::invalid_argument);
+    AttemptRequest q = req(p + "a", true, 10);
+    q.advance_key = p + "b";  // another slot
+    BOOST_TEST((*s)->attempt(q).code() == Errc::invalid_argument);
+    q.advance_key = "{" + q.throttle_key + "}x";  // "{…}" hashes only the tag: the throttle key's slot
+    BOOST_TEST((*s)->attempt(q)->outcome == AttemptOutcome::accepted);
+}
+
+// WAIT: with more replicas asked for than exist, an accepted step and a take fail closed (the step
+// is spent all the same); rejections, plain writes and reads are unaffected.
+BOOST_AUTO_TEST_CASE(wait_fails_closed_without_replicas) {
+    auto& redis = test::RedisServer::shared();
+    if (!redis.available()) {
+        test::skip("redis: " + redis.reason());
+        return;
+    }
+    auto s = open_store("redis://127.0.0.1:" + std::to_string(redis.port()) + "/0?wait_replicas=1&wait_timeout_ms=50");
+    BOOST_REQUIRE_MESSAGE(s.ok(), (s.ok() ? std::string() : s.error().to_string()));
+    const std::string p = fresh_prefix();
+    auto q = req(p, true, 10);
+    q.advance_key = p + "last";
+    q.step = 5;
+    auto a = (*s)->attempt(q);
+    BOOST_TEST(a.code() == Errc::store_unavailable);
+    BOOST_TEST(a.error().detail.find("0 of 1 replicas") != std::string::npos);
+    BOOST_TEST((*s)->get(p + "last")->value() == b("5"));  // spent: the same step is a replay now
+    q.success = false;
+    BOOST_TEST((*s)->attempt(q)->outcome == AttemptOutcome::rejected);
+    BOOST_TEST((*s)->put(p + "c", b("x")).ok());
+    BOOST_TEST((*s)->take(p + "c").code() == Errc::store_unavailable);
+    BOOST_TEST(!(*s)->get(p + "c")->has_value());
+    BOOST_TEST(!(*s)->take(p + "c")->has_value());  // nothing taken: nothing to confirm
+    // Without WAIT the same store accepts.
+    auto plain = open_store(redis.url());
+    q.success = true;
+    q.step = 6;
+    BOOST_TEST((*plain)->attempt(q)->outcome == AttemptOutcome::accepted);
 }
 
 BOOST_AUTO_TEST_CASE(postgres_url_parameters) {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "mfa/encoding.hpp"
+#include "mfa/otp.hpp"
 
 namespace mfa::app {
 namespace {
@@ -41,9 +42,15 @@ void AccountOptions::add_to(CLI::App& cmd, bool with_uri) {
     auto* alg = cmd.add_option("--algorithm", algorithm_, "SHA1, SHA256 or SHA512")
                     ->check(CLI::IsMember({"SHA1", "SHA256", "SHA512"}, CLI::ignore_case))
                     ->capture_default_str();
-    digits_opt_ = cmd.add_option("--digits", digits_, "code length, 4..10 (Steam: always 5)")->capture_default_str();
-    auto* period = cmd.add_option("--period", period_, "seconds per code (totp, steam)")->capture_default_str();
-    auto* counter = cmd.add_option("--counter", counter_, "the counter of the next code (hotp)")->capture_default_str();
+    digits_opt_ = cmd.add_option("--digits", digits_, "code length, 4..10 (Steam: always 5)")
+                      ->check(whole_number(kMinDigits, kMaxDigits))
+                      ->capture_default_str();
+    auto* period = cmd.add_option("--period", period_, "seconds per code (totp, steam), 1..86400")
+                       ->check(whole_number(1, kMaxPeriod))
+                       ->capture_default_str();
+    auto* counter = cmd.add_option("--counter", counter_, "the counter of the next code (hotp), 0..2^64-1")
+                        ->check(whole_number(0, UINT64_MAX))
+                        ->capture_default_str();
     auto* issuer = cmd.add_option("--issuer", issuer_, "the service (\"Example\")");
     auto* name = cmd.add_option("--name", name_, "the account at the service (\"alice@example.com\")");
     auto* policy = cmd.add_option("--issuer-policy", issuer_policy_,

@@ -26,10 +26,14 @@ public:
         list_ = cmd.add_subcommand("list", "the backups, oldest first");
         list_->add_flag("--json", json_, "print JSON");
         list_->add_option("--vault", vault_, "the vault file");
+        // Listing and restoring open no vault, so no passphrase is read; the flag is taken because
+        // every command takes it (scripts pass it to all of them).
+        list_->add_option("--passphrase-file", passphrase_file_, "accepted and not needed: backups are listed unopened");
         restore_ = cmd.add_subcommand("restore", "replace the vault with a backup (the current version is backed up first)");
         restore_->add_option("name", name_, "the backup's name (from `mfa backup list`), or 'latest'")->required();
         restore_->add_flag("--yes,-y", yes_, "do not ask for confirmation");
         restore_->add_option("--vault", vault_, "the vault file");
+        restore_->add_option("--passphrase-file", passphrase_file_, "accepted and not needed: the backup is restored unopened");
     }
 
     int run(Context& ctx) override {
@@ -66,7 +70,7 @@ public:
 
 private:
     CLI::App *list_ = nullptr, *restore_ = nullptr;
-    std::string vault_, name_;
+    std::string vault_, name_, passphrase_file_;
     bool json_ = false, yes_ = false;
 };
 

@@ -40,14 +40,17 @@ public:
         cmd.add_option("query", query_, "vault accounts whose issuer, name, tag or id contains this text");
         account_.add_to(cmd);
         vault_.add_to(cmd);
-        time_opt_ = cmd.add_option("--time", time_, "the Unix time to make the code for (default: now)");
+        // Up to where valid_until (time + seconds left, at most a day) still fits in 64 bits.
+        time_opt_ = cmd.add_option("--time", time_, "the Unix time to make the code for (default: now), 0..2^63-86401")
+                        ->check(whole_number(0, INT64_MAX - kMaxPeriod));
         cmd.add_flag("--json", json_, "print JSON: the code with its step, period and seconds left");
         watch_opt_ = cmd.add_flag("--watch", watch_, "refresh every second with a countdown, until Ctrl-C");
         auto* copy = cmd.add_flag("--copy", copy_,
                                   "put the code of the one matching account on the clipboard (wl-copy, xclip or xsel); "
                                   "cleared when it expires");
         copy->excludes(watch_opt_);
-        auto* duration = cmd.add_option("--duration", duration_, "with --watch: stop after this many seconds");
+        auto* duration = cmd.add_option("--duration", duration_, "with --watch: stop after this many seconds")
+                             ->check(whole_number(1, UINT32_MAX));
         watch_opt_->excludes(time_opt_);
         duration->needs(watch_opt_);
     }

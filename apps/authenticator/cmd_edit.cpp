@@ -37,7 +37,8 @@ public:
         note_ = cmd.add_option("--note", note_v_, "new note ('' clears it)");
         cmd.add_option("--add-tag", add_tags_, "add a tag (repeatable)");
         cmd.add_option("--remove-tag", remove_tags_, "remove a tag (repeatable)");
-        counter_ = cmd.add_option("--counter", counter_v_, "set the HOTP counter (resynchronise with the server)");
+        counter_ = cmd.add_option("--counter", counter_v_, "set the HOTP counter (resynchronise with the server), 0..2^64-1")
+                       ->check(whole_number(0, UINT64_MAX));
         cmd.add_flag("--json", json_, "print the account as JSON");
         vault_.add_to(cmd);
     }

@@ -15,8 +15,7 @@ class InitCommand final : public Command {
 public:
     void configure(CLI::App& cmd) override {
         vault_.add_to(cmd);
-        cmd.add_option("--kdf-memory", kdf_.memory_kib, "Argon2id memory in KiB (at least 19456)")->capture_default_str();
-        cmd.add_option("--kdf-passes", kdf_.passes, "Argon2id passes (at least 2)")->capture_default_str();
+        add_kdf_flags(cmd, kdf_);
         cmd.add_flag("--json", json_, "print the result as JSON");
     }
 

@@ -11,19 +11,14 @@
 namespace mfa::app {
 namespace {
 
-void add_kdf_flags(CLI::App& cmd, KdfParams& kdf) {
-    cmd.add_option("--kdf-memory", kdf.memory_kib, "Argon2id memory in KiB for the new passphrase (at least 19456)")
-        ->capture_default_str();
-    cmd.add_option("--kdf-passes", kdf.passes, "Argon2id passes for the new passphrase (at least 2)")->capture_default_str();
-}
-
 // Credentials for slots other than the one that unlocked: `--passphrase-for SLOT=FILE` (repeatable)
 // and `--keep-key SLOT`. passwd and slot remove need them for every other slot (a new master key
 // is wrapped into each); rekey keeps exactly the slots they name.
 class SlotCredentialFlags {
 public:
     void add_to(CLI::App& cmd) {
-        cmd.add_option("--keep-key", keep_key_, "keep this security-key slot (by index; the key is asked for)");
+        cmd.add_option("--keep-key", keep_key_, "keep this security-key slot (by index; the key is asked for)")
+            ->check(whole_number(0, kVaultMaxSlots - 1));
         cmd.add_option("--passphrase-for", pass_for_,
                        "SLOT=FILE: the passphrase of another passphrase slot to keep (repeatable)");
     }
@@ -40,7 +35,7 @@ public:
                 return usage_error(ctx, "--passphrase-for: SLOT=FILE");
             }
             SecretString p;
-            if (int rc = read_passphrase(ctx, spec.substr(eq + 1), "", false, p); rc != kExitOk) return rc;
+            if (int rc = read_passphrase(ctx, spec.substr(eq + 1), "", false, p, "--passphrase-for"); rc != kExitOk) return rc;
             std::erase_if(creds, [&](const SlotCredential& c) { return c.slot == slot; });
             creds.push_back({slot, hold(std::move(p)), nullptr});
         }
@@ -69,7 +64,7 @@ private:
 class PasswdCommand final : public Command {
 public:
     void configure(CLI::App& cmd) override {
-        cmd.add_option("--slot", slot_, "which passphrase slot (default: the first)");
+        cmd.add_option("--slot", slot_, "which passphrase slot (default: the first)")->check(whole_number(0, kVaultMaxSlots - 1));
         cmd.add_option("--new-passphrase-file", new_file_, "read the new passphrase from FILE ('-' = stdin)");
         add_kdf_flags(cmd, kdf_);
         others_.add_to(cmd);
@@ -86,7 +81,7 @@ public:
             for (std::size_t i = 0; i < slots.size() && index == slots.size(); ++i)
                 if (slots[i].type == SlotType::passphrase) index = i;
         SecretString pass;
-        if (int rc = read_passphrase(ctx, new_file_, "New passphrase: ", true, pass); rc != kExitOk) return rc;
+        if (int rc = read_passphrase(ctx, new_file_, "New passphrase: ", true, pass, "--new-passphrase-file"); rc != kExitOk) return rc;
         std::vector<SlotCredential> others;
         if (int rc = others_.collect(ctx, others); rc != kExitOk) return rc;
         if (auto st = v->change_passphrase(index, pass, kdf_, others); !st) return report_vault(ctx, st.error());
@@ -120,7 +115,9 @@ public:
         add_kdf_flags(*add_pass_, kdf_);
         vault2_.add_to(*add_pass_);
         remove_ = cmd.add_subcommand("remove", "remove a key slot (not the last one)");
-        remove_->add_option("index", index_, "the slot's index (see `mfa slot list`)")->required();
+        remove_->add_option("index", index_, "the slot's index (see `mfa slot list`)")
+            ->check(whole_number(0, kVaultMaxSlots - 1))
+            ->required();
         others_.add_to(*remove_);
         vault3_.add_to(*remove_);
     }
@@ -174,7 +171,7 @@ private:
         std::optional<Vault> v;
         if (int rc = vault2_.open(ctx, OpenMode::write, v); rc != kExitOk) return rc;
         SecretString pass;
-        if (int rc = read_passphrase(ctx, new_file_, "Additional passphrase: ", true, pass); rc != kExitOk) return rc;
+        if (int rc = read_passphrase(ctx, new_file_, "Additional passphrase: ", true, pass, "--new-passphrase-file"); rc != kExitOk) return rc;
         auto idx = v->add_passphrase_slot(pass, kdf_, label_.empty() ? "passphrase" : label_);
         if (!idx) return report_vault(ctx, idx.error());
         if (auto st = v->save(); !st) return report_vault(ctx, st.error(), "save");

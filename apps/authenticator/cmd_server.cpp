@@ -50,7 +50,7 @@ public:
         tc->add_option("user", user_)->required();
         tc->add_option("--name", token_name_, "what it is for")->required();
         tc->add_option("--scope", scopes_, "a scope (repeatable)");
-        tc->add_option("--expires", expires_, "Unix time (default: never)");
+        tc->add_option("--expires", expires_, "Unix time (default: never)")->check(whole_number(0, INT64_MAX));
         auto* tl = tokens->add_subcommand("list", "list a user's tokens");
         tl->add_option("user", user_)->required();
         auto* tr = tokens->add_subcommand("revoke", "revoke a token");
@@ -77,13 +77,15 @@ public:
         pv->add_option("phc", phc_)->required();
         auto* pc = pw->add_subcommand("check", "check against the password policy; prints the reason");
         pc->add_option("--user", user_, "the user name (the password must not contain it)");
-        pc->add_option("--min-length", min_length_, "minimum length in characters")->default_val(8);
+        pc->add_option("--min-length", min_length_, "minimum length in characters")
+            ->check(whole_number(0, UINT32_MAX))
+            ->default_val(8);
         auto* kr = cmd.add_subcommand("keyring", "the key ring (--keyring FILE)");
         kr->require_subcommand(1);
         kr->add_subcommand("rotate", "add a fresh key; new writes use it");
         auto* kret = kr->add_subcommand("retire", "retire a key (kept to decrypt until --retain-until)");
-        kret->add_option("id", key_id_)->required();
-        kret->add_option("--retain-until", retain_until_, "Unix time")->required();
+        kret->add_option("id", key_id_)->check(whole_number(0, UINT32_MAX))->required();
+        kret->add_option("--retain-until", retain_until_, "Unix time")->check(whole_number(0, INT64_MAX))->required();
         kr->add_subcommand("rewrap", "re-encrypt stored secrets under the current key");
         auto* wa = cmd.add_subcommand("webauthn", "a user's security keys and passkeys");
         wa->require_subcommand(1);

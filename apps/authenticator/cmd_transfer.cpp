@@ -48,14 +48,26 @@ public:
             ->check(CLI::IsMember({"auto", "andotp-encrypted", "andotp-encrypted-old"}))
             ->capture_default_str();
         cmd.add_option("--tag", tags_, "add this tag to every imported account (repeatable)");
+        cmd.add_option("--issuer-policy", issuer_policy_,
+                       "URIs and Google Authenticator codes whose issuer parameter and label prefix differ: strict "
+                       "(refuse), param, label")
+            ->check(CLI::IsMember({"strict", "param", "label"}))
+            ->capture_default_str();
+        cmd.add_flag("--skip-invalid", skip_invalid_,
+                     "URI lists: report each line that does not parse (with its number) and import the rest");
         cmd.add_flag("--dry-run", dry_run_, "show what would be imported; change nothing");
-        cmd.add_flag("--json", json_, "print JSON: format, imported, duplicates, skipped");
+        cmd.add_flag("--json", json_, "print JSON: format, imported, duplicates, skipped, invalid, warnings");
         vault_.add_to(cmd);
     }
 
     int run(Context& ctx) override {
         auto data = read_input(ctx, file_);
         if (!data) return report(ctx, data.error(), file_);
+        const ImportOptions opts{.issuer_policy = issuer_policy_ == "param"   ? IssuerPolicy::prefer_param
+                                                  : issuer_policy_ == "label" ? IssuerPolicy::prefer_label
+                                                                              : IssuerPolicy::strict,
+                                 .skip_invalid = skip_invalid_};
+        std::string format_name;
         Result<ImportResult> parsed = Error(Errc::internal);
         if (format_ == "auto" && qr::is_image(data->view())) {
             if (file_ == "-") return usage_error(ctx, "a QR image must be given as a file");
@@ -66,25 +78,35 @@ public:
                 joined.append(t.view());
                 joined.push_back('\n');
             }
-            parsed = import_uri_list(joined.view());
+            parsed = import_uri_list(joined.view(), opts);
+            if (parsed) format_name = "QR image: " + std::string(to_string(parsed->format));
         } else {
             Result<ImportFormat> format = format_ == "andotp-encrypted"       ? ImportFormat::andotp_encrypted
                                           : format_ == "andotp-encrypted-old" ? ImportFormat::andotp_encrypted_old
                                                                               : detect_import_format(data->view());
             if (!format) {
                 const int rc = report(ctx, format.error(), file_);
-                if (format.code() == Errc::unsupported)
+                // Only bytes that are not text may be an encrypted andOTP backup.
+                if (format.error().detail.starts_with("binary data"))
                     ctx.err << "mfa: an encrypted andOTP backup needs --format andotp-encrypted (andotp-encrypted-old for andOTP 0.6.2 or older)\n";
                 return rc;
             }
             SecretString password;
             if (needs_password(*format)) {
                 const std::string prompt = "Password of the " + std::string(to_string(*format)) + " export: ";
-                if (int rc = read_passphrase(ctx, password_file_, prompt, false, password); rc != kExitOk) return rc;
+                if (int rc = read_passphrase(ctx, password_file_, prompt, false, password, "--password-file"); rc != kExitOk) return rc;
             }
-            parsed = import_accounts(data->view(), *format, &password);
+            parsed = import_accounts(data->view(), *format, &password, opts);
         }
-        if (!parsed) return report_vault(ctx, parsed.error(), file_);
+        if (!parsed) {
+            const int rc = report_vault(ctx, parsed.error(), file_);
+            if (parsed.code() == Errc::uri_issuer_mismatch)
+                ctx.err << "mfa: --issuer-policy param or label chooses one of them (--skip-invalid leaves such lines out)\n";
+            else if (!skip_invalid_ && parsed.error().detail.starts_with("line "))
+                ctx.err << "mfa: --skip-invalid imports the other lines and lists the bad ones\n";
+            return rc;
+        }
+        if (format_name.empty()) format_name = to_string(parsed->format);
 
         std::optional<Vault> v;
         if (int rc = vault_.open(ctx, dry_run_ ? OpenMode::read : OpenMode::write, v); rc != kExitOk) return rc;
@@ -95,26 +117,29 @@ public:
         const std::vector<std::string>& duplicates = outcome->duplicates;
         if (!dry_run_ && !added.empty())
             if (auto st = v->save(); !st) return report_vault(ctx, st.error(), "save");
+        // Warnings go to stderr also with --json: a missing QR code must not go unnoticed.
+        for (const auto& w : parsed->warnings) ctx.err << "mfa: warning: " << w << '\n';
         if (json_) {
-            ctx.out << nlohmann::json{{"format", std::string(to_string(parsed->format))}, {"imported", added},
-                                      {"duplicates", duplicates}, {"skipped", parsed->skipped}, {"dry_run", dry_run_}}
+            ctx.out << nlohmann::json{{"format", format_name}, {"imported", added}, {"duplicates", duplicates},
+                                      {"skipped", parsed->skipped}, {"invalid", parsed->invalid},
+                                      {"warnings", parsed->warnings}, {"dry_run", dry_run_}}
                            .dump()
                     << '\n';
             return kExitOk;
         }
-        ctx.out << (dry_run_ ? "Would import " : "Imported ") << added.size() << " account(s) from " << to_string(parsed->format)
-                << '\n';
+        ctx.out << (dry_run_ ? "Would import " : "Imported ") << added.size() << " account(s) from " << format_name << '\n';
         for (const auto& l : added) ctx.out << "  + " << l << '\n';
         for (const auto& d : duplicates) ctx.out << "  = duplicate, skipped: " << d << '\n';
         for (const auto& s : parsed->skipped) ctx.out << "  - skipped: " << s << '\n';
+        for (const auto& s : parsed->invalid) ctx.out << "  ! invalid, skipped: " << s << '\n';
         return kExitOk;
     }
 
 private:
     VaultFlags vault_;
-    std::string file_, password_file_, format_ = "auto";
+    std::string file_, password_file_, format_ = "auto", issuer_policy_ = "strict";
     std::vector<std::string> tags_;
-    bool dry_run_ = false, json_ = false;
+    bool dry_run_ = false, json_ = false, skip_invalid_ = false;
 };
 
 class ExportCommand final : public Command {
@@ -125,7 +150,9 @@ public:
             ->capture_default_str();
         cmd.add_option("--out,-o", out_, "the output file (uri, aegis; default stdout) or directory (migration-qr)");
         cmd.add_option("query", query_, "only accounts matching this text");
-        cmd.add_option("--per-qr", per_qr_, "accounts per QR code (migration-qr)")->capture_default_str();
+        cmd.add_option("--per-qr", per_qr_, "accounts per QR code (migration-qr), 1..100")
+            ->check(whole_number(1, 100))
+            ->capture_default_str();
         cmd.add_flag("--yes,-y", yes_, "do not ask for confirmation");
         vault_.add_to(cmd);
     }
@@ -161,8 +188,22 @@ public:
 
 private:
     int export_qr(Context& ctx, const std::vector<const VaultEntry*>& entries) {
+        // What a Google Authenticator code cannot carry (Steam, another period ...) is left out and
+        // listed; the rest is exported.
         std::vector<Account> accounts;
-        for (const auto* e : entries) accounts.push_back(e->account.clone());
+        std::vector<std::string> left_out;
+        for (const auto* e : entries) {
+            if (auto st = check_migration_account(e->account, accounts.size() + left_out.size() + 1); !st)
+                left_out.push_back(st.error().detail);
+            else
+                accounts.push_back(e->account.clone());
+        }
+        for (const auto& l : left_out) ctx.err << "mfa: left out: " << l << '\n';
+        if (accounts.empty())
+            return report(ctx, Error(Errc::migration_field, "none of the " + std::to_string(entries.size()) +
+                                                                " account(s) fits a Google Authenticator QR code"));
+        if (!left_out.empty())
+            ctx.err << "mfa: " << left_out.size() << " account(s) left out; " << accounts.size() << " exported\n";
         std::uint8_t r[4];
         if (auto st = random_fill(r); !st) return report(ctx, st.error());
         const std::int32_t batch_id = static_cast<std::int32_t>((std::uint32_t{r[0]} << 24 | std::uint32_t{r[1]} << 16 |

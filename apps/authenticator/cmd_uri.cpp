@@ -66,7 +66,8 @@ public:
         cmd.add_flag("--json", json_, "print JSON");
         cmd.add_flag("--show-secret", show_secret_, "also print the secret (Base32)");
         random_ = cmd.add_flag("--random", random_flag_, "build with a new random secret (instead of --secret)");
-        cmd.add_option("--secret-bytes", secret_bytes_, "with --random: secret length in bytes")
+        cmd.add_option("--secret-bytes", secret_bytes_, "with --random: secret length in bytes, 1..1024")
+            ->check(whole_number(1, kMaxSecretBytes))
             ->capture_default_str()
             ->needs(random_);
     }

@@ -1,5 +1,6 @@
 #include "command.hpp"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <ostream>
 
@@ -70,6 +71,31 @@ int report(Context& ctx, const Error& e, std::string_view what) {
 int usage_error(Context& ctx, std::string_view message) {
     ctx.err << "mfa: " << message << "\n";
     return kExitUsage;
+}
+
+CLI::Validator whole_number(std::int64_t min, std::uint64_t max) {
+    const std::string range = std::to_string(min) + ".." + std::to_string(max);
+    return CLI::Validator(
+        [min, max, range](std::string& text) -> std::string {
+            const std::string bad = "'" + text + "' is not a whole number in " + range;
+            std::string_view digits = text;
+            const bool negative = digits.starts_with('-');
+            if (negative) digits.remove_prefix(1);
+            if (digits.empty() || digits.size() > 20) return bad;
+            std::uint64_t magnitude = 0;
+            for (char c : digits) {
+                const auto d = static_cast<std::uint64_t>(c - '0');
+                if (c < '0' || c > '9' || magnitude > (UINT64_MAX - d) / 10) return bad;
+                magnitude = magnitude * 10 + d;
+            }
+            // -min written without overflowing for INT64_MIN.
+            const std::uint64_t most_negative = min < 0 ? static_cast<std::uint64_t>(-(min + 1)) + 1 : 0;
+            const bool ok = negative && magnitude != 0
+                                ? min < 0 && magnitude <= most_negative
+                                : magnitude <= max && (min <= 0 || magnitude >= static_cast<std::uint64_t>(min));
+            return ok ? std::string() : bad;
+        },
+        "INT in " + range);
 }
 
 }  // namespace mfa::app

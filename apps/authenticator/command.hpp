@@ -8,6 +8,7 @@
 //        [] { return std::make_unique<Hello>(); }}};
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <memory>
@@ -20,6 +21,7 @@
 namespace CLI {
 class App;
 class Option;
+class Validator;
 }
 
 namespace mfa::app {
@@ -67,5 +69,11 @@ int exit_code_for(Errc code) noexcept;
 int report(Context& ctx, const Error& e, std::string_view what = {});
 // Prints "mfa: <message>" and returns kExitUsage.
 int usage_error(Context& ctx, std::string_view message);
+
+// The check every numeric flag carries: a plain decimal whole number in min..max. CLI11 alone reads
+// "-5" into an unsigned as 2^64-5 and clamps what overflows; this runs on the text first, so the
+// error ("--counter: '-5' is not a whole number in 0..18446744073709551615") names the flag and
+// ends in exit 2 before anything is done.
+CLI::Validator whole_number(std::int64_t min, std::uint64_t max);
 
 }  // namespace mfa::app

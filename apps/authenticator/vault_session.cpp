@@ -86,15 +86,16 @@ void warn_if_weak(Context& ctx, const SecretString& pass) {
 
 }  // namespace
 
-int read_passphrase(Context& ctx, const std::string& file, std::string_view prompt, bool confirm, SecretString& out) {
+int read_passphrase(Context& ctx, const std::string& file, std::string_view prompt, bool confirm, SecretString& out,
+                    std::string_view flag) {
+    const std::string f(flag);
     if (!file.empty()) {
-        if (!read_file_line(file, out)) return usage_error(ctx, "--passphrase-file: cannot read " + file);
-        if (out.empty()) return usage_error(ctx, "--passphrase-file: the passphrase is empty");
+        if (!read_file_line(file, out)) return usage_error(ctx, f + ": cannot read " + file);
+        if (out.empty()) return usage_error(ctx, f + ": the passphrase is empty");
         if (confirm) warn_if_weak(ctx, out);
         return kExitOk;
     }
-    if (!read_tty_line(prompt, out))
-        return usage_error(ctx, "no terminal to ask for the passphrase: use --passphrase-file FILE");
+    if (!read_tty_line(prompt, out)) return usage_error(ctx, "no terminal to ask for the passphrase: use " + f + " FILE");
     if (out.empty()) return usage_error(ctx, "the passphrase is empty");
     if (confirm) {
         SecretString again;
@@ -116,6 +117,15 @@ bool confirm_on_terminal(std::string_view question) {
     const bool yes = std::fgets(buf, sizeof buf, tty) != nullptr && (buf[0] == 'y' || buf[0] == 'Y');
     std::fclose(tty);
     return yes;
+}
+
+void add_kdf_flags(CLI::App& cmd, KdfParams& kdf) {
+    cmd.add_option("--kdf-memory", kdf.memory_kib, "Argon2id memory in KiB for the new passphrase (at least 19456)")
+        ->check(whole_number(0, UINT32_MAX))
+        ->capture_default_str();
+    cmd.add_option("--kdf-passes", kdf.passes, "Argon2id passes for the new passphrase (at least 2)")
+        ->check(whole_number(0, UINT32_MAX))
+        ->capture_default_str();
 }
 
 void VaultFlags::add_to(CLI::App& cmd) {

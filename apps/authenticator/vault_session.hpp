@@ -19,10 +19,15 @@ inline constexpr int kExitLocked = 4;   // another mfa is writing the vault
 // The default vault: $MFA_VAULT, else $XDG_DATA_HOME/mfa/vault.mfa, else ~/.local/share/mfa/vault.mfa.
 std::filesystem::path default_vault_path();
 
+// --kdf-memory and --kdf-passes for a new passphrase slot (the floors are check_kdf_params's).
+void add_kdf_flags(CLI::App& cmd, KdfParams& kdf);
+
 // Reads a passphrase: from a file ("-" = stdin; the first line), else from the terminal without echo.
 // confirm: a new passphrase, asked twice on a terminal and checked against the password policy
-// (a warning when weak). Prints an error and returns its exit code on failure.
-int read_passphrase(Context& ctx, const std::string& file, std::string_view prompt, bool confirm, SecretString& out);
+// (a warning when weak). Prints an error naming flag (the option that gave file) and returns its
+// exit code on failure.
+int read_passphrase(Context& ctx, const std::string& file, std::string_view prompt, bool confirm, SecretString& out,
+                    std::string_view flag = "--passphrase-file");
 // Asks on the terminal (echo off unless echo); false when there is no terminal.
 bool ask(std::string_view prompt, SecretString& out, bool echo);
 // Asks a yes/no question on the terminal; false when there is no terminal.

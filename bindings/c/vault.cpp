@@ -35,8 +35,20 @@ int put_json(char** out, const nlohmann::json& j) {
     return mfa::abi::put_alloc(out, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+constexpr int kImportOptionBits = MFA_VAULT_IMPORT_SKIP_INVALID | MFA_VAULT_IMPORT_ISSUER_PARAM | MFA_VAULT_IMPORT_ISSUER_LABEL;
+
+mfa::Result<mfa::ImportOptions> import_options_of(int format) {
+    if ((format & MFA_VAULT_IMPORT_ISSUER_PARAM) != 0 && (format & MFA_VAULT_IMPORT_ISSUER_LABEL) != 0)
+        return mfa::Error{Errc::invalid_argument, "format: MFA_VAULT_IMPORT_ISSUER_PARAM and MFA_VAULT_IMPORT_ISSUER_LABEL exclude each other"};
+    mfa::ImportOptions o;
+    o.skip_invalid = (format & MFA_VAULT_IMPORT_SKIP_INVALID) != 0;
+    if ((format & MFA_VAULT_IMPORT_ISSUER_PARAM) != 0) o.issuer_policy = mfa::IssuerPolicy::prefer_param;
+    if ((format & MFA_VAULT_IMPORT_ISSUER_LABEL) != 0) o.issuer_policy = mfa::IssuerPolicy::prefer_label;
+    return o;
+}
+
 mfa::Result<mfa::ImportFormat> import_format_of(int format, mfa::ByteView data) {
-    switch (format) {
+    switch (format & ~kImportOptionBits) {
         case MFA_VAULT_IMPORT_AUTO: return mfa::detect_import_format(data);
         case MFA_VAULT_IMPORT_URI_LIST: return mfa::ImportFormat::uri_list;
         case MFA_VAULT_IMPORT_AEGIS: return mfa::ImportFormat::aegis;
@@ -208,11 +220,13 @@ int mfa_vault_import(mfa_vault_t* v, char** report_json, const uint8_t* data, si
             (password == nullptr && password_len != 0))
             return fail(Errc::invalid_argument, "v, report_json and data are required");
         const mfa::ByteView bytes(data, data_len);
+        auto opts = import_options_of(format);
+        if (!opts) return fail(opts.error());
         auto fmt = import_format_of(format, bytes);
         if (!fmt) return fail(fmt.error());
         std::optional<mfa::SecretString> pw;
         if (password != nullptr) pw = passphrase_of(password, password_len);
-        auto parsed = mfa::import_accounts(bytes, *fmt, pw ? &*pw : nullptr);
+        auto parsed = mfa::import_accounts(bytes, *fmt, pw ? &*pw : nullptr, *opts);
         if (!parsed) return fail(parsed.error());
         auto outcome = mfa::add_imported(v->vault, *parsed);
         if (!outcome) return fail(outcome.error());
@@ -221,7 +235,9 @@ int mfa_vault_import(mfa_vault_t* v, char** report_json, const uint8_t* data, si
         return put_json(report_json, {{"format", std::string(mfa::to_string(parsed->format))},
                                       {"imported", imported},
                                       {"duplicates", outcome->duplicates},
-                                      {"skipped", parsed->skipped}});
+                                      {"skipped", parsed->skipped},
+                                      {"invalid", parsed->invalid},
+                                      {"warnings", parsed->warnings}});
     });
 }
 

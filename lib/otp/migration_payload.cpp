@@ -126,16 +126,15 @@ Result<Account> parse_account(ByteView msg, std::size_t base, std::size_t index,
                                                 " bytes; the limit is " + std::to_string(kMaxSecretBytes));
     acc.secret = SecretBytes(*secret);
 
-    auto split = split_prefixed_name(name, who + " name", Errc::migration_field);
-    if (!split) return std::move(split).error();
-    if (split->prefix)
-        MFA_TRY(check_account_text(*split->prefix, who + " name prefix", kMaxIssuerLength, Errc::migration_field));
-    MFA_TRY(check_account_text(split->name, who + " name", kMaxAccountNameLength, Errc::migration_field));
+    auto split = split_prefixed_name(name, issuer_field);
+    if (split.prefix)
+        MFA_TRY(check_account_text(*split.prefix, who + " name prefix", kMaxIssuerLength, Errc::migration_field));
+    MFA_TRY(check_account_text(split.name, who + " name", kMaxAccountNameLength, Errc::migration_field));
     MFA_TRY(check_account_text(issuer_field, who + " issuer", kMaxIssuerLength, Errc::migration_field));
-    auto issuer = resolve_issuer(split->prefix, std::string(issuer_field), opts.issuer_policy, who);
+    auto issuer = resolve_issuer(split.prefix, std::string(issuer_field), opts.issuer_policy, who);
     if (!issuer) return std::move(issuer).error();
     acc.issuer = std::move(*issuer);
-    acc.name = std::move(split->name);
+    acc.name = std::move(split.name);
     if (!acc.issuer.empty()) acc.name.erase(0, std::min(acc.name.size(), acc.name.find_first_not_of(' ')));
     MFA_TRY(check_account_shape(acc, Errc::migration_field, who));
 
@@ -222,7 +221,7 @@ Status check_for_payload(const Account& a, std::size_t index) {
 
 void write_account(Sink& s, const Account& a) {
     const OtpParams& p = a.params;
-    const std::string name = a.issuer.empty() ? a.name : a.issuer + ":" + a.name;
+    const std::string name = label_text(a);
     Sink inner;  // counting pass for the length prefix
     for (Sink* w : {&inner, &s}) {
         if (w == &s) {
@@ -329,5 +328,7 @@ Result<MigrationBatch> parse_migration_payload(ByteView payload, const Migration
 Result<SecretBytes> build_migration_payload(const MigrationBatch& batch) {
     return build_payload(batch.accounts, {batch.version, batch.batch_size, batch.batch_index, batch.batch_id}, 0);
 }
+
+Status check_migration_account(const Account& account, std::size_t index) { return check_for_payload(account, index); }
 
 }  // namespace mfa

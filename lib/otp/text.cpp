@@ -41,9 +41,6 @@ Status check_account_text(std::string_view s, std::string_view field, std::size_
             return Error(code, std::string(field) + ": invalid UTF-8 at byte " + std::to_string(u.error_pos()));
         if (is_control(c))
             return Error(code, std::string(field) + ": control character at byte " + std::to_string(i));
-        if (c == ':')
-            return Error(code, std::string(field) + ": ':' at byte " + std::to_string(i) +
-                                   " (neither issuer nor account name may contain a colon)");
     }
     if (!u.finish())
         return Error(code, std::string(field) + ": truncated UTF-8 at byte " + std::to_string(u.error_pos()));
@@ -89,17 +86,16 @@ std::optional<std::uint64_t> parse_decimal(std::string_view s, std::uint64_t max
     return v;
 }
 
-Result<PrefixedName> split_prefixed_name(std::string_view s, std::string_view field, Errc code) {
+PrefixedName split_prefixed_name(std::string_view s, std::string_view issuer) {
     PrefixedName out;
-    const auto colon = s.find(':');
+    std::size_t colon = s.find(':');
+    if (!issuer.empty() && s.size() > issuer.size() && s.starts_with(issuer) && s[issuer.size()] == ':')
+        colon = issuer.size();
     if (colon == std::string_view::npos) {
         out.name = std::string(s);
         return out;
     }
-    if (s.find(':', colon + 1) != std::string_view::npos)
-        return Error(code, std::string(field) + " has more than one ':' (neither issuer nor account name may contain one)");
-    if (colon == 0) return Error(code, std::string(field) + " has an empty issuer before ':'");
-    out.prefix = std::string(s.substr(0, colon));
+    if (colon > 0) out.prefix = std::string(s.substr(0, colon));
     std::size_t start = colon + 1;
     while (start < s.size() && s[start] == ' ') ++start;  // Google: *"%20" after the separator
     out.name = std::string(s.substr(start));
@@ -121,10 +117,18 @@ Result<std::string> resolve_issuer(const std::optional<std::string>& label_prefi
                                                 "' differs from the label prefix '" + *label_prefix + "'");
 }
 
+bool label_has_separator(const Account& a) noexcept {
+    return !a.issuer.empty() || a.name.find(':') != std::string::npos;
+}
+
+std::string label_text(const Account& a) {
+    return label_has_separator(a) ? a.issuer + ":" + a.name : a.name;
+}
+
 Status check_account_shape(const Account& a, Errc code, std::string_view where) {
     if (a.issuer.empty() && a.name.empty())
         return Error(code, std::string(where) + ": neither an issuer nor an account name");
-    if (!a.issuer.empty() && !a.name.empty() && a.name.front() == ' ')
+    if (label_has_separator(a) && !a.name.empty() && a.name.front() == ' ')
         return Error(code, std::string(where) +
                                ": the account name starts with a space, which is dropped after 'issuer:'");
     return {};

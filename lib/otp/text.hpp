@@ -31,7 +31,8 @@ private:
 // C0 controls and DEL: never accepted in decoded text (they hide in displays and logs).
 constexpr bool is_control(unsigned char c) noexcept { return c < 0x20 || c == 0x7F; }
 
-// Checks an issuer or account name: at most max bytes, valid UTF-8, no control character, no ':'.
+// Checks an issuer or account name: at most max bytes, valid UTF-8, no control character. A ':' is
+// allowed: labels are split with the issuer known (split_prefixed_name), and writers percent-encode it.
 // Errors carry `code` and name `field`.
 Status check_account_text(std::string_view s, std::string_view field, std::size_t max, Errc code);
 
@@ -44,13 +45,21 @@ std::string_view hash_name(HashAlg a) noexcept;
 // A non-negative decimal number of ASCII digits (no sign, no spaces), at most max.
 std::optional<std::uint64_t> parse_decimal(std::string_view s, std::uint64_t max) noexcept;
 
-// Splits "prefix:name" at its only ':' and drops the spaces after it. No ':' gives no prefix.
+// Splits a label "prefix:name" and drops the spaces after the ':'. The Key URI format forbids ':' in
+// either part, but people type them ("AWS:prod"), so the split is at the end of `issuer` (the issuer
+// parameter or field, when given and the label starts with it and a ':'), else at the first ':'; the
+// name keeps any further ':'. No ':' gives no prefix, and so does an empty one (":alice" is alice
+// without an issuer, which is also how a name with a ':' and no issuer is written).
 struct PrefixedName {
     std::optional<std::string> prefix;
     std::string name;
 };
-// More than one ':' or an empty prefix is an error (code, naming `field`).
-Result<PrefixedName> split_prefixed_name(std::string_view s, std::string_view field, Errc code);
+PrefixedName split_prefixed_name(std::string_view s, std::string_view issuer);
+
+// Whether the label of a carries the ':' separator: it has an issuer, or a ':' in its name (written
+// after an empty issuer so that it reads back as the name). label_text is that label, unencoded.
+bool label_has_separator(const Account& a) noexcept;
+std::string label_text(const Account& a);
 
 // The issuer from a label prefix and an issuer parameter/field under a policy. Either may be absent
 // (an empty parameter counts as absent). `where` names the account in a mismatch error.

@@ -105,7 +105,9 @@ Result<SecretString> format_otpauth_uri(const Account& a) {
     MFA_TRY(check_extra(a));
 
     std::string head = p.type == OtpType::hotp ? "otpauth://hotp/" : "otpauth://totp/";
-    if (!a.issuer.empty()) {
+    // A ':' inside the issuer or name is %3A; the literal ':' is the separator. A name with a ':'
+    // and no issuer follows an empty issuer (":a%3Ab"), so that it is not read as issuer "a".
+    if (label_has_separator(a)) {
         percent_encode_append(a.issuer, head);
         head.push_back(':');
     }

@@ -177,19 +177,13 @@ Result<Account> parse_otpauth_uri_noted(std::string_view uri, const UriParseOpti
     }
     notes.type_not_lowercase = type != "totp" && type != "hotp" && type != "steam";
 
-    // Label: percent-decoded as a path segment ('+' is a plus), then split at its ':'.
+    // Label: percent-decoded as a path segment ('+' is a plus); split at its ':' once the issuer
+    // parameter is known.
     const std::size_t label_pos = slash + 1;
     const std::size_t label_end = query == std::string_view::npos ? uri.size() : query;
     auto label = percent_decode_string(uri.substr(label_pos, label_end - label_pos), label_pos, "label",
                                        {.plus_is_space = false, .check_text = true});
     if (!label) return std::move(label).error();
-    auto split = split_prefixed_name(*label, "label" + at_pos(label_pos), Errc::uri_label);
-    if (!split) return std::move(split).error();
-    if (split->prefix)
-        MFA_TRY(check_account_text(*split->prefix, "label issuer" + at_pos(label_pos), kMaxIssuerLength,
-                                   Errc::uri_label));
-    MFA_TRY(check_account_text(split->name, "label account name" + at_pos(label_pos), kMaxAccountNameLength,
-                               Errc::uri_label));
 
     // Parameters: '&'-separated key=value pairs; empty pairs (a trailing '&') are skipped.
     KnownParams k;
@@ -217,12 +211,18 @@ Result<Account> parse_otpauth_uri_noted(std::string_view uri, const UriParseOpti
     if (!k.secret_pos) return Error(Errc::uri_secret, "the secret parameter is missing");
     MFA_TRY(set_secret(k.secret_text, *k.secret_pos, acc, notes));
 
-    notes.issuer_in_label = split->prefix.has_value();
+    auto split = split_prefixed_name(*label, k.issuer.value_or(std::string()));
+    if (split.prefix)
+        MFA_TRY(check_account_text(*split.prefix, "label issuer" + at_pos(label_pos), kMaxIssuerLength,
+                                   Errc::uri_label));
+    MFA_TRY(check_account_text(split.name, "label account name" + at_pos(label_pos), kMaxAccountNameLength,
+                               Errc::uri_label));
+    notes.issuer_in_label = split.prefix.has_value();
     notes.issuer_in_param = k.issuer.has_value() && !k.issuer->empty();
-    auto issuer = resolve_issuer(split->prefix, k.issuer, opts.issuer_policy, "URI");
+    auto issuer = resolve_issuer(split.prefix, k.issuer, opts.issuer_policy, "URI");
     if (!issuer) return std::move(issuer).error();
     acc.issuer = std::move(*issuer);
-    acc.name = std::move(split->name);
+    acc.name = std::move(split.name);
     // Spaces after an issuer are separator spaces, also when the issuer came from the parameter.
     if (!acc.issuer.empty()) acc.name.erase(0, std::min(acc.name.size(), acc.name.find_first_not_of(' ')));
     MFA_TRY(check_account_shape(acc, Errc::uri_label, "label" + at_pos(label_pos)));

@@ -15,13 +15,15 @@ namespace {
 
 using json = nlohmann::json;
 
-const std::string kHead = "mfa:audit:head";
+// The chain under one hash tag of its own: the head and the records it names are in one Redis
+// Cluster slot, so verification lists one node (a user tag never holds ':').
+const std::string kHead = "mfa:audit:{:audit}:head";
 const std::string kZeroHash(64, '0');
 
 std::string rec_key(std::uint64_t n) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%020llu", static_cast<unsigned long long>(n));
-    return "mfa:audit:rec:" + std::string(buf);
+    return "mfa:audit:{:audit}:rec:" + std::string(buf);
 }
 
 std::string sha256_hex(std::string_view s) {

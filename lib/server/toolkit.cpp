@@ -11,7 +11,8 @@ Result<std::string> user_key_part(std::string_view user) {
     static constexpr char kHex[] = "0123456789ABCDEF";
     std::string out;
     for (unsigned char c : user) {
-        if (c <= 0x20 || c >= 0x7f || c == ':' || c == '%' || c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+        if (c <= 0x20 || c >= 0x7f || c == ':' || c == '%' || c == '*' || c == '?' || c == '[' || c == ']' || c == '\\' ||
+            c == '{' || c == '}') {  // '{' '}': the key is a Redis hash tag (toolkit_impl.hpp)
             out.push_back('%');
             out.push_back(kHex[c >> 4]);
             out.push_back(kHex[c & 15]);

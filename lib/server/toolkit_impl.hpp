@@ -46,22 +46,34 @@ struct Toolkit::Impl {
     }
 };
 
+// Every key of one user sits in one Redis Cluster hash slot: the escaped user name is the hash tag
+// ("{<user>}"; user_key_part escapes '{' and '}'), so each attempt() script touches one slot. The
+// keys by credential id, token id, user handle, challenge or organization are single-key records,
+// each in its own slot; the audit chain has one tag of its own (audit.cpp).
 namespace keys {
-inline std::string totp(const std::string& u) { return "mfa:totp:" + u; }
-inline std::string totp_pending(const std::string& u) { return "mfa:totp-pending:" + u; }
-inline std::string totp_last(const std::string& u) { return "mfa:totp-last:" + u; }
-inline std::string thr_pwd(const std::string& u) { return "mfa:thr:pwd:" + u; }
-inline std::string thr_2fa(const std::string& u) { return "mfa:thr:2fa:" + u; }
-inline std::string rc_set(const std::string& u) { return "mfa:rc:" + u + ":set"; }
-inline std::string rc_prefix(const std::string& u, const std::string& set) { return "mfa:rc:" + u + ":" + set + ":"; }
+inline std::string tag(const std::string& u) { return "{" + u + "}"; }
+inline const std::string kTotpPrefix = "mfa:totp:";
+inline std::string totp(const std::string& u) { return kTotpPrefix + tag(u); }
+// The user key part of a totp() key (rewrap walks them); nullopt for anything else.
+inline std::optional<std::string> totp_user(const std::string& key) {
+    if (key.size() < kTotpPrefix.size() + 3 || key.compare(0, kTotpPrefix.size() + 1, kTotpPrefix + "{") != 0 || key.back() != '}')
+        return std::nullopt;
+    return key.substr(kTotpPrefix.size() + 1, key.size() - kTotpPrefix.size() - 2);
+}
+inline std::string totp_pending(const std::string& u) { return "mfa:totp-pending:" + tag(u); }
+inline std::string totp_last(const std::string& u) { return "mfa:totp-last:" + tag(u); }
+inline std::string thr_pwd(const std::string& u) { return "mfa:thr:pwd:" + tag(u); }
+inline std::string thr_2fa(const std::string& u) { return "mfa:thr:2fa:" + tag(u); }
+inline std::string rc_set(const std::string& u) { return "mfa:rc:" + tag(u) + ":set"; }
+inline std::string rc_prefix(const std::string& u, const std::string& set) { return "mfa:rc:" + tag(u) + ":" + set + ":"; }
 inline std::string token(const std::string& id) { return "mfa:tok:" + id; }
-inline std::string token_index(const std::string& u) { return "mfa:tokidx:" + u + ":"; }
-inline std::string wa_prefix(const std::string& u) { return "mfa:wa:" + u + ":"; }
+inline std::string token_index(const std::string& u) { return "mfa:tokidx:" + tag(u) + ":"; }
+inline std::string wa_prefix(const std::string& u) { return "mfa:wa:" + tag(u) + ":"; }
 inline std::string wa_cred(const std::string& u, const std::string& id_hash) { return wa_prefix(u) + id_hash; }
 inline std::string wa_index(const std::string& id_hash) { return "mfa:wa-id:" + id_hash; }
-inline std::string wa_user_handle(const std::string& u) { return "mfa:wa-uh:" + u; }
+inline std::string wa_user_handle(const std::string& u) { return "mfa:wa-uh:" + tag(u); }
 inline std::string wa_handle_owner(const std::string& handle_b64) { return "mfa:wa-uhx:" + handle_b64; }
-inline std::string wa_challenge(const std::string& u, const std::string& chal) { return "mfa:wa-chal:" + u + ":" + chal; }
+inline std::string wa_challenge(const std::string& u, const std::string& chal) { return "mfa:wa-chal:" + tag(u) + ":" + chal; }
 inline std::string wa_discoverable_challenge(const std::string& chal) { return "mfa:wa-dchal:" + chal; }
 inline std::string thr_2fa_handle(const std::string& handle_b64) { return "mfa:thr:2fa-uh:" + handle_b64; }
 inline std::string policy(const std::string& org) { return "mfa:policy:" + org; }

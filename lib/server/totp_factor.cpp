@@ -177,7 +177,7 @@ Status Toolkit::totp_remove(std::string_view user, const RequestContext& ctx) {
 }
 
 Result<std::size_t> Toolkit::rewrap(std::size_t page_size) {
-    const std::string prefix = "mfa:totp:";
+    const std::string prefix = keys::kTotpPrefix;
     std::size_t moved = 0;
     std::string cursor;
     // Every page, not a bounded listing: a secret left under the old key is lost when it is removed.
@@ -186,7 +186,9 @@ Result<std::size_t> Toolkit::rewrap(std::size_t page_size) {
         if (!page) return std::move(page).error();
         cursor = std::move(page->cursor);
         for (const auto& key : page->keys) {
-            const std::string ukey = key.substr(prefix.size());
+            auto user = keys::totp_user(key);
+            if (!user) return Error{Errc::store_corrupt, "unexpected TOTP key '" + key.substr(0, 64) + "'"};
+            const std::string& ukey = *user;
             auto raw = store_->get(key);
             if (!raw) return std::move(raw).error();
             if (!raw->has_value()) continue;

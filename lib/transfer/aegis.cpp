@@ -194,7 +194,7 @@ Result<ImportResult> parse_db(const Field& db, ImportFormat format) {
         if (a.account.params.type == OtpType::hotp) {
             auto c = info->at("counter");
             if (!c) return std::move(c).error();
-            auto v = c->uint(UINT64_MAX);
+            auto v = c->uint(kAegisMaxCounter);
             if (!v) return std::move(v).error();
             a.account.params.counter = *v;
         } else {
@@ -269,6 +269,10 @@ Result<SecretString> export_aegis_json(const std::vector<const VaultEntry*>& ent
     bool first = true;
     for (const auto* e : entries) {
         const auto& p = e->account.params;
+        if (p.type == OtpType::hotp && p.counter > kAegisMaxCounter)
+            return Error(Errc::unsupported, e->label() + ": HOTP counter " + std::to_string(p.counter) +
+                                                " is above " + std::to_string(kAegisMaxCounter) +
+                                                ", the largest Aegis stores (a Java long); nothing was exported");
         if (!first) out.push_back(',');
         first = false;
         auto uuid = uuid4();

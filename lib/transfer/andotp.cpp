@@ -79,6 +79,12 @@ Status read_andotp_entries(const Field& root, ImportResult& out) {
         MFA_ASSIGN(label, opt_str(e, "label"));
         a.account.issuer = issuer;
         a.account.name = label;
+        // andOTP 0.6.2 and older had no issuer member and wrote "Issuer - name" labels (Aegis
+        // splits them the same way); a present issuer member, even empty, means the label is the name.
+        if (const auto dash = label.find(" - "); !e.has("issuer") && dash != std::string::npos) {
+            a.account.issuer = label.substr(0, dash);
+            a.account.name = label.substr(dash + 3);
+        }
         if (auto alg_f = e.opt("algorithm")) {
             MFA_ASSIGN(alg, parse_algorithm(*alg_f));
             a.account.params.algorithm = alg;

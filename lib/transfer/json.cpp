@@ -37,8 +37,9 @@ Result<std::string> Field::str() const {
 }
 
 Result<std::uint64_t> Field::uint(std::uint64_t max) const {
-    if (!j_->is_number_integer() && !j_->is_number_unsigned()) return bad("not an integer");
-    if (j_->is_number_integer() && j_->get<std::int64_t>() < 0) return bad("negative");
+    // nlohmann counts unsigned numbers as integers too: only a signed one can be negative.
+    if (!j_->is_number_integer()) return bad("not an integer");
+    if (!j_->is_number_unsigned() && j_->get<std::int64_t>() < 0) return bad("negative");
     const auto v = j_->get<std::uint64_t>();
     if (v > max) return bad("larger than " + std::to_string(max));
     return v;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <thread>
@@ -142,6 +143,16 @@ Result<Bytes> read_file(const fs::path& path, std::size_t max) {
     }
     out.resize(off);
     return out;
+}
+
+Status check_owner_writable(const fs::path& path) {
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0) return {};   // missing: read_file says so
+    if ((st.st_mode & S_IWUSR) != 0) return {};
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Error(Errc::vault_read_only, path.string() + " is read-only (mode " + mode +
+                                            "); it is left as it is: make it writable (chmod u+w) to change it");
 }
 
 Result<WriterLock> WriterLock::acquire(const fs::path& vault_path, std::chrono::milliseconds wait) {

@@ -18,6 +18,10 @@ namespace fs = std::filesystem;
 
 // The whole file, at most max bytes; Errc::vault_missing when it does not exist.
 Result<Bytes> read_file(const fs::path& path, std::size_t max);
+
+// A vault its owner made read-only (no u+w) is never replaced: Errc::vault_read_only naming the
+// mode. The rename of a save would otherwise go through, as the directory is what it needs.
+Status check_owner_writable(const fs::path& path);
 // An exclusive flock on "<vault>.lock", released when the object dies. Held by another process:
 // tried again every 50 ms for up to `wait`, then Errc::vault_locked.
 class WriterLock {

@@ -122,6 +122,7 @@ Result<Vault> open_with(const std::filesystem::path& path, OpenMode mode, const 
     impl->opts = opts;
     // A writer takes the lock before reading, so what it reads is what it will replace.
     if (mode == OpenMode::write) {
+        MFA_TRY(check_owner_writable(path));
         auto lock = WriterLock::acquire(path, opts.lock_wait);
         if (!lock) return std::move(lock).error();
         impl->lock.emplace(std::move(*lock));

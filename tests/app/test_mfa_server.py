@@ -132,7 +132,7 @@ class Server(unittest.TestCase):
         # Deleting the head key needs no hash; it must not read as an empty, intact log.
         db = sqlite3.connect(self.db[len("sqlite:"):])
         with db:
-            db.execute("DELETE FROM kv WHERE k = 'mfa:audit:head'")
+            db.execute("DELETE FROM kv WHERE k = 'mfa:audit:{:audit}:head'")
         db.close()
         r = self.srv("audit", "verify")
         self.assertEqual(r.returncode, 1)

@@ -84,6 +84,101 @@ class WebAuthn(unittest.TestCase):
         self.assertEqual(r.returncode, 2)  # not a credential record
         self.assertIn("credential record", r.stderr)
 
+    def test_each_list_option_takes_one_value(self):
+        # --origin O FILE used to make FILE an origin and then wait on stdin; each takes one word.
+        for flag, value in (("--origin", "https://example.com"), ("--top-origin", "https://top.example"),
+                            ("--alg", "-7"), ("--trust-anchor", "*:" + os.path.join(V, "user_handle"))):
+            with self.subTest(flag=flag):
+                args = ["verify-registration", "--rp-id", "example.com", "--challenge", read("registration.challenge")]
+                if flag != "--origin":
+                    args += ["--origin", "https://example.com"]
+                args += [flag, value, os.path.join(V, "registration.json")]
+                r = subprocess.run([MFA, "webauthn", *args], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                   timeout=20)
+                if flag == "--trust-anchor":   # the file given is no PEM: refused naming the flag, exit 2
+                    self.assertEqual(r.returncode, 2, r.stderr)
+                    self.assertIn("--trust-anchor", r.stderr)
+                else:
+                    self.assertEqual(r.returncode, 0, r.stderr)   # the file was read as the response
+        r = self.register("--origin", "https://other.example", "--alg", "-7", "--alg", "-8")
+        self.assertEqual(r.returncode, 0, r.stderr)          # repeatable, one value each
+        r = mfa("verify-registration", os.path.join(V, "registration.json"), *COMMON, "--challenge",
+                read("registration.challenge"), "--alg", "99999999999")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--alg", r.stderr)
+
+    def test_usage_errors_exit_2(self):
+        chal = ["--challenge", read("registration.challenge")]
+        missing = os.path.join(self.tmp.name, "missing.json")
+        cases = [
+            (["verify-registration", missing, *COMMON, *chal], "missing.json"),
+            (["verify-registration", os.path.join(V, "registration.json"), *COMMON, *chal,
+              "--trust-anchor", "packed:" + missing], "--trust-anchor"),
+            (["verify-registration", os.path.join(V, "registration.json"), *COMMON, *chal,
+              "--trust-anchor", "fidou2f:" + os.path.join(V, "user_handle")], "fidou2f"),
+            (["verify-registration", os.path.join(V, "registration.json"), *COMMON, "--challenge", "AAAA"],
+             "--challenge"),
+            (["verify-authentication", os.path.join(V, "assertion1.json"), *COMMON, "--challenge",
+              read("assertion1.challenge"), "--record", missing], "--record"),
+            (["verify-registration", os.path.join(V, "registration.json"), *COMMON, *chal,
+              "--backup-state", "sometimes"], "--backup-state"),
+            (["verify-registration", os.path.join(V, "registration.json"), *COMMON, *chal,
+              "--mds", missing], "--mds"),
+        ]
+        for args, word in cases:
+            with self.subTest(args=args):
+                r = mfa(*args)
+                self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+                self.assertIn(word, r.stderr)
+
+    def test_policy_switches(self):
+        # The vector registration has no backup flags: requiring them fails that step, forbidding passes.
+        r = self.register("--backup-eligible", "required", "--json")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("backup", json.loads(r.stdout)["message"].lower())
+        for extra in (["--backup-eligible", "forbidden", "--backup-state", "forbidden"], ["--token-binding", "ignore"],
+                      ["--reject-sha1-certificates", "--android-key-require-tee", "--safetynet-allow-no-cts",
+                       "--safetynet-max-age", "120"]):
+            with self.subTest(extra=extra):
+                r = self.register(*extra)
+                self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.register("--safetynet-max-age", "-1")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--safetynet-max-age", r.stderr)
+
+    def test_resident_key_user_handle_from_the_registration(self):
+        # `mfa token --json register` prints the credential with the options it was made with;
+        # verify-registration takes the user handle from there when --user-handle is not given, so
+        # a discoverable (resident-key) login, whose response carries userHandle, verifies.
+        with open(os.path.join(V, "registration.json")) as f:
+            credential = json.load(f)
+        wrapped = json.dumps({"challenge": read("registration.challenge"), "userId": read("user_handle"),
+                              "origin": "https://example.com", "credential": credential})
+        r = mfa("verify-registration", "-", *COMMON, "--challenge", read("registration.challenge"),
+                "--record-out", self.record, stdin=wrapped)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(self.record) as f:
+            self.assertEqual(json.load(f)["userHandle"], read("user_handle"))
+        for extra in ([], ["--discoverable"]):
+            with self.subTest(extra=extra):
+                r = mfa("verify-authentication", os.path.join(V, "assertion1.json"), *COMMON, "--challenge",
+                        read("assertion1.challenge"), "--record", self.record, *extra)
+                self.assertEqual(r.returncode, 0, r.stderr)
+        # A --user-handle that contradicts the options is refused.
+        r = mfa("verify-registration", "-", *COMMON, "--challenge", read("registration.challenge"),
+                "--user-handle", "AAAA", stdin=wrapped)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("userId", r.stderr)
+        # Without a user handle the record cannot own a discoverable login: the error says how to fix it.
+        bare = os.path.join(self.tmp.name, "bare.json")
+        r = mfa("verify-registration", os.path.join(V, "registration.json"), *COMMON, "--challenge",
+                read("registration.challenge"), "--record-out", bare)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = mfa("verify-authentication", os.path.join(V, "assertion1.json"), *COMMON, "--challenge",
+                read("assertion1.challenge"), "--record", bare)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("--user-handle", r.stderr)
+
 
 if __name__ == "__main__":
     mfa_unittest.main()

@@ -100,14 +100,23 @@ static void test_uri_round_trip(void) {
     }
 }
 
-/* An account whose issuer or name cannot form a label still makes codes, but has no URI. */
+/* A ':' in an issuer is written %3A beside the issuer parameter; an account whose name cannot follow
+ * the label's ':' still makes codes, but has no URI. */
 static void test_unformattable_label(void) {
     mfa_otp_t *otp = make(MFA_OTP_TOTP, MFA_OTP_SHA1, 6, 30, "A:B", "alice");
     char *uri = NULL, code[MFA_OTP_CODE_CAPACITY];
     size_t len;
     CHECK_OK(mfa_otp_generate(otp, code, sizeof code, &len, 59));
+    CHECK_OK(mfa_otp_format_uri(otp, &uri));
+    CHECK(uri != NULL && strstr(uri, "otpauth://totp/A%3AB:alice?") == uri);
+    CHECK(uri != NULL && strstr(uri, "&issuer=A%3AB&") != NULL);
+    mfa_free(uri);
+    uri = NULL;
+    mfa_otp_free(&otp);
+    otp = make(MFA_OTP_TOTP, MFA_OTP_SHA1, 6, 30, "A", " alice");
+    CHECK_OK(mfa_otp_generate(otp, code, sizeof code, &len, 59));
     CHECK_RC(mfa_otp_format_uri(otp, &uri), MFA_ERR_URI_LABEL);
-    CHECK_DETAIL("issuer");
+    CHECK_DETAIL("space");
     CHECK(uri == NULL);
     mfa_otp_free(&otp);
     otp = make(MFA_OTP_TOTP, MFA_OTP_SHA1, 6, 30, NULL, NULL);

@@ -133,6 +133,36 @@ int main(void) {
     CHECK(report == NULL);
     CHECK(count_of(v) == before);
 
+    /* Import options OR'ed into format: skip bad lines (reported with their numbers), and the issuer
+     * policy for URIs whose issuer parameter and label prefix differ. */
+    {
+        const char *mixed = "otpauth://totp/Label:p?secret=JBSWY3DPEHPK3PXR&issuer=Param\n"
+                            "otpauth://totp/C:d?secret=!!\n";
+        const size_t n = strlen(mixed);
+        CHECK_RC(mfa_vault_import(v, &report, (const uint8_t *)mixed, n, MFA_VAULT_IMPORT_URI_LIST | MFA_VAULT_IMPORT_SKIP_INVALID,
+                                  NULL, 0),
+                 MFA_ERR_URI_ISSUER_MISMATCH);
+        CHECK_DETAIL("line 1");
+        CHECK(count_of(v) == before);
+        CHECK_RC(mfa_vault_import(v, &report, (const uint8_t *)mixed, n,
+                                  MFA_VAULT_IMPORT_AUTO | MFA_VAULT_IMPORT_SKIP_INVALID | MFA_VAULT_IMPORT_ISSUER_PARAM, NULL, 0),
+                 MFA_OK);
+        CHECK(report != NULL && strstr(report, "\"label\":\"Param:p\"") != NULL);
+        CHECK(report != NULL && strstr(report, "\"invalid\":[\"line 2: ") != NULL);
+        CHECK(report != NULL && strstr(report, "\"warnings\":[]") != NULL);
+        CHECK(count_of(v) == before + 1);
+        mfa_free(report);
+        report = NULL;
+        CHECK_RC(mfa_vault_import(v, &report, (const uint8_t *)mixed, n,
+                                  MFA_VAULT_IMPORT_URI_LIST | MFA_VAULT_IMPORT_ISSUER_PARAM | MFA_VAULT_IMPORT_ISSUER_LABEL, NULL, 0),
+                 MFA_ERR_INVALID_ARGUMENT);
+        CHECK_DETAIL("MFA_VAULT_IMPORT_ISSUER_PARAM");
+        CHECK_RC(mfa_vault_import(v, &report, (const uint8_t *)mixed, n, MFA_VAULT_IMPORT_URI_LIST | 0x10000, NULL, 0),
+                 MFA_ERR_INVALID_ARGUMENT);
+        CHECK(count_of(v) == before + 1);
+        ++before;
+    }
+
     /* What was imported survives a save and a reopen. */
     CHECK_RC(mfa_vault_save(v), MFA_OK);
     mfa_vault_free(&v);

@@ -32,8 +32,8 @@ inline constexpr std::size_t kMaxUriExtraParameters = 32;    // unknown paramete
 
 // An account as URIs and export payloads carry it.
 struct Account {
-    std::string issuer;   // may be empty; never contains ':'
-    std::string name;     // the account name (user@example.com); may be empty only when issuer is not; never contains ':'
+    std::string issuer;   // may be empty; may contain ':' (written as %3A in a URI)
+    std::string name;     // the account name (user@example.com); may be empty only when issuer is not; may contain ':'
     SecretBytes secret;
     OtpParams params;     // counter is meaningful for hotp only; period and t0 for totp and steam only
     // Parameters the URI carried that this library does not interpret (image, lock, pin, ...),
@@ -62,6 +62,9 @@ struct UriParseOptions {
 // Parses otpauth://TYPE/LABEL?PARAMETERS (and steam://SECRET). The rules, briefly:
 //  - scheme and TYPE any case; TYPE totp, hotp or steam;
 //  - LABEL is "issuer:name" (':' literal or %3A; spaces, literal or %20, after it are dropped) or "name";
+//    when the issuer parameter is given and the label starts with it and a ':', that is the split, so
+//    an issuer with a ':' reads back; otherwise the first ':' splits, and the name keeps any others;
+//    an empty issuer before the ':' (":alice") is no issuer;
 //  - percent escapes must be %XX and decode to UTF-8 without control characters; a raw '#' is rejected;
 //  - '+' is a space in parameter keys and values (form encoding), a literal '+' in the label;
 //  - parameter keys any case; a known parameter twice is an error; unknown ones go to Account::extra;
@@ -76,9 +79,11 @@ Result<Account> parse_otpauth_uri(std::string_view uri, const UriParseOptions& o
 // (counter instead of period for hotp), percent-encoded (space as %20), unpadded Base32, parameters
 // in a fixed order, defaults written out, then Account::extra in order; Steam is written as
 // otpauth://totp/...&digits=5&encoder=steam (understood by the most apps). Parsing the result gives
-// back the same account (same_account). Fails (naming the field) for what a URI cannot carry: a ':'
-// in issuer or name, a name starting with a space after an issuer, t0 != 0, an extra parameter named
-// like a known one, a Steam account with another algorithm than SHA1.
+// back the same account (same_account). A ':' in the issuer or name is written %3A (the literal ':'
+// is the separator, and the issuer parameter tells the reader where it is); a name with a ':' and no
+// issuer gets an empty issuer before the separator (":a%3Ab"). Fails (naming the field) for what a
+// URI cannot carry: a name starting with a space after the separator, t0 != 0, an extra parameter
+// named like a known one, a Steam account with another algorithm than SHA1.
 Result<SecretString> format_otpauth_uri(const Account& account);
 
 // Warnings for an account that Google Authenticator would not show correctly (period other than 30,
@@ -115,6 +120,10 @@ Result<MigrationBatch> parse_migration_payload(ByteView payload, const Migration
 // Serialises a batch as protobuf, and as a URI.
 Result<SecretBytes> build_migration_payload(const MigrationBatch& batch);
 Result<SecretString> build_migration_uri(const MigrationBatch& batch);
+// Whether a payload can carry the account (no Steam, period 30, t0 0, digits 6 or 8, a counter up
+// to INT64_MAX, the text rules); the error (Errc::migration_field) names it as account `index`.
+// Exporters use it to leave out what cannot go and say so, instead of failing the whole export.
+Status check_migration_account(const Account& account, std::size_t index);
 // Splits accounts into batches of at most per_batch accounts (Google uses 10), all with one batch_id,
 // batch_size the number of URIs and batch_index 0, 1, ...
 Result<std::vector<SecretString>> build_migration_uris(const std::vector<Account>& accounts,

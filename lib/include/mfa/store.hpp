@@ -150,6 +150,18 @@ public:
     [[nodiscard]] Result<ThrottleState> throttle_state(std::string_view key);
 };
 
+struct HostPort {
+    std::string host;
+    std::uint16_t port = 0;
+};
+struct RedisOptions {
+    std::chrono::milliseconds timeout{2000};  // connect and reply; also bounds redirect/retry loops
+    // Durability (WAIT): an accepted replay-guard step or single-use consumption, and a take(), is
+    // reported only once this many replicas acknowledged it within wait_timeout; else
+    // store_unavailable (the step is spent: the verification fails closed). 0: no WAIT.
+    unsigned wait_replicas = 0;
+    std::chrono::milliseconds wait_timeout{100};
+};
 // PostgreSQL (docs/server.md "PostgreSQL"): the connection string goes to libpq as it is (a
 // postgresql:// URL or key=value pairs: hosts, TLS, password or peer authentication,
 // target_session_attrs ...); the store creates and migrates its tables on open.
@@ -162,16 +174,22 @@ struct PostgresOptions {
 
 // Opens a store from a URL: "memory:", "sqlite:<path>" (or "sqlite://<absolute path>"),
 // "redis://[host][:port][/db]" (host defaults to 127.0.0.1, port to 6379, db to 0),
+// "redis-sentinel://host[:port][,host[:port]...]/<master name>[/db]" (port 26379),
+// "redis-cluster://host[:port][,host[:port]...][/]" (seed nodes, port 6379). Redis URLs take the
+// query "?wait_replicas=N&wait_timeout_ms=T" (RedisOptions);
 // "postgresql://…" or "postgres://…" (libpq's URL; the store's own query parameters pool_size,
 // pool_wait_ms and lock_timeout_ms are taken out before libpq sees it). Errors: invalid_argument for
 // a URL that does not parse (the detail says why and never repeats a password), store_unavailable
 // when the backend cannot be reached, unsupported for PostgreSQL in a build without libpq.
 struct StoreUrl {
-    enum class Kind : std::uint8_t { memory, sqlite, redis, postgresql } kind = Kind::memory;
+    enum class Kind : std::uint8_t { memory, sqlite, redis, redis_sentinel, redis_cluster, postgresql } kind = Kind::memory;
     std::string path;   // sqlite
     std::string host;   // redis
     std::uint16_t port = 6379;
     unsigned db = 0;
+    std::vector<HostPort> nodes;  // redis-sentinel: the sentinels; redis-cluster: the seeds
+    std::string master;           // redis-sentinel: the group name
+    RedisOptions redis;           // every Redis kind
     std::string conninfo;  // postgresql: the URL without the store's own parameters
     PostgresOptions postgres;
 };
@@ -184,11 +202,16 @@ struct SqliteOptions {
     std::chrono::milliseconds busy_timeout{5000};
 };
 Result<std::shared_ptr<Store>> open_sqlite_store(const std::string& path, const SqliteOptions& opts = {});
-struct RedisOptions {
-    std::chrono::milliseconds timeout{2000};
-};
 Result<std::shared_ptr<Store>> open_redis_store(const std::string& host, std::uint16_t port, unsigned db,
                                                 const RedisOptions& opts = {});
+// Redis behind Sentinel: the master of group `master`, asked of each sentinel in turn, checked
+// with ROLE, and asked for again after a lost connection or a READONLY reply (a failover).
+Result<std::shared_ptr<Store>> open_redis_sentinel_store(const std::vector<HostPort>& sentinels, const std::string& master,
+                                                         unsigned db, const RedisOptions& opts = {});
+// Redis Cluster from seed nodes: the slot table (CLUSTER SLOTS), one connection per node, MOVED and
+// ASK followed. Every key an attempt() touches must hash to one slot (a shared {hash tag}; the
+// toolkit's keys do), else invalid_argument.
+Result<std::shared_ptr<Store>> open_redis_cluster_store(const std::vector<HostPort>& seeds, const RedisOptions& opts = {});
 // unsupported ("built without PostgreSQL support") when mfakit was built without libpq.
 Result<std::shared_ptr<Store>> open_postgres_store(const std::string& conninfo, const PostgresOptions& opts = {});
 

@@ -41,6 +41,10 @@ inline constexpr std::uint64_t kTwoFasMaxSchemaVersion = 4;
 // Encrypted andOTP backups declare their PBKDF2-HMAC-SHA1 iteration count (andOTP writes 140000 to
 // 160000); more than this is refused before any derivation (Aegis draws the same line).
 inline constexpr std::uint32_t kAndOtpMaxIterations = 10'000'000;
+// Aegis keeps a HOTP counter in a Java long and refuses negative ones: 0..2^63-1 is what it reads.
+// Reading a larger one is Errc::parse naming the field; exporting one is Errc::unsupported naming
+// the account (a negative long would carry the same 64 bits, but Aegis rejects it).
+inline constexpr std::uint64_t kAegisMaxCounter = 9'223'372'036'854'775'807u;
 
 enum class ImportFormat {
     uri_list,
@@ -51,6 +55,7 @@ enum class ImportFormat {
     twofas_encrypted,       // a .2fas backup with servicesEncrypted
     andotp_encrypted,       // otp_accounts.json.aes: iterations, salt, IV, AES-256-GCM (andOTP >= 0.6.3)
     andotp_encrypted_old,   // the same file from andOTP <= 0.6.2: IV, AES-256-GCM under SHA-256(password)
+    google_migration,       // a URI list of otpauth-migration:// lines only (what import_uri_list reports)
 };
 std::string_view to_string(ImportFormat) noexcept;
 // Whether reading this format needs the export's password.
@@ -66,6 +71,19 @@ struct ImportResult {
     ImportFormat format = ImportFormat::uri_list;
     std::vector<ImportedAccount> accounts;
     std::vector<std::string> skipped;   // "db.entries[2]: type motp is not supported"
+    std::vector<std::string> invalid;   // with ImportOptions::skip_invalid: "line 3: invalid URI ..."
+    // What the input lacks although it was read: "Google Authenticator export 12: QR code 3 of 4 is
+    // missing (its accounts were not read)".
+    std::vector<std::string> warnings;
+};
+
+struct ImportOptions {
+    // URI lists and migration payloads: when an issuer parameter (field) and the label prefix differ.
+    IssuerPolicy issuer_policy = IssuerPolicy::strict;
+    // URI lists: a line that does not parse is listed in ImportResult::invalid with its line number
+    // and the rest is read, instead of failing the import. When no line is left, the first line's
+    // error is returned.
+    bool skip_invalid = false;
 };
 
 // Detects the format from the content (not the file name); Errc::unsupported when it is none of them.
@@ -74,14 +92,18 @@ struct ImportResult {
 Result<ImportFormat> detect_import_format(ByteView data);
 // Detects and parses. password is needed for the encrypted formats (Errc::invalid_argument without);
 // a wrong one is Errc::vault_wrong_passphrase.
-Result<ImportResult> import_accounts(ByteView data, const SecretString* password = nullptr);
+Result<ImportResult> import_accounts(ByteView data, const SecretString* password = nullptr,
+                                     const ImportOptions& opts = {});
 // Parses data as the given format (aegis and aegis_encrypted both read either kind of Aegis file,
 // twofas and twofas_encrypted either kind of 2FAS file).
-Result<ImportResult> import_accounts(ByteView data, ImportFormat format, const SecretString* password);
+Result<ImportResult> import_accounts(ByteView data, ImportFormat format, const SecretString* password,
+                                     const ImportOptions& opts = {});
 
 // One format each. URI lists: one otpauth:// or otpauth-migration:// URI a line; blank lines and
-// lines starting with '#' are ignored.
-Result<ImportResult> import_uri_list(std::string_view text, const UriParseOptions& opts = {});
+// lines starting with '#' are ignored. The format is google_migration when every account came from
+// otpauth-migration lines. Migration lines of one export (batch_id) that leave out some of its QR
+// codes (batch_index 0..batch_size-1) give a warning naming the missing ones.
+Result<ImportResult> import_uri_list(std::string_view text, const ImportOptions& opts = {});
 Result<ImportResult> import_aegis(std::string_view json, const SecretString* password = nullptr);
 // 2FAS: servicesEncrypted is "Base64(ciphertext||tag):Base64(salt):Base64(IV)"; the optional
 // reference field (same shape, a fixed text 2FAS encrypts) is checked first, so a wrong password
@@ -112,7 +134,8 @@ Result<ImportAdded> add_imported(Vault& vault, const ImportResult& imported,
 
 // Export: canonical otpauth:// URIs, one a line.
 Result<SecretString> export_uri_list(const std::vector<const VaultEntry*>& entries);
-// Export: a plain (unencrypted) Aegis vault, db version 3; tags become Aegis groups.
+// Export: a plain (unencrypted) Aegis vault, db version 3; tags become Aegis groups. An HOTP counter
+// above kAegisMaxCounter fails the whole export (Errc::unsupported, naming the account).
 Result<SecretString> export_aegis_json(const std::vector<const VaultEntry*>& entries);
 
 }  // namespace mfa

@@ -72,12 +72,22 @@ MFA_EXPORT int mfa_vault_passwd(mfa_vault_t *v, const char *new_passphrase, size
 #define MFA_VAULT_IMPORT_ANDOTP 4               /* andOTP plain JSON */
 #define MFA_VAULT_IMPORT_ANDOTP_ENCRYPTED 5     /* andOTP otp_accounts.json.aes (andOTP 0.6.3 and later) */
 #define MFA_VAULT_IMPORT_ANDOTP_ENCRYPTED_OLD 6 /* the same from andOTP 0.6.2 and older */
+/* Options, OR'ed into the format value. URI lists (and QR text): a line that does not parse is
+ * listed in the report's "invalid" ("line 3: ...") and the rest is imported (when no line is left,
+ * the first line's error is returned). The issuer policy for URIs and migration payloads whose
+ * issuer parameter and label prefix differ: the parameter wins, or the label wins (not both);
+ * without either such a URI is MFA_ERR_URI_ISSUER_MISMATCH naming the line. */
+#define MFA_VAULT_IMPORT_SKIP_INVALID 0x100
+#define MFA_VAULT_IMPORT_ISSUER_PARAM 0x200
+#define MFA_VAULT_IMPORT_ISSUER_LABEL 0x400
 
 /* Adds the accounts of another app's export (data, data_len) to the vault in memory; call
  * mfa_vault_save() to keep them. password (borrowed, may be NULL for plain exports) opens encrypted
  * ones. Accounts already in the vault are skipped and reported, and so are entries the vault cannot
- * represent. On success *report_json (free with mfa_free) is
- * {"format", "imported": [{"id", "label"}...], "duplicates": ["label (why)"...], "skipped": [...]}.
+ * represent. format is an MFA_VAULT_IMPORT_* format, optionally OR'ed with the option bits above. On
+ * success *report_json (free with mfa_free) is {"format", "imported": [{"id", "label"}...],
+ * "duplicates": ["label (why)"...], "skipped": [...], "invalid": ["line N: why"...], "warnings":
+ * [...]}; a warning says what the input lacks (a missing QR code of a Google Authenticator export).
  * On error nothing is added and *report_json is NULL: MFA_ERR_UNSUPPORTED (format not recognised;
  * encrypted andOTP files must be named), MFA_ERR_INVALID_ARGUMENT (no password for an encrypted
  * export, unknown format value), MFA_ERR_VAULT_WRONG_PASSPHRASE (wrong password), MFA_ERR_PARSE and

@@ -7,8 +7,8 @@
 // record (a removed tail), a missing head and records past it (a head moved back). Appending is lock-free over set-if-absent and compare-and-set, so any
 // number of processes can append; a writer that died between its two steps is completed by the next.
 //
-// Keys: mfa:audit:head, mfa:audit:rec:<n, 20 digits>. An attacker who can rewrite the whole store
-// can rewrite the whole chain: record the anchor (`mfa server audit verify` prints it) somewhere
+// Keys: mfa:audit:{:audit}:head, mfa:audit:{:audit}:rec:<n, 20 digits> (one Redis Cluster slot).
+// An attacker who can rewrite the whole store can rewrite the whole chain: record the anchor (`mfa server audit verify` prints it) somewhere
 // else and verify against it (`--expect-head`, mfa_server_audit_verify_expect; docs/server.md).
 #pragma once
 

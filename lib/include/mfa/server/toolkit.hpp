@@ -11,24 +11,27 @@
 // two counters: "password" and "second factor" (TOTP, recovery codes, security keys). A success resets
 // only its own counter, so a correct password never resets the second-factor count.
 //
-// Store keys (all under "mfa:"; the user name is escaped so that ':' cannot forge another key):
-//   mfa:totp:<user>            the TOTP factor (JSON; the secret encrypted under the key ring)
-//   mfa:totp-pending:<user>    an enrollment awaiting its first code (expires)
-//   mfa:totp-last:<user>       the last accepted time step (the replay guard)
-//   mfa:thr:pwd:<user>, mfa:thr:2fa:<user>   throttle state
-//   mfa:rc:<user>:set, mfa:rc:<user>:<set>:<hash>   recovery codes (SHA-256 only)
-//   mfa:tok:<id>, mfa:tokidx:<user>:<id>             API tokens (SHA-256 only)
-//   mfa:wa:<user>:<sha256(id)> a security key (JSON: name, last use, the WebAuthn credential record)
+// Store keys (all under "mfa:"; the user name is escaped so that ':' cannot forge another key, and
+// '{' '}' are escaped so that "{<user>}" is the Redis Cluster hash tag: every key of one user is in
+// one slot, and each attempt() touches one slot):
+//   mfa:totp:{<user>}          the TOTP factor (JSON; the secret encrypted under the key ring)
+//   mfa:totp-pending:{<user>}  an enrollment awaiting its first code (expires)
+//   mfa:totp-last:{<user>}     the last accepted time step (the replay guard)
+//   mfa:thr:pwd:{<user>}, mfa:thr:2fa:{<user>}   throttle state
+//   mfa:rc:{<user>}:set, mfa:rc:{<user>}:<set>:<hash>   recovery codes (SHA-256 only)
+//   mfa:tok:<id>, mfa:tokidx:{<user>}:<id>             API tokens (SHA-256 only)
+//   mfa:wa:{<user>}:<sha256(id)>  a security key (JSON: name, last use, the WebAuthn credential record)
 //   mfa:wa-id:<sha256(id)>     the account owning a credential id (uniqueness across accounts)
-//   mfa:wa-uh:<user>           the user's WebAuthn user handle (random, 32 bytes, base64url)
+//   mfa:wa-uh:{<user>}         the user's WebAuthn user handle (random, 32 bytes, base64url)
 //   mfa:wa-uhx:<handle>        the reverse: the user name owning a user handle (base64url), for
 //                              usernameless login; written before the handle itself
-//   mfa:wa-chal:<user>:<challenge>   a pending WebAuthn ceremony (single use, expires)
+//   mfa:wa-chal:{<user>}:<challenge>   a pending WebAuthn ceremony (single use, expires)
 //   mfa:wa-dchal:<challenge>   a pending usernameless login, bound to no user (single use, expires)
 //   mfa:thr:2fa-uh:<handle>    throttle state of a user handle that names no account (usernameless
 //                              login fails for it exactly as for an account)
 //   mfa:policy:<org>           organization policy (JSON)
-//   mfa:audit:…                the audit chain (audit.hpp)
+//   mfa:audit:{:audit}:…       the audit chain (audit.hpp), one slot of its own
+// The keys without a user tag are each read or written alone (never in one script with another).
 #pragma once
 
 #include <cstdint>
