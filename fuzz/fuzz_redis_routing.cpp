@@ -27,6 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     redisReader* reader = redisReaderCreate();
     if (reader == nullptr) return 0;
+    limit_reply_arrays(reader);
     if (redisReaderFeed(reader, text.data(), text.size()) == REDIS_OK) {
         for (int n = 0; n < 8; ++n) {
             void* out = nullptr;

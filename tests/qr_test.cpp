@@ -241,8 +241,9 @@ BOOST_AUTO_TEST_CASE(text_limits) {
     BOOST_TEST(mq::to_png(std::string(mq::kMaxText + 1, 'a')).code() == Errc::limit_exceeded);
     BOOST_TEST(mq::to_terminal(std::string(mq::kMaxText + 1, 'a')).code() == Errc::limit_exceeded);
     BOOST_TEST(mq::to_png_data_uri(std::string(mq::kMaxText + 1, 'a')).code() == Errc::limit_exceeded);
-    // The largest code still scans (2 pixels a module: 362 pixels a side).
-    round_trip(std::string(mq::kMaxText, 'a'), {.ec = mq::EcLevel::low, .border = 4, .scale = 2});
+    // The largest code still scans at 3 pixels a module (543 pixels a side); at 2 it needs zxing's
+    // pure-image detector, which decode.cpp does not run (it aborts on crafted images).
+    round_trip(std::string(mq::kMaxText, 'a'), {.ec = mq::EcLevel::low, .border = 4, .scale = 3});
 }
 
 BOOST_AUTO_TEST_CASE(encoding_errors) {

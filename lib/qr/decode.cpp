@@ -31,14 +31,10 @@ Result<std::vector<SecretString>> scan(const SecretBytes& grey, unsigned width, 
     hints.setTryRotate(false);
     hints.setMaxNumberOfSymbols(255);
     const ZXing::ImageView view(grey.data(), static_cast<int>(width), static_cast<int>(height), ZXing::ImageFormat::Lum);
+    // No second pass with setIsPure: zxing 1.4's pure-image detector (DetectPureQR) asserts, and so
+    // aborts the process, on crafted images (fuzz_qr_image found one). The price: its normal
+    // detector misses large versions drawn at 2 pixels a module.
     ZXing::Results found = ZXing::ReadBarcodes(view, hints);
-    // zxing 1.4's detector misses large versions at 2 pixels a module (its alignment patterns are
-    // too small to find); a picture holding just the code, as exporters write it, reads as a pure
-    // image.
-    if (found.empty()) {
-        hints.setIsPure(true);
-        found = ZXing::ReadBarcodes(view, hints);
-    }
     std::vector<SecretString> out;
     for (const auto& r : found) {
         if (!r.isValid()) continue;

@@ -186,6 +186,7 @@ private:
             ctx_.reset();
             return {Errc::store_unavailable, "redis: cannot connect to " + addr_.to_string() + ": " + why};
         }
+        routing::limit_reply_arrays(ctx_->reader);
         if (redisSetTimeout(ctx_.get(), tv) != REDIS_OK) {
             ctx_.reset();
             return {Errc::store_unavailable, "redis: setting timeout"};

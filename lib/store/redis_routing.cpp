@@ -1,6 +1,7 @@
 #include "redis_routing.hpp"
 
 #include <charconv>
+#include <mutex>
 
 namespace mfa::store::routing {
 namespace {
@@ -26,6 +27,30 @@ bool is_text(const redisReply& r) {
 }
 
 }  // namespace
+
+namespace {
+// hiredis's own reply builders, captured from the first reader (they are static in hiredis.c),
+// with createArray wrapped to refuse oversized headers. A NULL from createArray makes hiredis
+// fail the read with an "Out of memory" error, so the reply is never built.
+redisReplyObjectFunctions g_limited{};
+const redisReplyObjectFunctions* g_default = nullptr;
+std::once_flag g_once;
+
+void* limited_create_array(const redisReadTask* task, int elements) {
+    if (elements < 0 || elements > kMaxReplyElements) return nullptr;
+    return g_default->createArray(task, elements);
+}
+}  // namespace
+
+void limit_reply_arrays(redisReader* reader) noexcept {
+    if (reader == nullptr || reader->fn == nullptr) return;
+    std::call_once(g_once, [&] {
+        g_default = reader->fn;
+        g_limited = *reader->fn;
+        g_limited.createArray = limited_create_array;
+    });
+    if (reader->fn == g_default) reader->fn = &g_limited;
+}
 
 std::uint16_t crc16(std::string_view data) noexcept {
     std::uint16_t crc = 0;

@@ -19,6 +19,15 @@ namespace mfa::store::routing {
 inline constexpr std::uint16_t kSlots = 16384;
 
 // CRC16-CCITT (XModem), the cluster's key hash.
+// The most elements one array of a reply may announce. hiredis allocates an array's element table
+// from its header, before a byte of the elements arrives, so "*2000000000\r\n" from a hostile or
+// broken server would ask for 16 GB (fuzz_redis_routing found it). Our replies stay far below:
+// a SCAN page, a CLUSTER SLOTS table of at most 16384 ranges, a script's few values.
+inline constexpr int kMaxReplyElements = 1 << 16;
+// Makes reader refuse (as a protocol error) any array larger than kMaxReplyElements. Call it on
+// every reader: redisReaderCreate's, and each redisContext's.
+void limit_reply_arrays(redisReader* reader) noexcept;
+
 std::uint16_t crc16(std::string_view data) noexcept;
 // The part of a key that is hashed: between the first '{' and the next '}' when that is not
 // empty, else the whole key.
