@@ -7,6 +7,8 @@
 //   MFA_PG_BIN    the folder with initdb, pg_ctl, pgbench (default: the newest /usr/lib/postgresql/*/bin)
 #pragma once
 
+#include "loopback_port.hpp"
+
 #include <arpa/inet.h>
 #include <grp.h>
 #include <netinet/in.h>
@@ -198,19 +200,7 @@ private:
         }
         return best;
     }
-    static unsigned short free_port() {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof a;
-        unsigned short port = 0;
-        if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-            getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-            port = ntohs(a.sin_port);
-        close(fd);
-        return port;
-    }
+    static unsigned short free_port() { return loopback_port(); }
 
     std::string bin_, dir_, reason_, cert_;
     unsigned short port_ = 0;

@@ -5,6 +5,8 @@
 // RedisSentinelGroup a master, a replica and three sentinels. Both with 1 s failure detection.
 #pragma once
 
+#include "loopback_port.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -124,24 +126,10 @@ private:
     // Below 55536: a cluster node also listens on port + 10000 (its bus).
     static unsigned short free_port() {
         for (int i = 0; i < 200; ++i) {
-            const unsigned short p = any_port();
+            const unsigned short p = loopback_port();
             if (p != 0 && p < 55536) return p;
         }
         return 0;
-    }
-    static unsigned short any_port() {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        a.sin_port = 0;
-        socklen_t len = sizeof a;
-        unsigned short port = 0;
-        if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-            getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-            port = ntohs(a.sin_port);
-        close(fd);
-        return port;
     }
     bool can_connect() const {
         int fd = socket(AF_INET, SOCK_STREAM, 0);
