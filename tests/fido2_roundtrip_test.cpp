@@ -11,6 +11,7 @@
 #include "mfa/random.hpp"
 #include "mfa/softtoken.hpp"
 #include "mfa/webauthn/authentication.hpp"
+#include "mfa/webauthn/options.hpp"
 #include "mfa/webauthn/registration.hpp"
 #include "test_support.hpp"
 
@@ -290,6 +291,118 @@ BOOST_AUTO_TEST_CASE(roundtrip_tampered_responses_fail_with_the_step_that_caught
     BOOST_TEST(rr.error().code == Errc::att_signature_invalid, rr.error().to_string());
     // And as sent, it verifies.
     BOOST_TEST(static_cast<bool>(webauthn::verify_registration(cfg, *json, rexp)));
+}
+
+// The WebAuthn client (webauthn_create / webauthn_get) answers the options the relying party
+// generates, as a browser would, and the relying party verifies what it answered.
+BOOST_AUTO_TEST_CASE(webauthn_client_answers_the_relying_partys_options) {
+    const auto cfg = rp_config();
+    Token t(softtoken::Attestation::full);
+    BOOST_REQUIRE(t.dev->set_pin(SecretString("4321")));
+    const std::optional<SecretString> pin(SecretString("4321"));
+
+    webauthn::CreationOptionsInput in;
+    in.user_name = "alice";
+    in.resident_key = "required";
+    in.user_verification = webauthn::UserVerification::required;
+    in.extensions.cred_props = true;
+    auto created = webauthn::creation_options(cfg, in);
+    BOOST_REQUIRE(created);
+    auto reg_json = webauthn_create(*t.dev, created->json, kOrigin, pin);
+    BOOST_REQUIRE_MESSAGE(reg_json, (reg_json ? std::string() : reg_json.error().to_string()));
+    BOOST_TEST(nlohmann::json::parse(*reg_json)["clientExtensionResults"]["credProps"]["rk"] == true);
+    webauthn::RegistrationExpectation rexp;
+    rexp.challenge = created->challenge;
+    rexp.user_handle = created->user_id;
+    rexp.user_verification = webauthn::UserVerification::required;
+    rexp.credential_exists = [](ByteView) { return false; };
+    auto reg = webauthn::verify_registration(cfg, *reg_json, rexp);
+    BOOST_REQUIRE_MESSAGE(reg, (reg ? std::string() : reg.error().to_string()));
+
+    // Wrapped as the JS API takes it, usernameless: the passkey answers with its user handle.
+    webauthn::RequestOptionsInput rin;
+    rin.user_verification = webauthn::UserVerification::required;
+    auto requested = webauthn::request_options(cfg, rin);
+    BOOST_REQUIRE(requested);
+    auto auth_json = webauthn_get(*t.dev, R"({"publicKey":)" + requested->json + "}", kOrigin, pin);
+    BOOST_REQUIRE_MESSAGE(auth_json, (auth_json ? std::string() : auth_json.error().to_string()));
+    webauthn::AuthenticationExpectation aexp;
+    aexp.challenge = requested->challenge;
+    aexp.user_verification = webauthn::UserVerification::required;
+    auto auth = webauthn::verify_authentication(cfg, *auth_json, reg->record, aexp);
+    BOOST_REQUIRE_MESSAGE(auth, (auth ? std::string() : auth.error().to_string()));
+
+    // The key is excluded once registered: CTAP2 CREDENTIAL_EXCLUDED, as a browser reports it.
+    in.exclude_credentials = {{reg->record.id, {}}};
+    auto again = webauthn::creation_options(cfg, in);
+    BOOST_REQUIRE(again);
+    auto excluded = webauthn_create(*t.dev, again->json, kOrigin, pin);
+    BOOST_REQUIRE(!excluded);
+    BOOST_TEST(static_cast<int>(excluded.error().code) == 0x19);
+}
+
+BOOST_AUTO_TEST_CASE(webauthn_client_checks_the_origin_against_the_rp_id) {
+    Token t(softtoken::Attestation::self);
+    const std::string get = R"({"challenge":"AAAAAAAAAAAAAAAAAAAAAA","rpId":"example.com"})";
+    for (const char* origin : {"https://example.org", "https://notexample.com", "http://example.com",
+                               "ftp://example.com", "https://", "https://example.com/path", "example.com"}) {
+        auto r = webauthn_get(*t.dev, get, origin, std::nullopt);
+        BOOST_REQUIRE_MESSAGE(!r, origin);
+        BOOST_TEST(r.error().code == Errc::webauthn_origin, origin);
+    }
+    // The RP ID may be the host or a parent domain of it; the default RP ID is the host itself.
+    const std::string no_rp = R"({"challenge":"AAAAAAAAAAAAAAAAAAAAAA"})";
+    for (const char* origin : {"https://example.com", "https://a.b.example.com:8443", "https://example.com/"}) {
+        auto r = webauthn_get(*t.dev, get, origin, std::nullopt);
+        // Past the origin check, the empty soft token has no credential for the RP.
+        BOOST_REQUIRE(!r);
+        BOOST_TEST(static_cast<int>(r.error().code) == 0x2E, origin);
+    }
+    auto local = webauthn_get(*t.dev, no_rp, "http://localhost:5000", std::nullopt);
+    BOOST_REQUIRE(!local);
+    BOOST_TEST(static_cast<int>(local.error().code) == 0x2E);
+}
+
+BOOST_AUTO_TEST_CASE(webauthn_client_names_the_bad_member_of_the_options) {
+    Token t(softtoken::Attestation::self);
+    const std::string user = R"("user":{"id":"dXNlcg","name":"alice"})";
+    const std::string params = R"("pubKeyCredParams":[{"type":"public-key","alg":-7}])";
+    const std::string chal = R"("challenge":"AAAAAAAAAAAAAAAAAAAAAA")";
+    const std::string rp = R"("rp":{"id":"example.com"})";
+    struct Bad {
+        std::string json;
+        const char* member;
+        Errc code;
+    };
+    const Bad cases[] = {
+        {"[1]", "not a JSON object", Errc::webauthn_options},
+        {"{\"publicKey\":3}", "'publicKey' is not an object", Errc::webauthn_options},
+        {"{" + user + "," + params + "," + chal + "}", "'rp'", Errc::webauthn_options},
+        {"{" + rp + "," + params + "," + chal + "}", "'user'", Errc::webauthn_options},
+        {"{" + rp + R"(,"user":{"id":"!!","name":"a"},)" + params + "," + chal + "}", "'user.id' is not base64url",
+         Errc::webauthn_options},
+        {"{" + rp + "," + user + "," + chal + "}", "'pubKeyCredParams'", Errc::webauthn_options},
+        {"{" + rp + "," + user + R"(,"pubKeyCredParams":[{"type":"public-key","alg":-257}],)" + chal + "}",
+         "ES256", Errc::webauthn_algorithm},
+        {"{" + rp + "," + user + "," + params + "}", "'challenge' is missing", Errc::webauthn_options},
+        {"{" + rp + "," + user + "," + params + "," + chal + R"(,"authenticatorSelection":{"residentKey":"always"}})",
+         "residentKey", Errc::webauthn_options},
+        {"{" + rp + "," + user + "," + params + "," + chal + R"(,"authenticatorSelection":{"requireResidentKey":"yes"}})",
+         "requireResidentKey", Errc::webauthn_options},
+        {"{" + rp + "," + user + "," + params + "," + chal + R"(,"excludeCredentials":[{"type":"public-key"}]})",
+         "'excludeCredentials[0].id' is missing", Errc::webauthn_options},
+        {"{" + rp + "," + user + "," + params + "," + chal + R"(,"extensions":{"credProps":1}})", "credProps",
+         Errc::webauthn_options},
+    };
+    for (const auto& c : cases) {
+        auto r = webauthn_create(*t.dev, c.json, kOrigin, std::nullopt);
+        BOOST_REQUIRE_MESSAGE(!r, c.json);
+        BOOST_TEST(r.error().code == c.code, c.json);
+        BOOST_TEST(r.error().to_string().find(c.member) != std::string::npos, r.error().to_string());
+    }
+    auto uv = webauthn_get(*t.dev, "{" + chal + R"(,"userVerification":"maybe"})", kOrigin, std::nullopt);
+    BOOST_REQUIRE(!uv);
+    BOOST_TEST(uv.error().to_string().find("userVerification") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -59,13 +59,15 @@ public:
         register_ = cmd.add_subcommand("register", "make a credential; print the RegistrationResponseJSON");
         login_ = cmd.add_subcommand("login", "get an assertion; print the AuthenticationResponseJSON");
         for (auto* s : {register_, login_}) {
-            s->add_option("--rp-id", rp_id_, "relying party ID, e.g. example.com")->required();
+            s->add_option("--rp-id", rp_id_, "relying party ID, e.g. example.com (required without --options)");
+            s->add_option("--options", options_file_,
+                          "FILE with the relying party's options JSON ('-': standard input), as a browser gets them; needs --origin");
             s->add_option("--origin", origin_, "origin in clientDataJSON (default: https://RP-ID)");
             s->add_option("--challenge", challenge_, "the challenge, base64url (default: 32 random bytes)");
             s->add_flag("--uv", uv_, "require user verification (the PIN)");
             s->add_option("--pin-file", pin_file_, "file whose first line is the PIN (else a prompt when needed)");
         }
-        register_->add_option("--user", user_, "user name")->required();
+        register_->add_option("--user", user_, "user name (required without --options)");
         register_->add_option("--user-id", user_id_, "user handle, base64url (default: 16 random bytes)");
         register_->add_flag("--resident", resident_, "make a discoverable (resident) credential");
         register_->add_option("--alg", alg_, "es256 (default) or eddsa")->check(CLI::IsMember({"es256", "eddsa"}));
@@ -255,7 +257,36 @@ private:
         return b64url_arg(challenge_, "--challenge");
     }
 
+    // Without --options: --rp-id. With it: --origin, and none of the options it replaces.
+    std::optional<int> check_ceremony_args(Context& ctx, bool create) {
+        if (options_file_.empty()) {
+            if (rp_id_.empty()) return usage_error(ctx, "give --rp-id, or the relying party's --options");
+            if (create && user_.empty()) return usage_error(ctx, "give --user, or the relying party's --options");
+            return std::nullopt;
+        }
+        if (origin_.empty()) return usage_error(ctx, "--options needs --origin (the origin of the page the options are for)");
+        if (!rp_id_.empty() || !challenge_.empty() || !user_.empty() || !user_id_.empty() || resident_ ||
+            !cred_ids_.empty() || alg_ != "es256")
+            return usage_error(ctx, "--options gives the RP ID, challenge, user and credentials: drop the other ceremony options");
+        return std::nullopt;
+    }
+
+    // register / login --options: the WebAuthn client (fido2::webauthn_create / _get) answers the
+    // relying party's options as a browser would.
+    int from_options(Context& ctx, Device& d, bool create) {
+        auto text = read_text_input(ctx, options_file_, 256 * 1024);
+        if (!text) return report(ctx, text.error(), "--options");
+        auto pin = uv_pin(d);
+        if (!pin) return report(ctx, pin.error(), "PIN");
+        auto json = create ? webauthn_create(d, *text, origin_, *pin) : webauthn_get(d, *text, origin_, *pin);
+        if (!json) return report(ctx, json.error(), create ? "register" : "login");
+        ctx.out << *json << '\n';
+        return kExitOk;
+    }
+
     int make(Context& ctx, Device& d) {
+        if (auto bad = check_ceremony_args(ctx, true)) return *bad;
+        if (!options_file_.empty()) return from_options(ctx, d, true);
         auto chal = the_challenge();
         if (!chal) return report(ctx, chal.error());
         Bytes uid;
@@ -298,6 +329,8 @@ private:
     }
 
     int login(Context& ctx, Device& d) {
+        if (auto bad = check_ceremony_args(ctx, false)) return *bad;
+        if (!options_file_.empty()) return from_options(ctx, d, false);
         auto chal = the_challenge();
         if (!chal) return report(ctx, chal.error());
         GetAssertionRequest req;
@@ -336,7 +369,7 @@ private:
     CLI::App *list_ = nullptr, *info_ = nullptr, *pin_set_ = nullptr, *pin_change_ = nullptr, *pin_retries_ = nullptr,
              *reset_ = nullptr, *creds_list_ = nullptr, *creds_delete_ = nullptr, *register_ = nullptr,
              *login_ = nullptr;
-    std::string device_, pin_file_, new_pin_file_, rp_id_, origin_, challenge_, user_, user_id_, alg_ = "es256";
+    std::string device_, pin_file_, new_pin_file_, options_file_, rp_id_, origin_, challenge_, user_, user_id_, alg_ = "es256";
     std::vector<std::string> cred_ids_;
     bool json_ = false, yes_ = false, uv_ = false, resident_ = false;
 };
@@ -353,6 +386,8 @@ static const Registration kToken{
      "      --uv --pin-file pin.txt --challenge <b64url> > reg.json\n"
      "  mfa token --device soft:dev.token login --rp-id example.com --uv --pin-file pin.txt\n"
      "  mfa token --device tty:/dev/pts/5 creds list --pin-file pin.txt\n"
+     "  curl -s https://example.com/webauthn/begin | mfa token --device soft:dev.token register --options - \\\n"
+     "      --origin https://example.com --pin-file pin.txt\n"
      "PINs are read from --pin-file or typed without echo; never given on the command line.\n",
      60, [] { return std::make_unique<TokenCommand>(); }}};
 

@@ -24,20 +24,6 @@ namespace {
 
 using namespace mfa::webauthn;
 
-// A file named on the command line that cannot be read is bad usage (exit 2), like a bad flag.
-Result<std::string> read_input(Context& ctx, const std::string& path) {
-    std::string text;
-    if (path.empty() || path == "-") {
-        text.assign(std::istreambuf_iterator<char>(ctx.in), std::istreambuf_iterator<char>());
-    } else {
-        std::ifstream f(path, std::ios::binary);
-        if (!f) return Error(Errc::invalid_argument, "cannot read " + path);
-        text.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-    }
-    if (text.size() > kMaxResponseJson) return Error(Errc::limit_exceeded, path + " is larger than 256 KiB");
-    return text;
-}
-
 // The attestation formats verify_attestation knows, for --trust-anchor FMT:FILE ('*' = every one).
 constexpr std::string_view kFormats[] = {"packed", "tpm", "android-key", "android-safetynet", "fido-u2f", "apple", "none"};
 
@@ -145,7 +131,7 @@ public:
             }
         }
         if (!mds_file_.empty()) {
-            auto root = read_input(ctx, mds_root_file_);
+            auto root = read_text_input(ctx, mds_root_file_, kMaxResponseJson);
             if (!root) return report(ctx, root.error(), "--mds-root");
             if (auto st = cfg_.trust_anchors.load_mds_blob_file(mds_file_, *root, cfg_.now); !st) {
                 report(ctx, st.error(), "--mds " + mds_file_);
@@ -165,7 +151,7 @@ public:
             if (!h) return report(ctx, h.error(), "--user-handle");
             handle = std::move(*h);
         }
-        auto input = read_input(ctx, input_);
+        auto input = read_text_input(ctx, input_, kMaxResponseJson);
         if (!input) return report(ctx, input.error(), input_.empty() ? "stdin" : input_);
         return reg_->parsed() ? registration(ctx, *input, std::move(*challenge), std::move(handle))
                               : authentication(ctx, *input, std::move(*challenge), std::move(handle));

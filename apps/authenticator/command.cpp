@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <ostream>
 
 namespace mfa::app {
@@ -52,6 +54,7 @@ int exit_code_for(Errc code) noexcept {
         case Errc::migration_field:
         case Errc::webauthn_record:
         case Errc::webauthn_config:
+        case Errc::webauthn_options:
         // Server administration input: a policy, a PHC string, a token or an allow list as typed.
         case Errc::policy_invalid:
         case Errc::password_hash_format:
@@ -96,6 +99,21 @@ CLI::Validator whole_number(std::int64_t min, std::uint64_t max) {
             return ok ? std::string() : bad;
         },
         "INT in " + range);
+}
+
+Result<std::string> read_text_input(Context& ctx, const std::string& path, std::size_t max_bytes) {
+    std::string text;
+    if (path.empty() || path == "-") {
+        text.assign(std::istreambuf_iterator<char>(ctx.in), std::istreambuf_iterator<char>());
+    } else {
+        std::ifstream f(path, std::ios::binary);
+        if (!f) return Error(Errc::invalid_argument, "cannot read " + path);
+        text.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    }
+    if (text.size() > max_bytes)
+        return Error(Errc::limit_exceeded, (path.empty() || path == "-" ? std::string("standard input") : path) +
+                                               " is larger than " + std::to_string(max_bytes / 1024) + " KiB");
+    return text;
 }
 
 }  // namespace mfa::app

@@ -76,4 +76,8 @@ int usage_error(Context& ctx, std::string_view message);
 // ends in exit 2 before anything is done.
 CLI::Validator whole_number(std::int64_t min, std::uint64_t max);
 
+// The text of a file named on the command line, or of standard input for "-" or "". A file that
+// cannot be read is bad usage (exit 2), like a bad flag; more than max_bytes is limit_exceeded.
+Result<std::string> read_text_input(Context& ctx, const std::string& path, std::size_t max_bytes);
+
 }  // namespace mfa::app

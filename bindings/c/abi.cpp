@@ -104,6 +104,16 @@ Result<std::string_view> in_string(const char* s, std::size_t max, std::string_v
     return std::string_view(s, n);
 }
 
+Result<std::optional<SecretString>> in_secret(const char* p, std::size_t n, std::size_t max, std::string_view what) {
+    if (p == nullptr) {
+        if (n == 0) return std::optional<SecretString>{};
+        return Error(Errc::invalid_argument, std::string(what) + " is NULL with a length of " + std::to_string(n));
+    }
+    if (n > max)
+        return Error(Errc::limit_exceeded, std::string(what) + " is longer than " + std::to_string(max) + " bytes");
+    return std::optional<SecretString>(SecretString(std::string_view(p, n)));
+}
+
 }  // namespace mfa::abi
 
 using namespace mfa;

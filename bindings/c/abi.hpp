@@ -7,11 +7,13 @@
 #include <cstring>
 #include <exception>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
 
 #include "mfa/error.hpp"
+#include "mfa/secret.hpp"
 #include "mfa/mfa_common.h"
 
 namespace mfa::abi {
@@ -63,6 +65,13 @@ int put_alloc(char** out, std::size_t* len, const void* data, std::size_t n);
 // NULL is "" when null_ok, otherwise invalid_argument naming `what`.
 [[nodiscard]] Result<std::string_view> in_string(const char* s, std::size_t max, std::string_view what,
                                                  bool null_ok = false);
+
+// A secret input as (pointer, length) (passwords, PINs, tokens, recovery codes, key rings: a
+// length, so no strlen runs over a secret and it may be wiped by its owner at once). NULL with
+// length 0 is "none" (nullopt); NULL with a length is invalid_argument and more than max bytes
+// limit_exceeded, naming `what`. The bytes are copied into memory that is wiped when released.
+[[nodiscard]] Result<std::optional<SecretString>> in_secret(const char* p, std::size_t n, std::size_t max,
+                                                            std::string_view what);
 
 // Caller structs versioned by size (first member `size_t struct_size`, fields only appended).
 // read_sized copies the fields that lie within in->struct_size over `out` (which holds the

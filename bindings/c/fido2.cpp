@@ -46,6 +46,7 @@ constexpr std::size_t kMaxPin = 255;         // bytes; CTAP2 caps a PIN at 63 co
 constexpr std::size_t kMaxChallenge = 1024;  // as the relying party accepts
 constexpr std::size_t kMaxCredentialId = 1023;
 constexpr std::size_t kMaxAllow = 64;
+constexpr std::size_t kMaxOptionsJson = 256 * 1024;  // as the relying party's responses
 
 int bad(const char* what) { return abi::fail(Errc::invalid_argument, what); }
 
@@ -59,15 +60,18 @@ std::mutex& client_mutex() {
     return m;
 }
 
-Result<std::optional<SecretString>> pin_in(const char* pin, const char* what) {
-    if (pin == nullptr) return std::optional<SecretString>{};
-    auto s = abi::in_string(pin, kMaxPin, what);
-    if (!s) return std::move(s).error();
-    return std::optional<SecretString>(SecretString(*s));
+// A PIN as (pointer, length); libfido2 takes it as a C string, so a NUL inside is refused rather
+// than cut.
+Result<std::optional<SecretString>> pin_in(const char* pin, std::size_t pin_len, const char* what) {
+    auto p = abi::in_secret(pin, pin_len, kMaxPin, what);
+    if (!p) return std::move(p).error();
+    if (*p && (**p).view().find('\0') != std::string_view::npos)
+        return Error(Errc::invalid_argument, std::string(what) + " contains a NUL byte");
+    return p;
 }
 
-Result<SecretString> pin_required(const char* pin, const char* what) {
-    auto p = pin_in(pin, what);
+Result<SecretString> pin_required(const char* pin, std::size_t pin_len, const char* what) {
+    auto p = pin_in(pin, pin_len, what);
     if (!p) return std::move(p).error();
     if (!*p) return Error(Errc::invalid_argument, std::string(what) + " is NULL");
     return std::move(**p);
@@ -98,6 +102,25 @@ Result<const T*> at(const std::vector<T>& v, std::size_t index) {
     if (index >= v.size())
         return Error(Errc::not_found, "index " + std::to_string(index) + " of " + std::to_string(v.size()));
     return &v[index];
+}
+
+// The shared part of webauthn_create / webauthn_get: arguments in, response JSON out.
+template <class Ceremony>
+int webauthn_client(mfa_fido2_device_t* dev, char** response_json, const char* options_json, const char* origin,
+                    const char* pin, size_t pin_len, Ceremony ceremony) {
+    return abi::guarded([&] {
+        if (dev == nullptr || response_json == nullptr) return bad("dev or response_json is NULL");
+        *response_json = nullptr;
+        auto options = abi::in_string(options_json, kMaxOptionsJson, "options_json");
+        if (!options) return abi::fail(options.error());
+        auto o = abi::in_string(origin, kMaxText, "origin");
+        if (!o) return abi::fail(o.error());
+        auto p = pin_in(pin, pin_len, "pin");
+        if (!p) return abi::fail(p.error());
+        auto out = ceremony(*dev->dev, *options, *o, *p);
+        if (!out) return abi::fail(out.error());
+        return put_alloc(response_json, *out);
+    });
 }
 
 }  // namespace
@@ -257,7 +280,7 @@ int mfa_fido2_make_credential(mfa_fido2_device_t* dev, mfa_fido2_credential_t** 
         req.user_verification = o.user_verification != 0;
         req.cred_protect = o.cred_protect;
         req.hmac_secret = o.hmac_secret != 0;
-        auto pin = pin_in(o.pin, "pin");
+        auto pin = pin_in(o.pin, o.pin_len, "pin");
         if (!pin) return abi::fail(pin.error());
         req.pin = std::move(*pin);
         auto cd = client_data_in("webauthn.create", o.challenge, o.challenge_len, o.origin, o.client_data_hash,
@@ -340,7 +363,7 @@ int mfa_fido2_get_assertion(mfa_fido2_device_t* dev, mfa_fido2_assertions_t** as
         }
         req.user_presence = o.no_user_presence == 0;
         req.user_verification = o.user_verification != 0;
-        auto pin = pin_in(o.pin, "pin");
+        auto pin = pin_in(o.pin, o.pin_len, "pin");
         if (!pin) return abi::fail(pin.error());
         req.pin = std::move(*pin);
         if (o.hmac_salt2 != nullptr && o.hmac_salt1 == nullptr) return bad("hmac_salt2 without hmac_salt1");
@@ -426,9 +449,22 @@ int mfa_fido2_assertions_get_json(const mfa_fido2_assertions_t* assertions, char
     });
 }
 
+// ---- A WebAuthn client ----
+
+
+int mfa_fido2_webauthn_create(mfa_fido2_device_t* dev, char** response_json, const char* options_json,
+                              const char* origin, const char* pin, size_t pin_len) {
+    return webauthn_client(dev, response_json, options_json, origin, pin, pin_len, mfa::fido2::webauthn_create);
+}
+
+int mfa_fido2_webauthn_get(mfa_fido2_device_t* dev, char** response_json, const char* options_json,
+                           const char* origin, const char* pin, size_t pin_len) {
+    return webauthn_client(dev, response_json, options_json, origin, pin, pin_len, mfa::fido2::webauthn_get);
+}
+
 int mfa_fido2_hmac_secret(mfa_fido2_device_t* dev, uint8_t* out, size_t cap, size_t* len, const char* rp_id,
                           const uint8_t* credential_id, size_t credential_id_len, const uint8_t* salt1,
-                          const uint8_t* salt2, const char* pin) {
+                          const uint8_t* salt2, const char* pin, size_t pin_len) {
     return abi::guarded([&] {
         if (dev == nullptr || len == nullptr || salt1 == nullptr) return bad("dev, len or salt1 is NULL");
         const std::size_t need = salt2 != nullptr ? 64 : 32;
@@ -448,7 +484,7 @@ int mfa_fido2_hmac_secret(mfa_fido2_device_t* dev, uint8_t* out, size_t cap, siz
         if (auto s = random_fill(req.client_data_hash); !s) return abi::fail(s.error());
         req.hmac_salt1 = Bytes(salt1, salt1 + 32);
         if (salt2 != nullptr) req.hmac_salt2 = Bytes(salt2, salt2 + 32);
-        auto p = pin_in(pin, "pin");
+        auto p = pin_in(pin, pin_len, "pin");
         if (!p) return abi::fail(p.error());
         req.pin = std::move(*p);
         req.user_verification = req.pin.has_value();
@@ -462,22 +498,23 @@ int mfa_fido2_hmac_secret(mfa_fido2_device_t* dev, uint8_t* out, size_t cap, siz
 
 // ---- PIN, reset, credential management ----
 
-int mfa_fido2_set_pin(mfa_fido2_device_t* dev, const char* pin) {
+int mfa_fido2_set_pin(mfa_fido2_device_t* dev, const char* pin, size_t pin_len) {
     return abi::guarded([&] {
         if (dev == nullptr) return bad("dev is NULL");
-        auto p = pin_required(pin, "pin");
+        auto p = pin_required(pin, pin_len, "pin");
         if (!p) return abi::fail(p.error());
         auto s = dev->dev->set_pin(*p);
         return s ? MFA_OK : abi::fail(s.error());
     });
 }
 
-int mfa_fido2_change_pin(mfa_fido2_device_t* dev, const char* old_pin, const char* new_pin) {
+int mfa_fido2_change_pin(mfa_fido2_device_t* dev, const char* old_pin, size_t old_pin_len, const char* new_pin,
+                         size_t new_pin_len) {
     return abi::guarded([&] {
         if (dev == nullptr) return bad("dev is NULL");
-        auto o = pin_required(old_pin, "old_pin");
+        auto o = pin_required(old_pin, old_pin_len, "old_pin");
         if (!o) return abi::fail(o.error());
-        auto n = pin_required(new_pin, "new_pin");
+        auto n = pin_required(new_pin, new_pin_len, "new_pin");
         if (!n) return abi::fail(n.error());
         auto s = dev->dev->change_pin(*o, *n);
         return s ? MFA_OK : abi::fail(s.error());
@@ -502,11 +539,11 @@ int mfa_fido2_reset(mfa_fido2_device_t* dev) {
     });
 }
 
-int mfa_fido2_credentials_json(mfa_fido2_device_t* dev, char** json, const char* pin) {
+int mfa_fido2_credentials_json(mfa_fido2_device_t* dev, char** json, const char* pin, size_t pin_len) {
     return abi::guarded([&] {
         if (dev == nullptr || json == nullptr) return bad("dev or json is NULL");
         *json = nullptr;
-        auto p = pin_required(pin, "pin");
+        auto p = pin_required(pin, pin_len, "pin");
         if (!p) return abi::fail(p.error());
         auto j = credentials_json(*dev->dev, *p);
         if (!j) return abi::fail(j.error());
@@ -515,12 +552,12 @@ int mfa_fido2_credentials_json(mfa_fido2_device_t* dev, char** json, const char*
 }
 
 int mfa_fido2_delete_credential(mfa_fido2_device_t* dev, const uint8_t* credential_id, size_t credential_id_len,
-                                const char* pin) {
+                                const char* pin, size_t pin_len) {
     return abi::guarded([&] {
         if (dev == nullptr) return bad("dev is NULL");
         if (credential_id == nullptr || credential_id_len == 0 || credential_id_len > kMaxCredentialId)
             return bad("credential_id is NULL, empty or longer than 1023 bytes");
-        auto p = pin_required(pin, "pin");
+        auto p = pin_required(pin, pin_len, "pin");
         if (!p) return abi::fail(p.error());
         auto s = dev->dev->delete_credential(ByteView(credential_id, credential_id_len), *p);
         return s ? MFA_OK : abi::fail(s.error());

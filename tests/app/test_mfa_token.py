@@ -125,6 +125,51 @@ class Token(unittest.TestCase):
         self.ok("reset", "--yes")
         self.assertFalse(json.loads(self.ok("--json", "info"))["options"]["clientPin"])
 
+    def test_register_login_from_the_relying_partys_options(self):
+        """--options: the JSON a server sends the browser in, the browser's response out."""
+        self.ok("pin", "set", "--new-pin-file", self.pin)
+        challenge, user_id = b64url(os.urandom(32)), b64url(b"user-7")
+        options = json.dumps({"publicKey": {
+            "rp": {"id": "example.com", "name": "Example"}, "user": {"id": user_id, "name": "alice"},
+            "challenge": challenge, "pubKeyCredParams": [{"type": "public-key", "alg": -257},
+                                                         {"type": "public-key", "alg": -8}],
+            "authenticatorSelection": {"residentKey": "required", "userVerification": "required"},
+            "extensions": {"credProps": True}}})
+        r = mfa("token", "--device", self.dev, "register", "--options", "-", "--origin", "https://evil.example",
+                "--pin-file", self.pin, stdin=options)
+        self.assertEqual(r.returncode, 1, r.stderr)  # refused, as a browser refuses: not a usage error
+        self.assertIn("RP ID 'example.com' is not evil.example", r.stderr)
+        out = self.ok("register", "--options", "-", "--origin", "https://login.example.com", "--pin-file", self.pin,
+                      stdin=options)
+        reg = json.loads(out)
+        self.assertEqual(reg["response"]["publicKeyAlgorithm"], -8)  # RS256 skipped: the first it supports
+        self.assertEqual(reg["clientExtensionResults"]["credProps"], {"rk": True})
+        record = os.path.join(self.tmp.name, "cred.json")
+        v = mfa("webauthn", "verify-registration", "--rp-id", "example.com", "--origin", "https://login.example.com",
+                "--challenge", challenge, "--user-handle", user_id, "--require-uv", "--record-out", record,
+                stdin=out)
+        self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        challenge = b64url(os.urandom(32))
+        options_file = self.file("get.json", json.dumps({"challenge": challenge, "rpId": "example.com",
+                                                         "userVerification": "required"}))
+        out = self.ok("login", "--options", options_file, "--origin", "https://login.example.com",
+                      "--pin-file", self.pin)
+        self.assertEqual(json.loads(out)["response"]["userHandle"], user_id)
+        v = mfa("webauthn", "verify-authentication", "--rp-id", "example.com", "--origin", "https://login.example.com",
+                "--challenge", challenge, "--record", record, "--require-uv", stdin=out)
+        self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        # Bad input names what is wrong and exits 2.
+        for args, stdin, needle in [
+                (["register", "--options", "-"], options, "--origin"),
+                (["register", "--options", "-", "--origin", "https://example.com", "--rp-id", "x"], options, "drop"),
+                (["login", "--options", "-", "--origin", "https://example.com"], '{"rpId": 5}', "'rpId' is not a string"),
+                (["login", "--options", "-", "--origin", "https://example.com"], "[]", "not a JSON object"),
+                (["login", "--options", os.path.join(self.tmp.name, "missing"), "--origin", "https://example.com"],
+                 None, "cannot read")]:
+            r = mfa("token", "--device", self.dev, *args, stdin=stdin)
+            self.assertEqual(r.returncode, 2, f"{args}: {r.stderr}")
+            self.assertIn(needle, r.stderr)
+
     def test_usage_errors(self):
         r = mfa("token", "--device", "nosuch:thing", "info")
         self.assertEqual(r.returncode, 1)

@@ -47,6 +47,9 @@ static int check_count = 0;
     } while (0)
 
 /* The last error detail contains `needle` (the field it names). */
+/* A PIN (or any secret) literal as the (pointer, length) pair the ABI takes. */
+#define PIN(literal) (literal), (sizeof(literal) - 1)
+
 #define CHECK_DETAIL(needle)                                                                   \
     do {                                                                                       \
         const char *check_m_ = mfa_last_error_message();                                       \

@@ -27,7 +27,7 @@ static void test_errors(void) {
     CHECK_RC(mfa_fido2_device_open(&dev, "nosuchscheme:x"), MFA_ERR_FIDO2_NO_DEVICE);
     CHECK(dev == NULL);
     CHECK_RC(mfa_fido2_device_open(&dev, "tty:/nonexistent/pty"), MFA_ERR_FIDO2_NO_DEVICE);
-    CHECK_RC(mfa_fido2_set_pin(NULL, "1234"), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_fido2_set_pin(NULL, PIN("1234")), MFA_ERR_INVALID_ARGUMENT);
     /* The machine's USB keys: whatever is there, the list works and its bounds hold. */
     CHECK_OK(mfa_fido2_device_list_new(&list));
     CHECK_OK(mfa_fido2_device_list_get_count(list, &count));
@@ -50,15 +50,20 @@ static void test_info_and_pin(mfa_fido2_device_t *dev) {
     CHECK(json != NULL && strstr(json, "\"algorithms\":[-7,-8]") != NULL);
     mfa_free(json);
 
-    CHECK_RC(mfa_fido2_set_pin(dev, NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_fido2_set_pin(dev, NULL, 0), MFA_ERR_INVALID_ARGUMENT);
     CHECK_DETAIL("pin");
-    CHECK_OK(mfa_fido2_set_pin(dev, "1234"));
+    /* (pointer, length): a NULL pointer with a length, and a NUL inside, are refused, not cut. */
+    CHECK_RC(mfa_fido2_set_pin(dev, NULL, 4), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_DETAIL("NULL with a length");
+    CHECK_RC(mfa_fido2_set_pin(dev, "12\0" "34", 5), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_DETAIL("NUL byte");
+    CHECK_OK(mfa_fido2_set_pin(dev, PIN("1234")));
     CHECK_OK(mfa_fido2_pin_retries(dev, &retries));
     CHECK(retries == 8);
-    CHECK_RC(mfa_fido2_change_pin(dev, "0000", "4321"), CTAP_PIN_INVALID);
+    CHECK_RC(mfa_fido2_change_pin(dev, PIN("0000"), PIN("4321")), CTAP_PIN_INVALID);
     CHECK_OK(mfa_fido2_pin_retries(dev, &retries));
     CHECK(retries == 7);
-    CHECK_OK(mfa_fido2_change_pin(dev, "1234", "4321"));
+    CHECK_OK(mfa_fido2_change_pin(dev, PIN("1234"), PIN("4321")));
     CHECK_OK(mfa_fido2_pin_retries(dev, &retries));
     CHECK(retries == 8);
     CHECK_OK(mfa_fido2_info_json(dev, &json));
@@ -101,14 +106,17 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     mc.resident = 1;
     mc.user_verification = 1;
     mc.pin = "4321";
+    mc.pin_len = 4;
 
     mc.struct_size = sizeof(size_t); /* below the first layout */
     CHECK_RC(mfa_fido2_make_credential(dev, &cred, &mc), MFA_ERR_INVALID_ARGUMENT);
     CHECK_DETAIL("struct_size");
     mc.struct_size = sizeof mc;
     mc.pin = "9999";
+    mc.pin_len = 4;
     CHECK_RC(mfa_fido2_make_credential(dev, &cred, &mc), CTAP_PIN_INVALID);
     mc.pin = "4321";
+    mc.pin_len = 4;
     CHECK_OK(mfa_fido2_make_credential(dev, &cred, &mc));
 
     {
@@ -155,6 +163,7 @@ static void test_register_and_login(mfa_fido2_device_t *dev, uint8_t *cred_id, s
     ga.allow_count = 1;
     ga.user_verification = 1;
     ga.pin = "4321";
+    ga.pin_len = 4;
     CHECK_OK(mfa_fido2_get_assertion(dev, &as, &ga));
     CHECK_OK(mfa_fido2_assertions_get_count(as, &count));
     CHECK(count == 1);
@@ -235,12 +244,12 @@ static void test_hmac_secret(mfa_fido2_device_t *dev) {
     CHECK(json == NULL);
     mfa_fido2_credential_free(&cred);
 
-    CHECK_RC(mfa_fido2_hmac_secret(dev, out1, 32, &len, "example.com", id, id_len, salt1, salt2, "4321"),
+    CHECK_RC(mfa_fido2_hmac_secret(dev, out1, 32, &len, "example.com", id, id_len, salt1, salt2, PIN("4321")),
              MFA_ERR_BUFFER_TOO_SMALL);
     CHECK(len == 64);
-    CHECK_OK(mfa_fido2_hmac_secret(dev, out1, sizeof out1, &len, "example.com", id, id_len, salt1, NULL, "4321"));
+    CHECK_OK(mfa_fido2_hmac_secret(dev, out1, sizeof out1, &len, "example.com", id, id_len, salt1, NULL, PIN("4321")));
     CHECK(len == 32);
-    CHECK_OK(mfa_fido2_hmac_secret(dev, out2, sizeof out2, &len, "example.com", id, id_len, salt1, salt2, "4321"));
+    CHECK_OK(mfa_fido2_hmac_secret(dev, out2, sizeof out2, &len, "example.com", id, id_len, salt1, salt2, PIN("4321")));
     CHECK(len == 64);
     CHECK(memcmp(out1, out2, 32) == 0);      /* same credential, same salt: same secret */
     CHECK(memcmp(out2, out2 + 32, 32) != 0); /* another salt: another secret */
@@ -251,15 +260,15 @@ static void test_hmac_secret(mfa_fido2_device_t *dev) {
 
 static void test_credential_management(mfa_fido2_device_t *dev, const uint8_t *cred_id, size_t cred_id_len) {
     char *json = NULL;
-    CHECK_RC(mfa_fido2_credentials_json(dev, &json, "0000"), CTAP_PIN_INVALID);
-    CHECK_OK(mfa_fido2_credentials_json(dev, &json, "4321"));
+    CHECK_RC(mfa_fido2_credentials_json(dev, &json, PIN("0000")), CTAP_PIN_INVALID);
+    CHECK_OK(mfa_fido2_credentials_json(dev, &json, PIN("4321")));
     CHECK(json != NULL && strstr(json, "\"existing\":1") != NULL);
     CHECK(json != NULL && strstr(json, "\"id\":\"example.com\"") != NULL);
     CHECK(json != NULL && strstr(json, "\"userName\":\"alice\"") != NULL);
     mfa_free(json);
-    CHECK_OK(mfa_fido2_delete_credential(dev, cred_id, cred_id_len, "4321"));
-    CHECK_RC(mfa_fido2_delete_credential(dev, cred_id, cred_id_len, "4321"), CTAP_NO_CREDENTIALS);
-    CHECK_OK(mfa_fido2_credentials_json(dev, &json, "4321"));
+    CHECK_OK(mfa_fido2_delete_credential(dev, cred_id, cred_id_len, PIN("4321")));
+    CHECK_RC(mfa_fido2_delete_credential(dev, cred_id, cred_id_len, PIN("4321")), CTAP_NO_CREDENTIALS);
+    CHECK_OK(mfa_fido2_credentials_json(dev, &json, PIN("4321")));
     CHECK(json != NULL && strstr(json, "\"existing\":0") != NULL && strstr(json, "\"rps\":[]") != NULL);
     mfa_free(json);
 }

@@ -1,6 +1,7 @@
 /* Usernameless (passkey) login through the server toolkit's C ABI, from C99: a soft token opened as
- * "soft:FILE" plays the browser, registering a resident credential with mfa_server_webauthn_register_begin
- * and logging in with mfa_server_webauthn_login_begin_discoverable / _finish_discoverable. */
+ * "soft:FILE" and the WebAuthn client (mfa_fido2_webauthn_create / _get) play the browser,
+ * registering a resident credential with mfa_server_webauthn_register_begin and logging in with
+ * mfa_server_webauthn_login_begin_discoverable / _finish_discoverable. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,45 +11,9 @@
 
 static const char *kOrigin = "https://example.com";
 
-/* Base64url (no padding) as the options JSON carries it; returns the decoded length or 0. */
-static size_t b64url_decode(const char *in, size_t n, uint8_t *out, size_t cap) {
-    static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t len = 0, i;
-    for (i = 0; i < n; ++i) {
-        const char *p = strchr(kAlphabet, in[i]);
-        if (p == NULL || in[i] == '\0') return 0;
-        acc = (acc << 6) | (uint32_t)(p - kAlphabet);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (len == cap) return 0;
-            out[len++] = (uint8_t)(acc >> bits);
-        }
-    }
-    return len;
-}
-
-/* The base64url string value following `after` and then `"<member>":"` in json, decoded. */
-static size_t member_bytes(const char *json, const char *after, const char *member, uint8_t *out, size_t cap) {
-    char key[64];
-    const char *p = after ? strstr(json, after) : json, *end;
-    if (p == NULL) return 0;
-    snprintf(key, sizeof key, "\"%s\":\"", member);
-    p = strstr(p, key);
-    if (p == NULL) return 0;
-    p += strlen(key);
-    end = strchr(p, '"');
-    return end ? b64url_decode(p, (size_t)(end - p), out, cap) : 0;
-}
-
-/* Registers a resident ES256 credential with PIN UV for user. */
+/* Registers a resident ES256 credential with PIN UV for user, through the WebAuthn client
+ * (mfa_fido2_webauthn_create), which answers credProps as a browser does. */
 static void register_passkey(mfa_server_t *srv, mfa_fido2_device_t *dev, const char *user) {
-    mfa_fido2_make_credential_options_t mc;
-    mfa_fido2_credential_t *cred = NULL;
-    uint8_t challenge[64], uid[64];
-    size_t challenge_len, uid_len;
     char *json = NULL, *resp = NULL;
 
     CHECK_RC(mfa_server_webauthn_register_begin(srv, &json, user, NULL, 3, NULL), MFA_ERR_INVALID_ARGUMENT);
@@ -57,38 +22,25 @@ static void register_passkey(mfa_server_t *srv, mfa_fido2_device_t *dev, const c
     CHECK(strstr(json, "\"residentKey\":\"required\"") != NULL);
     CHECK(strstr(json, "\"requireResidentKey\":true") != NULL);
     CHECK(strstr(json, "\"credProps\":true") != NULL);
-    challenge_len = member_bytes(json, NULL, "challenge", challenge, sizeof challenge);
-    uid_len = member_bytes(json, "\"user\":", "id", uid, sizeof uid);
+    /* The origin must be the RP ID's host or below it. */
+    CHECK_RC(mfa_fido2_webauthn_create(dev, &resp, json, "https://example.org", PIN("4321")), MFA_ERR_WEBAUTHN_ORIGIN);
+    CHECK(resp == NULL);
+    CHECK_RC(mfa_fido2_webauthn_create(dev, &resp, "{\"rp\":{}}", kOrigin, PIN("4321")), MFA_ERR_WEBAUTHN_OPTIONS);
+    CHECK_DETAIL("user");
+    CHECK_OK(mfa_fido2_webauthn_create(dev, &resp, json, kOrigin, PIN("4321")));
     mfa_free(json);
-    CHECK(challenge_len == 32 && uid_len == 32);
-
-    CHECK_OK(mfa_fido2_make_credential_options_init(&mc));
-    mc.rp_id = "example.com";
-    mc.user_id = uid;
-    mc.user_id_len = uid_len;
-    mc.user_name = user;
-    mc.challenge = challenge;
-    mc.challenge_len = challenge_len;
-    mc.origin = kOrigin;
-    mc.resident = 1;
-    mc.user_verification = 1;
-    mc.pin = "4321";
-    CHECK_OK(mfa_fido2_make_credential(dev, &cred, &mc));
-    CHECK_OK(mfa_fido2_credential_get_json(cred, &resp));
-    mfa_fido2_credential_free(&cred);
+    json = NULL;
+    if (resp == NULL) return;
+    CHECK(strstr(resp, "\"credProps\":{\"rk\":true}") != NULL);
     CHECK_OK(mfa_server_webauthn_register_finish(srv, &json, user, resp, "passkey", NULL));
     mfa_free(resp);
-    /* This client does not answer credProps: whether the key is discoverable is unknown. */
-    CHECK(json != NULL && strstr(json, "\"discoverable\":null") != NULL);
+    /* The client answered credProps: the key is known to be discoverable. */
+    CHECK(json != NULL && strstr(json, "\"discoverable\":true") != NULL);
     mfa_free(json);
 }
 
 /* A usernameless ceremony: the options, and the soft token's answer for them in resp. */
 static void discoverable_assertion(mfa_server_t *srv, mfa_fido2_device_t *dev, char *resp, size_t cap) {
-    mfa_fido2_get_assertion_options_t ga;
-    mfa_fido2_assertions_t *as = NULL;
-    uint8_t challenge[64];
-    size_t challenge_len;
     char *json = NULL, *answer = NULL;
 
     resp[0] = '\0';
@@ -96,19 +48,8 @@ static void discoverable_assertion(mfa_server_t *srv, mfa_fido2_device_t *dev, c
     if (json == NULL) return;
     CHECK(strstr(json, "\"allowCredentials\":[]") != NULL);
     CHECK(strstr(json, "\"userVerification\":\"required\"") != NULL);
-    challenge_len = member_bytes(json, NULL, "challenge", challenge, sizeof challenge);
+    CHECK_OK(mfa_fido2_webauthn_get(dev, &answer, json, kOrigin, PIN("4321")));
     mfa_free(json);
-
-    CHECK_OK(mfa_fido2_get_assertion_options_init(&ga));
-    ga.rp_id = "example.com";
-    ga.challenge = challenge;
-    ga.challenge_len = challenge_len;
-    ga.origin = kOrigin;
-    ga.user_verification = 1;
-    ga.pin = "4321";
-    CHECK_OK(mfa_fido2_get_assertion(dev, &as, &ga));
-    CHECK_OK(mfa_fido2_assertions_get_json(as, &answer, 0));
-    mfa_fido2_assertions_free(&as);
     if (answer == NULL) return;
     CHECK(strlen(answer) < cap);
     if (strlen(answer) < cap) memcpy(resp, answer, strlen(answer) + 1);
@@ -230,7 +171,7 @@ int main(void) {
     test_not_configured();
     CHECK_OK(mfa_fido2_device_open(&dev, path));
     if (dev != NULL) {
-        CHECK_OK(mfa_fido2_set_pin(dev, "4321"));
+        CHECK_OK(mfa_fido2_set_pin(dev, PIN("4321")));
         test_usernameless_login(dev);
         mfa_fido2_device_free(&dev);
     }

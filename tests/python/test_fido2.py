@@ -79,3 +79,35 @@ def test_soft_token_on_a_pty(tmp_path: Path) -> None:
             assert e.value.code == 0x27
     finally:
         denied.close()
+
+
+def test_webauthn_client_against_the_server_toolkit(soft_device: mfakit.Device) -> None:
+    """webauthn_create / webauthn_get hold whole ceremonies with the toolkit, as a browser would."""
+    import json
+    srv = mfakit.Toolkit(mfakit.Store("memory:"), mfakit.keyring_generate(),
+                        webauthn_rp_id=RP_ID, webauthn_origins=(ORIGIN,))
+    soft_device.set_pin("4321")
+    begin = srv.webauthn_register_begin("alice", resident_key=mfakit.webauthn.ResidentKey.REQUIRED)
+    options = json.dumps(begin)
+    with pytest.raises(mfakit.WebAuthnError) as e:
+        soft_device.webauthn_create(options, "https://evil.example", pin="4321")
+    assert e.value.name == "MFA_ERR_WEBAUTHN_ORIGIN"
+    response = soft_device.webauthn_create(options, ORIGIN, pin="4321")
+    assert json.loads(response)["clientExtensionResults"]["credProps"] == {"rk": True}
+    key = srv.webauthn_register_finish("alice", response, name="passkey")
+    assert key["discoverable"] is True
+    # A second registration of the same key is excluded (excludeCredentials lists it).
+    again = json.dumps(srv.webauthn_register_begin("alice"))
+    with pytest.raises(mfakit.Ctap2Error) as ce:
+        soft_device.webauthn_create(again, ORIGIN, pin="4321")
+    assert ce.value.name == "CTAP2_ERR_CREDENTIAL_EXCLUDED"
+    # With the user named, then without.
+    answer = soft_device.webauthn_get(json.dumps(srv.webauthn_login_begin("alice")), ORIGIN)
+    assert srv.webauthn_login_finish("alice", answer).ok
+    answer = soft_device.webauthn_get(json.dumps(srv.webauthn_login_begin_discoverable()), ORIGIN, pin="4321")
+    user, result = srv.webauthn_login_finish_discoverable(answer)
+    assert user == "alice" and result.ok
+    # Options that are not options name what is wrong.
+    with pytest.raises(mfakit.WebAuthnError) as e:
+        soft_device.webauthn_get('{"rpId": "example.com"}', ORIGIN)
+    assert e.value.name == "MFA_ERR_WEBAUTHN_OPTIONS" and "challenge" in str(e.value)

@@ -109,14 +109,16 @@ class MakeCredentialOptions(ctypes.Structure):
                 ("user_id_len", c_size_t), ("user_name", c_char_p), ("user_display_name", c_char_p),
                 ("challenge", c_char_p), ("challenge_len", c_size_t), ("origin", c_char_p),
                 ("client_data_hash", c_char_p), ("algorithm", c_int32), ("resident", c_int),
-                ("user_verification", c_int), ("pin", c_char_p), ("cred_protect", c_int), ("hmac_secret", c_int)]
+                ("user_verification", c_int), ("pin", c_char_p), ("pin_len", c_size_t), ("cred_protect", c_int),
+                ("hmac_secret", c_int)]
 
 
 class GetAssertionOptions(ctypes.Structure):
     _fields_ = [("struct_size", c_size_t), ("rp_id", c_char_p), ("challenge", c_char_p), ("challenge_len", c_size_t),
                 ("origin", c_char_p), ("client_data_hash", c_char_p), ("allow_ids", P(c_char_p)),
                 ("allow_id_lens", P(c_size_t)), ("allow_count", c_size_t), ("no_user_presence", c_int),
-                ("user_verification", c_int), ("pin", c_char_p), ("hmac_salt1", c_char_p), ("hmac_salt2", c_char_p)]
+                ("user_verification", c_int), ("pin", c_char_p), ("pin_len", c_size_t), ("hmac_salt1", c_char_p),
+                ("hmac_salt2", c_char_p)]
 
 
 class SoftTokenOptions(ctypes.Structure):
@@ -286,13 +288,15 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "mfa_fido2_assertions_get_sign_count": (c_int, [H, P(c_uint32), SZ]),
     "mfa_fido2_assertions_get_hmac_secret": (c_int, [H, *BUF, SZ]),
     "mfa_fido2_assertions_get_json": (c_int, [H, HP, SZ]),
-    "mfa_fido2_hmac_secret": (c_int, [H, *BUF, S, S, SZ, S, S, S]),
-    "mfa_fido2_set_pin": (c_int, [H, S]),
-    "mfa_fido2_change_pin": (c_int, [H, S, S]),
+    "mfa_fido2_hmac_secret": (c_int, [H, *BUF, S, S, SZ, S, S, S, SZ]),
+    "mfa_fido2_webauthn_create": (c_int, [H, HP, S, S, S, SZ]),
+    "mfa_fido2_webauthn_get": (c_int, [H, HP, S, S, S, SZ]),
+    "mfa_fido2_set_pin": (c_int, [H, S, SZ]),
+    "mfa_fido2_change_pin": (c_int, [H, S, SZ, S, SZ]),
     "mfa_fido2_pin_retries": (c_int, [H, P(c_int)]),
     "mfa_fido2_reset": (c_int, [H]),
-    "mfa_fido2_credentials_json": (c_int, [H, HP, S]),
-    "mfa_fido2_delete_credential": (c_int, [H, S, SZ, S]),
+    "mfa_fido2_credentials_json": (c_int, [H, HP, S, SZ]),
+    "mfa_fido2_delete_credential": (c_int, [H, S, SZ, S, SZ]),
     # mfa_softtoken.h
     "mfa_softtoken_options_init": (c_int, [P(SoftTokenOptions)]),
     "mfa_softtoken_start": (c_int, [HP, S, P(SoftTokenOptions)]),
@@ -347,6 +351,15 @@ def check(rc: int) -> None:
 
 def text_in(s: str | None) -> bytes | None:
     return None if s is None else s.encode()
+
+
+def secret_in(s: str | None) -> tuple[bytes | None, int]:
+    """A secret text (a PIN, a password, a token) as the (pointer, length) pair the C ABI takes;
+    (None, 0) for none."""
+    if s is None:
+        return None, 0
+    b = s.encode()
+    return b, len(b)
 
 
 def wipe(buf: ctypes.Array[Any]) -> None:

@@ -103,7 +103,7 @@ class Device(n.Handle):
         o.challenge, o.challenge_len = _bytes_or_none(challenge), len(challenge or b"")
         o.origin, o.client_data_hash = n.text_in(origin), _bytes_or_none(client_data_hash)
         o.algorithm, o.resident, o.user_verification = int(algorithm), int(resident), int(user_verification)
-        o.pin, o.cred_protect, o.hmac_secret = n.text_in(pin), cred_protect, int(hmac_secret)
+        (o.pin, o.pin_len), o.cred_protect, o.hmac_secret = n.secret_in(pin), cred_protect, int(hmac_secret)
         cred = n.new_handle(lib.mfa_fido2_make_credential, byref(o), handle_first=self._h)
         try:
             js = None
@@ -130,7 +130,8 @@ class Device(n.Handle):
         id_arr = (ctypes.c_char_p * max(len(ids), 1))(*ids)
         len_arr = (ctypes.c_size_t * max(len(ids), 1))(*[len(i) for i in ids])
         o.allow_ids, o.allow_id_lens, o.allow_count = id_arr, len_arr, len(ids)
-        o.no_user_presence, o.user_verification, o.pin = int(not user_presence), int(user_verification), n.text_in(pin)
+        o.no_user_presence, o.user_verification = int(not user_presence), int(user_verification)
+        o.pin, o.pin_len = n.secret_in(pin)
         o.hmac_salt1, o.hmac_salt2 = _bytes_or_none(hmac_salt1), _bytes_or_none(hmac_salt2)
         a = n.new_handle(lib.mfa_fido2_get_assertion, byref(o), handle_first=self._h)
         try:
@@ -150,18 +151,31 @@ class Device(n.Handle):
         finally:
             lib.mfa_fido2_assertions_free(byref(a))
 
+    def webauthn_create(self, options_json: str, origin: str, pin: str | None = None) -> str:
+        """navigator.credentials.create() for origin: the relying party's options JSON (bare,
+        {"publicKey": ...} or the server toolkit's {"options": ...}) in, the registration response
+        JSON a browser would send out. The RP ID must be origin's host or a parent domain of it."""
+        return n.owned(lib.mfa_fido2_webauthn_create, (self._h,),
+                       (options_json.encode(), origin.encode(), *n.secret_in(pin))).decode()
+
+    def webauthn_get(self, options_json: str, origin: str, pin: str | None = None) -> str:
+        """navigator.credentials.get() for origin: the authentication response JSON (with several
+        discoverable credentials, the first the device returns)."""
+        return n.owned(lib.mfa_fido2_webauthn_get, (self._h,),
+                       (options_json.encode(), origin.encode(), *n.secret_in(pin))).decode()
+
     def hmac_secret(self, rp_id: str, credential_id: bytes, salt1: bytes, salt2: bytes | None = None,
                     pin: str | None = None) -> bytes:
         """The hmac-secret output (32 or 64 bytes) for a credential: key material."""
         return n.out_buffer(lib.mfa_fido2_hmac_secret, (self._h,),
                             (rp_id.encode(), bytes(credential_id), len(credential_id), bytes(salt1),
-                             _bytes_or_none(salt2), n.text_in(pin)), cap=64, secret=True)
+                             _bytes_or_none(salt2), *n.secret_in(pin)), cap=64, secret=True)
 
     def set_pin(self, pin: str) -> None:
-        check(lib.mfa_fido2_set_pin(self._h, pin.encode()))
+        check(lib.mfa_fido2_set_pin(self._h, *n.secret_in(pin)))
 
     def change_pin(self, old_pin: str, new_pin: str) -> None:
-        check(lib.mfa_fido2_change_pin(self._h, old_pin.encode(), new_pin.encode()))
+        check(lib.mfa_fido2_change_pin(self._h, *n.secret_in(old_pin), *n.secret_in(new_pin)))
 
     def pin_retries(self) -> int:
         r = ctypes.c_int()
@@ -173,10 +187,10 @@ class Device(n.Handle):
 
     def credentials(self, pin: str | None = None) -> dict[str, Any]:
         """The discoverable credentials ({"existing", "remaining", "rps": [...]})."""
-        return n.owned_json(lib.mfa_fido2_credentials_json, (self._h,), (n.text_in(pin),))  # type: ignore[no-any-return]
+        return n.owned_json(lib.mfa_fido2_credentials_json, (self._h,), n.secret_in(pin))  # type: ignore[no-any-return]
 
     def delete_credential(self, credential_id: bytes, pin: str | None = None) -> None:
-        check(lib.mfa_fido2_delete_credential(self._h, bytes(credential_id), len(credential_id), n.text_in(pin)))
+        check(lib.mfa_fido2_delete_credential(self._h, bytes(credential_id), len(credential_id), *n.secret_in(pin)))
 
 
 class Presence(enum.IntEnum):

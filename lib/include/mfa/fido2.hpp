@@ -268,6 +268,23 @@ Result<std::string> registration_json(const Credential& cred, const ClientData& 
 // signature, userHandle}.
 Result<std::string> authentication_json(const Assertion& assertion, const ClientData& client_data);
 
+// ---- A WebAuthn client: navigator.credentials.create() / .get() for an origin ------------------
+
+// Reads a relying party's options JSON (the bare PublicKeyCredentialCreationOptionsJSON /
+// RequestOptionsJSON, {"publicKey": ...} as the JS API takes it, or {"options": ...} as the server
+// toolkit's *_begin return it), checks that the RP ID is the origin's host or a parent domain of it
+// (Errc::webauthn_origin; https only, http://localhost too), asks the device and returns the
+// response JSON a browser would send (registration_json / authentication_json). create: the first
+// of pubKeyCredParams that is ES256 or EdDSA (Errc::webauthn_algorithm when none is);
+// residentKey "preferred" makes a discoverable credential when the device can; userVerification
+// "required" verifies the user, "preferred" does when a PIN is given; the extensions credProps,
+// hmacCreateSecret and credentialProtectionPolicy. get: with several discoverable credentials, the
+// first the device returns. Malformed options are Errc::webauthn_options naming the member.
+Result<std::string> webauthn_create(Device& device, std::string_view options_json, std::string_view origin,
+                                    const std::optional<SecretString>& pin);
+Result<std::string> webauthn_get(Device& device, std::string_view options_json, std::string_view origin,
+                                 const std::optional<SecretString>& pin);
+
 // ---- Reports as JSON (the C ABI and `mfa token --json` print these) -----------------------------
 
 // {"versions","extensions","aaguid" (UUID text),"options" {name: bool},"algorithms","pinProtocols",

@@ -2,7 +2,9 @@
  *
  * A COSE_Key is passed as its CBOR bytes (what a relying party stores from the attested credential
  * data). Keys are checked strictly: canonical CBOR, required labels, lengths, the point on its
- * curve, the algorithm consistent with the key. Inputs are borrowed for the call only. */
+ * curve, the algorithm consistent with the key. Inputs are borrowed for the call only.
+ *
+ * Thread safety: there are no handles here; every function may be called from any thread. */
 #ifndef MFA_COSE_H
 #define MFA_COSE_H
 

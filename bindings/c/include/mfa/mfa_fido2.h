@@ -4,7 +4,7 @@
  * Paths: "soft:FILE" (a soft token whose state lives in FILE, created when missing; every open of
  * the same FILE in one process reaches the same token), "tty:/dev/pts/N" (a soft token served by
  * another process's bridge, e.g. `mfa softtoken serve`), "hid:/dev/hidrawN" or a bare hidapi path
- * (a USB key, as listed by mfa_fido2_device_list).
+ * (a USB key, as listed by mfa_fido2_device_list_new).
  *
  * Status: MFA_OK, a negative MFA_ERR_* (the FIDO2 block is -400..-499), or a positive CTAP2 status
  * byte from the authenticator passed through unchanged (0x31 PIN_INVALID, 0x2E NO_CREDENTIALS,
@@ -14,8 +14,9 @@
  * (mfa_fido2_credential_t, mfa_fido2_assertions_t) read with getters afterwards, so reading a
  * result never costs a touch or a credential. Ids, keys, paths and JSON are allocated by the
  * library (mfa_free); the hmac-secret output, of a fixed size, goes to a caller buffer. JSON outputs of type char ** are
- * allocated by the library: release them with mfa_free(). PINs are UTF-8, NUL-terminated, at most
- * 255 bytes (CTAP2: 4..63 code points).
+ * allocated by the library: release them with mfa_free(). PINs are secrets, so they are passed as
+ * (pointer, length): pin_len bytes of UTF-8 without NUL, at most 255 (CTAP2: 4..63 code points);
+ * NULL with length 0 where a PIN is optional means none.
  *
  * Thread safety: one device handle is used by one thread at a time, except mfa_fido2_device_cancel,
  * which another thread may call while an operation runs.
@@ -83,16 +84,24 @@ typedef struct mfa_fido2_make_credential_options {
     int32_t algorithm;             /* MFA_COSE_ES256 (the default; 0 means it too) or MFA_COSE_EDDSA */
     int resident;                  /* discoverable credential */
     int user_verification;         /* require UV: a PIN (below) or the built-in method */
-    const char *pin;               /* NULL: none */
+    const char *pin;               /* NULL: none; pin_len bytes of UTF-8 */
+    size_t pin_len;
     int cred_protect;              /* 0: not requested; 1..3 */
     int hmac_secret;               /* request the hmac-secret extension */
 } mfa_fido2_make_credential_options_t;
 /* Fills *options with the defaults (ES256, nothing else set) and struct_size. */
 MFA_EXPORT int mfa_fido2_make_credential_options_init(mfa_fido2_make_credential_options_t *options);
 
+/* Makes a credential on the device (authenticatorMakeCredential; waits for a touch).
+ * cred: out; a new handle the caller owns (mfa_fido2_credential_free); untouched on failure.
+ * Errors: MFA_ERR_INVALID_ARGUMENT (a required field missing, a length out of range: the detail names
+ * it), MFA_ERR_FIDO2_* (transport, protocol), or the device's CTAP2 status (0x36 PIN_REQUIRED, 0x31
+ * PIN_INVALID, 0x27 OPERATION_DENIED, 0x19 CREDENTIAL_EXCLUDED ...). */
 MFA_EXPORT int mfa_fido2_make_credential(mfa_fido2_device_t *dev, mfa_fido2_credential_t **cred,
                                          const mfa_fido2_make_credential_options_t *options);
+/* Releases a credential. NULL-safe; sets *cred to NULL. */
 MFA_EXPORT void mfa_fido2_credential_free(mfa_fido2_credential_t **cred);
+/* The new credential's id into *id, *len bytes (mfa_free it). */
 MFA_EXPORT int mfa_fido2_credential_get_id(const mfa_fido2_credential_t *cred, uint8_t **id, size_t *len);
 /* The COSE_Key of the new credential. */
 MFA_EXPORT int mfa_fido2_credential_get_public_key(const mfa_fido2_credential_t *cred, uint8_t **cose_key, size_t *len);
@@ -118,7 +127,8 @@ typedef struct mfa_fido2_get_assertion_options {
     size_t allow_count;
     int no_user_presence;          /* ask without a touch (up=false) */
     int user_verification;
-    const char *pin;
+    const char *pin;               /* NULL: none; pin_len bytes of UTF-8 */
+    size_t pin_len;
     const uint8_t *hmac_salt1;     /* 32 bytes, or NULL */
     const uint8_t *hmac_salt2;     /* 32 bytes, or NULL (needs salt1) */
 } mfa_fido2_get_assertion_options_t;
@@ -145,15 +155,44 @@ MFA_EXPORT int mfa_fido2_assertions_get_hmac_secret(const mfa_fido2_assertions_t
 MFA_EXPORT int mfa_fido2_assertions_get_json(const mfa_fido2_assertions_t *assertions, char **json, size_t index);
 
 /* hmac-secret in one call: an assertion for credential_id with salt1 (and salt2 when not NULL),
- * the 32 or 64 output bytes into out (cap is checked before the device is asked). pin may be NULL. */
+ * the 32 or 64 output bytes into out (cap is checked before the device is asked). pin may be NULL
+ * (pin_len 0). */
 MFA_EXPORT int mfa_fido2_hmac_secret(mfa_fido2_device_t *dev, uint8_t *out, size_t cap, size_t *len,
                                      const char *rp_id, const uint8_t *credential_id, size_t credential_id_len,
-                                     const uint8_t *salt1, const uint8_t *salt2, const char *pin);
+                                     const uint8_t *salt1, const uint8_t *salt2, const char *pin,
+                                     size_t pin_len);
+
+/* ---- A WebAuthn client (what a browser does with the relying party's options) -------------------- */
+
+/* navigator.credentials.create() / .get() for `origin` ("https://example.com"): reads the relying
+ * party's options JSON (the bare PublicKeyCredentialCreationOptionsJSON / RequestOptionsJSON, or
+ * wrapped as {"publicKey": ...} or as the server toolkit's {"options": ...}), checks that the RP ID
+ * is the origin's host or a parent domain of it (MFA_ERR_WEBAUTHN_ORIGIN; https only, and
+ * http://localhost), asks the device, and writes the response JSON a browser would send
+ * (PublicKeyCredential.toJSON()) into *response_json (mfa_free it). pin: NULL for none; with a PIN,
+ * userVerification "preferred" verifies the user, "required" always does (a device with a PIN
+ * then needs it: CTAP2 0x36 PIN_REQUIRED without one).
+ * create: the first pubKeyCredParams entry that is ES256 or EdDSA (MFA_ERR_WEBAUTHN_ALGORITHM when
+ * none is); residentKey "preferred" makes a discoverable credential when the device can; the
+ * extensions credProps, hmacCreateSecret and credentialProtectionPolicy; an excluded credential is
+ * CTAP2 0x19 CREDENTIAL_EXCLUDED. get: with several discoverable credentials, the first the device
+ * returns. Malformed options: MFA_ERR_WEBAUTHN_OPTIONS naming the member. Both wait for a touch. */
+MFA_EXPORT int mfa_fido2_webauthn_create(mfa_fido2_device_t *dev, char **response_json, const char *options_json,
+                                         const char *origin, const char *pin, size_t pin_len);
+MFA_EXPORT int mfa_fido2_webauthn_get(mfa_fido2_device_t *dev, char **response_json, const char *options_json,
+                                      const char *origin, const char *pin, size_t pin_len);
 
 /* ---- PIN, reset, credential management ----------------------------------------------------------- */
 
-MFA_EXPORT int mfa_fido2_set_pin(mfa_fido2_device_t *dev, const char *pin);
-MFA_EXPORT int mfa_fido2_change_pin(mfa_fido2_device_t *dev, const char *old_pin, const char *new_pin);
+/* Sets the first PIN of a device that has none (CTAP2 0x33 PIN_AUTH_INVALID or 0x30 NOT_ALLOWED
+ * when it has one: use mfa_fido2_change_pin). MFA_ERR_INVALID_ARGUMENT for a PIN outside 4..63 code
+ * points; 0x37 PIN_POLICY_VIOLATION when the device's minimum length is longer. */
+MFA_EXPORT int mfa_fido2_set_pin(mfa_fido2_device_t *dev, const char *pin, size_t pin_len);
+/* Changes the PIN. A wrong old_pin is CTAP2 0x31 PIN_INVALID and costs a retry; 0x32 PIN_BLOCKED
+ * once they are spent (only mfa_fido2_reset recovers the device). */
+MFA_EXPORT int mfa_fido2_change_pin(mfa_fido2_device_t *dev, const char *old_pin, size_t old_pin_len,
+                                    const char *new_pin, size_t new_pin_len);
+/* The PIN attempts left into *retries (8 on a new device; the device blocks at 0). */
 MFA_EXPORT int mfa_fido2_pin_retries(mfa_fido2_device_t *dev, int *retries);
 /* Deletes every credential and the PIN. Real keys accept it only within seconds of being plugged in
  * and after a touch (CTAP2 0x30 NOT_ALLOWED otherwise). */
@@ -162,9 +201,9 @@ MFA_EXPORT int mfa_fido2_reset(mfa_fido2_device_t *dev);
  * {"existing":n,"remaining":n,"rps":[{"id":"example.com","name":"..","credentials":[
  *   {"id":"<base64url>","userId":"<base64url>","userName":"..","userDisplayName":"..",
  *    "algorithm":-7,"credProtect":n}]}]} */
-MFA_EXPORT int mfa_fido2_credentials_json(mfa_fido2_device_t *dev, char **json, const char *pin);
+MFA_EXPORT int mfa_fido2_credentials_json(mfa_fido2_device_t *dev, char **json, const char *pin, size_t pin_len);
 MFA_EXPORT int mfa_fido2_delete_credential(mfa_fido2_device_t *dev, const uint8_t *credential_id,
-                                           size_t credential_id_len, const char *pin);
+                                           size_t credential_id_len, const char *pin, size_t pin_len);
 
 #ifdef __cplusplus
 }

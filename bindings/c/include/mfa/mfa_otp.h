@@ -14,6 +14,10 @@
  *    On MFA_ERR_BUFFER_TOO_SMALL nothing is written to out and *len holds the size needed
  *    (for text: the length without the NUL; the capacity needed is *len + 1).
  *  - Text inputs are NUL-terminated UTF-8; byte inputs are (pointer, length) pairs.
+ *
+ * Thread safety: the rule of mfa_common.h (one handle, one thread at a time; distinct handles in
+ * distinct threads). The functions without a handle (Base32, random secrets, building an export
+ * from borrowed accounts) may be called from any thread.
  */
 #ifndef MFA_OTP_H
 #define MFA_OTP_H

@@ -5,6 +5,8 @@
  *    library and released with mfa_free(), which wipes it; so are the decoded texts.
  *  - Texts are exact bytes (text, text_len): byte mode, NULs allowed; 1..MFA_QR_MAX_TEXT bytes.
  *  - opts NULL means the defaults (mfa_qr_options_init). Every input is borrowed.
+ *
+ * Thread safety: there are no handles here; every function may be called from any thread.
  */
 #ifndef MFA_QR_H
 #define MFA_QR_H

@@ -23,15 +23,30 @@ extern "C" {
 typedef struct mfa_server_store mfa_server_store_t;
 typedef struct mfa_server mfa_server_t;
 
-/* "memory:", "sqlite:<path>", "redis://host:port/db", "postgresql://user@host/db?…" (libpq's URL plus
- * the store's pool_size, pool_wait_ms, lock_timeout_ms; MFA_ERR_UNSUPPORTED in a build without
- * PostgreSQL). docs/server.md has each store's guarantees. */
+/* ---- Stores and key rings -------------------------------------------------------------------- */
+
+/* Opens (creating when missing) the store a URL names: "memory:", "sqlite:<path>",
+ * "redis://host:port/db" (also "redis-sentinel://…", "redis-cluster://…", with ?wait_replicas=N),
+ * "postgresql://user@host/db?…" (libpq's URL plus the store's pool_size, pool_wait_ms,
+ * lock_timeout_ms). docs/server.md has each store's guarantees.
+ * out: a new handle the caller owns (mfa_server_store_free); untouched on failure. A toolkit made
+ * from it keeps its own reference, so the store handle may be freed right after mfa_server_new.
+ * Errors: MFA_ERR_INVALID_ARGUMENT (a URL that does not parse: the detail names the part),
+ * MFA_ERR_UNSUPPORTED (a backend this build left out), MFA_ERR_STORE_UNAVAILABLE (cannot connect or
+ * open). A store handle may be used from several threads at once. */
 MFA_EXPORT int mfa_server_store_open(mfa_server_store_t **out, const char *url);
+/* Releases the caller's reference. NULL-safe; sets *store to NULL. */
 MFA_EXPORT void mfa_server_store_free(mfa_server_store_t **store);
 
-/* A new key ring file text with one fresh key; and the same text with a fresh key added. */
+/* A new key ring file's text with one fresh AES-256 key into *out_text (mfa_free wipes it: it holds
+ * the keys). Save it 0600 (`mfa server keyring` does) or in a secret manager. */
 MFA_EXPORT int mfa_server_keyring_generate(char **out_text);
+/* keyring_text with a fresh key added, which becomes the current one, into *out_text (mfa_free wipes
+ * it). Older keys stay to decrypt what they wrapped until mfa_server_rewrap has moved it.
+ * MFA_ERR_KEYRING_INVALID names the line of keyring_text that does not parse. */
 MFA_EXPORT int mfa_server_keyring_rotate(char **out_text, const char *keyring_text);
+
+/* ---- The toolkit ------------------------------------------------------------------------------ */
 
 typedef struct mfa_server_options {
     size_t struct_size;         /* sizeof(mfa_server_options_t) */
@@ -59,9 +74,15 @@ typedef struct mfa_server_options {
  * a library reads only the fields within it; bytes past the fields it knows must be zero. */
 MFA_EXPORT int mfa_server_options_init(mfa_server_options_t *opts);
 
-/* keyring_text: the key ring file's content. opts may be NULL (defaults). */
+/* The toolkit over a store. keyring_text: the key ring file's content (copied; wipe your copy).
+ * opts: NULL for the defaults. out: a new handle the caller owns (mfa_server_free), usable from
+ * several threads at once; untouched on failure.
+ * Errors: MFA_ERR_KEYRING_INVALID, MFA_ERR_INVALID_ARGUMENT (an option out of range or a struct_size
+ * this library does not know: the detail names the field), MFA_ERR_WEBAUTHN_CONFIG (a bad rp id or
+ * origin). */
 MFA_EXPORT int mfa_server_new(mfa_server_t **out, mfa_server_store_t *store, const char *keyring_text,
                               const mfa_server_options_t *opts);
+/* Releases the toolkit and wipes its keys. NULL-safe; sets *server to NULL. */
 MFA_EXPORT void mfa_server_free(mfa_server_t **server);
 
 typedef struct mfa_server_verify_result {
@@ -74,44 +95,100 @@ typedef struct mfa_server_verify_result {
     char amr[64];           /* RFC 8176 values, space-separated ("otp", "pwd" ...), on success */
 } mfa_server_verify_result_t;
 
-/* JSON {"secret": base32, "uri", "qr_svg", "qr_png_data_uri", "expires_at"}. */
+/* ---- TOTP ------------------------------------------------------------------------------------- */
+/* In every call below, `user` is the account's stable id (1..256 bytes), `source_ip` the client's
+ * address for the audit record (may be NULL), and `out` (may be NULL; struct_size set by the caller)
+ * the verification's details. */
+
+/* Starts (or restarts) TOTP enrollment: a fresh secret, kept encrypted and pending until confirmed,
+ * as JSON {"secret": base32, "uri", "qr_svg", "qr_png_data_uri", "expires_at"} into *out_json
+ * (mfa_free wipes it: it holds the secret). account_name is the label the authenticator app shows.
+ * MFA_ERR_FACTOR_ALREADY_ENROLLED when the user has a confirmed secret (mfa_server_totp_remove
+ * first). */
 MFA_EXPORT int mfa_server_totp_begin(mfa_server_t *s, char **out_json, const char *user, const char *account_name,
                                      const char *source_ip);
+/* Confirms the pending secret with a code from the user's app; from then on the factor counts. The
+ * code is spent (a later verify of it is MFA_ERR_OTP_CODE_REPLAYED). MFA_ERR_FACTOR_NOT_ENROLLED when
+ * nothing is pending or it expired; failures count towards the throttle like verify's. */
 MFA_EXPORT int mfa_server_totp_confirm(mfa_server_t *s, mfa_server_verify_result_t *out, const char *user, const char *code,
                                        const char *source_ip);
+/* Verifies a login code: ±1 time step, each code accepted once across every server sharing the
+ * store, failures throttled then locked (out->retry_after, out->failures, out->newly_locked).
+ * Returns MFA_OK, MFA_ERR_OTP_CODE_MISMATCH / _FORMAT / _REPLAYED, MFA_ERR_THROTTLED,
+ * MFA_ERR_ACCOUNT_LOCKED, MFA_ERR_FACTOR_NOT_ENROLLED, or a store error. */
 MFA_EXPORT int mfa_server_totp_verify(mfa_server_t *s, mfa_server_verify_result_t *out, const char *user, const char *code,
                                       const char *source_ip);
+/* Removes the user's TOTP secret (audited as totp.removed with the actor). MFA_ERR_FACTOR_NOT_ENROLLED
+ * when there is none. */
 MFA_EXPORT int mfa_server_totp_remove(mfa_server_t *s, const char *user, const char *actor, const char *source_ip);
 
-/* JSON array of the new codes (shown once). */
+/* ---- Recovery codes --------------------------------------------------------------------------- */
+
+/* A new set of recovery codes (the options' recovery_codes of them), replacing any older set, as a
+ * JSON array of strings into *out_json (mfa_free wipes it). Show them once: only their hashes are
+ * stored. */
 MFA_EXPORT int mfa_server_recovery_generate(mfa_server_t *s, char **out_json, const char *user, const char *source_ip);
+/* Uses a recovery code: accepted once (spaces, dashes and case as people type them), throttled like
+ * a TOTP code. MFA_ERR_RECOVERY_CODE_INVALID for an unknown or spent code. */
 MFA_EXPORT int mfa_server_recovery_use(mfa_server_t *s, mfa_server_verify_result_t *out, const char *user, const char *code,
                                        const char *source_ip);
+/* How many unused codes the user has left into *out (0 when none were generated). */
 MFA_EXPORT int mfa_server_recovery_remaining(mfa_server_t *s, size_t *out, const char *user);
 
-/* phc: the stored hash, or NULL / "" for an unknown user (a dummy hash is verified). */
+/* ---- Passwords ---------------------------------------------------------------------------------- */
+
+/* Verifies a password against the stored PHC string (Argon2id, scrypt, PBKDF2), throttled per user
+ * like the second factor. phc NULL or "" for an unknown user: a dummy hash is verified so the time
+ * does not tell which users exist, and the result is MFA_ERR_PASSWORD_MISMATCH. out->needs_rehash
+ * asks the caller to store mfa_server_password_hash's new hash after a success.
+ * Returns MFA_OK, MFA_ERR_PASSWORD_MISMATCH, MFA_ERR_PASSWORD_HASH_FORMAT, MFA_ERR_THROTTLED,
+ * MFA_ERR_ACCOUNT_LOCKED. */
 MFA_EXPORT int mfa_server_password_verify(mfa_server_t *s, mfa_server_verify_result_t *out, const char *user,
                                           const char *password, const char *phc, const char *source_ip);
-/* Argon2id with the OWASP parameters (m=19 MiB, t=2, p=1). */
+/* The Argon2id PHC string of a password (OWASP parameters m=19 MiB, t=2, p=1; a fresh salt) into
+ * *out_phc (mfa_free it). Passwords of at most 4096 bytes (MFA_ERR_INVALID_ARGUMENT beyond). Needs no
+ * toolkit handle. */
 MFA_EXPORT int mfa_server_password_hash(char **out_phc, const char *password);
 /* The default policy (8..64 characters, dictionary when installed, user-name similarity);
  * MFA_ERR_PASSWORD_POLICY with the reason in mfa_last_error_message(). user may be NULL. */
 MFA_EXPORT int mfa_server_password_check(const char *password, const char *user);
 
-/* scopes: space-separated, may be NULL; expires: Unix time or 0. JSON {"token", "id"}. */
+/* ---- API tokens --------------------------------------------------------------------------------- */
+
+/* Creates an API token for user: name (1..256 bytes, shown in lists), scopes (space-separated, at most
+ * 64, may be NULL), expires (Unix time, or 0 for none). JSON {"token", "id"} into *out_json
+ * (mfa_free wipes it): show the token once; the store keeps only its hash. */
 MFA_EXPORT int mfa_server_token_create(mfa_server_t *s, char **out_json, const char *user, const char *name,
                                        const char *scopes, int64_t expires, const char *source_ip);
-/* JSON {"id","user","name","scopes","created","expires","last_used"}. */
+/* Verifies a presented token (format, checksum, then the stored hash, in constant time) and records
+ * its use. On MFA_OK, JSON {"id","user","name","scopes","created","expires","last_used"} into
+ * *out_json (mfa_free it). MFA_ERR_TOKEN_FORMAT (not a token of this prefix, or a bad checksum: no
+ * store lookup is made), MFA_ERR_TOKEN_INVALID (unknown or revoked), MFA_ERR_TOKEN_EXPIRED. */
 MFA_EXPORT int mfa_server_token_verify(mfa_server_t *s, char **out_json, const char *token, const char *source_ip);
+/* The user's tokens as a JSON array of the objects token_verify returns (no token text: it is not
+ * stored) into *out_json (mfa_free it). */
 MFA_EXPORT int mfa_server_token_list(mfa_server_t *s, char **out_json, const char *user);
+/* Revokes the user's token `id` (audited token.revoked with the actor); it fails verification at once
+ * everywhere. MFA_ERR_TOKEN_INVALID when the user has no such token; MFA_ERR_INVALID_ARGUMENT
+ * for an id that is not 8 characters. */
 MFA_EXPORT int mfa_server_token_revoke(mfa_server_t *s, const char *user, const char *id, const char *actor,
                                        const char *source_ip);
 
-/* JSON {"locked", "retry_after", "password_failures", "second_factor_failures"}. */
+/* ---- Lock-out ------------------------------------------------------------------------------------ */
+
+/* The user's throttle state as JSON {"locked", "retry_after", "password_failures",
+ * "second_factor_failures"} into *out_json (mfa_free it): what a login page shows ("try again in"). */
 MFA_EXPORT int mfa_server_lock_status(mfa_server_t *s, char **out_json, const char *user);
+/* Clears the user's lock and failure counts (audited account.unlocked with the actor: a support
+ * person, after checking who asks). */
 MFA_EXPORT int mfa_server_unlock(mfa_server_t *s, const char *user, const char *actor, const char *source_ip);
 
-/* MFA_ERR_AUDIT_CHAIN_BROKEN names the first bad record. head_hash: 65 bytes or NULL. */
+/* ---- Audit chain --------------------------------------------------------------------------------- */
+
+/* Checks the whole audit hash chain: *records (may be NULL) gets the number of records, head_hash
+ * (a caller buffer of at least 65 bytes, or NULL) the newest record's hash in hex.
+ * MFA_ERR_AUDIT_CHAIN_BROKEN names the first bad record; MFA_ERR_AUDIT_RECORD_INVALID a record that
+ * does not parse. */
 MFA_EXPORT int mfa_server_audit_verify(mfa_server_t *s, uint64_t *records, char *head_hash, size_t head_cap,
                                        size_t *head_len);
 /* The same, against a head recorded outside the store: expect_head is "<records>:<hash>" (the
@@ -120,20 +197,32 @@ MFA_EXPORT int mfa_server_audit_verify(mfa_server_t *s, uint64_t *records, char 
 MFA_EXPORT int mfa_server_audit_verify_expect(mfa_server_t *s, const char *expect_head, uint64_t *records,
                                               char *head_hash, size_t head_cap, size_t *head_len);
 
-/* Policy JSON as in docs/server.md; the decision as JSON {"decision", "reason", "may_skip",
- * "enroll_deadline", "accepted"}. state_json: {"roles", "enrolled", "joined_at", "email", "source_ip",
- * "second_factor_verified"} (every field optional). */
+/* ---- Organization policy ------------------------------------------------------------------------ */
+
+/* Stores an organization's policy (JSON as in docs/server.md: second factor required, grace period,
+ * allowed factors, allow lists ...), validated first and audited (policy.changed with the actor).
+ * MFA_ERR_POLICY_INVALID names the field. */
 MFA_EXPORT int mfa_server_set_policy(mfa_server_t *s, const char *org, const char *policy_json, const char *actor,
                                      const char *source_ip);
+/* What a login of `user` in `org` may do now, as JSON {"decision" (allow / must_enroll / must_verify /
+ * deny), "reason", "may_skip", "enroll_deadline", "accepted"} into *out_json (mfa_free it).
+ * state_json describes the login: {"roles", "enrolled", "joined_at", "email", "source_ip",
+ * "second_factor_verified"} (every field optional); MFA_ERR_INVALID_ARGUMENT names a bad field. */
 MFA_EXPORT int mfa_server_login_decision(mfa_server_t *s, char **out_json, const char *org, const char *user,
                                          const char *state_json);
 
-/* MFA_OK when allowed, MFA_ERR_IP_NOT_ALLOWED / MFA_ERR_EMAIL_DOMAIN_NOT_ALLOWED when not,
- * MFA_ERR_ALLOWLIST_SYNTAX for a bad list or address. */
+/* ---- Allow lists ---------------------------------------------------------------------------------- */
+
+/* list: entries separated by spaces, commas or new lines (CIDR blocks and addresses, IPv4 and IPv6;
+ * email domains, "*.example.com" for subdomains). MFA_OK when allowed, MFA_ERR_IP_NOT_ALLOWED /
+ * MFA_ERR_EMAIL_DOMAIN_NOT_ALLOWED when not, MFA_ERR_ALLOWLIST_SYNTAX naming the bad entry or address.
+ * Need no toolkit handle. */
 MFA_EXPORT int mfa_server_allowlist_check_ip(const char *list, const char *ip);
 MFA_EXPORT int mfa_server_allowlist_check_email(const char *list, const char *email);
 
-/* Security keys and passkeys (WebAuthn). *_begin return the options JSON for the browser
+/* ---- Security keys and passkeys (WebAuthn) -------------------------------------------------------- */
+
+/* *_begin return the options JSON for the browser
  * ({"options":{…},"expires_at":N}); the challenge stays in the store, single use, until expires_at.
  * register_finish returns the stored key as JSON ({"id","name","aaguid","alg","sign_count",
  * "transports","backup_eligible","backup_state","uv_initialized","discoverable","attestation":{…},
@@ -141,17 +230,27 @@ MFA_EXPORT int mfa_server_allowlist_check_email(const char *list, const char *em
  * "hwk"/"swk", "user", and "pin mfa" with user verification); its status names the failed step
  * (MFA_ERR_WEBAUTHN_CHALLENGE for a used, expired or another user's challenge,
  * MFA_ERR_WEBAUTHN_SIGN_COUNT for a counter that did not increase ...). */
-/* resident_key: MFA_WEBAUTHN_RESIDENT_KEY_PREFERRED (the usual), _REQUIRED (a passkey for usernameless
- * login), _DISCOURAGED. The stored key's JSON then has "discoverable": true / false as the client
- * reported it (credProps), or null when it did not. */
+
+/* Registration options for the user's browser into *out_json (mfa_free it); excludeCredentials lists
+ * the user's keys. resident_key: MFA_WEBAUTHN_RESIDENT_KEY_PREFERRED (the usual), _REQUIRED (a
+ * passkey for usernameless login), _DISCOURAGED. The stored key's JSON then has "discoverable": true /
+ * false as the client reported it (credProps), or null when it did not. MFA_ERR_INVALID_ARGUMENT when
+ * the toolkit has no rp id or resident_key is out of range. */
 MFA_EXPORT int mfa_server_webauthn_register_begin(mfa_server_t *s, char **out_json, const char *user,
                                                   const char *display_name, int resident_key,
                                                   const char *source_ip);
+/* Verifies the browser's registration response (PublicKeyCredential.toJSON()) against the user's
+ * pending challenge and stores the key under `name` (at most 128 bytes); the stored key's JSON into
+ * *out_json (mfa_free it). MFA_ERR_WEBAUTHN_* names the failed step. */
 MFA_EXPORT int mfa_server_webauthn_register_finish(mfa_server_t *s, char **out_json, const char *user,
                                                    const char *response_json, const char *name,
                                                    const char *source_ip);
+/* Authentication options for the user (allowCredentials: the user's keys) into *out_json (mfa_free
+ * it). MFA_ERR_FACTOR_NOT_ENROLLED when the user has no key. */
 MFA_EXPORT int mfa_server_webauthn_login_begin(mfa_server_t *s, char **out_json, const char *user,
                                                const char *source_ip);
+/* Verifies the browser's authentication response: signature, challenge (single use), origin, rp id
+ * hash, flags, signature counter; throttled like a TOTP code. */
 MFA_EXPORT int mfa_server_webauthn_login_finish(mfa_server_t *s, mfa_server_verify_result_t *out, const char *user,
                                                 const char *response_json, const char *source_ip);
 /* Usernameless login with a passkey (docs/server.md): options bound to no user, with an empty
@@ -163,12 +262,18 @@ MFA_EXPORT int mfa_server_webauthn_login_begin_discoverable(mfa_server_t *s, cha
 MFA_EXPORT int mfa_server_webauthn_login_finish_discoverable(mfa_server_t *s, mfa_server_verify_result_t *out,
                                                              char **out_user, const char *response_json,
                                                              const char *source_ip);
+/* The user's keys as a JSON array of stored-key objects into *out_json (mfa_free it). */
 MFA_EXPORT int mfa_server_webauthn_list(mfa_server_t *s, char **out_json, const char *user);
-/* id: the key's base64url credential id (from the list). */
+/* Removes one of the user's keys (audited webauthn.removed with the actor). id: the key's base64url
+ * credential id (from the list). MFA_ERR_FACTOR_NOT_ENROLLED when the user has no such key. */
 MFA_EXPORT int mfa_server_webauthn_remove(mfa_server_t *s, const char *user, const char *id, const char *actor,
                                           const char *source_ip);
 
-/* Re-encrypts the stored secrets under the key ring's newest key; *moved: how many were. */
+/* ---- Key rotation ---------------------------------------------------------------------------------- */
+
+/* Re-encrypts every stored secret not under the key ring's current key; *moved (may be NULL): how
+ * many were (audited keyring.rewrap). Safe to run while the service verifies; run it after
+ * mfa_server_keyring_rotate, before retiring the old key. */
 MFA_EXPORT int mfa_server_rewrap(mfa_server_t *s, size_t *moved);
 
 #ifdef __cplusplus

@@ -4,6 +4,9 @@
  *
  * The soft token is NOT a security device: its keys are in an unencrypted file and presence is
  * simulated. It exists for development and tests. Conventions as in mfa_common.h.
+ *
+ * Thread safety: a served token answers its pty from threads of its own; the handle itself is used
+ * by one thread at a time (start, stop and free from the same thread, say).
  */
 #ifndef MFA_SOFTTOKEN_H
 #define MFA_SOFTTOKEN_H

@@ -5,6 +5,9 @@
  * vault's writer lock until it is freed; a second writer gets MFA_ERR_VAULT_LOCKED.
  * Passphrases are (pointer, length) pairs, borrowed for the call and not kept; wipe your copy with
  * mfa_memzero() afterwards. Account ids are 32 lower-case hex digits (NUL-terminated strings).
+ *
+ * Thread safety: one vault handle is used by one thread at a time (mfa_common.h). Across processes
+ * the writer lock on the vault file keeps a second writer out; readers see the last saved version.
  */
 #ifndef MFA_VAULT_H
 #define MFA_VAULT_H

@@ -5,6 +5,9 @@
  * every format) and, optionally, a verified FIDO MDS3 BLOB whose entries add per-authenticator
  * roots and status. The relying-party handle takes a set by copy; the set can be freed afterwards.
  * Usable alone as C99 and C++.
+ *
+ * Thread safety: a set is built by one thread at a time (mfa_common.h); once handed to a relying
+ * party it is copied, so the relying party's verifications never touch the caller's set.
  */
 #ifndef MFA_WEBAUTHN_TRUST_H
 #define MFA_WEBAUTHN_TRUST_H
