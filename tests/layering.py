@@ -31,7 +31,7 @@ PUBLIC = {
     "webauthn/": "webauthn",
     "softtoken.hpp": "softtoken", "softtoken_bridge.hpp": "softtoken",
     "fido2.hpp": "fido2",
-    "vault.hpp": "vault", "vault_fido2.hpp": "vault",
+    "vault.hpp": "vault", "vault_fido2.hpp": "vault", "vault_json.hpp": "vault",
     "vault_import.hpp": "transfer",
     "qr.hpp": "qr",
     "store.hpp": "store",

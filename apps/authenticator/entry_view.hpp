@@ -5,25 +5,12 @@
 #include <string>
 
 #include "mfa/vault.hpp"
+#include "mfa/vault_json.hpp"
 
 namespace mfa::app {
 
-inline nlohmann::json entry_json(const VaultEntry& e) {
-    const auto& p = e.account.params;
-    nlohmann::json j{{"id", e.id},
-                     {"issuer", e.account.issuer},
-                     {"name", e.account.name},
-                     {"type", std::string(to_string(p.type))},
-                     {"algorithm", std::string(to_string(p.algorithm))},
-                     {"digits", p.digits},
-                     {"tags", e.tags},
-                     {"note", e.note},
-                     {"created", e.created},
-                     {"updated", e.updated}};
-    if (p.type == OtpType::hotp) j["counter"] = p.counter;
-    else j["period"] = p.period;
-    return j;
-}
+// The JSON of an entry is the library's (mfa/vault_json.hpp), the same the C ABI prints.
+inline nlohmann::json entry_json(const VaultEntry& e) { return vault_entry_json(e); }
 
 inline std::string entry_summary(const VaultEntry& e) {
     const auto& p = e.account.params;

@@ -9,6 +9,7 @@
 #include "abi.hpp"
 #include "mfa/otpauth.hpp"
 #include "mfa/vault.hpp"
+#include "mfa/vault_json.hpp"
 #include "mfa/vault_import.hpp"
 
 struct mfa_vault {
@@ -121,21 +122,7 @@ int mfa_vault_list_json(const mfa_vault_t* v, char** json) {
         if (v == nullptr || json == nullptr) return fail(Errc::invalid_argument, "v and json are required");
         *json = nullptr;
         nlohmann::json arr = nlohmann::json::array();
-        for (const auto& e : v->vault.entries()) {
-            const auto& p = e.account.params;
-            arr.push_back({{"id", e.id},
-                           {"issuer", e.account.issuer},
-                           {"name", e.account.name},
-                           {"type", mfa::to_string(p.type)},
-                           {"algorithm", mfa::to_string(p.algorithm)},
-                           {"digits", p.digits},
-                           {"period", p.period},
-                           {"counter", p.counter},
-                           {"tags", e.tags},
-                           {"note", e.note},
-                           {"created", e.created},
-                           {"updated", e.updated}});
-        }
+        for (const auto& e : v->vault.entries()) arr.push_back(mfa::vault_entry_json(e));
         return put_json(json, arr);
     });
 }

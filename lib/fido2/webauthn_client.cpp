@@ -7,6 +7,7 @@
 
 #include "internal.hpp"
 #include "mfa/encoding.hpp"
+#include "mfa/json.hpp"
 
 namespace mfa::fido2 {
 namespace {
@@ -18,8 +19,13 @@ Error bad_options(const std::string& what) { return Error(Errc::webauthn_options
 // The options object itself, from the bare object, {"publicKey": {...}} (what the JS API takes) or
 // {"options": {...}} (what the server toolkit's *_begin return).
 Result<json> options_object(std::string_view text) {
-    json j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return bad_options("not a JSON object");
+    mfa::json::Options opt;
+    opt.code = Errc::webauthn_options;
+    opt.what = "options";
+    auto parsed = mfa::json::parse(text, opt);
+    if (!parsed) return std::move(parsed).error();
+    json j = std::move(*parsed);
+    if (!j.is_object()) return bad_options("not a JSON object");
     for (const char* wrapper : {"publicKey", "options"}) {
         if (j.contains(wrapper)) {
             if (!j[wrapper].is_object()) return bad_options(std::string("'") + wrapper + "' is not an object");

@@ -64,8 +64,9 @@ class Vault(n.Handle):
         return [n.out_text(lib.mfa_vault_get_id, (self._h,), (i,), cap=_ID_CAP) for i in range(len(self))]
 
     def list(self) -> list[dict[str, Any]]:
-        """The accounts without secrets: [{"id","issuer","name","type","algorithm","digits","period",
-        "counter","tags","note","created","updated"}...]."""
+        """The accounts without secrets: [{"id","issuer","name","type","algorithm","digits",
+        "period" (totp, steam) or "counter" (hotp),"tags","note","created","updated"}...], as
+        `mfa list --json` prints them."""
         return n.owned_json(lib.mfa_vault_list_json, (self._h,))  # type: ignore[no-any-return]
 
     def add_uri(self, uri: str) -> str:

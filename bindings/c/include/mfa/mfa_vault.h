@@ -38,7 +38,8 @@ MFA_EXPORT int mfa_vault_get_count(const mfa_vault_t *v, size_t *count);
 /* The id of the account at index (0 .. count-1), into (out, cap, *len). */
 MFA_EXPORT int mfa_vault_get_id(const mfa_vault_t *v, char *out, size_t cap, size_t *len, size_t index);
 /* Accounts as a JSON array (no secrets): [{"id","issuer","name","type","algorithm","digits",
- * "period","counter","tags","note","created","updated"}...]; *json is freed with mfa_free(). */
+ * "period" (totp, steam) or "counter" (hotp),"tags","note","created","updated"}...], the same
+ * objects `mfa list --json` prints; *json is freed with mfa_free(). */
 MFA_EXPORT int mfa_vault_list_json(const mfa_vault_t *v, char **json);
 
 /* Adds the account of an otpauth:// URI (strict issuer policy); its new id goes to (id, cap, *len)
