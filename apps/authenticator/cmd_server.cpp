@@ -10,6 +10,7 @@
 //   mfa server keyring rotate | retire ID --retain-until UNIX | rewrap
 //   mfa server webauthn list USER | remove USER ID
 //   administration (audit list/export, members, account, purge, api-keys, password-state): server_admin.hpp
+//   mfa server backup …, keyring maintain, otp-tokens …   (server_ops.hpp)
 // Output is JSON on stdout (the policy/password/keyring/webauthn commands print text unless --json);
 // secrets (a new TOTP secret, recovery codes, a token) are shown once.
 #include <CLI/CLI.hpp>
@@ -20,6 +21,7 @@
 #include <ostream>
 
 #include "command.hpp"
+#include "server_ops.hpp"
 #include "mfa/server/toolkit.hpp"
 #include "server_admin.hpp"
 
@@ -99,10 +101,12 @@ public:
         admin_.configure(cmd, *audit);
         for (auto* c : {pol, pw, kr, wa})
             for (auto* leaf : c->get_subcommands([](CLI::App*) { return true; })) leaf->add_flag("--json", json_, "print JSON");
+        ops_.configure(cmd, *kr);
         cmd_ = &cmd;
     }
 
     int run(Context& ctx) override {
+        if (auto rc = ops_.run(ctx, *cmd_, ServerCommon{store_url_, keyring_, actor_, issuer_})) return *rc;
         const auto* sub = cmd_->get_subcommands().front();
         const std::string name = sub->get_name();
         if (name == "keyring-new") {
@@ -330,6 +334,7 @@ private:
 
     CLI::App* cmd_ = nullptr;
     ServerAdmin admin_;
+    ServerOps ops_;
     std::string store_url_, keyring_, keyring_out_, actor_, issuer_, user_, code_, token_name_, token_id_, expect_head_;
     std::vector<std::string> scopes_;
     std::string org_, policy_file_, policy_json_, phc_, key_cred_;
@@ -356,7 +361,11 @@ const Registration kServer{{"server", "Server toolkit: enroll, verify, recovery 
                             "  mfa server --keyring k audit list --org acme --event 'app.*' --limit 20\n"
                             "  mfa server --keyring k members set alice acme --role admin\n"
                             "  mfa server --keyring k account delete alice && mfa server --keyring k purge\n"
-                            "  mfa server --keyring k api-keys list --org acme\n",
+                            "  mfa server --keyring k api-keys list --org acme\n"
+                            "  mfa server --store sqlite:/var/lib/mfa.db backup create --dir /var/backups/mfa\n"
+                            "  mfa server --store sqlite:/var/lib/mfa.db --keyring k keyring maintain --max-age-days 90 --batch 500 --backup-dir /var/backups/mfa\n"
+                            "  mfa server --keyring k otp-tokens import tokens.pskc --key 12345678901234567890123456789012\n"
+                            "  mfa server --keyring k otp-tokens assign 987654321 alice\n",
                             60, [] { return std::make_unique<ServerCommand>(); }}};
 
 }  // namespace

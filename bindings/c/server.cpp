@@ -46,34 +46,6 @@ private:
     SecretString text_;
 };
 
-// A result struct the caller made too short is refused before the verification runs: after it,
-// the code or challenge would be spent on a call that reports failure.
-int check_out(const mfa_server_verify_result_t* out) {
-    if (out != nullptr && out->struct_size < sizeof(mfa_server_verify_result_t))
-        return fail(Errc::invalid_argument, "out.struct_size is " + std::to_string(out->struct_size) +
-                                                ", below the smallest layout (" +
-                                                std::to_string(sizeof(mfa_server_verify_result_t)) + ")");
-    return MFA_OK;
-}
-
-int verify_out(mfa_server_verify_result_t* out, const Result<server::VerifyResult>& r) {
-    if (!r) return fail(r.error());
-    if (out != nullptr) {  // its size was checked before the verification (check_out)
-        mfa_server_verify_result_t full{};
-        full.status = static_cast<int>(r->status);
-        full.retry_after = r->retry_after;
-        full.failures = r->failures;
-        full.newly_locked = r->newly_locked ? 1 : 0;
-        full.needs_rehash = r->needs_rehash ? 1 : 0;
-        std::string amr;
-        for (const auto& m : r->amr) amr += (amr.empty() ? "" : " ") + m;
-        std::snprintf(full.amr, sizeof full.amr, "%s", amr.c_str());
-        if (auto st = abi::write_sized(out, full, sizeof full, "out"); !st) return fail(st.error());
-    }
-    if (!r->ok()) return fail(r->status, r->retry_after > 0 ? "retry after " + std::to_string(r->retry_after) + " s" : "");
-    return MFA_OK;
-}
-
 // The one C coding of UserVerification and ResidentKey (mfa_webauthn.h).
 std::optional<webauthn::UserVerification> user_verification(int v) {
     switch (v) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -73,14 +74,25 @@ std::vector<KeyInfo> KeyRing::keys() const {
     return out;
 }
 
-Result<std::uint32_t> KeyRing::rotate() {
+bool KeyRing::record_created(std::uint32_t id, std::int64_t created) {
+    for (auto& k : keys_)
+        if (k.info.id == id && k.info.created == 0) {
+            k.info.created = created;
+            return true;
+        }
+    return false;
+}
+
+Result<std::uint32_t> KeyRing::rotate(std::int64_t now) {
+    if (now < 0)
+        now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     if (keys_.size() >= kMaxKeys) return Error{Errc::limit_exceeded, "key ring holds at most 64 keys"};
     std::uint32_t next = 1;
     for (const auto& k : keys_) next = std::max(next, k.info.id + 1);
     if (next == 0) return Error{Errc::limit_exceeded, "key ids exhausted"};
     auto bytes = random_secret(kKeyBytes);
     if (!bytes) return std::move(bytes).error();
-    keys_.push_back(Key{KeyInfo{next, false, 0}, std::move(*bytes)});
+    keys_.push_back(Key{KeyInfo{next, false, 0, now}, std::move(*bytes)});
     return next;
 }
 
@@ -115,6 +127,7 @@ Result<KeyRing> KeyRing::parse(std::string_view text) {
     if (text.size() > kMaxKeyRingText) return Error{Errc::limit_exceeded, "key ring file larger than 64 KiB"};
     KeyRing r;
     bool header = false;
+    int version = 0;
     std::size_t line_no = 0;
     while (!text.empty()) {
         const auto nl = text.find('\n');
@@ -128,9 +141,10 @@ Result<KeyRing> KeyRing::parse(std::string_view text) {
         auto f = split_ws(line);
         if (f.empty() || f[0][0] == '#') continue;
         if (!header) {
-            if (f.size() != 2 || f[0] != "mfa-keyring" || f[1] != "1")
-                return Error{Errc::keyring_invalid, where + ": expected the header 'mfa-keyring 1'"};
+            if (f.size() != 2 || f[0] != "mfa-keyring" || (f[1] != "1" && f[1] != "2"))
+                return Error{Errc::keyring_invalid, where + ": expected the header 'mfa-keyring 2' (or 1)"};
             header = true;
+            version = f[1] == "1" ? 1 : 2;
             continue;
         }
         if (f[0] != "key") return Error{Errc::keyring_invalid, where + ": expected 'key'"};
@@ -139,14 +153,24 @@ Result<KeyRing> KeyRing::parse(std::string_view text) {
         auto id = f.size() >= 2 ? parse_id(f[1]) : std::nullopt;
         if (!id) return Error{Errc::keyring_invalid, where + ": bad key id"};
         info.id = *id;
-        if (f.size() == 4 && f[2] == "active") {
-            b64 = f[3];
-        } else if (f.size() == 5 && f[2] == "retired") {
-            auto until = store::parse_i64(f[3]);
+        // Version 2 has the creation time after the state: one more field.
+        const std::size_t extra = version == 2 ? 1 : 0;
+        if (f.size() >= 3 && (f[2] == "active" || f[2] == "retired") && extra == 1 && f.size() >= 4) {
+            auto created = store::parse_i64(f[3]);
+            if (!created || *created < 0) return Error{Errc::keyring_invalid, where + ": bad creation time"};
+            info.created = *created;
+        }
+        if (f.size() == 4 + extra && f[2] == "active") {
+            b64 = f[3 + extra];
+        } else if (f.size() == 5 + extra && f[2] == "retired") {
+            auto until = store::parse_i64(f[3 + extra]);
             if (!until) return Error{Errc::keyring_invalid, where + ": bad retention date"};
             info.retired = true;
             info.retain_until = *until;
-            b64 = f[4];
+            b64 = f[4 + extra];
+        } else if (version == 2) {
+            return Error{Errc::keyring_invalid,
+                         where + ": expected 'key <id> active <created> <key>' or 'key <id> retired <created> <until> <key>'"};
         } else {
             return Error{Errc::keyring_invalid, where + ": expected 'key <id> active <key>' or 'key <id> retired <until> <key>'"};
         }
@@ -160,18 +184,19 @@ Result<KeyRing> KeyRing::parse(std::string_view text) {
         r.keys_.push_back(Key{info, SecretBytes(*raw)});
         secure_wipe(raw->data(), raw->size());
     }
-    if (!header) return Error{Errc::keyring_invalid, "missing the header 'mfa-keyring 1'"};
+    if (!header) return Error{Errc::keyring_invalid, "missing the header 'mfa-keyring 2'"};
     if (r.current_id() == 0) return Error{Errc::keyring_invalid, "no active key"};
     return r;
 }
 
 SecretString KeyRing::format() const {
     SecretString s;
-    s.append("mfa-keyring 1\n");
+    s.append("mfa-keyring 2\n");
     for (const auto& k : keys_) {
         s.append("key " + std::to_string(k.info.id));
-        if (k.info.retired) s.append(" retired " + std::to_string(k.info.retain_until));
-        else s.append(" active");
+        const std::string created = " " + std::to_string(k.info.created);
+        if (k.info.retired) s.append(" retired" + created + " " + std::to_string(k.info.retain_until));
+        else s.append(" active" + created);
         std::string b = base64url_encode(k.bytes.view());
         s.append(" ");
         s.append(b);

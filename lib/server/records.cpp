@@ -25,6 +25,12 @@ bool has_exactly(const json& j, std::initializer_list<const char*> keys) {
 
 }  // namespace
 
+std::optional<HashAlg> hash_alg_from_name(std::string_view name) noexcept {
+    for (const HashAlg a : {HashAlg::sha1, HashAlg::sha256, HashAlg::sha512})
+        if (name == to_string(a)) return a;
+    return std::nullopt;
+}
+
 std::string totp_record_json(const TotpRecord& r) {
     json j;
     j["v"] = 1;
@@ -34,6 +40,12 @@ std::string totp_record_json(const TotpRecord& r) {
     j["period"] = r.period;
     j["created"] = r.created;
     j["label"] = r.label;
+    if (!r.hwtoken.empty()) {
+        j["hwtoken"] = r.hwtoken;
+        j["type"] = std::string(to_string(r.type));
+        j["t0"] = r.t0;
+        j["counter"] = r.counter;
+    }
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -42,19 +54,20 @@ Result<TotpRecord> parse_totp_record(std::string_view text) {
     auto parsed = read_record(text, "TOTP record");
     if (!parsed) return std::move(parsed).error();
     auto& j = *parsed;
-    if (!has_exactly(j, {"v", "secret", "alg", "digits", "period", "created", "label"}))
-        return corrupt("TOTP record: expected v, secret, alg, digits, period, created, label");
+    const bool hw = j.is_object() && j.contains("hwtoken");
+    if (!(hw ? has_exactly(j, {"v", "secret", "alg", "digits", "period", "created", "label", "hwtoken", "type", "t0", "counter"})
+             : has_exactly(j, {"v", "secret", "alg", "digits", "period", "created", "label"})))
+        return corrupt("TOTP record: expected v, secret, alg, digits, period, created, label "
+                       "(and hwtoken, type, t0, counter for a hardware token)");
     if (!(j["v"].is_number_unsigned() && j["v"].get<unsigned>() == 1)) return corrupt("TOTP record: version");
     if (!j["secret"].is_string() || !j["alg"].is_string() || !j["label"].is_string() || !j["digits"].is_number_unsigned() ||
         !j["period"].is_number_unsigned() || !j["created"].is_number_integer())
         return corrupt("TOTP record: field types");
     TotpRecord r;
     r.secret = j["secret"].get<std::string>();
-    const auto alg = j["alg"].get<std::string>();
-    if (alg == "SHA1") r.algorithm = HashAlg::sha1;
-    else if (alg == "SHA256") r.algorithm = HashAlg::sha256;
-    else if (alg == "SHA512") r.algorithm = HashAlg::sha512;
-    else return corrupt("TOTP record: alg");
+    const auto alg = hash_alg_from_name(j["alg"].get<std::string>());
+    if (!alg) return corrupt("TOTP record: alg");
+    r.algorithm = *alg;
     const auto digits = j["digits"].get<std::uint64_t>();
     const auto period = j["period"].get<std::uint64_t>();
     if (digits < kMinDigits || digits > kMaxDigits) return corrupt("TOTP record: digits");
@@ -63,6 +76,19 @@ Result<TotpRecord> parse_totp_record(std::string_view text) {
     r.period = static_cast<std::uint32_t>(period);
     r.created = j["created"].get<std::int64_t>();
     r.label = j["label"].get<std::string>();
+    if (hw) {
+        if (!j["hwtoken"].is_string() || !j["type"].is_string() || !j["t0"].is_number_integer() ||
+            !j["counter"].is_number_unsigned())
+            return corrupt("TOTP record: hardware token field types");
+        r.hwtoken = j["hwtoken"].get<std::string>();
+        if (r.hwtoken.empty()) return corrupt("TOTP record: empty hwtoken");
+        const auto type = j["type"].get<std::string>();
+        if (type == "totp") r.type = OtpType::totp;
+        else if (type == "hotp") r.type = OtpType::hotp;
+        else return corrupt("TOTP record: type");
+        r.t0 = j["t0"].get<std::int64_t>();
+        r.counter = j["counter"].get<std::uint64_t>();
+    }
     return r;
 }
 

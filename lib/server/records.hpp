@@ -12,6 +12,9 @@
 
 namespace mfa::server::detail {
 
+// "SHA1", "SHA256", "SHA512" (mfa::to_string(HashAlg)) back to the algorithm, as records store it.
+std::optional<HashAlg> hash_alg_from_name(std::string_view name) noexcept;
+
 struct TotpRecord {
     std::string secret;      // encrypted field (keyring.hpp)
     HashAlg algorithm = HashAlg::sha1;
@@ -19,6 +22,13 @@ struct TotpRecord {
     std::uint32_t period = 30;
     std::int64_t created = 0;
     std::string label;
+    // A hardware OTP token assigned to the user (hwtoken.hpp): its serial number, and the token's
+    // own type, T0 and first counter. Records of app-enrolled factors have none of these members
+    // (serial empty: type totp, t0 0, counter 0).
+    std::string hwtoken;
+    OtpType type = OtpType::totp;   // totp or hotp
+    std::int64_t t0 = 0;
+    std::uint64_t counter = 0;      // hotp: the counter the token was at when assigned
 };
 std::string totp_record_json(const TotpRecord& r);
 Result<TotpRecord> parse_totp_record(std::string_view json);

@@ -79,4 +79,12 @@ inline std::string thr_2fa_handle(const std::string& handle_b64) { return "mfa:t
 inline std::string policy(const std::string& org) { return "mfa:policy:" + org; }
 }  // namespace keys
 
+namespace detail {
+// The OTP check of a factor (totp_factor.cpp): TOTP within the window, or HOTP for an assigned
+// hardware token from the counter after the last accepted one (hwtoken.cpp resyncs it).
+Result<std::uint64_t> hotp_next_counter(store::Store& s, const std::string& ukey, std::uint64_t token_counter);
+Result<TotpVerification> check_code(store::Store& s, const std::string& ukey, const Otp& otp, std::string_view code,
+                                    std::int64_t now, Window window);
+}  // namespace detail
+
 }  // namespace mfa::server

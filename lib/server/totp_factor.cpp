@@ -2,6 +2,7 @@
 #include "admin_keys.hpp"
 #include "mfa/encoding.hpp"
 #include "mfa/otpauth.hpp"
+#include "encrypted_records.hpp"
 #include "records.hpp"
 #include "toolkit_impl.hpp"
 
@@ -14,13 +15,49 @@ Result<Otp> otp_from(const detail::TotpRecord& r, const KeyRing& keys, const std
     auto secret = keys.decrypt(r.secret, context(ukey));
     if (!secret) return std::move(secret).error();
     OtpParams p;
+    p.type = r.type;
     p.algorithm = r.algorithm;
     p.digits = r.digits;
     p.period = r.period;
+    p.t0 = r.t0;
+    p.counter = r.counter;
     return Otp::create(std::move(*secret), p);
 }
 
 }  // namespace
+
+namespace detail {
+
+Result<std::uint64_t> hotp_next_counter(store::Store& s, const std::string& ukey, std::uint64_t token_counter) {
+    auto last = s.get(keys::totp_last(ukey));
+    if (!last) return std::move(last).error();
+    if (!last->has_value()) return token_counter;
+    auto n = store::parse_i64(as_chars(**last));
+    if (!n || *n < 0) return Error{Errc::store_corrupt, "the last accepted HOTP counter is not a counter"};
+    return std::max<std::uint64_t>(token_counter, static_cast<std::uint64_t>(*n) + 1);
+}
+
+Result<TotpVerification> check_code(store::Store& s, const std::string& ukey, const Otp& otp, std::string_view code,
+                                    std::int64_t now, Window window) {
+    if (otp.params().type != OtpType::hotp) return otp.verify(code, now, window);
+    // HOTP (a hardware token): from the counter after the last accepted one, up to
+    // kHotpLookAhead codes ahead (presses that never reached the server).
+    auto start = hotp_next_counter(s, ukey, otp.params().counter);
+    if (!start) return std::move(start).error();
+    OtpParams p = otp.params();
+    p.counter = *start;
+    auto at = Otp::create(SecretBytes(otp.secret()), p);
+    if (!at) return std::move(at).error();
+    const HotpVerification h = at->verify_hotp(code, kHotpLookAhead);
+    TotpVerification v;
+    v.status = h.status;
+    // The replay guard keeps it as a signed step: a counter past 2^63 is not a real token's.
+    if (h.ok() && h.matched_counter > static_cast<std::uint64_t>(INT64_MAX)) v.status = Errc::otp_code_mismatch;
+    v.matched_step = static_cast<std::int64_t>(h.matched_counter);
+    return v;
+}
+
+}  // namespace detail
 
 Result<TotpEnrollment> Toolkit::totp_begin(std::string_view user, std::string_view account_name, const RequestContext& ctx) {
     auto u = user_key_part(user);
@@ -137,7 +174,9 @@ Result<VerifyResult> Toolkit::totp_verify(std::string_view user, std::string_vie
         // Users without a factor check a dummy secret: the same work, and a mismatch either way.
         const Otp& otp = f->otp ? *f->otp : *impl_->dummy_otp;
         const auto t = now();
-        const TotpVerification v = otp.verify(code, t, cfg_.window);
+        auto checked = detail::check_code(*store_, *u, otp, code, t, cfg_.window);
+        if (!checked) return std::move(checked).error();
+        const TotpVerification v = *checked;
         store::AttemptRequest q;
         q.throttle_key = keys::thr_2fa(*u);
         q.rule = cfg_.throttle;
@@ -181,46 +220,25 @@ Status Toolkit::totp_remove(std::string_view user, const RequestContext& ctx) {
 }
 
 Result<std::size_t> Toolkit::rewrap(std::size_t page_size) {
-    const std::string prefix = keys::kTotpPrefix;
     std::size_t moved = 0;
     std::string cursor;
     // Every page, not a bounded listing: a secret left under the old key is lost when it is removed.
     do {
-        auto page = store_->scan(prefix, cursor, page_size);
-        if (!page) return std::move(page).error();
-        cursor = std::move(page->cursor);
-        for (const auto& key : page->keys) {
-            auto user = keys::totp_user(key);
-            if (!user) return Error{Errc::store_corrupt, "unexpected TOTP key '" + key.substr(0, 64) + "'"};
-            const std::string& ukey = *user;
-            auto raw = store_->get(key);
-            if (!raw) return std::move(raw).error();
-            if (!raw->has_value()) continue;
-            auto rec = detail::parse_totp_record(as_chars(**raw));
-            if (!rec) return std::move(rec).error();
-            auto id = KeyRing::field_key_id(rec->secret);
-            if (!id) return std::move(id).error();
-            if (*id == keys_.current_id()) continue;  // also a key a Redis SCAN returns twice
-            auto secret = keys_.decrypt(rec->secret, context(ukey));
-            if (!secret) return std::move(secret).error();
-            auto enc = keys_.encrypt(secret->view(), context(ukey));
-            if (!enc) return std::move(enc).error();
-            rec->secret = std::move(*enc);
-            // CAS: a factor removed or replaced meanwhile is left alone.
-            auto swapped = store_->compare_and_set(key, ByteView(**raw), as_bytes(detail::totp_record_json(*rec)));
-            if (!swapped) return std::move(swapped).error();
-            if (*swapped) {
-                ++moved;
-                impl_->forget(ukey);
-            }
-        }
+        auto step = detail::rewrap_step(*store_, keys_, cursor, page_size);
+        if (!step) return std::move(step).error();
+        moved += step->moved;
+        cursor = std::move(step->cursor);
     } while (!cursor.empty());
     if (moved > 0) {
+        {
+            std::lock_guard lock(impl_->mu);
+            impl_->cache.clear();  // every cached record changed bytes; re-read them
+        }
         AuditEvent e;
         e.time = now();
         e.type = "keyring.rewrap";
         e.actor = "system";
-        e.detail = std::to_string(moved) + " TOTP secrets moved to key " + std::to_string(keys_.current_id());
+        e.detail = std::to_string(moved) + " secrets moved to key " + std::to_string(keys_.current_id());
         auto r = audit_.append(std::move(e));
         if (!r) return std::move(r).error();
     }

@@ -15,6 +15,26 @@
 namespace mfa::store {
 namespace {
 
+// The kv table (the backup's schema check compares a copy against this statement).
+constexpr const char* kSqliteSchema =
+    "CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v BLOB NOT NULL, exp INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID";
+
+// A path as the path part of a file: URI ('?' '#' '%' escaped, RFC 3986 as SQLite reads it).
+std::string uri_path(const std::string& path) {
+    std::string out;
+    for (const char c : path) {
+        if (c == '?' || c == '#' || c == '%') {
+            static constexpr char hex[] = "0123456789ABCDEF";
+            out += '%';
+            out += hex[static_cast<unsigned char>(c) >> 4];
+            out += hex[static_cast<unsigned char>(c) & 15];
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
 class Stmt {
 public:
     Stmt() = default;
@@ -208,8 +228,12 @@ private:
 
     Status init(const std::string& path, const SqliteOptions& opts) {
         sqlite3* raw = nullptr;
-        const int rc = sqlite3_open_v2(path.c_str(), &raw,
-                                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+        // A backup copy is read as immutable: SQLite takes no lock and creates no -wal or -shm file
+        // beside it, so verifying a backup never changes it.
+        const std::string name = opts.read_only ? "file:" + uri_path(path) + "?mode=ro&immutable=1" : path;
+        const int flags = opts.read_only ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX
+                                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+        const int rc = sqlite3_open_v2(name.c_str(), &raw, flags, nullptr);
         db_.reset(raw);
         if (rc != SQLITE_OK) {
             return {Errc::store_unavailable,
@@ -217,10 +241,11 @@ private:
         }
         sqlite3_busy_timeout(db_.get(), static_cast<int>(opts.busy_timeout.count()));
         sqlite3_extended_result_codes(db_.get(), 0);
-        MFA_TRY(exec("PRAGMA journal_mode=WAL"));
-        MFA_TRY(exec("PRAGMA synchronous=FULL"));
-        MFA_TRY(exec("CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v BLOB NOT NULL, "
-                     "exp INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID"));
+        if (!opts.read_only) {
+            MFA_TRY(exec("PRAGMA journal_mode=WAL"));
+            MFA_TRY(exec("PRAGMA synchronous=FULL"));
+            MFA_TRY(exec(kSqliteSchema));
+        }
         MFA_TRY(prepare(get_, "SELECT v, exp FROM kv WHERE k = ?1"));
         MFA_TRY(prepare(put_, "INSERT INTO kv (k, v, exp) VALUES (?1, ?2, ?3) "
                               "ON CONFLICT (k) DO UPDATE SET v = excluded.v, exp = excluded.exp"));

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 
 #include "mfa/encoding.hpp"
 #include "mfa/random.hpp"
@@ -133,6 +134,51 @@ Status write_file_atomic(const fs::path& path, ByteView data, const AtomicWriteO
     }
     ::close(dfd);
     return {};
+}
+
+Status fsync_directory(const fs::path& dir) {
+    const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        const int err = errno;
+        if (fd >= 0) ::close(fd);
+        return Error(Errc::io, "fsync directory " + dir.string() + ": " + std::strerror(err));
+    }
+    ::close(fd);
+    return {};
+}
+
+std::string utc_file_stamp(std::int64_t t) {
+    const std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    ::gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+    return buf;
+}
+
+bool parse_utc_file_stamp(std::string_view s, std::int64_t& out) {
+    if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return false;
+    auto num = [&](std::size_t pos, std::size_t n, int& v) {
+        v = 0;
+        for (std::size_t i = pos; i < pos + n; ++i) {
+            if (s[i] < '0' || s[i] > '9') return false;
+            v = v * 10 + (s[i] - '0');
+        }
+        return true;
+    };
+    int y, mo, d, h, mi, se;
+    if (!num(0, 4, y) || !num(4, 2, mo) || !num(6, 2, d) || !num(9, 2, h) || !num(11, 2, mi) || !num(13, 2, se))
+        return false;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return false;
+    std::tm tm{};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = se;
+    out = static_cast<std::int64_t>(::timegm(&tm));
+    return true;
 }
 
 void remove_atomic_temporaries(const fs::path& path) noexcept {

@@ -36,51 +36,9 @@ private:
     int fd_;
 };
 
-Status fsync_dir(const fs::path& dir) {
-    Fd fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!fd.ok()) return sys_error("open directory", dir, errno);
-    if (::fsync(fd.get()) != 0) return sys_error("fsync directory", dir, errno);
-    return {};
-}
-
 Status ensure_private_dir(const fs::path& dir) {
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return sys_error("mkdir", dir, errno);
     return {};
-}
-
-std::string utc_stamp(std::int64_t t) {
-    const std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    ::gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-    return buf;
-}
-
-// Parses "YYYYMMDDTHHMMSSZ" back into Unix seconds.
-bool parse_stamp(std::string_view s, std::int64_t& out) {
-    if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return false;
-    auto num = [&](std::size_t pos, std::size_t n, int& v) {
-        v = 0;
-        for (std::size_t i = pos; i < pos + n; ++i) {
-            if (s[i] < '0' || s[i] > '9') return false;
-            v = v * 10 + (s[i] - '0');
-        }
-        return true;
-    };
-    int y, mo, d, h, mi, se;
-    if (!num(0, 4, y) || !num(4, 2, mo) || !num(6, 2, d) || !num(9, 2, h) || !num(11, 2, mi) || !num(13, 2, se))
-        return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return false;
-    std::tm tm{};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = se;
-    out = static_cast<std::int64_t>(::timegm(&tm));
-    return true;
 }
 
 // "<vault name>.<stamp>.g<generation>[.<n>].bak" -> time and generation.
@@ -89,7 +47,7 @@ bool parse_backup_name(std::string_view name, std::string_view vault_name, Backu
         name[vault_name.size()] != '.')
         return false;
     std::string_view rest = name.substr(vault_name.size() + 1);
-    if (rest.size() < 16 + 2 + 1 + 4 || !parse_stamp(rest.substr(0, 16), info.time)) return false;
+    if (rest.size() < 16 + 2 + 1 + 4 || !parse_utc_file_stamp(rest.substr(0, 16), info.time)) return false;
     rest.remove_prefix(16);
     if (rest.substr(0, 2) != ".g" || rest.size() < 4 || rest.substr(rest.size() - 4) != ".bak") return false;
     rest = rest.substr(2, rest.size() - 6);
@@ -203,11 +161,11 @@ Result<fs::path> backup_current(const fs::path& vault_path, const VaultOptions& 
     }
     const fs::path dir = backup_dir_for(vault_path, opts);
     MFA_TRY(ensure_private_dir(dir));
-    const std::string base = vault_path.filename().string() + "." + utc_stamp(now) + ".g" + std::to_string(generation);
+    const std::string base = vault_path.filename().string() + "." + utc_file_stamp(now) + ".g" + std::to_string(generation);
     for (int n = 0; n < 1000; ++n) {
         const fs::path target = dir / (n == 0 ? base + ".bak" : base + "." + std::to_string(n) + ".bak");
         if (::link(vault_path.c_str(), target.c_str()) == 0) {
-            if (auto synced = fsync_dir(dir); !synced) {
+            if (auto synced = fsync_directory(dir); !synced) {
                 ::unlink(target.c_str());
                 return std::move(synced).error();
             }
@@ -258,7 +216,7 @@ Status prune_backups(const fs::path& vault_path, const VaultOptions& opts, std::
         if (::unlink(b.path.c_str()) != 0 && errno != ENOENT) return sys_error("remove backup", b.path, errno);
         removed = true;
     }
-    return removed ? fsync_dir(backup_dir_for(vault_path, opts)) : Status{};
+    return removed ? fsync_directory(backup_dir_for(vault_path, opts)) : Status{};
 }
 
 }  // namespace mfa::vault_detail

@@ -4,6 +4,7 @@
 #define MFA_TEST_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mfa/mfa.h"
@@ -60,6 +61,27 @@ static int check_count = 0;
                     __LINE__, check_m_, (needle));                                             \
         }                                                                                      \
     } while (0)
+
+/* A whole file, NUL-terminated (for the vectors a test reads); NULL when it cannot be read. Free it. */
+static inline char *check_read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+    if (f == NULL) return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)n + 1);
+    if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        fclose(f);
+        free(buf);
+        return NULL;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *len = (size_t)n;
+    return buf;
+}
 
 static int check_finish(const char *name) {
     printf("%s: %d checks, %d failed\n", name, check_count, check_failures);

@@ -41,7 +41,7 @@ int main(void) {
     CHECK(store == NULL);
     CHECK_OK(mfa_server_store_open(&store, "memory:"));
     CHECK_OK(mfa_server_keyring_generate(&ring));
-    CHECK(strncmp(ring, "mfa-keyring 1\n", 14) == 0);
+    CHECK(strncmp(ring, "mfa-keyring 2\n", 14) == 0);
     CHECK_RC(mfa_server_options_init(NULL), MFA_ERR_INVALID_ARGUMENT);
     CHECK_OK(mfa_server_options_init(&opts));
     CHECK(opts.lock_after == 10 && opts.struct_size == sizeof opts);

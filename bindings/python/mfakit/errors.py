@@ -139,6 +139,18 @@ class PolicyError(ServerError):
     """MFA_ERR_POLICY_INVALID."""
 
 
+class BackupError(ServerError):
+    """MFA_ERR_BACKUP_*: a backup fails verification, or a restore would replace a store."""
+
+
+class PskcError(ServerError):
+    """MFA_ERR_PSKC_*: a PSKC (RFC 6030) file that is malformed, does not decrypt or whose MAC fails."""
+
+
+class HwTokenError(ServerError):
+    """MFA_ERR_HWTOKEN_*: a hardware OTP token's serial is taken, or its state forbids the call."""
+
+
 class VaultError(MfaError):
     """MFA_ERR_VAULT_*: the encrypted account vault."""
 
@@ -163,6 +175,7 @@ FAMILIES: dict[str, type[MfaError]] = {
     "KEYRING_": KeyRingError, "KEY_UNKNOWN": KeyRingError, "DECRYPT_FAILED": KeyRingError,
     "ENCRYPTED_FIELD_": KeyRingError, "AUDIT_": AuditError, "POLICY_": PolicyError,
     "VAULT_": VaultError, "FIDO2_": Fido2Error, "SOFTTOKEN_": Fido2Error,
+    "BACKUP_": BackupError, "PSKC_": PskcError, "HWTOKEN_": HwTokenError,
 }
 # Exact names with a class of their own.
 LEAVES: dict[str, type[MfaError]] = {

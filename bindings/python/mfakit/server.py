@@ -81,6 +81,47 @@ def _allowed(rc: int, not_allowed: int) -> bool:
 
 
 @dataclass(frozen=True)
+# ---- Operations: backups and key maintenance (docs/server.md "Backups", "Key maintenance") ----
+
+def backup_create(store_url: str, directory: str, retention_days: int = 30) -> dict[str, Any]:
+    """A consistent online backup of a SQLite store ("sqlite:<path>") into directory, then the
+    backups older than retention_days pruned: {"name", "path", "time", "bytes", "pruned"}.
+    Redis and PostgreSQL stores raise Unsupported (back them up with their own tools)."""
+    return n.owned_json(lib.mfa_server_backup_create, (), (store_url.encode(), directory.encode(), retention_days))  # type: ignore[no-any-return]
+
+
+def backup_list(directory: str) -> list[dict[str, Any]]:
+    """The backups in directory, oldest first: [{"name", "path", "time", "bytes"}]."""
+    return n.owned_json(lib.mfa_server_backup_list, (), (directory.encode(),))  # type: ignore[no-any-return]
+
+
+def backup_prune(directory: str, retention_days: int = 30) -> list[str]:
+    """Removes the backups older than retention_days (never the newest); returns their names."""
+    return n.owned_json(lib.mfa_server_backup_prune, (), (directory.encode(), retention_days))  # type: ignore[no-any-return]
+
+
+def backup_verify(path: str) -> dict[str, Any]:
+    """integrity_check, schema and audit chain of a backup: {"entries", "audit_records",
+    "audit_head", "key_ids"}; raises (BackupInvalid, AuditChainBroken ...) otherwise."""
+    return n.owned_json(lib.mfa_server_backup_verify, (), (path.encode(),))  # type: ignore[no-any-return]
+
+
+def backup_restore(path: str, target: str, overwrite: bool = False) -> None:
+    """Verifies the backup and writes it to target atomically; an existing target only with
+    overwrite (and no process may have it open)."""
+    check(lib.mfa_server_backup_restore(path.encode(), target.encode(), 1 if overwrite else 0))
+
+
+def keyring_maintain(store: "Store", keyring_path: str, max_age_days: int = 90, batch: int = 1000,
+                     rewrap_delay: int = 3600, backup_dir: str | None = None,
+                     backup_retention_days: int = 30) -> dict[str, Any]:
+    """One cron run of automatic key rotation (rotate, rewrap a batch, retire, remove): {"current",
+    "rotated", "created_recorded", "examined", "rewrapped", "rewrap_pending", "retired", "removed",
+    "kept"}. Raises KeyringBusy when another run holds the lock."""
+    return n.owned_json(lib.mfa_server_keyring_maintain, (), (store._h, keyring_path.encode(), max_age_days, batch,  # type: ignore[no-any-return]
+                                                             rewrap_delay, _t(backup_dir), backup_retention_days))
+
+
 class VerifyResult:
     status: int
     retry_after: int
@@ -409,3 +450,30 @@ class Toolkit(n.Handle):
     def password_state(self, user: str) -> dict[str, Any]:
         """{"changed_at", "must_change": "none" | "reset" | "compromised"}."""
         return self._json(lib.mfa_server_password_state, user.encode())  # type: ignore[no-any-return]
+
+    # ---- Hardware OTP tokens (docs/server.md "Hardware OTP tokens") ----
+    def otp_tokens_import(self, pskc: bytes | str, key: bytes | None = None, passphrase: str | bytes | None = None,
+                          actor: str | None = None, source_ip: str | None = None) -> list[dict[str, Any]]:
+        """Imports every token of a PSKC file (RFC 6030) as unassigned: key for a pre-shared-key
+        container, passphrase for a PBKDF2 one. All or nothing (HwTokenExists, PskcError ...)."""
+        data = pskc.encode() if isinstance(pskc, str) else pskc
+        pw = passphrase.encode() if isinstance(passphrase, str) else passphrase
+        return self._json(lib.mfa_server_otp_tokens_import, data, len(data), key, len(key) if key else 0,  # type: ignore[no-any-return]
+                          pw, len(pw) if pw else 0, _t(actor), _t(source_ip))
+
+    def otp_tokens_list(self) -> list[dict[str, Any]]:
+        return self._json(lib.mfa_server_otp_tokens_list)  # type: ignore[no-any-return]
+
+    def otp_tokens_assign(self, serial: str, user: str, actor: str | None = None, source_ip: str | None = None) -> None:
+        """The token becomes the user's OTP factor (totp_verify then checks its codes)."""
+        check(lib.mfa_server_otp_tokens_assign(self._h, serial.encode(), user.encode(), _t(actor), _t(source_ip)))
+
+    def otp_tokens_unassign(self, serial: str, actor: str | None = None, source_ip: str | None = None) -> None:
+        check(lib.mfa_server_otp_tokens_unassign(self._h, serial.encode(), _t(actor), _t(source_ip)))
+
+    def otp_tokens_retire(self, serial: str, actor: str | None = None, source_ip: str | None = None) -> None:
+        check(lib.mfa_server_otp_tokens_retire(self._h, serial.encode(), _t(actor), _t(source_ip)))
+
+    def otp_tokens_resync(self, user: str, code1: str, code2: str, source_ip: str | None = None) -> VerifyResult:
+        """HOTP resynchronisation with two consecutive codes (raises CodeMismatch ... otherwise)."""
+        return self._verify(lib.mfa_server_otp_tokens_resync, user.encode(), code1.encode(), code2.encode(), _t(source_ip))

@@ -11,6 +11,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <cstdint>
 
 #include "mfa/bytes.hpp"
 #include "mfa/error.hpp"
@@ -45,6 +47,14 @@ struct AtomicWriteOptions {
 // Removes the temporaries a killed writer left beside path ("<name>.tmp-" and 16 hex digits). Only
 // safe while the caller holds whatever lock keeps other writers of path out.
 void remove_atomic_temporaries(const std::filesystem::path& path) noexcept;
+
+// fsyncs a directory, so that a removal or rename in it survives a crash. Errc::io naming it.
+[[nodiscard]] Status fsync_directory(const std::filesystem::path& dir);
+
+// "YYYYMMDDTHHMMSSZ" (UTC), the stamp in the names of backup files (vault backups, store backups):
+// names that sort by time. parse_utc_file_stamp reads exactly that form back into Unix seconds.
+std::string utc_file_stamp(std::int64_t unix_time);
+bool parse_utc_file_stamp(std::string_view s, std::int64_t& out);
 
 namespace testing {
 // Test hooks, thread-local, for the failure paths that need a full disk or a hostile peer to happen

@@ -161,9 +161,20 @@
     X(AUDIT_HEAD_MISMATCH, audit_head_mismatch, -682, "audit log does not extend the expected head") \
     X(POLICY_INVALID, policy_invalid, -690, "invalid security policy") \
     X(CHALLENGE_INVALID, challenge_invalid, -700, "WebAuthn challenge is unknown, used or expired") \
+    /* -701..-710: audit trail and accounts; -711..-720: operations (backups, key maintenance, \
+     * hardware OTP tokens) */ \
     X(ACCOUNT_DELETED, account_deleted, -701, "account is deleted (restorable until it is purged)") \
     X(TOKEN_LIFETIME, token_lifetime, -702, "API token lifetime exceeds the organization's maximum") \
     X(AUDIT_EVENT_INVALID, audit_event_invalid, -703, "invalid application audit event type") \
+    X(BACKUP_TARGET_EXISTS, backup_target_exists, -711, "restore target exists (restore with overwrite to replace it)") \
+    X(BACKUP_INVALID, backup_invalid, -712, "backup fails verification (integrity or schema)") \
+    X(KEYRING_BUSY, keyring_busy, -713, "another key maintenance run holds the key ring lock") \
+    X(PSKC_INVALID, pskc_invalid, -714, "malformed PSKC key container") \
+    X(PSKC_DECRYPT, pskc_decrypt, -715, "PSKC key container does not decrypt (wrong key or passphrase)") \
+    X(PSKC_MAC, pskc_mac, -716, "PSKC MAC does not verify (wrong key or altered data)") \
+    X(PSKC_ALGORITHM, pskc_algorithm, -717, "PSKC key uses an unsupported algorithm or parameter") \
+    X(HWTOKEN_EXISTS, hwtoken_exists, -718, "a hardware token with this serial number is already stored") \
+    X(HWTOKEN_STATE, hwtoken_state, -719, "hardware token is not in a state that allows this") \
     /* FIDO2 client and soft token (positive codes are CTAP2 statuses from the authenticator) */ \
     X(FIDO2_IO, fido2_io, -400, "communication with the authenticator failed") \
     X(FIDO2_NO_DEVICE, fido2_no_device, -401, "no such FIDO2 device") \

@@ -200,6 +200,9 @@ Result<std::shared_ptr<Store>> open_store(std::string_view url);
 std::shared_ptr<Store> open_memory_store();
 struct SqliteOptions {
     std::chrono::milliseconds busy_timeout{5000};
+    // Opens the file read-only and immutable (no WAL, no lock, nothing created or migrated): for
+    // reading a backup copy (docs/server.md "Backups"); every write is an io error.
+    bool read_only = false;
 };
 Result<std::shared_ptr<Store>> open_sqlite_store(const std::string& path, const SqliteOptions& opts = {});
 Result<std::shared_ptr<Store>> open_redis_store(const std::string& host, std::uint16_t port, unsigned db,

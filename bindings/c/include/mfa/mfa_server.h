@@ -354,6 +354,62 @@ MFA_EXPORT int mfa_server_password_require_change(mfa_server_t *s, const char *u
 /* JSON {"changed_at", "must_change": "none"|"reset"|"compromised"}. */
 MFA_EXPORT int mfa_server_password_state(mfa_server_t *s, char **out_json, const char *user);
 
+/* ---- Operations: backups, key maintenance, hardware OTP tokens (docs/server.md "Backups", "Key
+ * maintenance", "Hardware OTP tokens"; bindings/c/server_ops.cpp) ---------------------------------- */
+
+/* Backups of a SQLite store (store_url "sqlite:<path>"): a consistent online copy (SQLite's backup
+ * API) written 0600, fsynced and renamed into dir as mfa-backup-<UTC stamp>.db, then the backups
+ * older than retention_days (1..36500; 0 = 30) pruned, the newest always kept. JSON {"name", "path",
+ * "time", "bytes", "pruned": [names]}. MFA_ERR_UNSUPPORTED for Redis, PostgreSQL and memory: stores
+ * (the detail names their own tools). */
+MFA_EXPORT int mfa_server_backup_create(char **out_json, const char *store_url, const char *dir, uint32_t retention_days);
+/* JSON array of {"name", "path", "time", "bytes"}, oldest first. */
+MFA_EXPORT int mfa_server_backup_list(char **out_json, const char *dir);
+/* Removes the backups older than retention_days (0 = 30); JSON array of the names removed. */
+MFA_EXPORT int mfa_server_backup_prune(char **out_json, const char *dir, uint32_t retention_days);
+/* integrity_check, schema and audit chain of a backup: JSON {"entries", "audit_records",
+ * "audit_head", "key_ids"}. MFA_ERR_BACKUP_INVALID, MFA_ERR_AUDIT_CHAIN_BROKEN ... otherwise. */
+MFA_EXPORT int mfa_server_backup_verify(char **out_json, const char *backup_path);
+/* Verifies, then writes the backup to target_path atomically. MFA_ERR_BACKUP_TARGET_EXISTS when the
+ * target exists and overwrite is 0; with overwrite, MFA_ERR_STORE_UNAVAILABLE while another process
+ * has the target open. */
+MFA_EXPORT int mfa_server_backup_restore(const char *backup_path, const char *target_path, int overwrite);
+
+/* One run of automatic key rotation, for cron: rotate when the current key is older than
+ * max_age_days (0 = 90), rewrap at most batch records (0 = 1000) once the current key is
+ * rewrap_delay seconds old, retire keys no stored secret uses and remove them once no backup in
+ * backup_dir (NULL: none) retained for backup_retention_days (0 = 30) holds a secret under them.
+ * The key ring file is replaced atomically, runs are serialised by <keyring_path>.lock.
+ * JSON {"current", "rotated", "created_recorded", "examined", "rewrapped", "rewrap_pending",
+ * "retired", "removed", "kept"}. MFA_ERR_KEYRING_BUSY when another run holds the lock. */
+MFA_EXPORT int mfa_server_keyring_maintain(char **out_json, mfa_server_store_t *store, const char *keyring_path,
+                                           uint32_t max_age_days, uint32_t batch, uint32_t rewrap_delay,
+                                           const char *backup_dir, uint32_t backup_retention_days);
+
+/* Hardware OTP tokens. import: every key of a PSKC file (RFC 6030; pskc, pskc_len bytes) as an
+ * unassigned token, all or nothing; key (key_len 16, 24 or 32) for a pre-shared-key container,
+ * passphrase (passphrase_len) for a PBKDF2 one, both NULL for a plain one. JSON array of the tokens
+ * ({"serial", "type", "algorithm", "digits", "period", "counter", "state", "user", "manufacturer",
+ * "model", "issuer", "imported", "changed"}); list returns every token so. Errors:
+ * MFA_ERR_PSKC_INVALID / _DECRYPT / _MAC / _ALGORITHM, MFA_ERR_HWTOKEN_EXISTS, MFA_ERR_UNSUPPORTED
+ * (built without libpskc). An assigned token is the user's OTP factor: mfa_server_totp_verify checks
+ * its codes (HOTP with a look-ahead of 10). */
+MFA_EXPORT int mfa_server_otp_tokens_import(mfa_server_t *s, char **out_json, const char *pskc, size_t pskc_len,
+                                            const uint8_t *key, size_t key_len, const char *passphrase,
+                                            size_t passphrase_len, const char *actor, const char *source_ip);
+MFA_EXPORT int mfa_server_otp_tokens_list(mfa_server_t *s, char **out_json);
+/* MFA_ERR_NOT_FOUND (no such serial), MFA_ERR_HWTOKEN_STATE (assigned, retired, or the user has an
+ * OTP factor already). */
+MFA_EXPORT int mfa_server_otp_tokens_assign(mfa_server_t *s, const char *serial, const char *user, const char *actor,
+                                            const char *source_ip);
+MFA_EXPORT int mfa_server_otp_tokens_unassign(mfa_server_t *s, const char *serial, const char *actor,
+                                              const char *source_ip);
+/* Unassigns if needed and destroys the seed; the record stays (state "retired"). */
+MFA_EXPORT int mfa_server_otp_tokens_retire(mfa_server_t *s, const char *serial, const char *actor, const char *source_ip);
+/* HOTP resynchronisation with two consecutive codes; fills out like mfa_server_totp_verify. */
+MFA_EXPORT int mfa_server_otp_tokens_resync(mfa_server_t *s, mfa_server_verify_result_t *out, const char *user,
+                                            const char *code1, const char *code2, const char *source_ip);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -7,10 +7,12 @@
 // date has passed, and only those may be removed.
 //
 // Key ring file (text, one item a line, '#' comments; written 0600 through a temporary, fsynced and
-// renamed):
-//     mfa-keyring 1
-//     key 1 retired 1767225600 <base64url of 32 bytes>
-//     key 2 active <base64url of 32 bytes>
+// renamed), version 2 with each key's creation time (Unix seconds; what key maintenance ages keys by):
+//     mfa-keyring 2
+//     key 1 retired 1764633600 1767225600 <base64url of 32 bytes>     (created, retain until)
+//     key 2 active 1767225600 <base64url of 32 bytes>                  (created)
+// Version 1 files (the same lines without the creation time) are still read, their keys with
+// created = 0 (unknown: key maintenance records the time it first sees them); format() writes 2.
 // Encrypted field (text, fits in a JSON string):
 //     v1.<key id>.<base64url(nonce[12] ‖ ciphertext ‖ tag[16])>
 // The GCM additional data binds the field to its key id and to a caller-given context (the record
@@ -38,6 +40,7 @@ struct KeyInfo {
     std::uint32_t id = 0;
     bool retired = false;
     std::int64_t retain_until = 0;  // Unix time (retired keys)
+    std::int64_t created = 0;       // Unix time; 0 = unknown (a version 1 file)
 };
 
 class KeyRing {
@@ -63,8 +66,11 @@ public:
     std::uint32_t current_id() const noexcept;
     std::vector<KeyInfo> keys() const;
 
-    // Adds a fresh key with the next id; it becomes the current one.
-    Result<std::uint32_t> rotate();
+    // Adds a fresh key with the next id, created `now` (Unix time; the system clock when negative);
+    // it becomes the current one.
+    Result<std::uint32_t> rotate(std::int64_t now = -1);
+    // Sets the creation time of a key whose time is unknown (0); true when it did.
+    bool record_created(std::uint32_t id, std::int64_t created);
     // Marks a key retired, to be kept until retain_until. The current key cannot be retired.
     Status retire(std::uint32_t id, std::int64_t retain_until);
     // Retired keys whose retention date has passed.

@@ -160,6 +160,31 @@ struct SecurityKeyInfo {
     std::int64_t last_used = 0;        // 0 = never
 };
 
+// --- Hardware OTP tokens (docs/server.md "Hardware OTP tokens") ----------------------------------
+// A token imported from its vendor's PSKC file (pskc.hpp), kept by serial number until it is
+// assigned to a user; the user's OTP factor (mfa:totp:{user}) then verifies with the token's own
+// type, algorithm, digits, period or counter.
+struct PskcDecryption;  // pskc.hpp
+enum class HwTokenState : std::uint8_t { unassigned, assigned, retired };
+std::string_view to_string(HwTokenState) noexcept;
+struct HwTokenInfo {
+    std::string serial;
+    OtpType type = OtpType::hotp;   // hotp or totp
+    HashAlg algorithm = HashAlg::sha1;
+    unsigned digits = 6;
+    std::uint32_t period = 30;      // totp
+    std::int64_t t0 = 0;            // totp
+    std::uint64_t counter = 0;      // hotp: the next counter the token will show (as last known)
+    HwTokenState state = HwTokenState::unassigned;
+    std::string user;               // when assigned
+    std::string manufacturer, model, issuer;
+    std::int64_t imported = 0;
+    std::int64_t changed = 0;       // last assignment, unassignment or retirement
+};
+inline constexpr unsigned kHotpLookAhead = 10;        // codes a token may have been pressed ahead
+inline constexpr unsigned kHotpResyncLookAhead = 1000;  // resync with two codes (RFC 4226 §7.4)
+inline constexpr std::size_t kMaxHwTokenSerial = 128;
+
 struct LockStatus {
     store::ThrottleState password;
     store::ThrottleState second_factor;
@@ -322,6 +347,29 @@ public:
     // `compromised`; audited "password.reset" / "password.compromised". Errors: invalid_argument (none / max_age).
     Status password_require_change(std::string_view user, PasswordChange why, const RequestContext& ctx);
     Result<PasswordState> password_state(std::string_view user);
+    // --- Hardware OTP tokens (ops: docs/server.md "Hardware OTP tokens") ---------------------------
+    // Imports every key of a PSKC file as an unassigned token: all or nothing (hwtoken_exists when
+    // a serial is already stored or given twice; the pskc_* errors of parse_pskc). Audited.
+    Result<std::vector<HwTokenInfo>> hwtoken_import(std::string_view pskc_xml, const PskcDecryption& keys,
+                                                    const RequestContext& ctx);
+    // Every token (up to store::kMaxListKeys), by serial.
+    Result<std::vector<HwTokenInfo>> hwtoken_list();
+    Result<HwTokenInfo> hwtoken_get(std::string_view serial);
+    // Makes the token the user's OTP factor. Errors: not_found, hwtoken_state (not unassigned, or
+    // the user has a TOTP factor already: remove it first).
+    Status hwtoken_assign(std::string_view serial, std::string_view user, const RequestContext& ctx);
+    // Removes the factor from its user (the HOTP counter it reached is kept for a later user).
+    // Errors: not_found, hwtoken_state (not assigned).
+    Status hwtoken_unassign(std::string_view serial, const RequestContext& ctx);
+    // Out of service for good: unassigned first if needed, its seed destroyed, the record kept.
+    Status hwtoken_retire(std::string_view serial, const RequestContext& ctx);
+    // HOTP resynchronisation: two consecutive codes within kHotpResyncLookAhead of the stored
+    // counter move it past them (throttled like a login). status as totp_verify; Errors:
+    // factor_not_enrolled (no hardware token assigned), hwtoken_state (a TOTP token).
+    Result<VerifyResult> hwtoken_resync(std::string_view user, std::string_view code1, std::string_view code2,
+                                        const RequestContext& ctx);
+    // The key ring the toolkit encrypts with (key maintenance and backups read which keys it has).
+    const KeyRing& keyring() const noexcept { return keys_; }
 
 private:
     struct Impl;
