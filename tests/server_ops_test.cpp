@@ -556,6 +556,33 @@ BOOST_AUTO_TEST_CASE(hwtoken_import_assign_verify_resync_retire) {
     BOOST_TEST(tk->audit().verify().ok());
 }
 
+// Deleting and purging the account a hardware token is assigned to hands the token back to the
+// pool, with the counter it reached, so it can go to the next user without accepting old codes.
+BOOST_AUTO_TEST_CASE(hwtoken_of_a_purged_account_goes_back_to_the_pool) {
+    std::int64_t clock = 1'700'000'000;
+    auto st = store::open_memory_store();
+    auto tk = toolkit(st, *KeyRing::generate(), &clock);
+    BOOST_REQUIRE(tk->hwtoken_import(vector_text("rfc6030-figure6.pskc"), with_key(kRfcKey), {"ops", ""}).ok());
+    BOOST_REQUIRE(tk->hwtoken_assign("987654321", "alice", {}).ok());
+    BOOST_TEST(tk->totp_verify("alice", kHotp8[0], {})->ok());
+    BOOST_TEST(tk->totp_verify("alice", kHotp8[1], {})->ok());
+    BOOST_REQUIRE(tk->delete_account("alice", 0, {"admin", ""}).ok());
+    // Within the retention the token stays the (disabled) account's.
+    BOOST_TEST(tk->hwtoken_get("987654321")->user == "alice");
+    auto purged = tk->purge(clock + 31 * 86400, {});
+    BOOST_REQUIRE(purged.ok());
+    BOOST_TEST(purged->size() == 1u);
+    auto info = tk->hwtoken_get("987654321");
+    BOOST_REQUIRE(info.ok());
+    BOOST_TEST((info->state == HwTokenState::unassigned));
+    BOOST_TEST(info->user.empty());
+    BOOST_TEST(info->counter == 2u);
+    // The next user gets it; the purged account's codes do not work for them.
+    BOOST_REQUIRE(tk->hwtoken_assign("987654321", "bob", {}).ok());
+    BOOST_TEST(tk->totp_verify("bob", kHotp8[1], {})->status == Errc::otp_code_mismatch);
+    BOOST_TEST(tk->totp_verify("bob", kHotp8[2], {})->ok());
+}
+
 BOOST_AUTO_TEST_CASE(hwtoken_totp_token_and_rewrap) {
     std::int64_t clock = 1'700'000'000;
     auto st = store::open_memory_store();

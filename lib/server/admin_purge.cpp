@@ -110,6 +110,14 @@ Result<std::vector<PurgedAccount>> Toolkit::purge(std::int64_t at, const Request
         // The organizations are read before the membership goes, so the event stays in their trail.
         auto org = org_of(user);
         if (!org) return std::move(org).error();
+        // A hardware token assigned to the account goes back to the pool (its HOTP counter kept, so
+        // the next user's token does not accept the old codes) before the factor record is erased.
+        auto factor = store_->get(keys::totp(u));
+        if (!factor) return std::move(factor).error();
+        if (factor->has_value()) {
+            auto f = detail::parse_totp_record(as_chars(**factor));
+            if (f && !f->hwtoken.empty()) MFA_TRY(hwtoken_unassign(f->hwtoken, system));
+        }
         auto n = erase_account(*store_, u, user);
         if (!n) return std::move(n).error();
         impl_->forget(u);
