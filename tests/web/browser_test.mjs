@@ -388,6 +388,17 @@ async function main() {
     check(bobPage.url().endsWith("/home"), "after enrolling bob is let in");
   });
 
+  await step("the owner narrows the allowed factors: a member whose factor is no longer allowed must enroll another", async () => {
+    await setPolicy(owner, S, { require: "everyone", allowed: ["webauthn"], emailAllow: "acme.test" });
+    await bobPage.goto(S + "/home");
+    await bobPage.waitForURL(/\/security$/);
+    check((await bobPage.textContent("#enroll-banner")).includes("(totp) not allowed"), "the reason names TOTP");
+    check(!(await bobPage.isVisible("#totp-begin")), "no TOTP enrollment offered");
+    await setPolicy(owner, S, { require: "everyone", graceDays: 0, emailAllow: "acme.test" });
+    await bobPage.goto(S + "/home");
+    check(bobPage.url().endsWith("/home"), "TOTP allowed again: bob is let in");
+  });
+
   await step("API keys: create, call the API with one, list and revoke as the organization", async () => {
     await bobPage.goto(S + "/security");
     await bobPage.fill('#tokens input[name="name"]', "ci");

@@ -386,7 +386,7 @@ def create_app(cfg: Config) -> Flask:
         return render_template("security.html", decision=g.decision, keys=toolkit.webauthn_list(s.email),
                                totp_enrolled_at=db.totp_enrolled_at(s.email),
                                recovery_left=toolkit.recovery_remaining(s.email),
-                               tokens=toolkit.token_list(s.email))
+                               tokens=toolkit.token_list(s.email), allowed=allowed_factors(s.org))
 
     @app.post("/security/totp/begin")
     @login_required(enroll_ok=True)
@@ -530,6 +530,14 @@ def create_app(cfg: Config) -> Flask:
         return redirect(url_for("security"))
 
     # ---------------------------------------------------------------- the organization's pages
+    def allowed_factors(org: str) -> list[str]:
+        """Which enrollments to offer (display: the toolkit's decision names what it accepts)."""
+        d = g.get("decision")
+        if d and d["decision"] == "must_enroll":
+            return list(d["accepted"])
+        view = db.policy_view(org)
+        return list(view["allowed"]) if view else list(FACTORS)
+
     def org_tokens(org: str) -> list[dict[str, Any]]:
         out = []
         for m in db.members(org):
