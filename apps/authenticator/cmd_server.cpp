@@ -9,6 +9,7 @@
 //   mfa server password hash | verify PHC | check [--user U] [--min-length N]   (password on stdin)
 //   mfa server keyring rotate | retire ID --retain-until UNIX | rewrap
 //   mfa server webauthn list USER | remove USER ID
+//   administration (audit list/export, members, account, purge, api-keys, password-state): server_admin.hpp
 // Output is JSON on stdout (the policy/password/keyring/webauthn commands print text unless --json);
 // secrets (a new TOTP secret, recovery codes, a token) are shown once.
 #include <CLI/CLI.hpp>
@@ -20,6 +21,7 @@
 
 #include "command.hpp"
 #include "mfa/server/toolkit.hpp"
+#include "server_admin.hpp"
 
 namespace mfa::app {
 namespace {
@@ -94,6 +96,7 @@ public:
         auto* wr = wa->add_subcommand("remove", "remove a key (id from the list)");
         wr->add_option("user", user_)->required();
         wr->add_option("id", key_cred_)->required();
+        admin_.configure(cmd, *audit);
         for (auto* c : {pol, pw, kr, wa})
             for (auto* leaf : c->get_subcommands([](CLI::App*) { return true; })) leaf->add_flag("--json", json_, "print JSON");
         cmd_ = &cmd;
@@ -123,6 +126,7 @@ public:
         if (!tk_r) return report(ctx, tk_r.error(), "toolkit");
         auto& tk = **tk_r;
         const server::RequestContext rc{actor_, "cli"};
+        if (admin_.handles(*sub)) return admin_.run(ctx, tk, *sub, rc);
         if (name == "enroll") {
             auto e = tk.totp_begin(user_, "", rc);
             if (!e) return report(ctx, e.error(), "enroll");
@@ -325,6 +329,7 @@ private:
     }
 
     CLI::App* cmd_ = nullptr;
+    ServerAdmin admin_;
     std::string store_url_, keyring_, keyring_out_, actor_, issuer_, user_, code_, token_name_, token_id_, expect_head_;
     std::vector<std::string> scopes_;
     std::string org_, policy_file_, policy_json_, phc_, key_cred_;
@@ -347,7 +352,11 @@ const Registration kServer{{"server", "Server toolkit: enroll, verify, recovery 
                             "  mfa server --keyring k policy set acme --policy '{\"require\":\"everyone\"}'\n"
                             "  echo 'correct horse' | mfa server password check --user alice --json\n"
                             "  mfa server --keyring k keyring rotate && mfa server --keyring k keyring rewrap\n"
-                            "  mfa server --keyring k webauthn list alice\n",
+                            "  mfa server --keyring k webauthn list alice\n"
+                            "  mfa server --keyring k audit list --org acme --event 'app.*' --limit 20\n"
+                            "  mfa server --keyring k members set alice acme --role admin\n"
+                            "  mfa server --keyring k account delete alice && mfa server --keyring k purge\n"
+                            "  mfa server --keyring k api-keys list --org acme\n",
                             60, [] { return std::make_unique<ServerCommand>(); }}};
 
 }  // namespace

@@ -56,6 +56,7 @@ int exit_code_for(Errc code) noexcept {
         case Errc::policy_invalid:
         case Errc::password_hash_format:
         case Errc::token_format:
+        case Errc::audit_event_invalid:
         case Errc::allowlist_syntax: return kExitUsage;
         default: return kExitFailure;
     }

@@ -10,29 +10,12 @@
 #include "mfa/mfa_server.h"
 #include "mfa/server/allowlist.hpp"
 #include "mfa/server/toolkit.hpp"
-
-struct mfa_server_store {
-    std::shared_ptr<mfa::store::Store> store;
-};
-struct mfa_server {
-    std::unique_ptr<mfa::server::Toolkit> tk;
-};
+#include "server_handle.hpp"
 
 namespace mfa::abi {
 namespace {
 
 using json = nlohmann::json;
-constexpr std::size_t kMaxIn = 64 * 1024;
-
-// A required input string.
-#define MFA_IN(var, arg, what)                                      \
-    auto var##_r = in_string(arg, kMaxIn, what, false);             \
-    if (!var##_r) return fail(var##_r.error());                     \
-    const std::string_view var = *var##_r
-#define MFA_IN_OPT(var, arg, what)                                  \
-    auto var##_r = in_string(arg, kMaxIn, what, true);              \
-    if (!var##_r) return fail(var##_r.error());                     \
-    const std::string_view var = *var##_r
 
 // JSON objects that hold secrets, written straight into wiped memory: never a json node or a
 // std::string, which are freed without a wipe.
@@ -72,10 +55,6 @@ int check_out(const mfa_server_verify_result_t* out) {
     return MFA_OK;
 }
 
-server::RequestContext ctx(std::string_view actor, std::string_view ip) {
-    return server::RequestContext{std::string(actor), std::string(ip)};
-}
-
 int verify_out(mfa_server_verify_result_t* out, const Result<server::VerifyResult>& r) {
     if (!r) return fail(r.error());
     if (out != nullptr) {  // its size was checked before the verification (check_out)
@@ -92,11 +71,6 @@ int verify_out(mfa_server_verify_result_t* out, const Result<server::VerifyResul
     }
     if (!r->ok()) return fail(r->status, r->retry_after > 0 ? "retry after " + std::to_string(r->retry_after) + " s" : "");
     return MFA_OK;
-}
-
-json token_json(const server::TokenInfo& t) {
-    return json{{"id", t.id}, {"user", t.user}, {"name", t.name}, {"scopes", t.scopes},
-                {"created", t.created}, {"expires", t.expires}, {"last_used", t.last_used}};
 }
 
 // The one C coding of UserVerification and ResidentKey (mfa_webauthn.h).
@@ -170,8 +144,6 @@ int audit_verify_out(const Result<server::AuditVerification>& v, uint64_t* recor
     if (head != nullptr || len != nullptr) return put_string(head, cap, len, v->head_hash);
     return MFA_OK;
 }
-
-int need(const void* p, const char* what) { return p ? MFA_OK : fail(Errc::invalid_argument, std::string(what) + " is NULL"); }
 
 }  // namespace
 }  // namespace mfa::abi
@@ -528,6 +500,7 @@ int mfa_server_login_decision(mfa_server_t* s, char** out_json, const char* org,
                 if (j.contains("email")) state.email = j["email"].get<std::string>();
                 if (j.contains("source_ip")) state.source_ip = j["source_ip"].get<std::string>();
                 if (j.contains("second_factor_verified")) state.second_factor_verified = j["second_factor_verified"].get<bool>();
+                if (j.contains("password_changed_at")) state.password_changed_at = j["password_changed_at"].get<std::int64_t>();
             } catch (const nlohmann::json::exception& e) {
                 return fail(Errc::parse, std::string("state_json: ") + e.what());
             }
@@ -538,7 +511,8 @@ int mfa_server_login_decision(mfa_server_t* s, char** out_json, const char* org,
         for (auto f : d->accepted) acc.push_back(std::string(server::to_string(f)));
         return put_alloc(out_json, nlohmann::json{{"decision", std::string(server::to_string(d->decision))}, {"reason", d->reason},
                                         {"may_skip", d->may_skip}, {"enroll_deadline", d->enroll_deadline},
-                                        {"accepted", acc}}.dump());
+                                        {"accepted", acc},
+                                        {"password_change", std::string(server::to_string(d->password_change))}}.dump());
     });
 }
 

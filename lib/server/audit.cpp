@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
@@ -78,6 +79,7 @@ std::string audit_record_text(const AuditEvent& e, std::string_view prev) {
     j["ip"] = e.source_ip;
     j["detail"] = e.detail;
     j["prev"] = std::string(prev);
+    if (!e.orgs.empty()) j["orgs"] = e.orgs;
     // Keys sorted (nlohmann's object is a std::map), no spaces, invalid UTF-8 replaced: canonical.
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -90,7 +92,18 @@ Result<ParsedAuditRecord> parse_audit_record(std::string_view text) {
     json& j = *parsed;
     ParsedAuditRecord r;
     try {
-        if (j.size() != 9) return Error{Errc::audit_record_invalid, "expected exactly 9 fields"};
+        // Nine fields, and "orgs" (a non-empty array of strings) when the event belongs to organizations.
+        const bool has_orgs = j.contains("orgs");
+        if (j.size() != (has_orgs ? 10u : 9u)) return Error{Errc::audit_record_invalid, "expected exactly 9 fields (10 with orgs)"};
+        if (has_orgs) {
+            const auto& orgs = j.at("orgs");
+            if (!orgs.is_array() || orgs.empty() || orgs.size() > kMaxAuditOrgs)
+                return Error{Errc::audit_record_invalid, "orgs must be an array of 1..4 names"};
+            for (const auto& o : orgs) {
+                if (!o.is_string()) return Error{Errc::audit_record_invalid, "orgs must be strings"};
+                r.event.orgs.push_back(o.get<std::string>());
+            }
+        }
         const auto& seq = j.at("seq");
         const auto& ts = j.at("ts");
         if (!seq.is_number_unsigned() || !ts.is_number_integer())
@@ -120,6 +133,12 @@ Result<std::uint64_t> AuditLog::append(AuditEvent e) {
     e.subject = clip(std::move(e.subject));
     e.source_ip = clip(std::move(e.source_ip));
     e.detail = clip(std::move(e.detail));
+    for (auto& o : e.orgs) o = clip(std::move(o));
+    std::sort(e.orgs.begin(), e.orgs.end());
+    e.orgs.erase(std::unique(e.orgs.begin(), e.orgs.end()), e.orgs.end());
+    e.orgs.erase(std::remove(e.orgs.begin(), e.orgs.end(), std::string()), e.orgs.end());
+    if (e.orgs.size() > kMaxAuditOrgs) return Error{Errc::invalid_argument, "an audit event belongs to at most 4 organizations"};
+    for (const auto& o : e.orgs) MFA_TRY(audit_org_index_prefix(o));  // each must be indexable
     for (int round = 0; round < 1000; ++round) {
         auto head_raw = store_->get(kHead);
         if (!head_raw) return std::move(head_raw).error();
@@ -145,7 +164,10 @@ Result<std::uint64_t> AuditLog::append(AuditEvent e) {
         if (head_raw->has_value()) expected = ByteView(**head_raw);
         auto moved = store_->compare_and_set(kHead, expected, as_bytes(new_head));
         if (!moved) return std::move(moved).error();
-        if (*created) return n;  // the head moved (by us or a helper): record n is ours
+        if (*created) {  // the head moved (by us or a helper): record n is ours
+            MFA_TRY(index(e));
+            return n;
+        }
     }
     return Error{Errc::store_conflict, "audit append did not settle after 1000 rounds"};
 }
@@ -242,6 +264,28 @@ Result<std::vector<AuditEvent>> AuditLog::read(std::uint64_t from, std::size_t c
         out.push_back(std::move(rec->event));
     }
     return out;
+}
+
+}  // namespace mfa::server
+
+namespace mfa::server {
+
+Result<std::uint64_t> AuditLog::head() const {
+    auto raw = store_->get(kHead);
+    if (!raw) return std::move(raw).error();
+    auto h = parse_head(*raw);
+    if (!h) return std::move(h).error();
+    return h->seq;
+}
+
+Result<std::optional<std::pair<AuditEvent, std::string>>> AuditLog::read_one(std::uint64_t seq) const {
+    auto raw = store_->get(rec_key(seq));
+    if (!raw) return std::move(raw).error();
+    if (!raw->has_value()) return std::optional<std::pair<AuditEvent, std::string>>{};
+    std::string text(as_chars(**raw));
+    auto rec = parse_audit_record(text);
+    if (!rec) return std::move(rec).error();
+    return std::optional<std::pair<AuditEvent, std::string>>{std::in_place, std::move(rec->event), std::move(text)};
 }
 
 }  // namespace mfa::server

@@ -1,5 +1,6 @@
 // Throttled password verification: the password counter is separate from the second-factor one,
 // so a correct password never resets second-factor failures (listmonk CVE-2026-128332).
+#include "admin_keys.hpp"
 #include "toolkit_impl.hpp"
 
 namespace mfa::server {
@@ -40,6 +41,13 @@ Result<VerifyResult> Toolkit::password_verify(std::string_view user, std::string
     if (r.ok()) {
         r.amr = {"pwd"};
         r.needs_rehash = needs_rehash(phc);
+        // Checked after the password, so only the account's owner learns that it is deleted.
+        if (auto active = check_active(*u); !active) {
+            auto refused = refused_inactive(active);
+            if (!refused) return refused;
+            (void)record("password.refused", user, "the account is deleted", ctx);
+            return refused;
+        }
     }
     return r;
 }

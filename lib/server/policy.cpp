@@ -27,6 +27,7 @@ std::string_view to_string(Decision d) noexcept {
         case Decision::must_enroll: return "must_enroll";
         case Decision::must_verify: return "must_verify";
         case Decision::deny: return "deny";
+        case Decision::must_change_password: return "must_change_password";
     }
     return "unknown";
 }
@@ -39,12 +40,21 @@ Status validate(const OrgPolicy& p) {
         if (r.empty() || r.size() > 128) return {Errc::policy_invalid, "role names are 1..128 bytes"};
     if (p.roles.size() > 256) return {Errc::policy_invalid, "at most 256 roles"};
     if (p.allowed.empty()) return {Errc::policy_invalid, "allowed factor types must not be empty"};
+    if (p.token_max_lifetime < 0 || p.token_max_lifetime > kMaxTokenLifetime)
+        return {Errc::policy_invalid, "token_max_lifetime must be 0..3650 days (0 = no maximum)"};
+    if (p.password_max_age < 0 || p.password_max_age > kMaxPasswordAge)
+        return {Errc::policy_invalid, "password_max_age must be 0..3650 days (0 = never)"};
+    if (p.password_max_age != 0 && p.password_max_age < 86400)
+        return {Errc::policy_invalid, "password_max_age below one day"};
+    if (p.password_min_classes > 4) return {Errc::policy_invalid, "password_min_classes must be 0..4"};
     for (auto f : p.allowed)
         if (f == FactorType::recovery_code) return {Errc::policy_invalid, "recovery codes are a fallback, not an enrollable factor"};
     return {};
 }
 
-PolicyDecision decide(const OrgPolicy& p, const UserSecurityState& u, std::int64_t now) {
+namespace {
+
+PolicyDecision decide_factors(const OrgPolicy& p, const UserSecurityState& u, std::int64_t now) {
     PolicyDecision d;
     if (u.locked) {
         d.reason = "account locked after failed attempts";
@@ -114,6 +124,27 @@ PolicyDecision decide(const OrgPolicy& p, const UserSecurityState& u, std::int64
     return d;
 }
 
+}  // namespace
+
+PolicyDecision decide(const OrgPolicy& p, const UserSecurityState& u, std::int64_t now) {
+    PolicyDecision d = decide_factors(p, u, now);
+    // The password is renewed once the user has proven every factor they have: a change asked for
+    // before the second factor would let a stolen password alone replace itself.
+    if (d.decision != Decision::allow && d.decision != Decision::must_enroll) return d;
+    PasswordChange why = u.password_must_change;
+    if (why == PasswordChange::none && p.password_max_age > 0 && u.password_changed_at > 0 &&
+        now - u.password_changed_at >= p.password_max_age)
+        why = PasswordChange::max_age;
+    if (why == PasswordChange::none) return d;
+    PolicyDecision c;
+    c.decision = Decision::must_change_password;
+    c.password_change = why;
+    c.reason = why == PasswordChange::max_age ? "the password is older than the organization's maximum age: change it to continue"
+               : why == PasswordChange::reset ? "the password was reset by an administrator: change it to continue"
+                                              : "the password is suspected compromised: change it to continue";
+    return c;
+}
+
 std::string policy_to_json(const OrgPolicy& p) {
     nlohmann::json j;
     j["require"] = p.require == OrgPolicy::Requirement::optional ? "optional"
@@ -125,6 +156,9 @@ std::string policy_to_json(const OrgPolicy& p) {
     for (auto f : p.allowed) a.push_back(std::string(to_string(f)));
     j["ip_allow"] = p.ip_allow.format();
     j["email_allow"] = p.email_allow.format();
+    j["token_max_lifetime"] = p.token_max_lifetime;
+    j["password_max_age"] = p.password_max_age;
+    j["password_min_classes"] = p.password_min_classes;
     return j.dump();
 }
 
@@ -149,9 +183,16 @@ Result<OrgPolicy> policy_from_json(std::string_view text) {
                 if (!r.is_string()) return Error{Errc::policy_invalid, "roles must be strings"};
                 p.roles.push_back(r.get<std::string>());
             }
-        } else if (k == "grace_period" || k == "effective_since") {
+        } else if (k == "grace_period" || k == "effective_since" || k == "token_max_lifetime" || k == "password_max_age") {
             if (!v.is_number_integer()) return Error{Errc::policy_invalid, k + " must be an integer"};
-            (k == "grace_period" ? p.grace_period : p.effective_since) = v.get<std::int64_t>();
+            (k == "grace_period"         ? p.grace_period
+             : k == "effective_since"    ? p.effective_since
+             : k == "token_max_lifetime" ? p.token_max_lifetime
+                                         : p.password_max_age) = v.get<std::int64_t>();
+        } else if (k == "password_min_classes") {
+            if (!v.is_number_unsigned() || v.get<std::uint64_t>() > 4)
+                return Error{Errc::policy_invalid, "password_min_classes must be 0..4"};
+            p.password_min_classes = static_cast<unsigned>(v.get<std::uint64_t>());
         } else if (k == "allowed") {
             if (!v.is_array()) return Error{Errc::policy_invalid, "allowed must be an array"};
             p.allowed.clear();

@@ -75,6 +75,7 @@ std::string token_record_json(const TokenRecord& r) {
     j["created"] = r.info.created;
     j["expires"] = r.info.expires;
     j["last_used"] = r.info.last_used;
+    if (!r.info.last_ip.empty()) j["last_ip"] = r.info.last_ip;
     j["hash"] = r.hash;
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -84,8 +85,10 @@ Result<TokenRecord> parse_token_record(std::string_view text) {
     auto parsed = read_record(text, "token record");
     if (!parsed) return std::move(parsed).error();
     auto& j = *parsed;
-    if (!has_exactly(j, {"v", "user", "name", "scopes", "created", "expires", "last_used", "hash"}))
-        return corrupt("token record: expected v, user, name, scopes, created, expires, last_used, hash");
+    if (!has_exactly(j, {"v", "user", "name", "scopes", "created", "expires", "last_used", "hash"}) &&
+        !has_exactly(j, {"v", "user", "name", "scopes", "created", "expires", "last_used", "last_ip", "hash"}))
+        return corrupt("token record: expected v, user, name, scopes, created, expires, last_used, (last_ip,) hash");
+    if (j.contains("last_ip") && !j["last_ip"].is_string()) return corrupt("token record: last_ip");
     if (!(j["v"].is_number_unsigned() && j["v"].get<unsigned>() == 1)) return corrupt("token record: version");
     if (!j["user"].is_string() || !j["name"].is_string() || !j["hash"].is_string() || !j["scopes"].is_array() ||
         !j["created"].is_number_integer() || !j["expires"].is_number_integer() || !j["last_used"].is_number_integer())
@@ -100,6 +103,7 @@ Result<TokenRecord> parse_token_record(std::string_view text) {
     r.info.created = j["created"].get<std::int64_t>();
     r.info.expires = j["expires"].get<std::int64_t>();
     r.info.last_used = j["last_used"].get<std::int64_t>();
+    if (j.contains("last_ip")) r.info.last_ip = j["last_ip"].get<std::string>();
     r.hash = j["hash"].get<std::string>();
     if (r.hash.size() != 64) return corrupt("token record: hash");
     return r;

@@ -1,6 +1,7 @@
 // Recovery codes: N codes of 25 Crockford base32 characters (125 bits, shown as five groups of
 // five), kept only as SHA-256 (NIST SP 800-63B-4 §3.1.2.2: look-up secrets of at least 112 bits may
 // be stored under an approved hash), each consumed by one atomic attempt (delete-if-present).
+#include "admin_keys.hpp"
 #include <openssl/evp.h>
 
 #include "mfa/ct.hpp"
@@ -41,6 +42,7 @@ std::string code_hash(std::string_view normalised) {
 Result<std::vector<SecretString>> Toolkit::recovery_generate(std::string_view user, const RequestContext& ctx) {
     auto u = user_key_part(user);
     if (!u) return std::move(u).error();
+    MFA_TRY(check_active(*u));
     Bytes set_raw(8);
     MFA_TRY(random_fill(set_raw));
     const std::string set = hex_encode(set_raw);
@@ -78,6 +80,7 @@ Result<std::vector<SecretString>> Toolkit::recovery_generate(std::string_view us
 Result<VerifyResult> Toolkit::recovery_use(std::string_view user, std::string_view code, const RequestContext& ctx) {
     auto u = user_key_part(user);
     if (!u) return std::move(u).error();
+    if (auto active = check_active(*u); !active) return refused_inactive(active);
     auto set = store_->get(keys::rc_set(*u));
     if (!set) return std::move(set).error();
     auto norm = normalise(code);

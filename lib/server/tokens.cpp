@@ -32,6 +32,15 @@ Result<CreatedToken> Toolkit::token_create(std::string_view user, std::string_vi
     for (const auto& s : scopes) MFA_TRY(check_scope(s));
     const auto t = now();
     if (expires != 0 && expires <= t) return Error{Errc::invalid_argument, "expiry is in the past"};
+    MFA_TRY(check_active(*u));
+    // The owner's organization's maximum lifetime: refused rather than capped, so the caller never
+    // holds a token that lives shorter than it asked for without knowing.
+    auto max_life = token_lifetime_limit(user);
+    if (!max_life) return std::move(max_life).error();
+    if (*max_life > 0 && (expires == 0 || expires - t > *max_life))
+        return Error{Errc::token_lifetime, "the organization allows tokens of at most " + std::to_string(*max_life / 86400) +
+                                               " days (" + std::to_string(*max_life) + " s): set an expiry before " +
+                                               utc_time(t + *max_life)};
     for (int round = 0; round < 8; ++round) {
         auto token = generate_api_token(cfg_.token_prefix);
         if (!token) return std::move(token).error();
@@ -58,7 +67,6 @@ Result<CreatedToken> Toolkit::token_create(std::string_view user, std::string_vi
 }
 
 Result<TokenInfo> Toolkit::token_verify(std::string_view token, const RequestContext& ctx) {
-    (void)ctx;
     auto parsed = parse_api_token(token, cfg_.token_prefix);
     if (!parsed) return std::move(parsed).error();
     auto raw = store_->get(keys::token(parsed->id));
@@ -69,14 +77,29 @@ Result<TokenInfo> Toolkit::token_verify(std::string_view token, const RequestCon
     if (!ct_equal(api_token_hash(token), rec->hash)) return Error{Errc::token_invalid, "unknown or revoked token"};
     const auto t = now();
     if (rec->info.expires != 0 && t >= rec->info.expires) return Error{Errc::token_expired, "expired at " + utc_time(rec->info.expires)};
-    // Last use, to the minute: a compare-and-set so a concurrent revoke is not undone.
-    if (t - rec->info.last_used >= 60) {
+    auto owner = user_key_part(rec->info.user);
+    if (!owner) return Error{Errc::store_corrupt, "token record names an invalid user"};
+    MFA_TRY(check_active(*owner));
+    // A maximum lifetime set after the token was made applies to it as well.
+    auto max_life = token_lifetime_limit(rec->info.user);
+    if (!max_life) return std::move(max_life).error();
+    if (*max_life > 0 && t >= rec->info.created + *max_life)
+        return Error{Errc::token_expired, "older than the organization's maximum token lifetime (expired at " +
+                                              utc_time(rec->info.created + *max_life) + ")"};
+    // Last use, to the minute (and each new source address): a compare-and-set so a concurrent
+    // revoke is not undone.
+    const std::string ip = ctx.source_ip.substr(0, 64);
+    if (t - rec->info.last_used >= 60 || ip != rec->info.last_ip) {
         auto updated = *rec;
         updated.info.last_used = t;
+        updated.info.last_ip = ip;
         auto cas = store_->compare_and_set(keys::token(parsed->id), ByteView(**raw),
                                            as_bytes(detail::token_record_json(updated)));
         if (!cas) return std::move(cas).error();
-        if (*cas) rec->info.last_used = t;
+        if (*cas) {
+            rec->info.last_used = t;
+            rec->info.last_ip = ip;
+        }
     }
     rec->info.id = parsed->id;
     return rec->info;

@@ -97,16 +97,7 @@ std::int64_t Toolkit::now() const {
 }
 
 Status Toolkit::record(std::string type, std::string_view user, std::string detail, const RequestContext& ctx) {
-    AuditEvent e;
-    e.time = now();
-    e.type = std::move(type);
-    e.actor = ctx.actor.empty() ? std::string(user) : ctx.actor;
-    e.subject = std::string(user);
-    e.source_ip = ctx.source_ip;
-    e.detail = std::move(detail);
-    auto r = audit_.append(std::move(e));
-    if (!r) return std::move(r).error();
-    return {};
+    return record_in(std::move(type), user, std::move(detail), ctx, {});  // admin_accounts.cpp
 }
 
 VerifyResult Toolkit::finish(const store::Attempt& a, std::string_view user, std::string_view what,
@@ -169,7 +160,7 @@ Status Toolkit::set_policy(std::string_view org, const OrgPolicy& p, const Reque
     MFA_TRY(validate(p));
     const std::string j = policy_to_json(p);
     MFA_TRY(store_->put(keys::policy(*o), as_bytes(j)));
-    return record("policy.changed", org, j, ctx);
+    return record_in("policy.changed", org, j, ctx, org);
 }
 
 Result<OrgPolicy> Toolkit::policy(std::string_view org) {
@@ -186,6 +177,18 @@ Result<OrgPolicy> Toolkit::policy(std::string_view org) {
 Result<PolicyDecision> Toolkit::login_decision(std::string_view org, std::string_view user, UserSecurityState state) {
     auto p = policy(org);
     if (!p) return std::move(p).error();
+    auto u = user_key_part(user);
+    if (!u) return std::move(u).error();
+    if (auto active = check_active(*u); !active) {
+        if (active.code() != Errc::account_deleted) return active.error();
+        PolicyDecision d;
+        d.reason = "account deleted: " + active.error().detail;
+        return d;
+    }
+    auto pw = password_state(user);
+    if (!pw) return std::move(pw).error();
+    if (pw->changed_at != 0) state.password_changed_at = pw->changed_at;
+    if (pw->must_change != PasswordChange::none) state.password_must_change = pw->must_change;
     auto enrolled = totp_enrolled(user);
     if (!enrolled) return std::move(enrolled).error();
     if (*enrolled && std::find(state.enrolled.begin(), state.enrolled.end(), FactorType::totp) == state.enrolled.end())

@@ -1,4 +1,5 @@
 // TOTP enrollment, verification, removal and rewrap.
+#include "admin_keys.hpp"
 #include "mfa/encoding.hpp"
 #include "mfa/otpauth.hpp"
 #include "records.hpp"
@@ -24,6 +25,7 @@ Result<Otp> otp_from(const detail::TotpRecord& r, const KeyRing& keys, const std
 Result<TotpEnrollment> Toolkit::totp_begin(std::string_view user, std::string_view account_name, const RequestContext& ctx) {
     auto u = user_key_part(user);
     if (!u) return std::move(u).error();
+    MFA_TRY(check_active(*u));
     auto existing = store_->get(keys::totp(*u));
     if (!existing) return std::move(existing).error();
     if (existing->has_value()) return Error{Errc::factor_already_enrolled, "remove the current TOTP factor first"};
@@ -68,6 +70,7 @@ Result<TotpEnrollment> Toolkit::totp_begin(std::string_view user, std::string_vi
 Result<VerifyResult> Toolkit::totp_confirm(std::string_view user, std::string_view code, const RequestContext& ctx) {
     auto u = user_key_part(user);
     if (!u) return std::move(u).error();
+    if (auto active = check_active(*u); !active) return refused_inactive(active);
     auto pending = store_->get(keys::totp_pending(*u));
     if (!pending) return std::move(pending).error();
     if (!pending->has_value()) return Error{Errc::factor_not_enrolled, "no pending TOTP enrollment (it may have expired)"};
@@ -112,6 +115,7 @@ Result<VerifyResult> Toolkit::totp_confirm(std::string_view user, std::string_vi
 Result<VerifyResult> Toolkit::totp_verify(std::string_view user, std::string_view code, const RequestContext& ctx) {
     auto u = user_key_part(user);
     if (!u) return std::move(u).error();
+    if (auto active = check_active(*u); !active) return refused_inactive(active);
     for (int round = 0; round < 4; ++round) {
         auto f = impl_->cached(*u);
         if (!f) {

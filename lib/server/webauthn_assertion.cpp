@@ -5,6 +5,7 @@
 // A login updates the stored sign count by compare-and-set against the record it verified
 // against; the attempt that records the outcome is guarded by the same record, so two servers
 // verifying against one record state accept one of them.
+#include "admin_keys.hpp"
 #include <openssl/evp.h>
 
 #include "mfa/cose.hpp"
@@ -79,6 +80,9 @@ Result<webauthn::CredentialRecord> dummy_credential_record() {
 }  // namespace detail
 
 Result<VerifyResult> Toolkit::webauthn_verify_assertion(const WebAuthnAssertion& a, const RequestContext& ctx) {
+    // A deleted account's keys log nobody in (usernameless login resolves to the account first).
+    if (!a.ukey.empty())
+        if (auto active = check_active(a.ukey); !active) return refused_inactive(active);
     for (int round = 0; round < 4; ++round) {
         Errc step = a.failed;
         std::optional<std::string> cred_key;

@@ -7,6 +7,7 @@
 // Store::take before anything is verified, so a challenge serves one response, for the user it was
 // issued to, once. The login verification itself is shared with usernameless login
 // (webauthn_assertion.cpp, webauthn_discoverable.cpp).
+#include "admin_keys.hpp"
 #include "mfa/encoding.hpp"
 #include "mfa/random.hpp"
 #include "mfa/webauthn/authentication.hpp"
@@ -120,6 +121,7 @@ Result<WebAuthnCeremony> Toolkit::webauthn_register_begin(std::string_view user,
     MFA_TRY(detail::need_rp(cfg_));
     auto u = user_key_part(user);
     if (!u) return std::move(u).error();
+    MFA_TRY(check_active(*u));
     auto handle = account_user_handle(*store_, user, *u);
     if (!handle) return std::move(handle).error();
 
@@ -212,6 +214,7 @@ Result<WebAuthnCeremony> Toolkit::webauthn_login_begin(std::string_view user, co
     MFA_TRY(detail::need_rp(cfg_));
     auto u = user_key_part(user);
     if (!u) return std::move(u).error();
+    MFA_TRY(check_active(*u));
     auto existing = load_all(*store_, *u);
     if (!existing) return std::move(existing).error();
     if (existing->empty()) return Error{Errc::factor_not_enrolled, "no security key"};

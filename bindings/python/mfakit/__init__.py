@@ -8,7 +8,7 @@ libmfa C ABI (ctypes; no compiled extension). See docs/python.md.
 from __future__ import annotations
 
 from ._native import lib as _lib
-from .errors import (AccountLocked, AttestationError, AuditError, CodeFormatError, CodeMismatch, CodeReplayed,
+from .errors import (AccountDeleted, AccountLocked, AttestationError, AuditError, CodeFormatError, CodeMismatch, CodeReplayed,
                      Ctap2Error, EncodingError, ErrorCode, FactorError, Fido2Error, InvalidArgument, KeyRingError,
                      MfaError, NotAllowed, OtpError, PasswordError, PolicyError, RecoveryCodeInvalid, ServerError,
                      StoreError, Throttled, TokenError, UriError, VaultError, WebAuthnError)
@@ -31,7 +31,7 @@ def version() -> str:
 
 
 __all__ = [
-    "AccountLocked", "Algorithm", "AttestationError", "AuditError", "CodeFormatError", "CodeMismatch",
+    "AccountDeleted", "AccountLocked", "Algorithm", "AttestationError", "AuditError", "CodeFormatError", "CodeMismatch",
     "CodeReplayed", "Credential", "Ctap2Error", "Device", "EncodingError", "ErrorCode", "FactorError",
     "Fido2Error", "InvalidArgument", "KeyRingError", "MfaError", "Migration", "NotAllowed", "Options", "Otp",
     "OtpError", "OtpType", "Params", "PasswordError", "PolicyError", "RecoveryCodeInvalid", "RelyingParty",

@@ -99,6 +99,11 @@ class ServerOptions(ctypes.Structure):
                 ("webauthn_discoverable_user_verification", c_int)]
 
 
+class AuditQuery(ctypes.Structure):
+    _fields_ = [("struct_size", c_size_t), ("org", c_char_p), ("subject", c_char_p), ("actor", c_char_p),
+                ("type", c_char_p), ("since", c_int64), ("until", c_int64), ("limit", c_size_t), ("cursor", c_char_p)]
+
+
 class VerifyResult(ctypes.Structure):
     _fields_ = [("struct_size", c_size_t), ("status", c_int), ("retry_after", c_int64), ("failures", c_uint32),
                 ("newly_locked", c_int), ("needs_rehash", c_int), ("amr", ctypes.c_char * 64)]
@@ -245,6 +250,26 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "mfa_server_webauthn_login_finish_discoverable": (c_int, [H, P(VerifyResult), HP, S, S]),
     "mfa_server_webauthn_list": (c_int, [H, HP, S]),
     "mfa_server_webauthn_remove": (c_int, [H, S, S, S, S]),
+    # mfa_server.h: administration
+    "mfa_server_audit_filter_init": (c_int, [P(AuditQuery)]),
+    "mfa_server_audit_query": (c_int, [H, HP, P(AuditQuery)]),
+    "mfa_server_audit_export": (c_int, [H, HP, P(AuditQuery)]),
+    "mfa_server_audit_append": (c_int, [H, P(c_uint64), S, S, S, S, S, S]),
+    "mfa_server_audit_reindex": (c_int, [H, SZP]),
+    "mfa_server_membership_set": (c_int, [H, S, S, S, S, S]),
+    "mfa_server_membership_get": (c_int, [H, HP, S]),
+    "mfa_server_membership_remove": (c_int, [H, S, S, S]),
+    "mfa_server_org_members": (c_int, [H, HP, S]),
+    "mfa_server_account_delete": (c_int, [H, S, c_int64, S, S]),
+    "mfa_server_account_restore": (c_int, [H, S, S, S]),
+    "mfa_server_account_status": (c_int, [H, HP, S]),
+    "mfa_server_purge": (c_int, [H, HP, c_int64, S]),
+    "mfa_server_org_tokens": (c_int, [H, HP, S]),
+    "mfa_server_token_revoke_id": (c_int, [H, S, S, S, S]),
+    "mfa_server_password_check_org": (c_int, [H, S, S, S]),
+    "mfa_server_password_changed": (c_int, [H, S, S, S]),
+    "mfa_server_password_require_change": (c_int, [H, S, S, S, S]),
+    "mfa_server_password_state": (c_int, [H, HP, S]),
     # mfa_vault.h
     "mfa_vault_create": (c_int, [HP, S, S, SZ, c_uint32, c_uint32]),
     "mfa_vault_open": (c_int, [HP, S, S, SZ, c_int, c_uint32]),

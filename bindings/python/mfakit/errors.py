@@ -103,6 +103,10 @@ class AccountLocked(ServerError):
         return int(self.result.retry_after) if self.result is not None else 0
 
 
+class AccountDeleted(ServerError):
+    """MFA_ERR_ACCOUNT_DELETED: the account is deleted (Toolkit.restore_account until it is purged)."""
+
+
 class FactorError(ServerError):
     """MFA_ERR_FACTOR_*: not enrolled, already enrolled, not allowed."""
 
@@ -163,7 +167,8 @@ FAMILIES: dict[str, type[MfaError]] = {
 # Exact names with a class of their own.
 LEAVES: dict[str, type[MfaError]] = {
     "OTP_CODE_FORMAT": CodeFormatError, "OTP_CODE_MISMATCH": CodeMismatch, "OTP_CODE_REPLAYED": CodeReplayed,
-    "THROTTLED": Throttled, "ACCOUNT_LOCKED": AccountLocked, "RECOVERY_CODE_INVALID": RecoveryCodeInvalid,
+    "THROTTLED": Throttled, "ACCOUNT_LOCKED": AccountLocked, "ACCOUNT_DELETED": AccountDeleted,
+    "RECOVERY_CODE_INVALID": RecoveryCodeInvalid,
 }
 
 _PREFIX = "MFA_ERR_"

@@ -7,6 +7,11 @@ CodeReplayed, CodeFormatError, RecoveryCodeInvalid, PasswordError, Throttled, Ac
 WebAuthnError ...), with the attempt's VerifyResult as the exception's .result (failures,
 retry_after, newly_locked).
 
+Administration (docs/server.md "Organizations and accounts"): audit_query / audit_export /
+audit_append, set_membership / membership / remove_membership / org_members, delete_account /
+restore_account / account_status / purge, org_tokens / revoke_token, password_check_org /
+password_changed / password_require_change / password_state.
+
 Thread safety: a Toolkit may be used from several threads at once (the C handle is); it keeps its
 Store alive. A Store is shared by the toolkits made from it.
 """
@@ -18,7 +23,7 @@ from typing import Any, Callable, Mapping, Union
 
 from . import _native as n
 from ._native import byref, check, lib
-from .errors import code, raise_for
+from .errors import MfaError, code, raise_for
 from .otp import Time, unix_time
 from .webauthn import ResidentKey, UserVerification, _enum
 
@@ -289,3 +294,118 @@ class Toolkit(n.Handle):
 
     def webauthn_remove(self, user: str, key_id: str, actor: str | None = None, source_ip: str | None = None) -> None:
         check(lib.mfa_server_webauthn_remove(self._h, user.encode(), key_id.encode(), _t(actor), _t(source_ip)))
+
+    # ---- administration: the audit trail ----
+    def _query(self, org: str | None, user: str | None, actor: str | None, event: str | None,
+               since: Time | None, until: Time | None, limit: int | None, cursor: str | None) -> n.AuditQuery:
+        q = n.initialized(n.AuditQuery, lib.mfa_server_audit_filter_init)
+        q.org, q.subject, q.actor, q.type, q.cursor = _t(org), _t(user), _t(actor), _t(event), _t(cursor)
+        q.since = 0 if since is None else unix_time(since)
+        q.until = 0 if until is None else unix_time(until)
+        if limit is not None:
+            if limit < 1:
+                raise ValueError("limit must be 1..1000")
+            q.limit = limit
+        return q
+
+    def audit_query(self, org: str | None = None, user: str | None = None, actor: str | None = None,
+                    event: str | None = None, since: Time | None = None, until: Time | None = None,
+                    limit: int | None = None, cursor: str | None = None) -> dict[str, Any]:
+        """A page of audit events, newest first: {"events": [{"seq","ts","time","type","actor","subject",
+        "ip","detail","orgs"}], "next_cursor": str | None}. user is the subject; event an exact type or
+        a prefix ending in "*"; since/until: [since, until); pass next_cursor back for the next page."""
+        q = self._query(org, user, actor, event, since, until, limit, cursor)
+        return self._json(lib.mfa_server_audit_query, byref(q))  # type: ignore[no-any-return]
+
+    def audit_export(self, org: str | None = None, user: str | None = None, actor: str | None = None,
+                     event: str | None = None, since: Time | None = None, until: Time | None = None) -> str:
+        """The matching records oldest first as JSON lines (each the canonical text the chain hashes)."""
+        q = self._query(org, user, actor, event, since, until, None, None)
+        return n.owned(lib.mfa_server_audit_export, (self._h,), (byref(q),)).decode()
+
+    def audit_append(self, actor: str, subject: str | None, event: str, detail: str | None = None,
+                     source_ip: str | None = None, org: str | None = None) -> int:
+        """Appends an application event ("app.role_changed" ...) to the hash chain; returns its sequence
+        number. AuditError (MFA_ERR_AUDIT_EVENT_INVALID) for a type outside app.[a-z0-9_.-]."""
+        seq = ctypes.c_uint64()
+        check(lib.mfa_server_audit_append(self._h, byref(seq), actor.encode(), _t(subject), event.encode(),
+                                          _t(detail), _t(source_ip), _t(org)))
+        return seq.value
+
+    def audit_reindex(self) -> int:
+        """Restores missing organization index entries; returns how many were missing."""
+        added = ctypes.c_size_t()
+        check(lib.mfa_server_audit_reindex(self._h, byref(added)))
+        return added.value
+
+    # ---- administration: organizations ----
+    def set_membership(self, user: str, org: str, role: str = "member", actor: str | None = None,
+                       source_ip: str | None = None) -> None:
+        """Puts user in org as "owner", "admin" or "member" (moving them out of another org); audited."""
+        check(lib.mfa_server_membership_set(self._h, user.encode(), org.encode(), role.encode(), _t(actor),
+                                            _t(source_ip)))
+
+    def membership(self, user: str) -> dict[str, Any] | None:
+        """{"user","org","role","since"}, or None when the user is in no organization."""
+        try:
+            return self._json(lib.mfa_server_membership_get, user.encode())  # type: ignore[no-any-return]
+        except MfaError as e:
+            if e.code == code("NOT_FOUND"):
+                return None
+            raise
+
+    def remove_membership(self, user: str, actor: str | None = None, source_ip: str | None = None) -> None:
+        check(lib.mfa_server_membership_remove(self._h, user.encode(), _t(actor), _t(source_ip)))
+
+    def org_members(self, org: str) -> list[dict[str, Any]]:
+        return self._json(lib.mfa_server_org_members, org.encode())  # type: ignore[no-any-return]
+
+    # ---- administration: accounts ----
+    def delete_account(self, user: str, retention: int = 0, actor: str | None = None,
+                       source_ip: str | None = None) -> None:
+        """Disables every factor and token of user at once (AccountDeleted from then on) and keeps the
+        data for retention seconds (0 = 30 days) until purge()."""
+        check(lib.mfa_server_account_delete(self._h, user.encode(), retention, _t(actor), _t(source_ip)))
+
+    def restore_account(self, user: str, actor: str | None = None, source_ip: str | None = None) -> None:
+        check(lib.mfa_server_account_restore(self._h, user.encode(), _t(actor), _t(source_ip)))
+
+    def account_status(self, user: str) -> dict[str, Any]:
+        """{"user","deleted","deleted_at","purge_after","deleted_by"}."""
+        return self._json(lib.mfa_server_account_status, user.encode())  # type: ignore[no-any-return]
+
+    def purge(self, now: Time | None = None, actor: str | None = None) -> list[dict[str, Any]]:
+        """Removes the deleted accounts whose retention ended: [{"user","deleted_at","keys"}]."""
+        return self._json(lib.mfa_server_purge, 0 if now is None else unix_time(now),  # type: ignore[no-any-return]
+                          _t(actor))
+
+    # ---- administration: API tokens of an organization ----
+    def org_tokens(self, org: str) -> list[dict[str, Any]]:
+        """Every token of org's members, newest first (with "user" the owner, "last_used", "last_ip")."""
+        return self._json(lib.mfa_server_org_tokens, org.encode())  # type: ignore[no-any-return]
+
+    list_org_tokens = org_tokens
+
+    def revoke_token(self, token_id: str, org: str | None = None, actor: str | None = None,
+                     source_ip: str | None = None) -> None:
+        """Revokes a token by id; with org, only one owned by a member of org (TokenError otherwise)."""
+        check(lib.mfa_server_token_revoke_id(self._h, token_id.encode(), _t(org), _t(actor), _t(source_ip)))
+
+    # ---- administration: password renewal ----
+    def password_check_org(self, org: str, password: str, user: str | None = None) -> None:
+        """The organization's password policy; PasswordError (.detail the reason) when not met."""
+        check(lib.mfa_server_password_check_org(self._h, org.encode(), password.encode(), _t(user)))
+
+    def password_changed(self, user: str, actor: str | None = None, source_ip: str | None = None) -> None:
+        """Records that user's password was just set (clears a forced change)."""
+        check(lib.mfa_server_password_changed(self._h, user.encode(), _t(actor), _t(source_ip)))
+
+    def password_require_change(self, user: str, reason: str = "reset", actor: str | None = None,
+                                source_ip: str | None = None) -> None:
+        """Forces a change at the next login; reason "reset" or "compromised"."""
+        check(lib.mfa_server_password_require_change(self._h, user.encode(), reason.encode(), _t(actor),
+                                                     _t(source_ip)))
+
+    def password_state(self, user: str) -> dict[str, Any]:
+        """{"changed_at", "must_change": "none" | "reset" | "compromised"}."""
+        return self._json(lib.mfa_server_password_state, user.encode())  # type: ignore[no-any-return]

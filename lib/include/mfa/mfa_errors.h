@@ -161,6 +161,9 @@
     X(AUDIT_HEAD_MISMATCH, audit_head_mismatch, -682, "audit log does not extend the expected head") \
     X(POLICY_INVALID, policy_invalid, -690, "invalid security policy") \
     X(CHALLENGE_INVALID, challenge_invalid, -700, "WebAuthn challenge is unknown, used or expired") \
+    X(ACCOUNT_DELETED, account_deleted, -701, "account is deleted (restorable until it is purged)") \
+    X(TOKEN_LIFETIME, token_lifetime, -702, "API token lifetime exceeds the organization's maximum") \
+    X(AUDIT_EVENT_INVALID, audit_event_invalid, -703, "invalid application audit event type") \
     /* FIDO2 client and soft token (positive codes are CTAP2 statuses from the authenticator) */ \
     X(FIDO2_IO, fido2_io, -400, "communication with the authenticator failed") \
     X(FIDO2_NO_DEVICE, fido2_no_device, -401, "no such FIDO2 device") \

@@ -98,10 +98,14 @@ MFA_EXPORT int mfa_server_password_hash(char **out_phc, const char *password);
  * MFA_ERR_PASSWORD_POLICY with the reason in mfa_last_error_message(). user may be NULL. */
 MFA_EXPORT int mfa_server_password_check(const char *password, const char *user);
 
-/* scopes: space-separated, may be NULL; expires: Unix time or 0. JSON {"token", "id"}. */
+/* scopes: space-separated, may be NULL; expires: Unix time or 0. JSON {"token", "id"}.
+ * MFA_ERR_TOKEN_LIFETIME when the owner's organization has a token_max_lifetime and expires is 0 or
+ * beyond it. */
 MFA_EXPORT int mfa_server_token_create(mfa_server_t *s, char **out_json, const char *user, const char *name,
                                        const char *scopes, int64_t expires, const char *source_ip);
-/* JSON {"id","user","name","scopes","created","expires","last_used"}. */
+/* JSON {"id","user","name","scopes","created","expires","last_used","last_ip"}. MFA_ERR_ACCOUNT_DELETED
+ * for a token of a deleted account; MFA_ERR_TOKEN_EXPIRED also past the organization's maximum
+ * lifetime. last_used (to the minute) and last_ip are recorded on each success. */
 MFA_EXPORT int mfa_server_token_verify(mfa_server_t *s, char **out_json, const char *token, const char *source_ip);
 MFA_EXPORT int mfa_server_token_list(mfa_server_t *s, char **out_json, const char *user);
 MFA_EXPORT int mfa_server_token_revoke(mfa_server_t *s, const char *user, const char *id, const char *actor,
@@ -121,8 +125,10 @@ MFA_EXPORT int mfa_server_audit_verify_expect(mfa_server_t *s, const char *expec
                                               char *head_hash, size_t head_cap, size_t *head_len);
 
 /* Policy JSON as in docs/server.md; the decision as JSON {"decision", "reason", "may_skip",
- * "enroll_deadline", "accepted"}. state_json: {"roles", "enrolled", "joined_at", "email", "source_ip",
- * "second_factor_verified"} (every field optional). */
+ * "enroll_deadline", "accepted", "password_change"}; decision "must_change_password" (password_change
+ * "max_age", "reset" or "compromised") once every factor passed. state_json: {"roles", "enrolled",
+ * "joined_at", "email", "source_ip", "second_factor_verified", "password_changed_at"} (every field
+ * optional). */
 MFA_EXPORT int mfa_server_set_policy(mfa_server_t *s, const char *org, const char *policy_json, const char *actor,
                                      const char *source_ip);
 MFA_EXPORT int mfa_server_login_decision(mfa_server_t *s, char **out_json, const char *org, const char *user,
@@ -170,6 +176,79 @@ MFA_EXPORT int mfa_server_webauthn_remove(mfa_server_t *s, const char *user, con
 
 /* Re-encrypts the stored secrets under the key ring's newest key; *moved: how many were. */
 MFA_EXPORT int mfa_server_rewrap(mfa_server_t *s, size_t *moved);
+
+/* ==== Administration: the audit trail admins read, organizations, account deletion, the API keys
+ * of an organization, password renewal (docs/server.md "Organizations and accounts") ==== */
+
+/* A query of the audit trail: every non-NULL, non-empty field must match; type is an exact event
+ * type or a prefix ending in '*' ("app.*"); since/until: Unix times, [since, until), 0 = unbounded;
+ * limit 1..1000 (default 50); cursor: NULL for the newest events, else a next_cursor from before. */
+typedef struct mfa_server_audit_filter {
+    size_t struct_size;  /* sizeof(mfa_server_audit_filter_t) */
+    const char *org;
+    const char *subject;
+    const char *actor;
+    const char *type;
+    int64_t since;
+    int64_t until;
+    size_t limit;
+    const char *cursor;
+} mfa_server_audit_filter_t;
+MFA_EXPORT int mfa_server_audit_filter_init(mfa_server_audit_filter_t *q);
+/* JSON {"events": [{"seq","ts","time","type","actor","subject","ip","detail","orgs"}...] newest first,
+ * "next_cursor": "…" or null when nothing older matches}. q may be NULL (the newest 50). */
+MFA_EXPORT int mfa_server_audit_query(mfa_server_t *s, char **out_json, const mfa_server_audit_filter_t *q);
+/* The records the query selects (limit and cursor ignored), oldest first, one canonical record (the
+ * text the chain hashes) a line. */
+MFA_EXPORT int mfa_server_audit_export(mfa_server_t *s, char **out_jsonl, const mfa_server_audit_filter_t *q);
+/* An application event in the chain: type "app." + [a-z0-9_.-] (MFA_ERR_AUDIT_EVENT_INVALID
+ * otherwise); actor required; subject, detail, source_ip, org may be NULL. *seq (may be NULL): its
+ * sequence number. */
+MFA_EXPORT int mfa_server_audit_append(mfa_server_t *s, uint64_t *seq, const char *actor, const char *subject,
+                                       const char *type, const char *detail, const char *source_ip, const char *org);
+/* Restores missing organization index entries (a writer that died between its two steps); *added. */
+MFA_EXPORT int mfa_server_audit_reindex(mfa_server_t *s, size_t *added);
+
+/* role: "owner", "admin" or "member" (NULL = "member"). A user is in one organization at a time. */
+MFA_EXPORT int mfa_server_membership_set(mfa_server_t *s, const char *user, const char *org, const char *role,
+                                         const char *actor, const char *source_ip);
+/* JSON {"user","org","role","since"}; MFA_ERR_NOT_FOUND when the user is in no organization. */
+MFA_EXPORT int mfa_server_membership_get(mfa_server_t *s, char **out_json, const char *user);
+MFA_EXPORT int mfa_server_membership_remove(mfa_server_t *s, const char *user, const char *actor, const char *source_ip);
+/* JSON array of the organization's memberships, by user name. */
+MFA_EXPORT int mfa_server_org_members(mfa_server_t *s, char **out_json, const char *org);
+
+/* Deletes the account at once (its factors, tokens and logins then fail with MFA_ERR_ACCOUNT_DELETED)
+ * and keeps its data for retention seconds (0 = 30 days, at most 3650 days). */
+MFA_EXPORT int mfa_server_account_delete(mfa_server_t *s, const char *user, int64_t retention, const char *actor,
+                                         const char *source_ip);
+/* MFA_ERR_NOT_FOUND when the account is not deleted or its retention is over. */
+MFA_EXPORT int mfa_server_account_restore(mfa_server_t *s, const char *user, const char *actor, const char *source_ip);
+/* JSON {"user","deleted","deleted_at","purge_after","deleted_by"}. */
+MFA_EXPORT int mfa_server_account_status(mfa_server_t *s, char **out_json, const char *user);
+/* Removes every deleted account whose retention ended by now (0 = the clock). JSON array
+ * [{"user","deleted_at","keys"}] of what was purged. actor may be NULL ("system"). */
+MFA_EXPORT int mfa_server_purge(mfa_server_t *s, char **out_json, int64_t now, const char *actor);
+
+/* JSON array of every API token of the organization's members, newest first: {"id","user" (the
+ * owner),"name","scopes","created","expires","last_used","last_ip"}. */
+MFA_EXPORT int mfa_server_org_tokens(mfa_server_t *s, char **out_json, const char *org);
+/* Revokes a token by id; with org non-NULL only one owned by a member of org (else
+ * MFA_ERR_TOKEN_INVALID, as for an unknown id). */
+MFA_EXPORT int mfa_server_token_revoke_id(mfa_server_t *s, const char *id, const char *org, const char *actor,
+                                          const char *source_ip);
+
+/* The organization's password policy (its "password_min_classes" rule); MFA_ERR_PASSWORD_POLICY with
+ * the reason in mfa_last_error_message(). user may be NULL. */
+MFA_EXPORT int mfa_server_password_check_org(mfa_server_t *s, const char *org, const char *password, const char *user);
+/* Records that the user's password was just set (clears a forced change). */
+MFA_EXPORT int mfa_server_password_changed(mfa_server_t *s, const char *user, const char *actor, const char *source_ip);
+/* Forces a change at the next login (login_decision: "must_change_password"); reason "reset" or
+ * "compromised". */
+MFA_EXPORT int mfa_server_password_require_change(mfa_server_t *s, const char *user, const char *reason,
+                                                  const char *actor, const char *source_ip);
+/* JSON {"changed_at", "must_change": "none"|"reset"|"compromised"}. */
+MFA_EXPORT int mfa_server_password_state(mfa_server_t *s, char **out_json, const char *user);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -30,6 +30,7 @@
 //   mfa:thr:2fa-uh:<handle>    throttle state of a user handle that names no account (usernameless
 //                              login fails for it exactly as for an account)
 //   mfa:policy:<org>           organization policy (JSON)
+//   mfa:member:…, mfa:orgmember:…, mfa:deleted:…, mfa:deleted-idx:…, mfa:pwd:…   account.hpp
 //   mfa:audit:{:audit}:…       the audit chain (audit.hpp), one slot of its own
 // The keys without a user tag are each read or written alone (never in one script with another).
 #pragma once
@@ -44,6 +45,7 @@
 
 #include "mfa/otp.hpp"
 #include "mfa/qr.hpp"
+#include "mfa/server/account.hpp"
 #include "mfa/server/audit.hpp"
 #include "mfa/server/keyring.hpp"
 #include "mfa/server/password.hpp"
@@ -87,6 +89,7 @@ inline constexpr std::size_t kMaxUserName = 256;
 struct RequestContext {
     std::string actor;       // "" = the subject itself
     std::string source_ip;
+    std::string org = {};    // the organization the request is made in ("" = none): tags audit events
 };
 
 // The outcome of any verification. status: ok, otp_code_format, otp_code_mismatch (also for unknown
@@ -121,6 +124,7 @@ struct TokenInfo {
     std::int64_t created = 0;
     std::int64_t expires = 0;       // 0 = never
     std::int64_t last_used = 0;     // 0 = never
+    std::string last_ip;            // source address of the last successful verification
 };
 struct CreatedToken {
     SecretString token;             // shown once
@@ -271,12 +275,69 @@ public:
     // (`page_size` keys per store scan); returns how many were moved.
     Result<std::size_t> rewrap(std::size_t page_size = store::kKeyPageSize);
 
+    // --- Administration: audit trail, organizations, accounts, API keys, password renewal -----------
+    // (admin_*.cpp; docs/server.md "Organizations and accounts")
+    // An application event in the same hash chain: type per validate_app_event_type ("app.…"), actor
+    // (who did it, required), subject ("" = none), org ("" = the subject's and actor's
+    // organizations only). Returns the sequence number. Errors: audit_event_invalid, invalid_argument.
+    Result<std::uint64_t> audit_append(std::string_view actor, std::string_view subject, std::string_view type,
+                                       std::string_view detail, std::string_view source_ip, std::string_view org);
+    Result<AuditPage> audit_query(const AuditQuery& q) { return audit_.query(q); }
+
+    // Puts the user in org with a role (moving them out of another one); audited
+    // "membership.changed" in both organizations. Errors: invalid_argument.
+    Status set_membership(std::string_view user, std::string_view org, Role role, const RequestContext& ctx);
+    Result<std::optional<Membership>> membership(std::string_view user);
+    // Errors: not_found (the user is in no organization).
+    Status remove_membership(std::string_view user, const RequestContext& ctx);
+    // The organization's members, sorted by user name.
+    Result<std::vector<Membership>> org_members(std::string_view org);
+
+    // Deletes the account: from now on every verification, enrollment and API token of the user
+    // fails with account_deleted (a password is checked first, so only its owner learns it), pending
+    // enrollments are dropped, and the data stays until now + retention (0 = 30 days), when purge()
+    // removes it. Errors: account_deleted (already), invalid_argument (retention above 10 years).
+    Status delete_account(std::string_view user, std::int64_t retention, const RequestContext& ctx);
+    // Errors: not_found (the account is not deleted, or already purged).
+    Status restore_account(std::string_view user, const RequestContext& ctx);
+    Result<AccountStatus> account_status(std::string_view user);
+    // Removes from the store every account whose retention ended by `now` (0 = the clock): its
+    // factors, tokens, throttle, membership and password state; the audit trail keeps its events.
+    Result<std::vector<PurgedAccount>> purge(std::int64_t now = 0, const RequestContext& ctx = {});
+
+    // Every API token of the organization's members (TokenInfo::user names the owner).
+    Result<std::vector<TokenInfo>> org_tokens(std::string_view org);
+    // Revokes a token by id alone (an operator); with org non-empty, only a token whose owner is a
+    // member of org (an org admin). Errors: token_invalid (no such token, or not the org's).
+    Status revoke_token(std::string_view id, std::string_view org, const RequestContext& ctx);
+
+    // The organization's password policy: PasswordPolicy defaults with its character-class rule and
+    // maximum age.
+    Result<PasswordPolicy> password_policy(std::string_view org);
+    // check_password against password_policy(org). Errors: password_policy (the detail says why).
+    Status password_check(std::string_view org, std::string_view password, std::string_view user);
+    // Records that the user's password was just set (clears a forced change); audited "password.changed".
+    Status password_changed(std::string_view user, const RequestContext& ctx);
+    // Forces a change at the next login: `reset` (an administrator set a temporary password) or
+    // `compromised`; audited "password.reset" / "password.compromised". Errors: invalid_argument (none / max_age).
+    Status password_require_change(std::string_view user, PasswordChange why, const RequestContext& ctx);
+    Result<PasswordState> password_state(std::string_view user);
+
 private:
     struct Impl;
     struct WebAuthnAssertion;
     Result<VerifyResult> webauthn_verify_assertion(const WebAuthnAssertion& a, const RequestContext& ctx);
     Toolkit(std::shared_ptr<store::Store> s, KeyRing k, ToolkitConfig c);
     Status record(std::string type, std::string_view user, std::string detail, const RequestContext& ctx);
+    // record() with the organizations of the request, the subject and the actor, and `also` (an
+    // organization the subject just left).
+    Status record_in(std::string type, std::string_view user, std::string detail, const RequestContext& ctx,
+                     std::string_view also);
+    // account_deleted when the user (its key part) is deleted; the detail says until when.
+    Status check_active(const std::string& ukey);
+    Result<std::optional<std::string>> org_of(std::string_view user);
+    // The owner's organization's token_max_lifetime (0 = no maximum, or in no organization).
+    Result<std::int64_t> token_lifetime_limit(std::string_view user);
     VerifyResult finish(const store::Attempt& a, std::string_view user, std::string_view what, const RequestContext& ctx);
 
     std::shared_ptr<store::Store> store_;
