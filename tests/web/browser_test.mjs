@@ -180,6 +180,20 @@ async function login(page, base, email, password) {
   await page.waitForLoadState();
 }
 
+// The password, then the next code of the user's authenticator app.
+async function loginWithTotp(page, base, email, password, app) {
+  await login(page, base, email, password);
+  await page.waitForURL(/\/login\/second$/);
+  await page.fill('form[action="/login/totp"] input[name="code"]', await app.next());
+  await page.click("#totp-submit");
+}
+
+// An admin's button in a member's row of the organization's page.
+async function memberAction(page, email, button) {
+  await page.locator(`tr.member[data-email="${email}"] button.${button}`).click();
+  await page.waitForURL(/\/org$/);
+}
+
 async function logout(page) {
   await page.click("#logout");
   await page.waitForURL(/\/login$/);
@@ -198,7 +212,7 @@ async function enrollTotp(page, base) {
 }
 
 async function setPolicy(page, base, { require = "optional", roles = [], graceDays = 0, allowed = ["totp", "webauthn"],
-                                       ipAllow = "", emailAllow = "" }) {
+                                       ipAllow = "", emailAllow = "", minClasses = 0 }) {
   await page.goto(base + "/org");
   await page.check(`input[name="require"][value="${require}"]`);
   for (const r of ["owner", "admin", "member"]) await page.setChecked(`input[name="roles"][value="${r}"]`, roles.includes(r));
@@ -206,6 +220,7 @@ async function setPolicy(page, base, { require = "optional", roles = [], graceDa
   for (const f of ["totp", "webauthn"]) await page.setChecked(`input[name="allowed"][value="${f}"]`, allowed.includes(f));
   await page.fill('input[name="ip_allow"]', ipAllow);
   await page.fill('input[name="email_allow"]', emailAllow);
+  await page.selectOption('select[name="password_min_classes"]', String(minClasses));
   await page.click("#policy-save");
   await page.waitForURL(/\/org$/);
 }
@@ -438,21 +453,96 @@ async function main() {
     await owner.goto(S + "/org");
     const row = owner.locator('tr.member[data-email="bob@acme.test"]');
     check((await row.textContent()).includes("locked"), "the owner sees the lock");
-    await row.locator("button.unlock").click();
-    await owner.waitForURL(/\/org$/);
-    await login(p, S, bob.email, bob.password);
-    await p.waitForURL(/\/login\/second$/);
-    await p.fill('form[action="/login/totp"] input[name="code"]', await bobTotp.next());
-    await p.click("#totp-submit");
+    await memberAction(owner, bob.email, "unlock");
+    await loginWithTotp(p, S, bob.email, bob.password, bobTotp);
     await p.waitForURL(/\/home$/);
   });
 
-  await step("the audit page shows the chain's status", async () => {
+  await step("roles: the owner makes a member admin and back", async () => {
+    await owner.goto(S + "/org");
+    const row = () => owner.locator('tr.member[data-email="bob@acme.test"]');
+    await row().locator("select.role").selectOption("admin");
+    await row().locator("button.set-role").click();
+    await owner.waitForURL(/\/org$/);
+    check((await row().locator("select.role").inputValue()) === "admin", "bob is admin");
+    await bobPage.goto(S + "/org");
+    check(bobPage.url().endsWith("/org"), "an admin opens the organization's page");
+    check(!(await bobPage.isVisible("#policy-save")), "only the owner edits the policy");
+    await row().locator("select.role").selectOption("member");
+    await row().locator("button.set-role").click();
+    await owner.waitForURL(/\/org$/);
+    const r = await bobPage.goto(S + "/org");
+    check(r.status() === 403, "a member may not: " + r.status());
+  });
+
+  await step("password rules (3 of 4 character classes) and a renewal an admin forces", async () => {
+    await setPolicy(owner, S, { require: "everyone", emailAllow: "acme.test", minClasses: 3 });
+    await invite(owner, S, "dan@acme.test");
+    const dan = await newPage();
+    // Two classes (lower case, other): the default policy takes it, the organization's rule does not.
+    await signup(dan, S, { email: "dan@acme.test", password: "purple-meadow-river-stone" });
+    check(/Password refused: .*class/i.test(await dan.textContent("#error")), "two classes refused: " + await dan.textContent("#error"));
+    await dan.context().close();
+    await owner.goto(S + "/org");
+    await memberAction(owner, bob.email, "password-reset");
+    check((await owner.textContent('tr.member[data-email="bob@acme.test"]')).includes("password change required"), "shown");
+    await logout(bobPage);
+    await loginWithTotp(bobPage, S, bob.email, bob.password, bobTotp);
+    await bobPage.waitForURL(/\/security$/);
+    check(await bobPage.isVisible("#password-banner"), "bob must change his password first");
+    await shot(bobPage, "password-renewal");
+    await bobPage.goto(S + "/home");
+    await bobPage.waitForURL(/\/security$/);
+    bob.password = "Green-Harbour-37-tide";
+    secrets.push(bob.password);
+    await bobPage.fill('#password input[name="current"]', "Blue-Lantern-91-river");
+    await bobPage.fill('#password input[name="new"]', bob.password);
+    await bobPage.click("#password-change");
+    await bobPage.goto(S + "/home");
+    check(bobPage.url().endsWith("/home"), "after the change bob is let in");
+  });
+
+  await step("account deletion, refused logins, and a restore within the month", async () => {
+    await bobPage.goto(S + "/security");
+    await bobPage.fill('#delete input[name="current"]', bob.password);
+    await bobPage.click("#account-delete");
+    check((await bobPage.textContent("#message")).includes("restore it until"), "the retention is shown");
+    await login(bobPage, S, bob.email, bob.password);
+    check((await bobPage.textContent("#error")).includes("deleted"), "a deleted account cannot log in: " + await bobPage.textContent("main"));
+    await owner.goto(S + "/org");
+    const row = owner.locator('tr.member[data-email="bob@acme.test"]');
+    check((await row.textContent()).includes("deleted"), "the owner sees the deleted account");
+    await shot(owner, "account-deleted");
+    await memberAction(owner, bob.email, "restore");
+    await loginWithTotp(bobPage, S, bob.email, bob.password, bobTotp);
+    await bobPage.waitForURL(/\/home$/);
+  });
+
+  await step("the audit log: each change, filters, export, and the chain's status", async () => {
     await owner.goto(S + "/org/audit");
     const status = await owner.textContent("#chain-status");
     const m = /verified: (\d+) records/.exec(status);
     check(m && Number(m[1]) > 10, "the chain verifies: " + status);
+    const types = new Set(await owner.locator("tr.event").evaluateAll((rows) => rows.map((r) => r.dataset.type)));
+    for (const t of ["policy.changed", "membership.changed", "app.user_invited", "account.deleted", "account.restored",
+                     "password.reset", "password.changed", "app.login"]) {
+      check(types.has(t), "the log shows " + t + " among " + [...types].join(" "));
+    }
+    await owner.fill('#audit-filters input[name="type"]', "policy.changed");
+    await owner.click("#audit-filter");
+    const rows = await owner.locator("tr.event").evaluateAll((r) => r.map((x) => x.dataset.type));
+    check(rows.length >= 5 && rows.every((t) => t === "policy.changed"), "filtered to policy changes: " + rows.join(" "));
     await shot(owner, "audit");
+    await owner.fill('#audit-filters input[name="type"]', "");
+    await owner.fill('#audit-filters input[name="user"]', "bob@acme.test");
+    await owner.click("#audit-filter");
+    const subjects = await owner.locator("tr.event td:nth-child(5)").allTextContents();
+    check(subjects.length > 3 && subjects.every((x) => x === "bob@acme.test"), "filtered to bob: " + subjects.join(" "));
+    const exported = await owner.request.get(S + "/org/audit/export?type=account.*");
+    const lines = (await exported.text()).trim().split("\n").map((l) => JSON.parse(l));
+    check(JSON.stringify(lines.map((l) => l.type)) ===
+          JSON.stringify(["account.locked", "account.unlocked", "account.deleted", "account.restored"]),
+          "the export, oldest first: " + JSON.stringify(lines.map((l) => l.type)));
   });
 
   await step("two instances on one Redis store: a code accepted on one is refused on the other; the IP allow list", async () => {

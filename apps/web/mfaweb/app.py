@@ -8,6 +8,7 @@ login_decision) and shows the answer.
 """
 from __future__ import annotations
 
+import calendar
 import functools
 import hmac
 import logging
@@ -21,11 +22,12 @@ from flask import Flask, Response, abort, g, jsonify, redirect, render_template,
 import mfakit
 from mfakit import server as mserver
 
-from .appdb import ROLES, AppDb, Session
+from .appdb import AppDb, Session
 
 log = logging.getLogger("mfaweb")
 
 FACTORS = ("totp", "webauthn")
+ROLES = ("owner", "admin", "member")
 # What each role may do in its organization (the service's own authorization; the toolkit decides
 # authentication: who this is, with which factors, from where).
 ADMIN_ROLES = ("owner", "admin")
@@ -85,6 +87,19 @@ def create_app(cfg: Config) -> Flask:
         g.session = db.session_new()
         g.new_cookie = g.session.id
 
+    last_purge = [0.0]
+
+    @app.before_request
+    def purge_job() -> None:
+        """Once an hour per process: the toolkit removes the deleted accounts whose retention ended
+        (`mfa server purge` from cron does the same); this service then drops their profile."""
+        if time.monotonic() - last_purge[0] < 3600 and last_purge[0]:
+            return
+        last_purge[0] = time.monotonic()
+        for gone in toolkit.purge(actor="mfaweb"):
+            db.user_delete(gone["user"])
+            log.info("purged a deleted account")
+
     @app.before_request
     def csrf_check() -> None:
         g.started = time.monotonic()
@@ -130,14 +145,26 @@ def create_app(cfg: Config) -> Flask:
         return {"sess": s, "csrf": s.csrf, "current_org": org, "role": role, "is_admin": role in ADMIN_ROLES,
                 "fmt_time": fmt_time, "fmt_left": fmt_left}
 
+    def membership(email: str, org: str | None = None) -> dict[str, Any] | None:
+        """The toolkit's membership of the user (in org, when given): {"org", "role", "since"}."""
+        m = toolkit.membership(email)
+        return m if m is not None and (org is None or m["org"] == org) else None
+
     def member_role(s: Session) -> str | None:
-        m = db.membership(s.org, s.email) if s.org and s.email else None
+        m = membership(s.email, s.org) if s.org and s.email else None
         return None if m is None else str(m["role"])
 
     def state_for(email: str, org: str, second_factor_verified: bool) -> dict[str, Any]:
-        m = db.membership(org, email)
-        return {"roles": [m["role"]] if m else [], "joined_at": m["joined_at"] if m else 0, "email": email,
+        m = membership(email, org)
+        return {"roles": [m["role"]] if m else [], "joined_at": m["since"] if m else 0, "email": email,
                 "source_ip": client_ip(), "second_factor_verified": second_factor_verified}
+
+    def audit(event: str, subject: str | None, detail: str | None = None, actor: str | None = None,
+              org: str | None = None) -> None:
+        """An application event in the toolkit's hash chain (app.*), in the organization's log."""
+        s = g.get("session")
+        toolkit.audit_append(actor or (s.email if s and s.email else subject or "-"), subject, event, detail,
+                             client_ip(), org or (s.org if s else None))
 
     def decide(email: str, org: str, second_factor_verified: bool) -> dict[str, Any]:
         """The toolkit's login decision for this request (allow lists, requirement, grace, lock)."""
@@ -155,7 +182,7 @@ def create_app(cfg: Config) -> Flask:
             @functools.wraps(view)
             def inner(*a: Any, **kw: Any) -> Any:
                 s = session()
-                if s.stage != "full" or not s.email or not s.org or db.membership(s.org, s.email) is None:
+                if s.stage != "full" or not s.email or not s.org or membership(s.email, s.org) is None:
                     if request.is_json:
                         return jsonify(error="not logged in"), 401
                     return redirect(url_for("login"))
@@ -170,7 +197,8 @@ def create_app(cfg: Config) -> Flask:
                     s.data = {"accepted": d["accepted"]}
                     db.session_save(s)
                     return redirect(url_for("login_second"))
-                if d["decision"] == "must_enroll" and not d["may_skip"] and not enroll_ok:
+                if (d["decision"] == "must_enroll" and not d["may_skip"]
+                        or d["decision"] == "must_change_password") and not enroll_ok:
                     return redirect(url_for("security"))
                 role = member_role(s)
                 if owner and role != "owner" or admin and role not in ADMIN_ROLES:
@@ -200,22 +228,28 @@ def create_app(cfg: Config) -> Flask:
         org_name = request.form.get("org_name", "").strip()[:128]
         if not re.fullmatch(r"[^@\s]{1,64}@[^@\s]{1,190}", email):
             return render_template("signup.html", error="Enter an email address.", form=request.form), 400
+        invitation = db.invitation_for(email)
         try:
-            mserver.password_check(password, email)
+            # An invited address meets its organization's rules (say 3 of 4 character classes).
+            if invitation is not None:
+                toolkit.password_check_org(invitation["org"], password, email)
+            else:
+                mserver.password_check(password, email)
         except mfakit.PasswordError as e:
             return render_template("signup.html", error=f"Password refused: {e.detail}", form=request.form), 400
-        if db.user(email) is not None:
+        if db.user(email) is not None or toolkit.membership(email) is not None:
             # One account per address; the same answer as a success would reveal it exists, so a
             # real service would mail the address instead (docs/web.md).
             return render_template("signup.html", error="An account with this address exists: log in.", form=request.form), 409
-        invitation = db.invitation_for(email)
         if invitation is not None:
             d = toolkit.login_decision(invitation["org"], email,
                                        {"email": email, "source_ip": client_ip(), "roles": [invitation["role"]]})
             if d["decision"] == "deny":
                 return render_template("signup.html", error=f"Refused by the organization: {d['reason']}.", form=request.form), 403
-            db.join_by_invitation(invitation["org"], email, display, mfakit.password_hash(password))
             org = invitation["org"]
+            db.create_user(email, display, mfakit.password_hash(password))
+            toolkit.set_membership(email, org, invitation["role"], actor=invitation["invited_by"], source_ip=client_ip())
+            db.invitation_done(org, email)
         else:
             if not org_name:
                 return render_template("signup.html", error="Name your organization (or ask for an invitation).",
@@ -225,7 +259,11 @@ def create_app(cfg: Config) -> Flask:
             while db.org(org) is not None:
                 n += 1
                 org = f"{base}-{n}"
-            db.create_org_with_owner(org, org_name, email, display, mfakit.password_hash(password))
+            db.create_org(org, org_name)
+            db.create_user(email, display, mfakit.password_hash(password))
+            toolkit.set_membership(email, org, "owner", actor=email, source_ip=client_ip())
+            audit("app.org_created", email, f"name {org_name}", actor=email, org=org)
+        toolkit.password_changed(email, actor=email, source_ip=client_ip())
         log.info("signup %s into %s", email, org)
         return finish_first_factor(email, org, ["pwd"])
 
@@ -243,6 +281,9 @@ def create_app(cfg: Config) -> Flask:
         except mfakit.Throttled as e:
             return render_template("login.html", retry_after=e.retry_after, email=email,
                                    error="Too many failed attempts."), 429
+        except mfakit.AccountDeleted:
+            return render_template("login.html", error="This account was deleted. An administrator of its "
+                                   "organization can restore it within the retention period.", email=email), 403
         except mfakit.PasswordError as e:
             wait = e.result.retry_after if e.result else 0
             if e.result and e.result.newly_locked:
@@ -252,10 +293,11 @@ def create_app(cfg: Config) -> Flask:
             abort(401)
         if r.needs_rehash:
             db.set_password(email, mfakit.password_hash(password))
-        orgs = db.memberships(email)
-        if not orgs:
+        db.sessions_prune()
+        m = membership(email)
+        if m is None:
             return fail("This account belongs to no organization.", 403)
-        return finish_first_factor(email, str(orgs[0]["org"]), ["pwd"])
+        return finish_first_factor(email, str(m["org"]), ["pwd"])
 
     def finish_first_factor(email: str, org: str, amr: list[str]) -> Any:
         d = decide(email, org, False)
@@ -266,7 +308,9 @@ def create_app(cfg: Config) -> Flask:
             replace_session(email, org, "pending", amr, {"accepted": d["accepted"]})
             return redirect(url_for("login_second"))
         replace_session(email, org, "full", amr)
-        return redirect(url_for("security") if d["decision"] == "must_enroll" else url_for("home"))
+        audit("app.login", email, " ".join(amr), actor=email, org=org)
+        return redirect(url_for("security") if d["decision"] in ("must_enroll", "must_change_password")
+                        else url_for("home"))
 
     def pending() -> Session:
         s = session()
@@ -278,6 +322,7 @@ def create_app(cfg: Config) -> Flask:
         assert s.email and s.org
         combined = sorted(set(s.amr) | set(amr) | {"mfa"})
         replace_session(s.email, s.org, "full", combined)
+        audit("app.login", s.email, " ".join(combined), actor=s.email, org=s.org)
         if request.is_json:
             return jsonify(ok=True, next=url_for("home"))
         return redirect(url_for("home"))
@@ -352,10 +397,10 @@ def create_app(cfg: Config) -> Flask:
         except (mfakit.WebAuthnError, mfakit.Throttled, mfakit.AccountLocked, mfakit.EncodingError) as e:
             wait = e.result.retry_after if e.result else 0
             return jsonify(error="This passkey was not accepted.", retry_after=wait), 401
-        orgs = db.memberships(email)
-        if not orgs:
+        m = membership(email)
+        if m is None:
             return jsonify(error="This account belongs to no organization."), 403
-        org = str(orgs[0]["org"])
+        org = str(m["org"])
         # The passkey verified the user (UV): it is both factors. The toolkit still decides
         # whether this login may happen (allow lists, lock).
         d = decide(email, org, True)
@@ -363,6 +408,7 @@ def create_app(cfg: Config) -> Flask:
             return jsonify(error=d["reason"]), 403
         amr = sorted(set(r.amr) | {"mfa"})
         replace_session(email, org, "full", amr)
+        audit("app.login", email, " ".join(amr), actor=email, org=org)
         return jsonify(ok=True, next=url_for("home"))
 
     @app.post("/logout")
@@ -487,7 +533,7 @@ def create_app(cfg: Config) -> Flask:
         return redirect(url_for("security"))
 
     @app.post("/security/password")
-    @login_required()
+    @login_required(enroll_ok=True)
     def password_change() -> Any:
         s = session()
         assert s.email
@@ -498,13 +544,37 @@ def create_app(cfg: Config) -> Flask:
         except (mfakit.PasswordError, mfakit.Throttled, mfakit.AccountLocked) as e:
             return fail(f"Current password not accepted: {e.message}", 401)
         new = request.form.get("new", "")
+        assert s.org
         try:
-            mserver.password_check(new, s.email)
+            toolkit.password_check_org(s.org, new, s.email)
         except mfakit.PasswordError as e:
             return fail(f"New password refused: {e.detail}")
         db.set_password(s.email, mfakit.password_hash(new))
+        toolkit.password_changed(s.email, actor=s.email, source_ip=client_ip())
         return render_template("message.html", title="Password changed", message="Your password was changed.",
                                back=url_for("security"))
+
+    @app.post("/security/delete")
+    @login_required()
+    def account_delete() -> Any:
+        """Deletes the account (the toolkit disables its factors, tokens and logins at once and keeps
+        its data for the retention period); this service ends its sessions."""
+        s = session()
+        assert s.email and s.org
+        user = db.user(s.email)
+        try:
+            toolkit.password_verify(s.email, request.form.get("current", ""), user["password_phc"] if user else None,
+                                    client_ip())
+        except (mfakit.PasswordError, mfakit.Throttled, mfakit.AccountLocked) as e:
+            return fail(f"Password not accepted: {e.message}", 401)
+        toolkit.delete_account(s.email, actor=s.email, source_ip=client_ip())
+        status = toolkit.account_status(s.email)
+        db.sessions_end_for(s.email)
+        g.session = db.session_new()
+        g.new_cookie = g.session.id
+        return render_template("message.html", title="Account deleted",
+                               message="Your account is deleted. An administrator of your organization can restore it "
+                                       f"until {fmt_time(status.get('purge_after'))}; then it is gone for good.")
 
     @app.post("/security/tokens")
     @login_required()
@@ -538,23 +608,31 @@ def create_app(cfg: Config) -> Flask:
         view = db.policy_view(org)
         return list(view["allowed"]) if view else list(FACTORS)
 
-    def org_tokens(org: str) -> list[dict[str, Any]]:
-        out = []
-        for m in db.members(org):
-            for t in toolkit.token_list(m["email"]):
-                out.append({**t, "owner": m["email"]})
-        return sorted(out, key=lambda t: t.get("created", 0), reverse=True)
+    def org_members(org: str) -> list[dict[str, Any]]:
+        ms = toolkit.org_members(org)
+        names = db.display_names([m["user"] for m in ms]) if ms else {}
+        return [m | {"display_name": names.get(m["user"], m["user"])} for m in ms]
+
+    POLICY_DEFAULT = {"require": "optional", "roles": [], "grace_period": 0, "allowed": list(FACTORS),
+                      "ip_allow": "", "email_allow": "", "password_min_classes": 0, "password_max_age": 0,
+                      "token_max_lifetime": 0}
 
     @app.get("/org")
     @login_required(admin=True)
     def org_page() -> Any:
         s = session()
         assert s.org
-        members = [dict(m) | {"lock": toolkit.lock_status(m["email"])} for m in db.members(s.org)]
-        policy = db.policy_view(s.org) or {"require": "optional", "roles": [], "grace_period": 0,
-                                          "allowed": list(FACTORS), "ip_allow": "", "email_allow": ""}
+        members = [m | {"lock": toolkit.lock_status(m["user"]), "account": toolkit.account_status(m["user"]),
+                        "password": toolkit.password_state(m["user"])} for m in org_members(s.org)]
+        policy = POLICY_DEFAULT | (db.policy_view(s.org) or {})
         return render_template("org.html", members=members, invitations=db.invitations(s.org), policy=policy,
-                               tokens=org_tokens(s.org), roles=ROLES, factors=FACTORS)
+                               tokens=toolkit.org_tokens(s.org), roles=ROLES, factors=FACTORS)
+
+    def days(field: str) -> int:
+        try:
+            return int(float(request.form.get(field, "0") or 0) * 86400)
+        except ValueError:
+            abort(400, f"{field}: a number of days")
 
     @app.post("/org/policy")
     @login_required(owner=True)
@@ -562,19 +640,21 @@ def create_app(cfg: Config) -> Flask:
         s = session()
         assert s.org and s.email
         f = request.form
-        try:
-            grace_days = float(f.get("grace_days", "0") or 0)
-        except ValueError:
-            return fail("The grace period is a number of days.")
+
+        def allow_list(field: str) -> str:
+            return ",".join(x.strip() for x in f.get(field, "").replace("\n", ",").split(",") if x.strip())
+
+        classes = f.get("password_min_classes", "0")
         policy = {"require": f.get("require", "optional"),
                   "roles": [r for r in f.getlist("roles") if r in ROLES],
-                  "grace_period": int(grace_days * 86400),
+                  "grace_period": days("grace_days"),
                   "effective_since": int(time.time()),
                   "allowed": [x for x in f.getlist("allowed") if x in FACTORS],
-                  "ip_allow": ",".join(f.get("ip_allow", "").replace("\n", ",").split(",")).strip(", "),
-                  "email_allow": ",".join(f.get("email_allow", "").replace("\n", ",").split(",")).strip(", ")}
-        policy["ip_allow"] = ",".join(x.strip() for x in policy["ip_allow"].split(",") if x.strip())
-        policy["email_allow"] = ",".join(x.strip() for x in policy["email_allow"].split(",") if x.strip())
+                  "ip_allow": allow_list("ip_allow"),
+                  "email_allow": allow_list("email_allow"),
+                  "password_min_classes": int(classes) if classes.isdigit() else -1,
+                  "password_max_age": days("password_max_age_days"),
+                  "token_max_lifetime": days("token_max_lifetime_days")}
         try:
             toolkit.set_policy(s.org, policy, actor=s.email, source_ip=client_ip())
         except (mfakit.PolicyError, mfakit.NotAllowed) as e:
@@ -582,17 +662,35 @@ def create_app(cfg: Config) -> Flask:
         db.set_policy_view(s.org, policy)
         return redirect(url_for("org_page"))
 
+    def form_member(field: str = "email") -> tuple[Session, str]:
+        """The session and the member of its organization a form names (404 for anyone else)."""
+        s = session()
+        email = request.form.get(field, "")
+        if not s.org or not s.email or membership(email, s.org) is None:
+            abort(404)
+        return s, email
+
     @app.post("/org/members/role")
     @login_required(owner=True)
     def org_role() -> Any:
-        s = session()
-        assert s.org and s.email
-        email, role = request.form.get("email", ""), request.form.get("role", "")
-        if role not in ROLES or db.membership(s.org, email) is None:
-            return fail("No such member or role.")
-        if email == s.email and role != "owner" and sum(m["role"] == "owner" for m in db.members(s.org)) < 2:
+        s, email = form_member()
+        assert s.org
+        role = request.form.get("role", "")
+        if role not in ROLES:
+            return fail("No such role.")
+        if email == s.email and role != "owner" and sum(m["role"] == "owner" for m in org_members(s.org)) < 2:
             return fail("The organization needs an owner: make someone else owner first.")
-        db.set_role(s.org, email, role)
+        toolkit.set_membership(email, s.org, role, actor=s.email, source_ip=client_ip())   # audited
+        return redirect(url_for("org_page"))
+
+    @app.post("/org/members/remove")
+    @login_required(admin=True)
+    def org_remove() -> Any:
+        s, email = form_member()
+        if email == s.email:
+            return fail("Leave the organization by deleting your account, or ask another owner.")
+        toolkit.remove_membership(email, actor=s.email, source_ip=client_ip())   # audited
+        db.sessions_end_for(email)
         return redirect(url_for("org_page"))
 
     @app.post("/org/members/invite")
@@ -605,39 +703,92 @@ def create_app(cfg: Config) -> Flask:
         if role not in ("admin", "member") or not re.fullmatch(r"[^@\s]{1,64}@[^@\s]{1,190}", email):
             return fail("An invitation needs an email address and the role admin or member.")
         db.invite(s.org, email, role, s.email)
+        audit("app.user_invited", email, f"role {role}")
         return redirect(url_for("org_page"))
-
-    def form_member(field: str) -> tuple[Session, str]:
-        """The session and the member of its organization a form names (404 for anyone else)."""
-        s = session()
-        email = request.form.get(field, "")
-        if not s.org or not s.email or db.membership(s.org, email) is None:
-            abort(404)
-        return s, email
 
     @app.post("/org/members/unlock")
     @login_required(admin=True)
     def org_unlock() -> Any:
-        s, email = form_member("email")
+        s, email = form_member()
         toolkit.unlock(email, actor=s.email, source_ip=client_ip())
+        return redirect(url_for("org_page"))
+
+    @app.post("/org/members/password-reset")
+    @login_required(admin=True)
+    def org_password_reset() -> Any:
+        s, email = form_member()
+        toolkit.password_require_change(email, "reset", actor=s.email, source_ip=client_ip())
+        return redirect(url_for("org_page"))
+
+    @app.post("/org/members/delete")
+    @login_required(admin=True)
+    def org_delete_account() -> Any:
+        s, email = form_member()
+        if email == s.email:
+            return fail("Delete your own account from your security page.")
+        toolkit.delete_account(email, actor=s.email, source_ip=client_ip())
+        db.sessions_end_for(email)
+        return redirect(url_for("org_page"))
+
+    @app.post("/org/members/restore")
+    @login_required(admin=True)
+    def org_restore_account() -> Any:
+        s, email = form_member()
+        try:
+            toolkit.restore_account(email, actor=s.email, source_ip=client_ip())
+        except mfakit.MfaError as e:
+            return fail(f"Not restored: {e.detail or e.message}")
         return redirect(url_for("org_page"))
 
     @app.post("/org/tokens/revoke")
     @login_required(admin=True)
     def org_token_revoke() -> Any:
-        s, owner_email = form_member("owner")
-        toolkit.token_revoke(owner_email, request.form.get("id", ""), actor=s.email, source_ip=client_ip())
+        s = session()
+        try:
+            # Only a token of a member of this organization: the toolkit checks it.
+            toolkit.revoke_token(request.form.get("id", ""), org=s.org, actor=s.email, source_ip=client_ip())
+        except mfakit.TokenError:
+            abort(404)
         return redirect(url_for("org_page"))
+
+    def audit_filters() -> dict[str, Any]:
+        a = request.args
+
+        def day(field: str, end: bool = False) -> int | None:
+            v = a.get(field, "")
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+                return None
+            t = int(calendar.timegm(time.strptime(v, "%Y-%m-%d")))
+            return t + 86400 if end else t
+
+        return {"user": a.get("user") or None, "actor": a.get("actor") or None, "event": a.get("type") or None,
+                "since": day("since"), "until": day("until", end=True)}
 
     @app.get("/org/audit")
     @login_required(admin=True)
     def org_audit() -> Any:
+        s = session()
         try:
             records, head = toolkit.audit_verify()
             chain = {"ok": True, "records": records, "head": head}
         except mfakit.AuditError as e:
             chain = {"ok": False, "error": f"{e.message} {e.detail}".strip()}
-        return render_template("audit.html", chain=chain)
+        f = audit_filters()
+        try:
+            page = toolkit.audit_query(org=s.org, limit=50, cursor=request.args.get("cursor") or None, **f)
+        except mfakit.MfaError as e:
+            return fail(f"Audit query refused: {e.detail or e.message}")
+        args = {k: v for k, v in request.args.items() if k != "cursor" and v}
+        return render_template("audit.html", chain=chain, events=page["events"], next_cursor=page.get("next_cursor"),
+                               args=args)
+
+    @app.get("/org/audit/export")
+    @login_required(admin=True)
+    def org_audit_export() -> Any:
+        s = session()
+        text = toolkit.audit_export(org=s.org, **audit_filters())
+        return Response(text, mimetype="application/x-ndjson",
+                        headers={"Content-Disposition": f'attachment; filename="audit-{s.org}.jsonl"'})
 
     # ---------------------------------------------------------------- the API
     @app.get("/api/v1/me")
@@ -647,18 +798,19 @@ def create_app(cfg: Config) -> Flask:
             return jsonify(error="send Authorization: Bearer <API key>"), 401, {"WWW-Authenticate": "Bearer"}
         try:
             t = toolkit.token_verify(auth[7:].strip(), client_ip())
-        except mfakit.TokenError:
+        except (mfakit.TokenError, mfakit.AccountDeleted):
             return jsonify(error="invalid API key"), 401, {"WWW-Authenticate": 'Bearer error="invalid_token"'}
-        orgs = db.memberships(t["user"])
-        if not orgs:
+        m = membership(t["user"])
+        if m is None:
             return jsonify(error="the key's owner belongs to no organization"), 403
-        org = str(orgs[0]["org"])
+        org = str(m["org"])
         # The organization's allow lists apply to API calls too: the toolkit decides.
         d = toolkit.login_decision(org, t["user"], state_for(t["user"], org, True))
         if d["decision"] == "deny":
             return jsonify(error=d["reason"]), 403
-        return jsonify(user=t["user"], org=org, role=orgs[0]["role"], key=t["name"], scopes=t.get("scopes", []))
+        return jsonify(user=t["user"], org=org, role=m["role"], key=t["name"], scopes=t.get("scopes", []))
 
+    @app.errorhandler(400)
     @app.errorhandler(403)
     @app.errorhandler(404)
     @app.errorhandler(413)

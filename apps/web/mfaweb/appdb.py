@@ -1,9 +1,9 @@
 """The service's own data, in a small SQLite file next to the toolkit's store (docs/web.md).
 
 What lives here is application data, never a security decision: organizations and their names,
-user profiles (display name, the Argon2id PHC the toolkit made and verifies), memberships with
-their role, pending invitations, and the server-side sessions. Second factors, failure counters,
-lock-outs, API tokens, policies and the audit chain live in the toolkit's store.
+user profiles (display name, the Argon2id PHC the toolkit made and verifies), pending invitations,
+and the server-side sessions. Memberships with their role, second factors, failure counters,
+lock-outs, API tokens, policies, deleted accounts and the audit chain live in the toolkit's store.
 
 Several instances of the service share this file (one host; SQLite's WAL and busy timeout make
 that safe) while the toolkit's state can be on Redis: docs/web.md says how to scale past one host.
@@ -30,13 +30,6 @@ CREATE TABLE IF NOT EXISTS users (
     display_name TEXT NOT NULL,
     password_phc TEXT NOT NULL,
     created INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS members (
-    org TEXT NOT NULL REFERENCES orgs(slug),
-    email TEXT NOT NULL REFERENCES users(email),
-    role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member')),
-    joined_at INTEGER NOT NULL,
-    PRIMARY KEY (org, email)
 );
 CREATE TABLE IF NOT EXISTS invitations (
     org TEXT NOT NULL REFERENCES orgs(slug),
@@ -74,7 +67,6 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE INDEX IF NOT EXISTS sessions_email ON sessions(email);
 """
 
-ROLES = ("owner", "admin", "member")
 SESSION_IDLE = 30 * 60          # seconds without a request before a session ends
 SESSION_ABSOLUTE = 12 * 3600    # and its longest life
 
@@ -112,47 +104,31 @@ class AppDb:
             self._local.conn = c
         return c
 
-    class _Tx:
-        def __init__(self, c: sqlite3.Connection) -> None:
-            self.c = c
-
-        def __enter__(self) -> sqlite3.Connection:
-            self.c.execute("BEGIN IMMEDIATE")
-            return self.c
-
-        def __exit__(self, exc_type: Any, *_: Any) -> None:
-            self.c.execute("ROLLBACK" if exc_type else "COMMIT")
-
-    def _tx(self) -> "AppDb._Tx":
-        return AppDb._Tx(self._conn())
-
     def q(self, sql: str, *args: Any) -> list[sqlite3.Row]:
         return self._conn().execute(sql, args).fetchall()
 
     def one(self, sql: str, *args: Any) -> sqlite3.Row | None:
         return self._conn().execute(sql, args).fetchone()
 
-    # ---- organizations, users, members ----
-    def create_org_with_owner(self, slug: str, name: str, email: str, display_name: str, phc: str) -> None:
-        now = int(time.time())
-        with self._tx() as c:
-            c.execute("INSERT INTO orgs VALUES (?, ?, ?)", (slug, name, now))
-            c.execute("INSERT INTO users VALUES (?, ?, ?, ?)", (email, display_name, phc, now))
-            c.execute("INSERT INTO members VALUES (?, ?, 'owner', ?)", (slug, email, now))
+    # ---- organizations, users ----
+    def create_org(self, slug: str, name: str) -> None:
+        self._conn().execute("INSERT INTO orgs VALUES (?, ?, ?)", (slug, name, int(time.time())))
 
-    def join_by_invitation(self, org: str, email: str, display_name: str, phc: str) -> str:
-        now = int(time.time())
-        with self._tx() as c:
-            inv = c.execute("SELECT role FROM invitations WHERE org = ? AND email = ?", (org, email)).fetchone()
-            if inv is None:
-                raise KeyError("no invitation")
-            c.execute("INSERT INTO users VALUES (?, ?, ?, ?)", (email, display_name, phc, now))
-            c.execute("INSERT INTO members VALUES (?, ?, ?, ?)", (org, email, inv["role"], now))
-            c.execute("DELETE FROM invitations WHERE org = ? AND email = ?", (org, email))
-            return str(inv["role"])
+    def create_user(self, email: str, display_name: str, phc: str) -> None:
+        self._conn().execute("INSERT INTO users VALUES (?, ?, ?, ?)", (email, display_name, phc, int(time.time())))
 
     def user(self, email: str) -> sqlite3.Row | None:
         return self.one("SELECT * FROM users WHERE email = ?", email)
+
+    def user_delete(self, email: str) -> None:
+        """After the toolkit purged the account: its profile and sessions go too."""
+        self._conn().execute("DELETE FROM sessions WHERE email = ?", (email,))
+        self._conn().execute("DELETE FROM totp_view WHERE email = ?", (email,))
+        self._conn().execute("DELETE FROM users WHERE email = ?", (email,))
+
+    def display_names(self, emails: list[str]) -> dict[str, str]:
+        rows = self.q(f"SELECT email, display_name FROM users WHERE email IN ({','.join('?' * len(emails))})", *emails)
+        return {r["email"]: r["display_name"] for r in rows}
 
     def set_password(self, email: str, phc: str) -> None:
         self._conn().execute("UPDATE users SET password_phc = ? WHERE email = ?", (phc, email))
@@ -160,23 +136,12 @@ class AppDb:
     def org(self, slug: str) -> sqlite3.Row | None:
         return self.one("SELECT * FROM orgs WHERE slug = ?", slug)
 
-    def memberships(self, email: str) -> list[sqlite3.Row]:
-        return self.q("SELECT m.*, o.name AS org_name FROM members m JOIN orgs o ON o.slug = m.org "
-                      "WHERE m.email = ? ORDER BY m.joined_at", email)
-
-    def membership(self, org: str, email: str) -> sqlite3.Row | None:
-        return self.one("SELECT * FROM members WHERE org = ? AND email = ?", org, email)
-
-    def members(self, org: str) -> list[sqlite3.Row]:
-        return self.q("SELECT m.*, u.display_name FROM members m JOIN users u ON u.email = m.email "
-                      "WHERE m.org = ? ORDER BY m.joined_at", org)
-
-    def set_role(self, org: str, email: str, role: str) -> None:
-        self._conn().execute("UPDATE members SET role = ? WHERE org = ? AND email = ?", (role, org, email))
-
     def invite(self, org: str, email: str, role: str, by: str) -> None:
         self._conn().execute("INSERT OR REPLACE INTO invitations VALUES (?, ?, ?, ?, ?)",
                              (org, email, role, by, int(time.time())))
+
+    def invitation_done(self, org: str, email: str) -> None:
+        self._conn().execute("DELETE FROM invitations WHERE org = ? AND email = ?", (org, email))
 
     def invitations(self, org: str) -> list[sqlite3.Row]:
         return self.q("SELECT * FROM invitations WHERE org = ? ORDER BY created", org)
