@@ -1,5 +1,7 @@
 #include "server_admin.hpp"
 
+#include "mfa/server/admin_json.hpp"
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -9,22 +11,7 @@ namespace {
 
 using json = nlohmann::json;
 
-json event_json(const server::AuditEvent& e) {
-    return json{{"seq", e.seq},      {"ts", e.time},       {"time", server::utc_time(e.time)}, {"type", e.type},
-                {"actor", e.actor},  {"subject", e.subject}, {"ip", e.source_ip},            {"detail", e.detail},
-                {"orgs", e.orgs}};
-}
-
-json token_json(const server::TokenInfo& t) {
-    return json{{"id", t.id},           {"user", t.user},       {"name", t.name},           {"scopes", t.scopes},
-                {"created", t.created}, {"expires", t.expires}, {"last_used", t.last_used}, {"last_ip", t.last_ip}};
-}
-
-json membership_json(const server::Membership& m) {
-    return json{{"user", m.user}, {"org", m.org}, {"role", std::string(server::to_string(m.role))}, {"since", m.since}};
-}
-
-std::string dump(const json& j, int indent = -1) { return j.dump(indent, ' ', false, json::error_handler_t::replace); }
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 std::string when(std::int64_t t) { return t == 0 ? "-" : server::utc_time(t); }
 
@@ -116,10 +103,7 @@ int ServerAdmin::run_audit(Context& ctx, server::Toolkit& tk, const std::string&
         auto page = tk.audit_query(query_);
         if (!page) return report(ctx, page.error(), "audit list");
         if (json_) {
-            json events = json::array();
-            for (const auto& e : page->events) events.push_back(event_json(e));
-            ctx.out << dump(json{{"events", events}, {"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}})
-                    << '\n';
+            ctx.out << server::audit_page_json(*page) << '\n';
             return kExitOk;
         }
         for (const auto& e : page->events)
@@ -166,19 +150,16 @@ int ServerAdmin::run_members(Context& ctx, server::Toolkit& tk, const std::strin
         auto m = tk.membership(user_);
         if (!m) return report(ctx, m.error(), "members show");
         if (!m->has_value()) return report(ctx, Error{Errc::not_found, user_ + " is in no organization"}, "members show");
-        ctx.out << (json_ ? dump(membership_json(**m)) : (*m)->user + "  " + (*m)->org + "  " + std::string(server::to_string((*m)->role)) +
+        ctx.out << (json_ ? server::membership_json(**m) : (*m)->user + "  " + (*m)->org + "  " + std::string(server::to_string((*m)->role)) +
                                                               "  since " + when((*m)->since))
                 << '\n';
         return kExitOk;
     }
     auto l = tk.org_members(org_);
     if (!l) return report(ctx, l.error(), "members list");
-    json j = json::array();
-    for (const auto& m : *l) {
-        j.push_back(membership_json(m));
+    for (const auto& m : *l)
         if (!json_) ctx.out << m.user << "  " << server::to_string(m.role) << "  since " << when(m.since) << '\n';
-    }
-    if (json_) ctx.out << dump(j) << '\n';
+    if (json_) ctx.out << server::memberships_json(*l) << '\n';
     else if (l->empty()) ctx.out << "no members\n";
     return kExitOk;
 }
@@ -192,9 +173,7 @@ int ServerAdmin::run_account(Context& ctx, server::Toolkit& tk, const std::strin
     auto s = tk.account_status(user_);
     if (!s) return report(ctx, s.error(), "account status");
     if (json_) {
-        ctx.out << dump(json{{"user", user_}, {"deleted", s->deleted}, {"deleted_at", s->deleted_at}, {"purge_after", s->purge_after},
-                             {"deleted_by", s->deleted_by}})
-                << '\n';
+        ctx.out << server::account_status_json(user_, *s) << '\n';
     } else if (s->deleted) {
         ctx.out << user_ << " deleted at " << when(s->deleted_at) << " by " << s->deleted_by << "; restorable until "
                 << when(s->purge_after) << '\n';
@@ -207,12 +186,10 @@ int ServerAdmin::run_account(Context& ctx, server::Toolkit& tk, const std::strin
 int ServerAdmin::run_purge(Context& ctx, server::Toolkit& tk, const server::RequestContext& rc) {
     auto purged = tk.purge(now_, rc);
     if (!purged) return report(ctx, purged.error(), "purge");
-    json j = json::array();
     for (const auto& p : *purged) {
-        j.push_back({{"user", p.user}, {"deleted_at", p.deleted_at}, {"keys", p.keys}});
         if (!json_) ctx.out << "purged " << p.user << " (deleted at " << when(p.deleted_at) << ", " << p.keys << " store keys)\n";
     }
-    if (json_) ctx.out << dump(j) << '\n';
+    if (json_) ctx.out << server::purged_json(*purged) << '\n';
     else if (purged->empty()) ctx.out << "nothing to purge\n";
     return kExitOk;
 }
@@ -225,9 +202,7 @@ int ServerAdmin::run_api_keys(Context& ctx, server::Toolkit& tk, const std::stri
     }
     auto l = tk.org_tokens(org_);
     if (!l) return report(ctx, l.error(), "api-keys list");
-    json j = json::array();
     for (const auto& t : *l) {
-        j.push_back(token_json(t));
         if (!json_) {
             std::string scopes;
             for (const auto& s : t.scopes) scopes += (scopes.empty() ? "" : ",") + s;
@@ -236,7 +211,7 @@ int ServerAdmin::run_api_keys(Context& ctx, server::Toolkit& tk, const std::stri
                     << when(t.last_used) << (t.last_ip.empty() ? "" : " from " + t.last_ip) << '\n';
         }
     }
-    if (json_) ctx.out << dump(j) << '\n';
+    if (json_) ctx.out << server::token_infos_json(*l) << '\n';
     else if (l->empty()) ctx.out << "no API keys\n";
     return kExitOk;
 }
@@ -251,7 +226,7 @@ int ServerAdmin::run_password_state(Context& ctx, server::Toolkit& tk, const ser
     auto s = tk.password_state(user_);
     if (!s) return report(ctx, s.error(), "password-state");
     const std::string must(server::to_string(s->must_change));
-    ctx.out << (json_ ? dump(json{{"user", user_}, {"changed_at", s->changed_at}, {"must_change", must}})
+    ctx.out << (json_ ? server::password_state_report_json(user_, *s)
                       : user_ + ": password set " + when(s->changed_at) + (must == "none" ? "" : "; must change (" + must + ")"))
             << '\n';
     return kExitOk;

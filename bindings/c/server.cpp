@@ -10,6 +10,7 @@
 #include "mfa/mfa_server.h"
 #include "mfa/server/allowlist.hpp"
 #include "mfa/server/toolkit.hpp"
+#include "mfa/server/admin_json.hpp"
 #include "server_handle.hpp"
 
 namespace mfa::abi {
@@ -394,7 +395,7 @@ int mfa_server_token_verify(mfa_server_t* s, char** out_json, const char* token,
         auto info = s->tk->token_verify(t, ctx("", i));
         if (!info) return fail(info.error());
         if (out_json == nullptr) return MFA_OK;
-        return put_alloc(out_json, token_json(*info).dump());
+        return put_alloc(out_json, server::token_info_json(*info));
     });
 }
 
@@ -404,9 +405,7 @@ int mfa_server_token_list(mfa_server_t* s, char** out_json, const char* user) {
         MFA_IN(u, user, "user");
         auto l = s->tk->token_list(u);
         if (!l) return fail(l.error());
-        nlohmann::json j = nlohmann::json::array();
-        for (const auto& t : *l) j.push_back(token_json(t));
-        return put_alloc(out_json, j.dump());
+        return put_alloc(out_json, server::token_infos_json(*l));
     });
 }
 

@@ -1,26 +1,11 @@
 // The C ABI of the server toolkit's administration (mfa_server.h, its "Administration" section):
 // the audit trail's queries, export and application events, organization membership, account
 // deletion and purge, an organization's API tokens, password renewal.
-#include <nlohmann/json.hpp>
-
+#include "mfa/server/admin_json.hpp"
 #include "server_handle.hpp"
 
 namespace mfa::abi {
 namespace {
-
-using json = nlohmann::json;
-
-json event_json(const server::AuditEvent& e) {
-    return json{{"seq", e.seq},       {"ts", e.time},           {"time", server::utc_time(e.time)},
-                {"type", e.type},     {"actor", e.actor},       {"subject", e.subject},
-                {"ip", e.source_ip},  {"detail", e.detail},     {"orgs", e.orgs}};
-}
-
-json membership_json(const server::Membership& m) {
-    return json{{"user", m.user}, {"org", m.org}, {"role", std::string(server::to_string(m.role))}, {"since", m.since}};
-}
-
-int dump(char** out, const json& j) { return put_alloc(out, j.dump(-1, ' ', false, json::error_handler_t::replace)); }
 
 // The caller's query (NULL: the defaults) as the core's.
 int read_query(const mfa_server_audit_filter_t* in, server::AuditQuery& q) {
@@ -68,10 +53,7 @@ int mfa_server_audit_query(mfa_server_t* s, char** out_json, const mfa_server_au
         if (int rc = read_query(query, q); rc != MFA_OK) return rc;
         auto page = s->tk->audit_query(q);
         if (!page) return fail(page.error());
-        json events = json::array();
-        for (const auto& e : page->events) events.push_back(event_json(e));
-        return dump(out_json, json{{"events", std::move(events)},
-                                   {"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}});
+        return put_alloc(out_json, server::audit_page_json(*page));
     });
 }
 
@@ -143,7 +125,7 @@ int mfa_server_membership_get(mfa_server_t* s, char** out_json, const char* user
         auto m = s->tk->membership(u);
         if (!m) return fail(m.error());
         if (!m->has_value()) return fail(Errc::not_found, "the user is in no organization");
-        return dump(out_json, membership_json(**m));
+        return put_alloc(out_json, server::membership_json(**m));
     });
 }
 
@@ -165,9 +147,7 @@ int mfa_server_org_members(mfa_server_t* s, char** out_json, const char* org) {
         MFA_IN(o, org, "org");
         auto l = s->tk->org_members(o);
         if (!l) return fail(l.error());
-        json j = json::array();
-        for (const auto& m : *l) j.push_back(membership_json(m));
-        return dump(out_json, j);
+        return put_alloc(out_json, server::memberships_json(*l));
     });
 }
 
@@ -200,8 +180,7 @@ int mfa_server_account_status(mfa_server_t* s, char** out_json, const char* user
         MFA_IN(u, user, "user");
         auto st = s->tk->account_status(u);
         if (!st) return fail(st.error());
-        return dump(out_json, json{{"user", std::string(u)}, {"deleted", st->deleted}, {"deleted_at", st->deleted_at},
-                                   {"purge_after", st->purge_after}, {"deleted_by", st->deleted_by}});
+        return put_alloc(out_json, server::account_status_json(u, *st));
     });
 }
 
@@ -212,9 +191,7 @@ int mfa_server_purge(mfa_server_t* s, char** out_json, int64_t now, const char* 
         MFA_IN_OPT(a, actor, "actor");
         auto purged = s->tk->purge(now, ctx(a, ""));
         if (!purged) return fail(purged.error());
-        json j = json::array();
-        for (const auto& p : *purged) j.push_back({{"user", p.user}, {"deleted_at", p.deleted_at}, {"keys", p.keys}});
-        return dump(out_json, j);
+        return put_alloc(out_json, server::purged_json(*purged));
     });
 }
 
@@ -225,9 +202,7 @@ int mfa_server_org_tokens(mfa_server_t* s, char** out_json, const char* org) {
         MFA_IN(o, org, "org");
         auto l = s->tk->org_tokens(o);
         if (!l) return fail(l.error());
-        json j = json::array();
-        for (const auto& t : *l) j.push_back(token_json(t));
-        return dump(out_json, j);
+        return put_alloc(out_json, server::token_infos_json(*l));
     });
 }
 
@@ -289,7 +264,7 @@ int mfa_server_password_state(mfa_server_t* s, char** out_json, const char* user
         MFA_IN(u, user, "user");
         auto st = s->tk->password_state(u);
         if (!st) return fail(st.error());
-        return dump(out_json, json{{"changed_at", st->changed_at}, {"must_change", std::string(server::to_string(st->must_change))}});
+        return put_alloc(out_json, server::password_state_report_json(u, *st));
     });
 }
 

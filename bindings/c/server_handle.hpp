@@ -3,7 +3,6 @@
 #pragma once
 
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -34,12 +33,6 @@ inline constexpr std::size_t kMaxIn = 64 * 1024;
 
 inline server::RequestContext ctx(std::string_view actor, std::string_view ip) {
     return server::RequestContext{std::string(actor), std::string(ip), {}};
-}
-
-inline nlohmann::json token_json(const server::TokenInfo& t) {
-    return nlohmann::json{{"id", t.id},           {"user", t.user},         {"name", t.name},
-                          {"scopes", t.scopes},   {"created", t.created},   {"expires", t.expires},
-                          {"last_used", t.last_used}, {"last_ip", t.last_ip}};
 }
 
 inline int need(const void* p, const char* what) {

@@ -1,0 +1,69 @@
+#include "mfa/server/admin_json.hpp"
+
+#include "mfa/json.hpp"
+
+namespace mfa::server {
+namespace {
+
+using json = nlohmann::json;
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+json event(const AuditEvent& e) {
+    return json{{"seq", e.seq},     {"ts", e.time},         {"time", utc_time(e.time)}, {"type", e.type},
+                {"actor", e.actor}, {"subject", e.subject}, {"ip", e.source_ip},        {"detail", e.detail},
+                {"orgs", e.orgs}};
+}
+
+json member(const Membership& m) {
+    return json{{"user", m.user}, {"org", m.org}, {"role", std::string(to_string(m.role))}, {"since", m.since}};
+}
+
+json token(const TokenInfo& t) {
+    return json{{"id", t.id},           {"user", t.user},       {"name", t.name},           {"scopes", t.scopes},
+                {"created", t.created}, {"expires", t.expires}, {"last_used", t.last_used}, {"last_ip", t.last_ip}};
+}
+
+}  // namespace
+
+std::string audit_event_json(const AuditEvent& e) { return dump(event(e)); }
+
+std::string audit_page_json(const AuditPage& page) {
+    json events = json::array();
+    for (const auto& e : page.events) events.push_back(event(e));
+    return dump(json{{"events", std::move(events)},
+                     {"next_cursor", page.next_cursor.empty() ? json(nullptr) : json(page.next_cursor)}});
+}
+
+std::string membership_json(const Membership& m) { return dump(member(m)); }
+
+std::string memberships_json(const std::vector<Membership>& l) {
+    json j = json::array();
+    for (const auto& m : l) j.push_back(member(m));
+    return dump(j);
+}
+
+std::string token_info_json(const TokenInfo& t) { return dump(token(t)); }
+
+std::string token_infos_json(const std::vector<TokenInfo>& l) {
+    json j = json::array();
+    for (const auto& t : l) j.push_back(token(t));
+    return dump(j);
+}
+
+std::string account_status_json(std::string_view user, const AccountStatus& s) {
+    return dump(json{{"user", std::string(user)}, {"deleted", s.deleted}, {"deleted_at", s.deleted_at},
+                     {"purge_after", s.purge_after}, {"deleted_by", s.deleted_by}});
+}
+
+std::string purged_json(const std::vector<PurgedAccount>& l) {
+    json j = json::array();
+    for (const auto& p : l) j.push_back({{"user", p.user}, {"deleted_at", p.deleted_at}, {"keys", p.keys}});
+    return dump(j);
+}
+
+std::string password_state_report_json(std::string_view user, const PasswordState& s) {
+    return dump(json{{"user", std::string(user)}, {"changed_at", s.changed_at}, {"must_change", std::string(to_string(s.must_change))}});
+}
+
+}  // namespace mfa::server
