@@ -268,6 +268,7 @@ async function main() {
     const cookie = (await owner.context().cookies()).find((c) => c.name === "mfaweb");
     check(cookie && cookie.httpOnly && cookie.sameSite === "Lax", "session cookie HttpOnly, SameSite=Lax");
     secrets.push(cookie.value);
+    check((await owner.request.head(S + "/login")).status() === 200, "HEAD is a GET, not a login attempt");
     const noToken = await owner.request.post(S + "/login", { form: { email: alice.email, password: "x" } });
     check(noToken.status() === 403, "a POST without the CSRF token is refused: " + noToken.status());
     const csrf = await owner.getAttribute('meta[name="csrf-token"]', "content");

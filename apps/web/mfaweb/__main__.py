@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--" + name, type=int, help=f"throttle: {what} (the toolkit's default when not given)")
     a = p.parse_args(argv)
 
+    os.umask(0o077)  # the stores, the key ring and app.db: readable by the service's user only
     os.makedirs(a.data, mode=0o700, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stdout)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # its access log prints query strings

@@ -220,7 +220,7 @@ def create_app(cfg: Config) -> Flask:
 
     @app.route("/signup", methods=["GET", "POST"])
     def signup() -> Any:
-        if request.method == "GET":
+        if request.method != "POST":  # GET and HEAD
             return render_template("signup.html")
         email = request.form.get("email", "").strip().lower()
         display = request.form.get("display_name", "").strip()[:128] or email
@@ -269,7 +269,7 @@ def create_app(cfg: Config) -> Flask:
 
     @app.route("/login", methods=["GET", "POST"])
     def login() -> Any:
-        if request.method == "GET":
+        if request.method != "POST":  # GET and HEAD
             return render_template("login.html")
         email = request.form.get("email", "").strip().lower()
         password = request.form.get("password", "")
