@@ -584,6 +584,16 @@ async function main() {
     check(pb.url().endsWith("/home"), "the owner inside the range goes on");
   });
 
+  await step("behind TLS (an https:// origin): Secure __Host- cookies and HSTS", async () => {
+    const t = await startService("tls", ["--data", path.join(tmp, "t"), "--origin", "https://app.example.test"]);
+    const r = await fetch(`http://127.0.0.1:${t.port}/login`);
+    const cookie = r.headers.get("set-cookie") || "";
+    check(/^__Host-mfaweb=[^;]+;/.test(cookie) && /; Secure/.test(cookie) && /; HttpOnly/.test(cookie) &&
+          /; Path=\//.test(cookie) && !/Domain=/i.test(cookie), "the cookie: " + cookie.replace(/=[^;]+/, "=…"));
+    secrets.push(cookie.split(";")[0].split("=")[1]);
+    check((r.headers.get("strict-transport-security") || "").startsWith("max-age="), "HSTS");
+  });
+
   await step("nothing secret in the services' logs", async () => {
     const text = logs.join("\n");
     check(logs.length > 50, "the services logged their requests");
