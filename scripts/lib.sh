@@ -20,9 +20,14 @@ mfa_packages() {
 
 # Installs what is missing of the given groups; does nothing (and needs no network) when all are there.
 mfa_ensure_packages() {
-    local missing=() p
+    local missing=() p provided
+    # An installed package that Provides a name counts as that name (NodeSource's nodejs provides
+    # npm, and apt refuses Debian's npm beside it).
+    provided=" $(dpkg-query -W -f='${db:Status-Abbrev}|${Provides}\n' 2>/dev/null | sed -n 's/^ii *|//p' |
+        tr ',' '\n' | sed 's/ *(.*//; s/^ *//' | tr '\n' ' ') "
     for p in $(mfa_packages "$@"); do
-        if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+        if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ] &&
+            [[ "$provided" != *" $p "* ]]; then
             missing+=("$p")
         fi
     done

@@ -4,6 +4,9 @@
 #                             directory), then `mfa code --watch` with its countdown (until Ctrl-C
 #                             on a terminal; 3 seconds otherwise)
 #   scripts/run.sh ARGS...    runs `mfa ARGS...`  (scripts/run.sh --help lists the commands)
+#   scripts/run.sh web [OPTIONS]  the reference web service (apps/web, docs/web.md) on
+#                             http://localhost:8000: SQLite store and key ring in build/web-data
+#                             (or $MFA_WEB_DATA); --store redis://… --port N … (--help lists them)
 # Build output goes to stderr so that `scripts/run.sh code ... --json` prints only the JSON.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -12,6 +15,13 @@ mfa_ensure_packages build app >&2
 mfa_build build >&2
 mfa="$MFA_ROOT/build/apps/authenticator/mfa"
 
+if [ "${1:-}" = web ]; then
+    shift
+    # The service is Python (Debian's Flask) over the mfakit package and the libmfa.so just built.
+    export MFA_LIBRARY="$MFA_ROOT/build/bindings/c/libmfa.so"
+    export PYTHONPATH="$MFA_ROOT/bindings/python:$MFA_ROOT/apps/web${PYTHONPATH:+:$PYTHONPATH}"
+    exec /usr/bin/python3 -m mfaweb --data "${MFA_WEB_DATA:-$MFA_ROOT/build/web-data}" "$@"
+fi
 if [ $# -gt 0 ]; then
     exec "$mfa" "$@"
 fi
