@@ -1,0 +1,309 @@
+"""The PAM stacks the end-to-end, concurrency and peer tests drive (tests/pam/ssh_test.py,
+concurrency_test.py, peers.py) and the login benchmark (bench/pam_logins.py): a pam_wrapper service
+directory per "machine", pamtester answering the prompt on stdin, and the three modules set up the way
+their admins would — pam_mfa against an SQLite or Redis store enrolled with `mfa server`,
+google-authenticator-libpam with a secret file as `google-authenticator -t -d -f -r 3 -R 30 -w 3` writes
+it, pam-u2f with an authfile. Nothing here mocks a module: each scenario runs the real .so files.
+
+Environment: MFA_APP (the mfa binary), MFA_PAM_MODULE (pam_mfa.so); missing ones are reported by
+missing(), which the tests turn into exit 77 (a failure under CI)."""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+
+PAM_WRAPPER = "/usr/lib/x86_64-linux-gnu/libpam_wrapper.so"
+SECURITY = "/lib/x86_64-linux-gnu/security"
+GOOGLE_AUTHENTICATOR = SECURITY + "/pam_google_authenticator.so"
+PAM_U2F = SECURITY + "/pam_u2f.so"
+PAMTESTER = shutil.which("pamtester") or "/usr/bin/pamtester"
+PROMPT = b"code"  # "Verification code: " (google-authenticator) and pam_mfa's prompt both end in it
+
+
+def missing(*paths):
+    """The reasons a scenario cannot run: each file in `paths` that is absent, with the Debian package."""
+    packages = {PAM_WRAPPER: "libpam-wrapper", PAMTESTER: "pamtester", GOOGLE_AUTHENTICATOR: "libpam-google-authenticator",
+                PAM_U2F: "libpam-u2f"}
+    return [f"{p} is missing (Debian {packages.get(p, 'see scripts/packages.txt')})" for p in paths
+            if not p or not os.path.exists(p)]
+
+
+def totp(secret_b32, at=None, step=30, digits=6):
+    """RFC 6238 with SHA-1, written from the RFC rather than taken from the module under test."""
+    key = base64.b32decode(secret_b32.upper() + "=" * (-len(secret_b32) % 8))
+    counter = int(time.time() if at is None else at) // step
+    h = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    o = h[-1] & 15
+    return "%0*d" % (digits, (struct.unpack(">I", h[o:o + 4])[0] & 0x7FFFFFFF) % 10 ** digits)
+
+
+def wait_step_start(margin=8):
+    """Sleeps into a fresh 30 s step when fewer than `margin` seconds of this one are left, so that one
+    scenario's codes all belong to the step they were computed in."""
+    left = 30 - time.time() % 30
+    if left < margin:
+        time.sleep(left + 0.1)
+
+
+def free_port():
+    """A free port on 127.0.0.1 as the kernel hands one out (tests/loopback_port.hpp in Python)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_listening(port, proc, seconds=10):
+    for _ in range(seconds * 20):
+        if proc.poll() is not None:
+            return False
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+class RedisServer:
+    """A throwaway redis-server as tests/redis_server.hpp starts one: loopback, free port, its own
+    directory, no persistence; stop() sends SIGTERM and waits."""
+
+    def __init__(self):
+        self.exe = os.environ.get("MFA_REDIS_SERVER") or shutil.which("redis-server")
+        self.proc = None
+        self.dir = None
+
+    def start(self):
+        if not self.exe:
+            return "redis-server is not installed (Debian redis-server)"
+        self.dir = tempfile.mkdtemp(prefix="mfa-redis-")
+        self.port = free_port()
+        self.proc = subprocess.Popen([self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no", "--dir", self.dir, "--logfile", self.dir + "/redis.log"])
+        if not wait_listening(self.port, self.proc):
+            self.stop()
+            return f"redis-server did not start on port {self.port}"
+        return None
+
+    def url(self, db=0):
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait()
+        if self.dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def login_user():
+    """The user the pamtester scenarios authenticate: the one running them (the peers look it up in
+    the password database and google-authenticator switches to it)."""
+    return pwd.getpwuid(os.getuid()).pw_name
+
+
+class Machine:
+    """One "machine": a pam_wrapper service directory holding the service `svc` with these auth lines,
+    plus whatever state directory its module keeps (the module objects below own that)."""
+
+    def __init__(self, root, auth_lines, service="svc"):
+        self.dir = os.path.join(root, "pam.d")
+        os.makedirs(self.dir, exist_ok=True)
+        self.service = service
+        text = "".join(line + "\n" for line in auth_lines) + "account required pam_permit.so\n"
+        for name in (service, "other"):  # "other": libpam reads it first and complains when absent
+            with open(os.path.join(self.dir, name), "w") as f:
+                f.write(text)
+
+    def env(self):
+        e = dict(os.environ)
+        e.update(LD_PRELOAD=PAM_WRAPPER, PAM_WRAPPER="1", PAM_WRAPPER_SERVICE_DIR=self.dir)
+        return e
+
+    def start(self, user):
+        """pamtester at its prompt: stdin open, output collected."""
+        return subprocess.Popen([PAMTESTER, "-v", self.service, user, "authenticate"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self.env())
+
+    def login(self, user, answer, timeout=60):
+        """One login answering the prompt with `answer`: (accepted, pamtester's output)."""
+        p = self.start(user)
+        out, _ = p.communicate((answer + "\n").encode(), timeout=timeout)
+        return p.returncode == 0, out.decode(errors="replace")
+
+
+def wait_prompt(proc, timeout=30):
+    """Reads pamtester's output up to the code prompt; what it read (so a caller can keep it)."""
+    got = b""
+    deadline = time.monotonic() + timeout
+    fd = proc.stdout.fileno()
+    while PROMPT not in got.lower():
+        if time.monotonic() > deadline or proc.poll() is not None:
+            break
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break
+        got += chunk
+    return got
+
+
+def concurrent_logins(machines, user, code, n=16):
+    """n pamtesters (spread over `machines`), all brought to the prompt first, then given the same code
+    at once: how many were accepted, and the distinct failure outputs."""
+    procs = [machines[i % len(machines)].start(user) for i in range(n)]
+    heads = [wait_prompt(p) for p in procs]
+    for p in procs:
+        p.stdin.write((code + "\n").encode())
+    for p in procs:
+        p.stdin.flush()
+        p.stdin.close()
+    accepted, messages = 0, set()
+    for p, head in zip(procs, heads):
+        out = head + p.stdout.read()
+        p.wait(timeout=60)
+        p.stdout.close()
+        if p.returncode == 0:
+            accepted += 1
+        else:
+            for line in out.decode(errors="replace").splitlines():
+                if "pamtester:" in line and "invoking" not in line and "performing" not in line:
+                    messages.add(line.split("pamtester:", 1)[1].strip())
+    return accepted, sorted(messages)
+
+
+def crash_rounds(machine, user, code, rounds=20):
+    """SIGKILLs pamtester `rounds` times at spread-out points after it was given the code (0 to 20 ms:
+    before, during and after the module's state write). Returns how many of the killed logins got as far
+    as accepting (exit 0 before the kill)."""
+    finished = 0
+    for i in range(rounds):
+        p = machine.start(user)
+        wait_prompt(p)
+        p.stdin.write((code + "\n").encode())
+        p.stdin.flush()
+        time.sleep(i * 0.001)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        if p.returncode == 0:
+            finished += 1
+        p.stdin.close()
+        p.stdout.close()
+    return finished
+
+
+# --- the three modules -------------------------------------------------------------------------------
+
+class GoogleAuthenticator:
+    """google-authenticator-libpam: a secret file per machine, rewritten by the module on each login to
+    keep its replay list and rate limit (the file `google-authenticator -t -d -f -r 3 -R 30 -w 3` makes)."""
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEI"
+
+    def __init__(self, root, rate_limit=True):
+        """rate_limit: the tool's default "-r 3 -R 30" (3 logins per 30 s); without it the scenarios
+        show the replay guard and the file rewrite alone."""
+        self.root = root
+        self.rate_limit = rate_limit
+        self.name = "google-authenticator-libpam" + ("" if rate_limit else " (no RATE_LIMIT)")
+
+    def missing(self):
+        return missing(PAM_WRAPPER, PAMTESTER, GOOGLE_AUTHENTICATOR)
+
+    def file_text(self):
+        return (self.secret + ("\n\" RATE_LIMIT 3 30" if self.rate_limit else "") + "\n\" WINDOW_SIZE 3\n\" DISALLOW_REUSE\n\" TOTP_AUTH\n"
+                + "".join(f"{10000000 + i * 1234567}\n" for i in range(5)))
+
+    def machine(self, name, copy_of=None):
+        """A machine with its own copy of the user's secret file (`copy_of`: that machine's file as it
+        is now, the way an admin copies ~/.google_authenticator to a second server)."""
+        d = os.path.join(self.root, name)
+        os.makedirs(d, exist_ok=True)
+        path = os.path.join(d, "secret")
+        if copy_of is not None:
+            shutil.copyfile(copy_of.secret_path, path)
+        else:
+            with open(path, "w") as f:
+                f.write(self.file_text())
+        os.chmod(path, 0o600)
+        m = Machine(d, [f"auth required {GOOGLE_AUTHENTICATOR} secret={path} user={login_user()}"])
+        m.secret_path = path
+        return m
+
+    def enroll(self, user):
+        del user  # the secret file is the enrollment
+
+    def code(self, at=None):
+        return totp(self.secret, at)
+
+    def state_intact(self, machine):
+        with open(machine.secret_path) as f:
+            return f.read().split("\n", 1)[0] == self.secret
+
+
+class PamMfa:
+    """pam_mfa: the user enrolled once with `mfa server enroll/confirm` in the store every machine's
+    service line names (an SQLite file or a Redis database); the key ring file shared the same way."""
+    name = "pam_mfa"
+
+    def __init__(self, root, store_url):
+        self.root = root
+        self.store_url = store_url
+        self.module = os.environ.get("MFA_PAM_MODULE", "")
+        self.app = os.environ.get("MFA_APP", "")
+        self.ring = os.path.join(root, "keyring")
+        self.secret = None
+
+    def missing(self):
+        unset = [f"{v} is not set (tests/meson.build sets it)" for v, val in
+                 (("MFA_PAM_MODULE", self.module), ("MFA_APP", self.app)) if not val]
+        return unset or missing(PAM_WRAPPER, PAMTESTER, self.module, self.app)
+
+    def server(self, *args):
+        r = subprocess.run([self.app, "server", "--store", self.store_url, "--keyring", self.ring, *args],
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            raise RuntimeError(f"mfa server {' '.join(args)}: {r.stderr.strip()}")
+        return r.stdout
+
+    def enroll(self, user):
+        """Enrolls `user` and confirms with the previous step's code, so that the current step's code is
+        still unused when the scenario starts."""
+        if not os.path.exists(self.ring):
+            self.server("keyring-new", self.ring)
+        self.secret = json.loads(self.server("enroll", user))["secret"]
+        self.server("confirm", user, totp(self.secret, time.time() - 30))
+
+    def machine(self, name, copy_of=None):
+        """A machine on the store; `copy_of` with an SQLite store: this machine gets its own copy of
+        that machine's database file (two servers sharing nothing but the user's enrollment), while a
+        Redis store is the fleet's one store whatever the machine."""
+        d = os.path.join(self.root, name)
+        os.makedirs(d, exist_ok=True)
+        url = self.store_url
+        if copy_of is not None and url.startswith("sqlite:"):
+            path = os.path.join(d, "mfa.db")
+            shutil.copyfile(copy_of.store_url[len("sqlite:"):], path)
+            url = "sqlite:" + path
+        m = Machine(d, [self.auth_line(url)])
+        m.store_url = url
+        return m
+
+    def auth_line(self, store_url=None):
+        """The service file's auth line for pam_mfa on this store and key ring."""
+        return f"auth required {self.module} store={store_url or self.store_url} keyring={self.ring}"
+
+    def code(self, at=None):
+        return totp(self.secret, at)
+
+    def state_intact(self, machine):
+        """No file on the machine to damage: the store's transactions either happened or did not."""
+        del machine
+        return None
