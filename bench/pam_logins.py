@@ -8,7 +8,7 @@ users first. Rounds are interleaved over the three stacks so a slow spell of the
 all of them; the medians of the rounds are printed, with the ratios to google-authenticator-libpam.
 
 Usage: bench/pam_logins.py --driver build/bench/pam_auth_loop [--logins 100] [--rounds 3]
-Environment: MFA_APP (mfa), MFA_PAM_MODULE (pam_mfa.so); redis-server on PATH for the Redis stack.
+Environment: MFA_APP (mfa), PAM_MFA_MODULE (pam_mfa.so); redis-server on PATH for the Redis stack.
 docs/performance.md ("PAM module") records a run."""
 import argparse
 import json
@@ -87,7 +87,7 @@ def through_driver(stack, codes, driver):
     path = os.path.join(stack.root, "codes.txt")
     with open(path, "w") as f:
         f.writelines(f"{u} {c}\n" for u, c in codes.items())
-    r = subprocess.run([driver, stack.machine.service, path], capture_output=True, text=True, env=stack.machine.env(),
+    r = subprocess.run([driver, stack.machine.name, path], capture_output=True, text=True, env=stack.machine.environ(),
                        timeout=600)
     if r.returncode != 0:
         raise RuntimeError(f"{driver} ({stack.name}): {r.stderr.strip()}")

@@ -5,7 +5,7 @@ machine, and four machines on the same store) exactly one is accepted and the ot
 an authentication failure, never an error about concurrent attempts. (The failure counts under a race
 belong to the unit scenarios of tests/pam.)
 
-Environment: MFA_APP, MFA_PAM_MODULE (tests/meson.build)."""
+Environment: MFA_APP, PAM_MFA_MODULE (tests/meson.build)."""
 import os
 import sys
 import tempfile

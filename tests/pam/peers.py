@@ -8,7 +8,7 @@ its column is the authfile (a soft-token credential, parsed by the module) and t
 device.
 
 Usage: peers.py [--markdown]   (meson test pam_peers; exit 77 with the reason when a module is missing)
-Environment: MFA_APP, MFA_PAM_MODULE (tests/meson.build sets them)."""
+Environment: MFA_APP, PAM_MFA_MODULE (tests/meson.build sets them)."""
 import os
 import subprocess
 import sys
@@ -76,7 +76,7 @@ def u2f_column():
     """pam-u2f with an authfile line for a fresh P-256 credential (a random credential id and key pair,
     what pamu2fcfg writes after registering a key), and no device attached. The authfile is parsed
     when the module's debug output counts the user's key."""
-    why = ps.missing(ps.PAM_WRAPPER, ps.PAMTESTER, ps.PAM_U2F)
+    why = ps.missing(ps.PAM_U2F)
     if why:
         return None, why
     user = ps.login_user()

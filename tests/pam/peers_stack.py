@@ -5,53 +5,41 @@ their admins would — pam_mfa against an SQLite or Redis store enrolled with `m
 google-authenticator-libpam with a secret file as `google-authenticator -t -d -f -r 3 -R 30 -w 3` writes
 it, pam-u2f with an authfile. Nothing here mocks a module: each scenario runs the real .so files.
 
-Environment: MFA_APP (the mfa binary), MFA_PAM_MODULE (pam_mfa.so); missing ones are reported by
+Environment: MFA_APP (the mfa binary), PAM_MFA_MODULE (pam_mfa.so); missing ones are reported by
 missing(), which the tests turn into exit 77 (a failure under CI)."""
-import base64
-import hashlib
-import hmac
 import json
 import os
-import pwd
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import tempfile
 import time
 
-PAM_WRAPPER = "/usr/lib/x86_64-linux-gnu/libpam_wrapper.so"
+import pamenv
+from pamenv import current_user as login_user
+from pamenv import totp
+
+PAM_WRAPPER = pamenv.PAM_WRAPPER or "libpam_wrapper.so"
 SECURITY = "/lib/x86_64-linux-gnu/security"
 GOOGLE_AUTHENTICATOR = SECURITY + "/pam_google_authenticator.so"
 PAM_U2F = SECURITY + "/pam_u2f.so"
-PAMTESTER = shutil.which("pamtester") or "/usr/bin/pamtester"
 PROMPT = b"code"  # "Verification code: " (google-authenticator) and pam_mfa's prompt both end in it
 
 
 def missing(*paths):
-    """The reasons a scenario cannot run: each file in `paths` that is absent, with the Debian package."""
-    packages = {PAM_WRAPPER: "libpam-wrapper", PAMTESTER: "pamtester", GOOGLE_AUTHENTICATOR: "libpam-google-authenticator",
-                PAM_U2F: "libpam-u2f"}
-    return [f"{p} is missing (Debian {packages.get(p, 'see scripts/packages.txt')})" for p in paths
-            if not p or not os.path.exists(p)]
-
-
-def totp(secret_b32, at=None, step=30, digits=6):
-    """RFC 6238 with SHA-1, written from the RFC rather than taken from the module under test."""
-    key = base64.b32decode(secret_b32.upper() + "=" * (-len(secret_b32) % 8))
-    counter = int(time.time() if at is None else at) // step
-    h = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
-    o = h[-1] & 15
-    return "%0*d" % (digits, (struct.unpack(">I", h[o:o + 4])[0] & 0x7FFFFFFF) % 10 ** digits)
+    """The reasons a scenario cannot run: pamenv's (pamtester, pam_wrapper) and each file in `paths`
+    that is absent, with its Debian package."""
+    packages = {GOOGLE_AUTHENTICATOR: "libpam-google-authenticator", PAM_U2F: "libpam-u2f"}
+    why = [pamenv.missing()] if pamenv.missing() else []
+    return why + [f"{p} is missing (Debian {packages.get(p, 'see scripts/packages.txt')})" for p in paths
+                  if not os.path.exists(p)]
 
 
 def wait_step_start(margin=8):
     """Sleeps into a fresh 30 s step when fewer than `margin` seconds of this one are left, so that one
     scenario's codes all belong to the step they were computed in."""
-    left = 30 - time.time() % 30
-    if left < margin:
-        time.sleep(left + 0.1)
+    pamenv.wait_for_fresh_step(margin=margin)
 
 
 def free_port():
@@ -105,47 +93,31 @@ class RedisServer:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def login_user():
-    """The user the pamtester scenarios authenticate: the one running them (the peers look it up in
-    the password database and google-authenticator switches to it)."""
-    return pwd.getpwuid(os.getuid()).pw_name
-
-
-class Machine:
-    """One "machine": a pam_wrapper service directory holding the service `svc` with these auth lines,
-    plus whatever state directory its module keeps (the module objects below own that)."""
+class Machine(pamenv.PamEnv):
+    """One "machine": a pam_wrapper service directory (pamenv.PamEnv) holding the service `svc` with
+    these auth lines and pam_permit for the account phase."""
 
     def __init__(self, root, auth_lines, service="svc"):
-        self.dir = os.path.join(root, "pam.d")
-        os.makedirs(self.dir, exist_ok=True)
-        self.service = service
-        text = "".join(line + "\n" for line in auth_lines) + "account required pam_permit.so\n"
-        for name in (service, "other"):  # "other": libpam reads it first and complains when absent
-            with open(os.path.join(self.dir, name), "w") as f:
-                f.write(text)
-
-    def env(self):
-        e = dict(os.environ)
-        e.update(LD_PRELOAD=PAM_WRAPPER, PAM_WRAPPER="1", PAM_WRAPPER_SERVICE_DIR=self.dir)
-        return e
+        super().__init__(root, auth_lines[0].split()[2])
+        self.name = service
+        self.service(service, *auth_lines, "account required pam_permit.so")
 
     def start(self, user):
-        """pamtester at its prompt: stdin open, output collected."""
-        return subprocess.Popen([PAMTESTER, "-v", self.service, user, "authenticate"], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self.env())
+        """pamtester at its prompt, its pipes in bytes."""
+        return subprocess.Popen(self.command(self.name, user), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=self.environ())
 
     def login(self, user, answer, timeout=60):
         """One login answering the prompt with `answer`: (accepted, pamtester's output)."""
-        p = self.start(user)
-        out, _ = p.communicate((answer + "\n").encode(), timeout=timeout)
-        return p.returncode == 0, out.decode(errors="replace")
+        r = self.authenticate(self.name, user, [answer], timeout=timeout)
+        return r.ok, r.output
 
 
 def wait_prompt(proc, timeout=30):
     """Reads pamtester's output up to the code prompt; what it read (so a caller can keep it)."""
     got = b""
     deadline = time.monotonic() + timeout
-    fd = proc.stdout.fileno()
+    fd = proc.stderr.fileno()  # pam_misc's conversation prompts on stderr
     while PROMPT not in got.lower():
         if time.monotonic() > deadline or proc.poll() is not None:
             break
@@ -160,17 +132,16 @@ def concurrent_logins(machines, user, code, n=16):
     """n pamtesters (spread over `machines`), all brought to the prompt first, then given the same code
     at once: how many were accepted, and the distinct failure outputs."""
     procs = [machines[i % len(machines)].start(user) for i in range(n)]
-    heads = [wait_prompt(p) for p in procs]
+    for p in procs:
+        wait_prompt(p)
     for p in procs:
         p.stdin.write((code + "\n").encode())
     for p in procs:
         p.stdin.flush()
-        p.stdin.close()
     accepted, messages = 0, set()
-    for p, head in zip(procs, heads):
-        out = head + p.stdout.read()
-        p.wait(timeout=60)
-        p.stdout.close()
+    for p in procs:
+        out, err = p.communicate(timeout=60)
+        out += err
         if p.returncode == 0:
             accepted += 1
         else:
@@ -195,8 +166,8 @@ def crash_rounds(machine, user, code, rounds=20):
         p.wait()
         if p.returncode == 0:
             finished += 1
-        p.stdin.close()
-        p.stdout.close()
+        for f in (p.stdin, p.stdout, p.stderr):
+            f.close()
     return finished
 
 
@@ -215,7 +186,7 @@ class GoogleAuthenticator:
         self.name = "google-authenticator-libpam" + ("" if rate_limit else " (no RATE_LIMIT)")
 
     def missing(self):
-        return missing(PAM_WRAPPER, PAMTESTER, GOOGLE_AUTHENTICATOR)
+        return missing(GOOGLE_AUTHENTICATOR)
 
     def file_text(self):
         return (self.secret + ("\n\" RATE_LIMIT 3 30" if self.rate_limit else "") + "\n\" WINDOW_SIZE 3\n\" DISALLOW_REUSE\n\" TOTP_AUTH\n"
@@ -249,37 +220,31 @@ class GoogleAuthenticator:
 
 
 class PamMfa:
-    """pam_mfa: the user enrolled once with `mfa server enroll/confirm` in the store every machine's
-    service line names (an SQLite file or a Redis database); the key ring file shared the same way."""
+    """pam_mfa: the user enrolled once with `mfa server enroll/confirm` (pamenv.Store) in the store every
+    machine's service line names (an SQLite file or a Redis database), the key ring shared the same way."""
     name = "pam_mfa"
 
     def __init__(self, root, store_url):
         self.root = root
         self.store_url = store_url
-        self.module = os.environ.get("MFA_PAM_MODULE", "")
+        self.module = os.environ.get("PAM_MFA_MODULE", "")
         self.app = os.environ.get("MFA_APP", "")
-        self.ring = os.path.join(root, "keyring")
+        self.store = None
         self.secret = None
 
     def missing(self):
         unset = [f"{v} is not set (tests/meson.build sets it)" for v, val in
-                 (("MFA_PAM_MODULE", self.module), ("MFA_APP", self.app)) if not val]
-        return unset or missing(PAM_WRAPPER, PAMTESTER, self.module, self.app)
-
-    def server(self, *args):
-        r = subprocess.run([self.app, "server", "--store", self.store_url, "--keyring", self.ring, *args],
-                           capture_output=True, text=True, timeout=60)
-        if r.returncode != 0:
-            raise RuntimeError(f"mfa server {' '.join(args)}: {r.stderr.strip()}")
-        return r.stdout
+                 (("PAM_MFA_MODULE", self.module), ("MFA_APP", self.app)) if not val]
+        return unset or missing(self.module, self.app)
 
     def enroll(self, user):
         """Enrolls `user` and confirms with the previous step's code, so that the current step's code is
         still unused when the scenario starts."""
-        if not os.path.exists(self.ring):
-            self.server("keyring-new", self.ring)
-        self.secret = json.loads(self.server("enroll", user))["secret"]
-        self.server("confirm", user, totp(self.secret, time.time() - 30))
+        if self.store is None:
+            os.makedirs(self.root, exist_ok=True)
+            self.store = pamenv.Store(self.root, self.app, self.store_url)
+        self.secret = json.loads(self.store.server("enroll", user).stdout)["secret"]
+        self.store.server("confirm", user, totp(self.secret, offset=-1))
 
     def machine(self, name, copy_of=None):
         """A machine on the store; `copy_of` with an SQLite store: this machine gets its own copy of
@@ -298,7 +263,7 @@ class PamMfa:
 
     def auth_line(self, store_url=None):
         """The service file's auth line for pam_mfa on this store and key ring."""
-        return f"auth required {self.module} store={store_url or self.store_url} keyring={self.ring}"
+        return f"auth required {self.module} store={store_url or self.store_url} keyring={self.store.keyring}"
 
     def code(self, at=None):
         return totp(self.secret, at)

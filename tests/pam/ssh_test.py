@@ -6,7 +6,7 @@ redis-server; a test user made with useradd; the ssh client answers the code pro
 A valid code logs in and runs a command; the same code on the second sshd is refused, and a wrong code
 is refused. sshd needs root to log another user in: not root → exit 77 with the reason (CI runs as root).
 
-Environment: MFA_APP, MFA_PAM_MODULE (tests/meson.build)."""
+Environment: MFA_APP, PAM_MFA_MODULE (tests/meson.build)."""
 import os
 import pty
 import secrets
@@ -34,7 +34,7 @@ class Sshd:
         self.root = root
         os.makedirs(root)
         self.pam = ps.Machine(root, [auth_line], service="sshd")
-        with open(os.path.join(self.pam.dir, "sshd"), "a") as f:
+        with open(os.path.join(self.pam.service_dir, "sshd"), "a") as f:
             f.write("session required pam_permit.so\n")
         key = os.path.join(root, "host_ed25519")
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True)
@@ -47,7 +47,7 @@ class Sshd:
                     "MaxStartups 50\nLogLevel VERBOSE\n")
         self.log = open(os.path.join(root, "sshd.log"), "wb")
         self.proc = subprocess.Popen([SSHD, "-D", "-e", "-f", self.config], stdout=self.log, stderr=subprocess.STDOUT,
-                                     env=self.pam.env())
+                                     env=self.pam.environ())
         if not ps.wait_listening(self.port, self.proc):
             self.stop()
             raise RuntimeError(f"sshd did not start on port {self.port}: {self.log_text()}")
@@ -98,7 +98,7 @@ def ssh_login(port, user, answer, command, known_hosts):
 @unittest.skipUnless(os.geteuid() == 0, "sshd logs another user in only as root (CI runs the tests as root)")
 class SshEndToEnd(unittest.TestCase):
     def setUp(self):
-        why = ps.missing(SSHD, SSH, ps.PAM_WRAPPER) + ps.PamMfa("/", "").missing()
+        why = ps.missing(SSHD, SSH) + ps.PamMfa("/", "").missing()
         if why:
             self.skipTest("; ".join(why))
         self.tmp = tempfile.mkdtemp(prefix="mfa-ssh-")
