@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """16 simultaneous logins of one user with one valid code through pamtester (pam_wrapper) and pam_mfa:
 all 16 are brought to the prompt, then answered at once. On SQLite (one machine) and on Redis (one
-machine, and four machines on the same store) exactly one is accepted and the others are refused with
-an authentication failure, never an error about concurrent attempts. (The failure counts under a race
+machine, and four machines on the same store) exactly one is accepted and the others are refused as a
+replay (or, once the replays have used up the free failures, throttled), never with a store or service
+error. (The failure counts under a race
 belong to the unit scenarios of tests/pam.)
 
 Environment: MFA_APP, PAM_MFA_MODULE (tests/meson.build)."""
@@ -16,6 +17,7 @@ import mfa_unittest  # noqa: E402
 import peers_stack as ps  # noqa: E402
 
 N = 16
+REFUSALS = {"Authentication failure", "Have exhausted maximum number of retries for service"}
 
 
 class Concurrency(unittest.TestCase):
@@ -43,7 +45,9 @@ class Concurrency(unittest.TestCase):
         ps.wait_step_start(15)
         accepted, messages = ps.concurrent_logins(hosts, self.user, mfa.code(), N)
         self.assertEqual(accepted, 1, f"{accepted} of {N} logins accepted one code; refusals: {messages}")
-        self.assertEqual(messages, ["Authentication failure"], messages)
+        # The 15 replays count as failures, so the last ones may meet the throttle (PAM_MAXTRIES); a
+        # store or service error would be a different message.
+        self.assertTrue(set(messages) <= REFUSALS, messages)
 
     def test_sqlite(self):
         self.race("sqlite:" + os.path.join(self.tmp.name, "mfa.db"))

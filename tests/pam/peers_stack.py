@@ -128,6 +128,18 @@ def wait_prompt(proc, timeout=30):
     return got
 
 
+def answer(proc, code, flush=True):
+    """Types `code` at pamtester's prompt (nothing when code is empty); a pamtester that ended before its
+    prompt (a throttled user is refused without one) is left to report why in its output."""
+    try:
+        if code:
+            proc.stdin.write((code + "\n").encode())
+        if flush:
+            proc.stdin.flush()
+    except BrokenPipeError:
+        pass
+
+
 def concurrent_logins(machines, user, code, n=16):
     """n pamtesters (spread over `machines`), all brought to the prompt first, then given the same code
     at once: how many were accepted, and the distinct failure outputs."""
@@ -135,9 +147,9 @@ def concurrent_logins(machines, user, code, n=16):
     for p in procs:
         wait_prompt(p)
     for p in procs:
-        p.stdin.write((code + "\n").encode())
+        answer(p, code, flush=False)
     for p in procs:
-        p.stdin.flush()
+        answer(p, "", flush=True)
     accepted, messages = 0, set()
     for p in procs:
         out, err = p.communicate(timeout=60)
@@ -159,15 +171,17 @@ def crash_rounds(machine, user, code, rounds=20):
     for i in range(rounds):
         p = machine.start(user)
         wait_prompt(p)
-        p.stdin.write((code + "\n").encode())
-        p.stdin.flush()
+        answer(p, code)
         time.sleep(i * 0.001)
         p.send_signal(signal.SIGKILL)
         p.wait()
         if p.returncode == 0:
             finished += 1
         for f in (p.stdin, p.stdout, p.stderr):
-            f.close()
+            try:
+                f.close()
+            except BrokenPipeError:  # the code it never read
+                pass
     return finished
 
 

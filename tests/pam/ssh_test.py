@@ -142,7 +142,7 @@ class SshEndToEnd(unittest.TestCase):
         ok, seen = self.login(second, code)
         self.assertFalse(ok, f"the code was accepted again on the second sshd: {seen}")
         self.assertIn("Permission denied", seen)
-        self.assertIn("Failed keyboard-interactive/pam", second.log_text())
+        self.assertIn("PAM: Authentication failure for " + self.user, second.log_text())
 
     def test_wrong_code_is_refused(self):
         server = self.sshd("c")
