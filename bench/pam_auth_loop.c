@@ -6,6 +6,9 @@
  *
  * Prints one JSON line: {"logins":N,"accepted":A,"seconds":S,"mean_us":M,"median_us":D,"per_second":R}.
  * Exit 1 when a line is malformed or pam_start fails. */
+// strdup and clock_gettime are POSIX, not C99 (the project builds C as -std=c99).
+#define _POSIX_C_SOURCE 200809L
+
 #include <security/pam_appl.h>
 
 #include <stdio.h>
