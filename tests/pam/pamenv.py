@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import os
 import pwd
+import re
 import shutil
 import struct
 import subprocess
@@ -94,8 +95,8 @@ class Result:
     @property
     def output(self) -> str:
         """pamtester's own lines and the prompts, without pam_wrapper's tracing."""
-        keep = [line for line in (self.stdout + self.stderr).splitlines(keepends=True) if "PWRAP_" not in line]
-        return "".join(keep)
+        # A prompt has no newline: pam_wrapper's next line starts right after it.
+        return re.sub(r"PWRAP_[A-Z]+\[[^\n]*\n?", "", self.stdout + self.stderr)
 
 
 class PamEnv:

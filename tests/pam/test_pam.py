@@ -62,10 +62,10 @@ class PamMfa(unittest.TestCase):
         before = os.stat(path)
         svc = self.mfa_service()
         pamenv.wait_for_fresh_step()
-        r = self.login(svc, self.code())
+        first = r = self.login(svc, self.code())
         self.assertTrue(r.ok, r.output)
         self.assertIn("Verification code", r.output)
-        self.assertNotIn(self.secret, r.output)
+        self.assertNotIn(self.secret, r.stdout + r.stderr)
         after = os.stat(path)
         self.assertEqual((before.st_mtime_ns, before.st_size, before.st_ino), (after.st_mtime_ns, after.st_size, after.st_ino),
                          "the module must never rewrite the enrollment file")
@@ -74,8 +74,9 @@ class PamMfa(unittest.TestCase):
         self.write_enrollment(other)
         r = self.login(svc, pamenv.totp(other, offset=1))
         self.assertFalse(r.ok, r.output)
-        r = self.login(svc, self.code(offset=-1))
+        r = self.login(svc, self.code(offset=1))
         self.assertTrue(r.ok, "the imported factor is still the one: " + r.output)
+        self.assertIn(f"user {USER}: TOTP factor imported from {path}", "\n".join(r.syslog) + "\n".join(first.syslog))
 
     def test_wrong_code(self):
         self.write_enrollment()
@@ -84,6 +85,8 @@ class PamMfa(unittest.TestCase):
         wrong = str((int(good) + 1) % 1000000).zfill(6)
         r = self.login(svc, wrong)
         self.assertFalse(r.ok, r.output)
+        self.assertIn(f"user {USER}: wrong TOTP code (otp_code_mismatch), failure 1", r.syslog)
+        self.assertNotIn(wrong, "\n".join(r.syslog), "a code is never logged")
         r = self.login(svc, "not-a-code")
         self.assertFalse(r.ok, r.output)
         lock = json.loads(self.store.server("lock", USER).stdout)
@@ -247,6 +250,7 @@ class PamMfa(unittest.TestCase):
         self.env.service("closed", "auth required {module} " + down, "auth required pam_permit.so")
         r = self.login("closed", "123456")
         self.assertFalse(r.ok, "fail=closed (the default) refuses: " + r.output)
+        self.assertTrue(any("store unavailable" in line and "fail=closed" in line for line in r.syslog), r.syslog)
         self.env.service("open", "auth required {module} fail=open " + down, "auth required pam_permit.so")
         r = self.login("open")
         self.assertTrue(r.ok, "fail=open steps aside: " + r.output)
@@ -258,6 +262,7 @@ class PamMfa(unittest.TestCase):
             self.env.service("bad", "auth required {module} " + self.base(args), "auth required pam_permit.so")
             r = self.login("bad", "123456")
             self.assertFalse(r.ok, f"{args}: {r.output}")
+            self.assertTrue(any(line.startswith("configuration: option") for line in r.syslog), f"{args}: {r.syslog}")
             self.assertNotIn("Verification code", r.output, args)
 
     def test_first_pass_options(self):
