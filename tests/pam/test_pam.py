@@ -5,6 +5,7 @@ against a SQLite store and key ring prepared with `mfa server`. Each test logs i
 import json
 import os
 import socket
+import subprocess
 import tempfile
 import time
 import unittest
@@ -282,6 +283,39 @@ class PamMfa(unittest.TestCase):
         self.env.service("tfp", "auth required {module} try_first_pass " + self.base(), "auth required pam_permit.so")
         r = self.login("tfp", self.code(offset=1))
         self.assertTrue(r.ok, r.output)
+
+    def enroll(self, path, answer):
+        """`mfa pam enroll --file PATH --no-qr`, answering the proof prompts with answer(secret)."""
+        p = subprocess.Popen([MFA, "pam", "enroll", "--file", path, "--no-qr", "--issuer", "test"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        secret = None
+        for line in p.stdout:
+            if line.startswith("Secret: "):
+                secret = line.split()[1]
+                break
+        self.assertIsNotNone(secret)
+        out, err = p.communicate("".join(a + "\n" for a in answer(secret)), timeout=60)
+        return p.returncode, secret, out, err
+
+    def test_mfa_pam_enroll_then_login(self):
+        path = os.path.join(self.enroll_dir, USER + ".json")
+        rc, _, out, err = self.enroll(path, lambda s: ["000000" if pamenv.totp(s) != "000000" else "111111"] * 3)
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("does not match", err)
+        self.assertFalse(os.path.exists(path), "no proof, nothing written")
+        pamenv.wait_for_fresh_step(margin=5)
+        rc, secret, out, err = self.enroll(path, lambda s: [pamenv.totp(s)])
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        with open(path) as f:
+            doc = json.load(f)
+        self.assertEqual((doc["user"], doc["totp"]["secret"]), (USER, secret))
+        again = subprocess.run([MFA, "pam", "enroll", "--file", path, "--no-qr"], capture_output=True, text=True,
+                               input="", timeout=60)
+        self.assertEqual(again.returncode, 2, "an existing file is not replaced without --force")
+        svc = self.mfa_service()
+        r = self.login(svc, pamenv.totp(secret, offset=1))
+        self.assertTrue(r.ok, "the enrolled secret logs in (the proof code's step is not the login's): " + r.output)
 
 
 if __name__ == "__main__":
