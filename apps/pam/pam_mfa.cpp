@@ -345,7 +345,7 @@ int Login::run(const char* user) {
     for (unsigned attempt = 0; attempt < opt_.tries; ++attempt) {
         char* resp = nullptr;
         const std::string prompt = opt_.pass == PassMode::forward_pass ? "Password & " + opt_.prompt : opt_.prompt;
-        const int prc = pam_prompt(pamh_, PAM_PROMPT_ECHO_OFF, &resp, "%s", prompt.c_str());
+        const int prc = pam_prompt(pamh_, opt_.echo_code ? PAM_PROMPT_ECHO_ON : PAM_PROMPT_ECHO_OFF, &resp, "%s", prompt.c_str());
         if (prc != PAM_SUCCESS || !resp) {
             if (resp) free(resp);
             log(LOG_NOTICE, "user " + account_.name + ": the conversation returned no code");

@@ -147,6 +147,8 @@ class PamMfa(unittest.TestCase):
         r = self.login(strict, "123456")
         self.assertFalse(r.ok, "no factor and no nullok: refused: " + r.output)
         self.assertIn("Verification code", r.output, "a user without a factor is asked like everyone else")
+        u2f_name = self.mfa_service("nouserok", name="u2f_name", then_permit=True)
+        self.assertTrue(self.login(u2f_name).ok, "pam-u2f's nouserok is nullok")
         lenient = self.mfa_service("nullok", name="lenient", then_permit=True)
         r = self.login(lenient)
         self.assertTrue(r.ok, r.output)
