@@ -286,6 +286,27 @@ class PamMfa(unittest.TestCase):
         r = self.login("tfp", self.code(offset=1))
         self.assertTrue(r.ok, r.output)
 
+    @unittest.skipUnless(pamenv.REDIS_SERVER, "redis-server is not installed (Debian redis-server)")
+    def test_fleet_on_redis_shares_replay_guard_and_failures(self):
+        with pamenv.RedisServer(self.dir) as redis:
+            fleet = pamenv.Store(self.dir, MFA, url=redis.url, keyring=self.store.keyring)
+            ga = pamenv.write_private(os.path.join(self.dir, "fleet.ga"), self.secret + '\n" TOTP_AUTH\n')
+            fleet.server("import-google-authenticator", USER, ga)
+            opts = f"store={redis.url} keyring={self.store.keyring} noenroll"
+            self.env.service("host_a", "auth required {module} " + opts)
+            self.env.service("host_b", "auth required {module} " + opts)
+            pamenv.wait_for_fresh_step()
+            code = self.code()
+            self.assertTrue(self.login("host_a", code).ok)
+            r = self.login("host_b", code)
+            self.assertFalse(r.ok, "a code accepted on one machine is refused on the other: " + r.output)
+            self.assertTrue(any("replayed" in line for line in r.syslog), r.syslog)
+            wrong = str((int(code) + 1) % 1000000).zfill(6)
+            self.assertFalse(self.login("host_a", wrong).ok)
+            self.assertFalse(self.login("host_b", wrong).ok)
+            lock = json.loads(fleet.server("lock", USER).stdout)
+            self.assertEqual(lock["second_factor_failures"], 3, "the replay and two wrong codes, counted across hosts")
+
     def enroll(self, path, answer):
         """`mfa pam enroll --file PATH --no-qr`, answering the proof prompts with answer(secret)."""
         p = subprocess.Popen([MFA, "pam", "enroll", "--file", path, "--no-qr", "--issuer", "test"], stdin=subprocess.PIPE,
