@@ -225,23 +225,25 @@ int Login::verify_code(SecretString code, bool& retry) {
     }
 }
 
-// The code from the previous module's PAM_AUTHTOK: the whole token, or its last `digits`
-// characters when the user typed password and code together; `rest` gets the password part.
-bool split_authtok(std::string_view tok, SecretString& code, SecretString& rest) {
+// Password and code typed together: the code is the last 6 characters when they are digits, and
+// `rest` the password before them. False when the text does not end in 6 digits (a plain password
+// from an earlier module is then not tried as a code: it would count as a failure).
+bool split_code(std::string_view text, SecretString& code, SecretString& rest) {
     constexpr std::size_t kDigits = 6;
-    if (tok.empty()) return false;
-    if (tok.size() >= kDigits) {
-        const auto tail = tok.substr(tok.size() - kDigits);
-        bool digits = true;
-        for (char c : tail) digits = digits && c >= '0' && c <= '9';
-        if (digits) {
-            code = SecretString(tail);
-            rest = SecretString(tok.substr(0, tok.size() - kDigits));
-            return true;
-        }
-    }
-    code = SecretString(tok);
+    if (text.size() < kDigits) return false;
+    const auto tail = text.substr(text.size() - kDigits);
+    for (char c : tail)
+        if (c < '0' || c > '9') return false;
+    code = SecretString(tail);
+    rest = SecretString(text.substr(0, text.size() - kDigits));
     return true;
+}
+
+// PAM copies the item; the temporary holding the NUL-terminated password is wiped.
+void set_authtok(pam_handle_t* pamh, const SecretString& password) {
+    std::string text(password.view());
+    pam_set_item(pamh, PAM_AUTHTOK, text.c_str());
+    secure_wipe(text.data(), text.size());
 }
 
 int Login::run(const char* user) {
@@ -321,41 +323,47 @@ int Login::run(const char* user) {
     // A user without a factor (and without nullok) is asked like everyone else: the toolkit
     // verifies a dummy secret and the code fails, so the prompt does not tell who is enrolled.
 
-    for (unsigned attempt = 0; attempt < opt_.tries; ++attempt) {
+    // try_first_pass / use_first_pass: the code typed after the password for an earlier module.
+    if (opt_.pass == PassMode::try_first_pass || opt_.pass == PassMode::use_first_pass) {
+        const void* item = nullptr;
         SecretString code, rest;
-        bool from_authtok = false;
-        if (attempt == 0 && (opt_.pass == PassMode::try_first_pass || opt_.pass == PassMode::use_first_pass)) {
-            const void* item = nullptr;
-            if (pam_get_item(pamh_, PAM_AUTHTOK, &item) == PAM_SUCCESS && item)
-                from_authtok = split_authtok(static_cast<const char*>(item), code, rest);
-            if (!from_authtok && opt_.pass == PassMode::use_first_pass) {
-                log(LOG_NOTICE, "user " + account_.name + ": use_first_pass and no earlier password");
-                return PAM_AUTH_ERR;
+        if (pam_get_item(pamh_, PAM_AUTHTOK, &item) == PAM_SUCCESS && item &&
+            split_code(static_cast<const char*>(item), code, rest)) {
+            bool retry = false;
+            const int rc = verify_code(std::move(code), retry);
+            if (rc == PAM_SUCCESS) {
+                // The password part goes on to the next module (pam_unix use_first_pass).
+                set_authtok(pamh_, rest);
+                return PAM_SUCCESS;
             }
+            if (!retry || opt_.pass == PassMode::use_first_pass) return rc;
+        } else if (opt_.pass == PassMode::use_first_pass) {
+            log(LOG_NOTICE, "user " + account_.name + ": use_first_pass and no code after the earlier password");
+            return PAM_AUTH_ERR;
         }
-        if (!from_authtok) {
-            char* resp = nullptr;
-            const std::string prompt = opt_.pass == PassMode::forward_pass ? "Password & " + opt_.prompt : opt_.prompt;
-            const int rc = pam_prompt(pamh_, PAM_PROMPT_ECHO_OFF, &resp, "%s", prompt.c_str());
-            if (rc != PAM_SUCCESS || !resp) {
-                if (resp) free(resp);
-                log(LOG_NOTICE, "user " + account_.name + ": the conversation returned no code");
-                return PAM_CONV_ERR;
-            }
-            const std::string_view r(resp);
-            if (opt_.pass == PassMode::forward_pass) split_authtok(r, code, rest);
-            else code = SecretString(r);
-            secure_wipe(resp, std::strlen(resp));
-            free(resp);
+    }
+    for (unsigned attempt = 0; attempt < opt_.tries; ++attempt) {
+        char* resp = nullptr;
+        const std::string prompt = opt_.pass == PassMode::forward_pass ? "Password & " + opt_.prompt : opt_.prompt;
+        const int prc = pam_prompt(pamh_, opt_.echo_code ? PAM_PROMPT_ECHO_ON : PAM_PROMPT_ECHO_OFF, &resp, "%s", prompt.c_str());
+        if (prc != PAM_SUCCESS || !resp) {
+            if (resp) free(resp);
+            log(LOG_NOTICE, "user " + account_.name + ": the conversation returned no code");
+            return PAM_CONV_ERR;
         }
+        SecretString code, rest;
+        const std::string_view typed(resp);
+        const bool split = opt_.pass == PassMode::forward_pass && split_code(typed, code, rest);
+        if (!split) code = SecretString(typed);
+        secure_wipe(resp, std::strlen(resp));
+        free(resp);
         bool retry = false;
         const int rc = verify_code(std::move(code), retry);
         if (rc == PAM_SUCCESS) {
-            // Stacking: the password part goes on to the next module (pam_unix use_first_pass).
-            if (!rest.empty()) pam_set_item(pamh_, PAM_AUTHTOK, rest.data());
+            if (split) set_authtok(pamh_, rest);
             return PAM_SUCCESS;
         }
-        if (!retry || opt_.pass == PassMode::use_first_pass) return rc;
+        if (!retry) return rc;
     }
     return PAM_AUTH_ERR;
 }

@@ -83,7 +83,8 @@ Result<Options> parse_options(const std::vector<std::string_view>& args) {
                 o.factors.push_back(x);
                 i = j + 1;
             }
-        } else if (name == "nullok") st = flag(o.nullok);
+        } else if (name == "nullok" || name == "nouserok") st = flag(o.nullok);  // nouserok: pam-u2f's name
+        else if (name == "echo_verification_code") st = flag(o.echo_code);  // google-authenticator's name
         else if (name == "org") st = text(o.org);
         else if (name == "try_first_pass") st = pass(PassMode::try_first_pass);
         else if (name == "use_first_pass") st = pass(PassMode::use_first_pass);

@@ -28,6 +28,7 @@ struct Options {
     std::string org;                      // org=NAME: the toolkit policy deciding who must enroll (grace)
     PassMode pass = PassMode::prompt;
     std::string prompt = "Verification code: ";
+    bool echo_code = false;               // echo_verification_code: the code is shown as it is typed
     bool debug = false;
     bool fail_open = false;               // fail=open: step aside (PAM_IGNORE) when the store is down
     std::string enroll_dir;               // DIR/<user>.json instead of ~/.config/mfa/pam-enroll.json

@@ -18,7 +18,9 @@ import hashlib
 import hmac
 import os
 import pwd
+import re
 import shutil
+import socket
 import struct
 import subprocess
 import time
@@ -94,8 +96,8 @@ class Result:
     @property
     def output(self) -> str:
         """pamtester's own lines and the prompts, without pam_wrapper's tracing."""
-        keep = [line for line in (self.stdout + self.stderr).splitlines(keepends=True) if "PWRAP_" not in line]
-        return "".join(keep)
+        # A prompt has no newline: pam_wrapper's next line starts right after it.
+        return re.sub(r"PWRAP_[A-Z]+\[[^\n]*\n?", "", self.stdout + self.stderr)
 
 
 class PamEnv:
@@ -156,13 +158,16 @@ class PamEnv:
 class Store:
     """A key ring and a store prepared through the mfa binary (`mfa server …`)."""
 
-    def __init__(self, directory: str, mfa_app: str, url: str | None = None):
+    def __init__(self, directory: str, mfa_app: str, url: str | None = None, keyring: str | None = None):
+        """A new key ring in `directory`, or `keyring` (an existing one: machines of a fleet share it)."""
         self.mfa = mfa_app
-        self.keyring = os.path.join(directory, "pam.keyring")
+        self.keyring = keyring or os.path.join(directory, "pam.keyring")
         self.url = url or "sqlite:" + os.path.join(directory, "pam.db")
-        r = subprocess.run([mfa_app, "server", "keyring-new", self.keyring], capture_output=True, text=True, timeout=60)
-        if r.returncode != 0:
-            raise RuntimeError("mfa server keyring-new: " + r.stderr)
+        if keyring is None:
+            r = subprocess.run([mfa_app, "server", "keyring-new", self.keyring], capture_output=True, text=True,
+                               timeout=60)
+            if r.returncode != 0:
+                raise RuntimeError("mfa server keyring-new: " + r.stderr)
 
     def options(self) -> str:
         return f"store={self.url} keyring={self.keyring}"
@@ -173,6 +178,53 @@ class Store:
         if check and r.returncode != 0:
             raise RuntimeError(f"mfa server {' '.join(args)}: {r.stderr}")
         return r
+
+
+REDIS_SERVER = shutil.which("redis-server")
+
+
+class RedisServer:
+    """A throwaway redis-server on 127.0.0.1 and a free port, no persistence, stopped on exit:
+
+        with RedisServer(tmpdir) as redis:
+            store = Store(tmpdir, mfa_app, url=redis.url)
+    """
+
+    def __init__(self, directory: str):
+        self.dir = os.path.join(directory, "redis")
+        os.makedirs(self.dir, exist_ok=True)
+        self.proc: subprocess.Popen | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def __enter__(self) -> "RedisServer":
+        if not REDIS_SERVER:
+            raise RuntimeError("redis-server is not installed (Debian redis-server)")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.proc = subprocess.Popen([REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
+                                      "--save", "", "--appendonly", "no", "--logfile", os.path.join(self.dir, "log")])
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as c:
+                    c.sendall(b"PING\r\n")
+                    if c.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                time.sleep(0.05)
+        self.__exit__(None, None, None)
+        raise RuntimeError("redis-server did not answer on port " + str(self.port))
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
 
 
 def write_private(path: str, text: str) -> str:

@@ -5,6 +5,7 @@ against a SQLite store and key ring prepared with `mfa server`. Each test logs i
 import json
 import os
 import socket
+import subprocess
 import tempfile
 import time
 import unittest
@@ -62,10 +63,10 @@ class PamMfa(unittest.TestCase):
         before = os.stat(path)
         svc = self.mfa_service()
         pamenv.wait_for_fresh_step()
-        r = self.login(svc, self.code())
+        first = r = self.login(svc, self.code())
         self.assertTrue(r.ok, r.output)
         self.assertIn("Verification code", r.output)
-        self.assertNotIn(self.secret, r.output)
+        self.assertNotIn(self.secret, r.stdout + r.stderr)
         after = os.stat(path)
         self.assertEqual((before.st_mtime_ns, before.st_size, before.st_ino), (after.st_mtime_ns, after.st_size, after.st_ino),
                          "the module must never rewrite the enrollment file")
@@ -74,8 +75,9 @@ class PamMfa(unittest.TestCase):
         self.write_enrollment(other)
         r = self.login(svc, pamenv.totp(other, offset=1))
         self.assertFalse(r.ok, r.output)
-        r = self.login(svc, self.code(offset=-1))
+        r = self.login(svc, self.code(offset=1))
         self.assertTrue(r.ok, "the imported factor is still the one: " + r.output)
+        self.assertIn(f"user {USER}: TOTP factor imported from {path}", "\n".join(r.syslog) + "\n".join(first.syslog))
 
     def test_wrong_code(self):
         self.write_enrollment()
@@ -84,6 +86,8 @@ class PamMfa(unittest.TestCase):
         wrong = str((int(good) + 1) % 1000000).zfill(6)
         r = self.login(svc, wrong)
         self.assertFalse(r.ok, r.output)
+        self.assertIn(f"user {USER}: wrong TOTP code (otp_code_mismatch), failure 1", r.syslog)
+        self.assertNotIn(wrong, "\n".join(r.syslog), "a code is never logged")
         r = self.login(svc, "not-a-code")
         self.assertFalse(r.ok, r.output)
         lock = json.loads(self.store.server("lock", USER).stdout)
@@ -143,6 +147,8 @@ class PamMfa(unittest.TestCase):
         r = self.login(strict, "123456")
         self.assertFalse(r.ok, "no factor and no nullok: refused: " + r.output)
         self.assertIn("Verification code", r.output, "a user without a factor is asked like everyone else")
+        u2f_name = self.mfa_service("nouserok", name="u2f_name", then_permit=True)
+        self.assertTrue(self.login(u2f_name).ok, "pam-u2f's nouserok is nullok")
         lenient = self.mfa_service("nullok", name="lenient", then_permit=True)
         r = self.login(lenient)
         self.assertTrue(r.ok, r.output)
@@ -247,6 +253,7 @@ class PamMfa(unittest.TestCase):
         self.env.service("closed", "auth required {module} " + down, "auth required pam_permit.so")
         r = self.login("closed", "123456")
         self.assertFalse(r.ok, "fail=closed (the default) refuses: " + r.output)
+        self.assertTrue(any("store unavailable" in line and "fail=closed" in line for line in r.syslog), r.syslog)
         self.env.service("open", "auth required {module} fail=open " + down, "auth required pam_permit.so")
         r = self.login("open")
         self.assertTrue(r.ok, "fail=open steps aside: " + r.output)
@@ -258,6 +265,7 @@ class PamMfa(unittest.TestCase):
             self.env.service("bad", "auth required {module} " + self.base(args), "auth required pam_permit.so")
             r = self.login("bad", "123456")
             self.assertFalse(r.ok, f"{args}: {r.output}")
+            self.assertTrue(any(line.startswith("configuration: option") for line in r.syslog), f"{args}: {r.syslog}")
             self.assertNotIn("Verification code", r.output, args)
 
     def test_first_pass_options(self):
@@ -277,6 +285,60 @@ class PamMfa(unittest.TestCase):
         self.env.service("tfp", "auth required {module} try_first_pass " + self.base(), "auth required pam_permit.so")
         r = self.login("tfp", self.code(offset=1))
         self.assertTrue(r.ok, r.output)
+
+    @unittest.skipUnless(pamenv.REDIS_SERVER, "redis-server is not installed (Debian redis-server)")
+    def test_fleet_on_redis_shares_replay_guard_and_failures(self):
+        with pamenv.RedisServer(self.dir) as redis:
+            fleet = pamenv.Store(self.dir, MFA, url=redis.url, keyring=self.store.keyring)
+            ga = pamenv.write_private(os.path.join(self.dir, "fleet.ga"), self.secret + '\n" TOTP_AUTH\n')
+            fleet.server("import-google-authenticator", USER, ga)
+            opts = f"store={redis.url} keyring={self.store.keyring} noenroll"
+            self.env.service("host_a", "auth required {module} " + opts)
+            self.env.service("host_b", "auth required {module} " + opts)
+            pamenv.wait_for_fresh_step()
+            code = self.code()
+            self.assertTrue(self.login("host_a", code).ok)
+            r = self.login("host_b", code)
+            self.assertFalse(r.ok, "a code accepted on one machine is refused on the other: " + r.output)
+            self.assertTrue(any("replayed" in line for line in r.syslog), r.syslog)
+            wrong = str((int(code) + 1) % 1000000).zfill(6)
+            self.assertFalse(self.login("host_a", wrong).ok)
+            self.assertFalse(self.login("host_b", wrong).ok)
+            lock = json.loads(fleet.server("lock", USER).stdout)
+            self.assertEqual(lock["second_factor_failures"], 3, "the replay and two wrong codes, counted across hosts")
+
+    def enroll(self, path, answer):
+        """`mfa pam enroll --file PATH --no-qr`, answering the proof prompts with answer(secret)."""
+        p = subprocess.Popen([MFA, "pam", "enroll", "--file", path, "--no-qr", "--issuer", "test"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        secret = None
+        for line in p.stdout:
+            if line.startswith("Secret: "):
+                secret = line.split()[1]
+                break
+        self.assertIsNotNone(secret)
+        out, err = p.communicate("".join(a + "\n" for a in answer(secret)), timeout=60)
+        return p.returncode, secret, out, err
+
+    def test_mfa_pam_enroll_then_login(self):
+        path = os.path.join(self.enroll_dir, USER + ".json")
+        rc, _, out, err = self.enroll(path, lambda s: ["000000" if pamenv.totp(s) != "000000" else "111111"] * 3)
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("does not match", err)
+        self.assertFalse(os.path.exists(path), "no proof, nothing written")
+        pamenv.wait_for_fresh_step(margin=5)
+        rc, secret, out, err = self.enroll(path, lambda s: [pamenv.totp(s)])
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        with open(path) as f:
+            doc = json.load(f)
+        self.assertEqual((doc["user"], doc["totp"]["secret"]), (USER, secret))
+        again = subprocess.run([MFA, "pam", "enroll", "--file", path, "--no-qr"], capture_output=True, text=True,
+                               input="", timeout=60)
+        self.assertEqual(again.returncode, 2, "an existing file is not replaced without --force")
+        svc = self.mfa_service()
+        r = self.login(svc, pamenv.totp(secret, offset=1))
+        self.assertTrue(r.ok, "the enrolled secret logs in (the proof code's step is not the login's): " + r.output)
 
 
 if __name__ == "__main__":
