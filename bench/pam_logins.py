@@ -102,14 +102,13 @@ def main():
     args = ap.parse_args()
     if args.logins < 1 or args.rounds < 1:
         ap.error("--logins and --rounds must be at least 1")
-    redis = ps.RedisServer()
     with tempfile.TemporaryDirectory(prefix="mfa-pam-bench-") as root:
+        redis, why = ps.start_redis(root)
+        if why:
+            sys.exit(f"pam_logins: {why}")
         try:
-            why = redis.start()
-            if why:
-                sys.exit(f"pam_logins: {why}")
             stacks = [PamMfaStack("pam_mfa (SQLite)", os.path.join(root, "sqlite"), "sqlite:" + os.path.join(root, "sqlite", "mfa.db")),
-                      PamMfaStack("pam_mfa (Redis)", os.path.join(root, "redis"), redis.url()),
+                      PamMfaStack("pam_mfa (Redis)", os.path.join(root, "redis-store"), redis.url),
                       GoogleAuthenticatorStack(os.path.join(root, "ga"))]
             for s in stacks:
                 os.makedirs(s.root, exist_ok=True)
@@ -127,7 +126,7 @@ def main():
                             sys.exit(f"pam_logins: {s.name} {kind}: {res['accepted']} of {res['logins']} valid codes accepted")
                         results[s.name][kind].append(res)
         finally:
-            redis.stop()
+            redis.__exit__(None, None, None)
     base = stacks[-1].name
     med = {n: {"pamtester": statistics.median(x["per_second"] for x in v["pamtester"]),
                "driver_us": statistics.median(x["median_us"] for x in v["driver"])} for n, v in results.items()}

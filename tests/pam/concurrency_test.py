@@ -23,12 +23,14 @@ REFUSALS = {"Authentication failure", "Have exhausted maximum number of retries 
 class Concurrency(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.redis = ps.RedisServer()
-        cls.redis_why = cls.redis.start()
+        cls.redis_dir = tempfile.TemporaryDirectory(prefix="mfa-pam-race-redis-")
+        cls.redis, cls.redis_why = ps.start_redis(cls.redis_dir.name)
 
     @classmethod
     def tearDownClass(cls):
-        cls.redis.stop()
+        if cls.redis:
+            cls.redis.__exit__(None, None, None)
+        cls.redis_dir.cleanup()
 
     def setUp(self):
         why = ps.PamMfa("/", "").missing()
@@ -55,7 +57,7 @@ class Concurrency(unittest.TestCase):
     def redis_url(self, db):
         if self.redis_why:
             self.skipTest(self.redis_why)
-        return self.redis.url(db)
+        return ps.redis_db(self.redis, db)
 
     def test_redis(self):
         self.race(self.redis_url(1))

@@ -123,13 +123,13 @@ def u2f_authfile_line(user):
 def columns():
     """Runs everything: ({column name: {scenario: cell}}, pam_mfa facts, reasons something could not run)."""
     cols, facts, skipped = {}, {}, []
-    redis = ps.RedisServer()
+    redis_dir = tempfile.TemporaryDirectory(prefix="mfa-peers-redis-")
+    redis, redis_why = ps.start_redis(redis_dir.name)
     try:
-        redis_why = redis.start()
         dbs = iter(range(16))
         makers = [
             ("pam_mfa (SQLite per machine)", lambda root: ps.PamMfa(root, "sqlite:" + os.path.join(root, "mfa.db"))),
-            ("pam_mfa (Redis, one store)", lambda root: ps.PamMfa(root, redis.url(next(dbs)))),
+            ("pam_mfa (Redis, one store)", lambda root: ps.PamMfa(root, ps.redis_db(redis, next(dbs)))),
             ("google-authenticator-libpam", lambda root: ps.GoogleAuthenticator(root)),
             ("google-authenticator-libpam (no RATE_LIMIT)", lambda root: ps.GoogleAuthenticator(root, rate_limit=False)),
         ]
@@ -145,7 +145,9 @@ def columns():
             if name.startswith("pam_mfa"):
                 facts[name] = {k: v[1] for k, v in result.items()}
     finally:
-        redis.stop()
+        if redis:
+            redis.__exit__(None, None, None)
+        redis_dir.cleanup()
     u2f, why = u2f_column()
     if u2f is None:
         skipped += [f"pam-u2f: {w}" for w in why]

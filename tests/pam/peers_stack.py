@@ -61,36 +61,18 @@ def wait_listening(port, proc, seconds=10):
     return False
 
 
-class RedisServer:
-    """A throwaway redis-server as tests/redis_server.hpp starts one: loopback, free port, its own
-    directory, no persistence; stop() sends SIGTERM and waits."""
+def start_redis(directory):
+    """A pamenv.RedisServer started in `directory`: (server, None), or (None, why) when it cannot run.
+    The caller stops it with server.__exit__(None, None, None)."""
+    try:
+        return pamenv.RedisServer(directory).__enter__(), None
+    except RuntimeError as e:
+        return None, str(e)
 
-    def __init__(self):
-        self.exe = os.environ.get("MFA_REDIS_SERVER") or shutil.which("redis-server")
-        self.proc = None
-        self.dir = None
 
-    def start(self):
-        if not self.exe:
-            return "redis-server is not installed (Debian redis-server)"
-        self.dir = tempfile.mkdtemp(prefix="mfa-redis-")
-        self.port = free_port()
-        self.proc = subprocess.Popen([self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no", "--dir", self.dir, "--logfile", self.dir + "/redis.log"])
-        if not wait_listening(self.port, self.proc):
-            self.stop()
-            return f"redis-server did not start on port {self.port}"
-        return None
-
-    def url(self, db=0):
-        return f"redis://127.0.0.1:{self.port}/{db}"
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait()
-        if self.dir:
-            shutil.rmtree(self.dir, ignore_errors=True)
+def redis_db(server, db):
+    """The URL of database `db` on `server`: each scenario its own empty database."""
+    return server.url.rsplit("/", 1)[0] + f"/{db}"
 
 
 class Machine(pamenv.PamEnv):

@@ -102,13 +102,12 @@ class SshEndToEnd(unittest.TestCase):
         if why:
             self.skipTest("; ".join(why))
         self.tmp = tempfile.mkdtemp(prefix="mfa-ssh-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)  # registered first: runs after every server stopped
         os.chmod(self.tmp, 0o755)
-        self.cleanups = []
-        self.redis = ps.RedisServer()
-        why = self.redis.start()
-        self.addCleanup(self.redis.stop)
+        self.redis, why = ps.start_redis(self.tmp)
         if why:
             self.skipTest(why)
+        self.addCleanup(self.redis.__exit__, None, None, None)
         if not os.path.isdir(PRIVSEP_DIR):
             os.mkdir(PRIVSEP_DIR, 0o755)
             self.addCleanup(os.rmdir, PRIVSEP_DIR)
@@ -118,8 +117,7 @@ class SshEndToEnd(unittest.TestCase):
         self.addCleanup(subprocess.run, ["userdel", self.user], check=True)
         os.mkdir(home)
         shutil.chown(home, self.user)
-        self.addCleanup(shutil.rmtree, self.tmp, True)
-        self.mfa = ps.PamMfa(self.tmp, self.redis.url())
+        self.mfa = ps.PamMfa(self.tmp, self.redis.url)
         self.mfa.enroll(self.user)
         self.known_hosts = os.path.join(self.tmp, "known_hosts")
 
