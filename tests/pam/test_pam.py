@@ -16,6 +16,7 @@ import pamenv
 MODULE = os.environ.get("PAM_MFA_MODULE", "")
 MFA = os.environ.get("MFA_APP", "")
 USER = pamenv.current_user()
+NO_FIDO2 = None if os.environ.get("PAM_MFA_FIDO2", "1") == "1" else "built without the FIDO2 client (-Dfido2)"
 WHY_NOT = pamenv.missing() or (None if os.path.exists(MODULE) else "PAM_MFA_MODULE does not name pam_mfa.so")
 
 
@@ -307,6 +308,7 @@ class PamMfa(unittest.TestCase):
             lock = json.loads(fleet.server("lock", USER).stdout)
             self.assertEqual(lock["second_factor_failures"], 3, "the replay and two wrong codes, counted across hosts")
 
+    @unittest.skipIf(NO_FIDO2, NO_FIDO2 or "")
     def test_security_key_through_the_soft_token(self):
         path = os.path.join(self.enroll_dir, USER + ".json")
         state = os.path.join(self.dir, "token")
@@ -332,6 +334,7 @@ class PamMfa(unittest.TestCase):
             self.assertFalse(r.ok, "another key: refused " + r.output)
             self.assertTrue(any(line.startswith(f"user {USER}: security key") for line in r.syslog), r.syslog)
 
+    @unittest.skipIf(NO_FIDO2, NO_FIDO2 or "")
     def test_security_key_with_pin_and_key_first(self):
         path = os.path.join(self.enroll_dir, USER + ".json")
         pin = pamenv.write_private(os.path.join(self.dir, "pin"), "4321\n")
