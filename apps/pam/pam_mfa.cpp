@@ -20,9 +20,12 @@
 #include <vector>
 
 #include "mfa/encoding.hpp"
+#include "mfa/fido2.hpp"
+#include "mfa/json.hpp"
 #include "mfa/secret.hpp"
 #include "mfa/server/migrate.hpp"
 #include "mfa/server/toolkit.hpp"
+#include "mfa/webauthn/config.hpp"
 #include "pam_options.hpp"
 
 namespace {
@@ -82,6 +85,10 @@ private:
     Status import_enrollment();
     Status import_google_authenticator();
     int verify_code(SecretString code, bool& retry);
+    // A FIDO2 assertion from the key plugged in (or device=): the toolkit's WebAuthn login with
+    // the client data made here. `fallback` tells whether the code prompt may follow.
+    int try_key(bool& fallback);
+    bool key_enrolled_ = false;
 
     pam_handle_t* pamh_;
     Options opt_;
@@ -156,9 +163,24 @@ Status Login::import_enrollment() {
     if (!f) return std::move(f).error();
     if (f->user != account_.name) return {Errc::invalid_argument, path + " names another user"};
     return import_once("enroll", [&]() -> Status {
-        auto st = tk_->totp_import(account_.name, f->totp_secret.view(), f->totp_params, "", ctx_);
-        if (st) log(LOG_NOTICE, "user " + account_.name + ": TOTP factor imported from " + path);
-        return st;
+        bool any = false;
+        if (f->has_totp) {
+            auto st = tk_->totp_import(account_.name, f->totp_secret.view(), f->totp_params, "", ctx_);
+            if (!st && st.code() != Errc::factor_already_enrolled) return st;
+            if (st) {
+                any = true;
+                log(LOG_NOTICE, "user " + account_.name + ": TOTP factor imported from " + path);
+            }
+        }
+        for (auto& k : f->keys) {
+            auto info = tk_->webauthn_import(account_.name, std::move(k.record), k.name, ctx_);
+            if (!info && info.code() != Errc::webauthn_credential_registered) return std::move(info).error();
+            if (info) {
+                any = true;
+                log(LOG_NOTICE, "user " + account_.name + ": security key " + info->id + " imported from " + path);
+            }
+        }
+        return any ? Status{} : Status{Errc::factor_already_enrolled, "nothing new in " + path};
     });
 }
 
@@ -225,6 +247,77 @@ int Login::verify_code(SecretString code, bool& retry) {
     }
 }
 
+int Login::try_key(bool& fallback) {
+    fallback = true;
+    auto begin = tk_->webauthn_login_begin(account_.name, ctx_);
+    if (!begin) return failed(begin.error(), "security key");
+    auto opts = json::parse_object(begin->options_json, {.what = "request options"});
+    if (!opts) return failed(opts.error(), "security key");
+    auto challenge = base64_decode((*opts)["challenge"].get<std::string>(), Base64Mode::url_strict);
+    if (!challenge) return failed(challenge.error(), "security key");
+    fido2::GetAssertionRequest req;
+    req.rp_id = tk_->config().webauthn->rp_id;
+    for (const auto& c : (*opts)["allowCredentials"]) {
+        auto id = base64_decode(c["id"].get<std::string>(), Base64Mode::url_strict);
+        if (id) req.allow.push_back(std::move(*id));
+    }
+    fido2::Client client;
+    std::string path = opt_.device;
+    if (path.empty()) {
+        auto list = client.list();
+        if (list && !list->empty()) path = list->front().path;
+    }
+    if (path.empty()) {
+        log(LOG_NOTICE, "user " + account_.name + ": no security key plugged in");
+        return PAM_AUTH_ERR;
+    }
+    auto dev = client.open(path);
+    if (!dev) {
+        log(LOG_NOTICE, "user " + account_.name + ": security key " + path + ": " + dev.error().to_string());
+        return PAM_AUTH_ERR;
+    }
+    const auto cd = fido2::make_client_data("webauthn.get", *challenge, tk_->config().webauthn->origins.front());
+    req.client_data_hash = cd.hash;
+    req.user_presence = true;
+    if (opt_.pin) {
+        char* resp = nullptr;
+        if (pam_prompt(pamh_, PAM_PROMPT_ECHO_OFF, &resp, "Security key PIN: ") != PAM_SUCCESS || !resp) {
+            if (resp) free(resp);
+            return PAM_CONV_ERR;
+        }
+        req.pin = SecretString(std::string_view(resp));
+        req.user_verification = true;
+        secure_wipe(resp, std::strlen(resp));
+        free(resp);
+    }
+    if (opt_.cue) pam_info(pamh_, "Touch your security key.");
+    auto got = (*dev)->get_assertions(req);
+    if (!got || got->empty()) {
+        log(LOG_NOTICE, "user " + account_.name + ": security key " + path + ": " +
+                            (got ? std::string("no assertion") : got.error().to_string()));
+        return PAM_AUTH_ERR;
+    }
+    auto response = fido2::authentication_json(got->front(), cd);
+    if (!response) return failed(response.error(), "security key");
+    auto r = tk_->webauthn_login_finish(account_.name, *response, ctx_);
+    if (!r) return failed(r.error(), "security key");
+    switch (r->status) {
+        case Errc::ok:
+            log(LOG_INFO, "user " + account_.name + ": security key accepted");
+            return PAM_SUCCESS;
+        case Errc::throttled:
+        case Errc::account_locked:
+            fallback = false;
+            log(LOG_NOTICE, "user " + account_.name + ": security key refused: " + std::string(errc_name(r->status)));
+            pam_error(pamh_, "Too many failed attempts.");
+            return PAM_MAXTRIES;
+        default:
+            log(LOG_NOTICE, "user " + account_.name + ": security key refused (" + std::string(errc_name(r->status)) +
+                                "), failure " + std::to_string(r->failures));
+            return PAM_AUTH_ERR;
+    }
+}
+
 // Password and code typed together: the code is the last 6 characters when they are digits, and
 // `rest` the password before them. False when the text does not end in 6 digits (a plain password
 // from an earlier module is then not tried as a code: it would count as a failure).
@@ -261,6 +354,19 @@ int Login::run(const char* user) {
     cfg.issuer = opt_.issuer;
     cfg.throttle = opt_.throttle;
     cfg.window = Window{opt_.window, opt_.window};
+    if (opt_.allows(Factor::key)) {
+        webauthn::RpConfig rp;
+        if (opt_.rp_id.empty()) {
+            char host[256] = "";
+            gethostname(host, sizeof host - 1);
+            rp.rp_id = std::string("pam://") + host;
+        } else {
+            rp.rp_id = opt_.rp_id;
+        }
+        rp.origins = {opt_.origin.empty() ? rp.rp_id : opt_.origin};
+        rp.user_verification = opt_.pin ? webauthn::UserVerification::required : webauthn::UserVerification::discouraged;
+        cfg.webauthn = std::move(rp);
+    }
     auto tk = server::Toolkit::create(std::move(*store), std::move(*ring), cfg);
     if (!tk) {
         log(LOG_ERR, "toolkit: " + tk.error().to_string());
@@ -288,10 +394,17 @@ int Login::run(const char* user) {
     auto left = tk_->recovery_remaining(account_.name);
     if (!left) return failed(left.error(), "recovery codes");
     recovery_left_ = *left;
-    const bool has_factor = (opt_.allows(Factor::totp) && *totp) || (opt_.allows(Factor::recovery) && recovery_left_ > 0);
+    if (opt_.allows(Factor::key)) {
+        auto keys = tk_->webauthn_list(account_.name);
+        if (!keys) return failed(keys.error(), "security keys");
+        key_enrolled_ = !keys->empty();
+    }
+    const bool code_factor = (opt_.allows(Factor::totp) && *totp) || (opt_.allows(Factor::recovery) && recovery_left_ > 0);
+    const bool has_factor = code_factor || key_enrolled_;
     if (!opt_.org.empty()) {
         server::UserSecurityState state;
         if (*totp) state.enrolled.push_back(server::FactorType::totp);
+        if (key_enrolled_) state.enrolled.push_back(server::FactorType::webauthn);
         state.source_ip = ctx_.source_ip;
         auto d = tk_->login_decision(opt_.org, account_.name, state);
         if (!d) return failed(d.error(), "policy");
@@ -323,6 +436,12 @@ int Login::run(const char* user) {
     // A user without a factor (and without nullok) is asked like everyone else: the toolkit
     // verifies a dummy secret and the code fails, so the prompt does not tell who is enrolled.
 
+    // The key before the prompt: with key_first, or when the user has nothing else this service takes.
+    if (key_enrolled_ && (opt_.key_first || !code_factor)) {
+        bool fallback = true;
+        const int rc = try_key(fallback);
+        if (rc == PAM_SUCCESS || !fallback || !code_factor) return rc;
+    }
     // try_first_pass / use_first_pass: the code typed after the password for an earlier module.
     if (opt_.pass == PassMode::try_first_pass || opt_.pass == PassMode::use_first_pass) {
         const void* item = nullptr;
@@ -353,6 +472,14 @@ int Login::run(const char* user) {
         }
         SecretString code, rest;
         const std::string_view typed(resp);
+        if (typed.empty() && key_enrolled_ && !opt_.key_first) {
+            // An empty answer asks for the security key instead.
+            free(resp);
+            bool fallback = true;
+            const int rc = try_key(fallback);
+            if (rc == PAM_SUCCESS || !fallback) return rc;
+            continue;
+        }
         const bool split = opt_.pass == PassMode::forward_pass && split_code(typed, code, rest);
         if (!split) code = SecretString(typed);
         secure_wipe(resp, std::strlen(resp));

@@ -67,7 +67,7 @@ Result<Options> parse_options(const std::vector<std::string_view>& args) {
             }
         } else if (name == "keyring") st = text(o.keyring_path);
         else if (name == "factors") {
-            if (!has_value || v.empty()) return bad(name, "needs a list: totp,recovery");
+            if (!has_value || v.empty()) return bad(name, "needs a list: totp,key,recovery");
             o.factors.clear();
             std::size_t i = 0;
             while (i <= v.size()) {
@@ -76,14 +76,20 @@ Result<Options> parse_options(const std::vector<std::string_view>& args) {
                 const std::string_view f = v.substr(i, j - i);
                 Factor x;
                 if (f == "totp") x = Factor::totp;
-                else if (f == "key") return bad(name, "security keys are not supported by this pam_mfa yet (docs/pam.md)");
+                else if (f == "key") x = Factor::key;
                 else if (f == "recovery") x = Factor::recovery;
-                else return bad(name, "unknown factor (totp, recovery)");
+                else return bad(name, "unknown factor (totp, key, recovery)");
                 if (o.allows(x)) return bad(name, "a factor named twice");
                 o.factors.push_back(x);
                 i = j + 1;
             }
-        } else if (name == "nullok" || name == "nouserok") st = flag(o.nullok);  // nouserok: pam-u2f's name
+        } else if (name == "key_first") st = flag(o.key_first);
+        else if (name == "rp_id") st = text(o.rp_id);
+        else if (name == "origin") st = text(o.origin);
+        else if (name == "device") st = text(o.device);
+        else if (name == "pin" || name == "pinverification") st = flag(o.pin);
+        else if (name == "cue") st = flag(o.cue);
+        else if (name == "nullok" || name == "nouserok") st = flag(o.nullok);  // nouserok: pam-u2f's name
         else if (name == "echo_verification_code") st = flag(o.echo_code);  // google-authenticator's name
         else if (name == "org") st = text(o.org);
         else if (name == "try_first_pass") st = pass(PassMode::try_first_pass);
@@ -124,6 +130,7 @@ Result<Options> parse_options(const std::vector<std::string_view>& args) {
         if (!st) return std::move(st).error();
     }
     if (o.factors.empty()) return bad("factors", "no factor left");
+    if (o.key_first && !o.allows(Factor::key)) return bad("key_first", "needs key in factors=");
     if (o.pass != PassMode::prompt && !o.allows(Factor::totp) && !o.allows(Factor::recovery))
         return bad("factors", "the first-pass options need totp or recovery");
     if (auto v = store::validate(o.throttle); !v) return bad("throttle", v.error().detail);

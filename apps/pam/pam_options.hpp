@@ -14,7 +14,7 @@
 
 namespace mfa::pam {
 
-enum class Factor : std::uint8_t { totp, recovery };
+enum class Factor : std::uint8_t { totp, key, recovery };
 enum class PassMode : std::uint8_t { prompt, try_first_pass, use_first_pass, forward_pass };
 
 inline constexpr std::size_t kMaxOptionLength = 4096;
@@ -24,6 +24,12 @@ struct Options {
     std::string store_url = "sqlite:/var/lib/mfa/pam.db";
     std::string keyring_path = "/etc/mfa/pam.keyring";
     std::vector<Factor> factors = {Factor::totp, Factor::recovery};
+    bool key_first = false;               // try the security key before the code prompt
+    std::string rp_id;                    // the keys' relying party; default "pam://<hostname>" (pam-u2f's origin)
+    std::string origin;                   // clientDataJSON origin; default rp_id
+    std::string device;                   // a FIDO2 device path (hid:…, tty:/dev/pts/N); default the first USB key
+    bool pin = false;                     // ask for the key's PIN and require user verification
+    bool cue = false;                     // tell the user to touch the key
     bool nullok = false;
     std::string org;                      // org=NAME: the toolkit policy deciding who must enroll (grace)
     PassMode pass = PassMode::prompt;

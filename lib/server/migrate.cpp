@@ -166,15 +166,30 @@ SecretString enrollment_file_json(const EnrollmentFile& f) {
     append_json_string(out, f.user);
     out.append(",\"created\":");
     out.append(std::to_string(f.created));
-    out.append(",\"totp\":{\"secret\":\"");
-    out.append(base32_encode(f.totp_secret.view()).view());
-    out.append("\",\"alg\":\"");
-    out.append(hash_name(f.totp_params.algorithm));
-    out.append("\",\"digits\":");
-    out.append(std::to_string(f.totp_params.digits));
-    out.append(",\"period\":");
-    out.append(std::to_string(f.totp_params.period));
-    out.append("}}\n");
+    if (f.has_totp) {
+        out.append(",\"totp\":{\"secret\":\"");
+        out.append(base32_encode(f.totp_secret.view()).view());
+        out.append("\",\"alg\":\"");
+        out.append(hash_name(f.totp_params.algorithm));
+        out.append("\",\"digits\":");
+        out.append(std::to_string(f.totp_params.digits));
+        out.append(",\"period\":");
+        out.append(std::to_string(f.totp_params.period));
+        out.append("}");
+    }
+    if (!f.keys.empty()) {
+        out.append(",\"keys\":[");
+        for (std::size_t i = 0; i < f.keys.size(); ++i) {
+            if (i) out.append(",");
+            out.append("{\"name\":");
+            append_json_string(out, f.keys[i].name);
+            out.append(",\"record\":");
+            out.append(webauthn::to_json(f.keys[i].record));
+            out.append("}");
+        }
+        out.append("]");
+    }
+    out.append("}\n");
     return out;
 }
 
@@ -185,13 +200,36 @@ Result<EnrollmentFile> parse_enrollment_file(std::string_view text) {
     const auto& j = *parsed;
     auto bad = [](std::string_view why) { return Error{Errc::parse, "enrollment file: " + std::string(why)}; };
     for (auto it = j.begin(); it != j.end(); ++it)
-        if (it.key() != "v" && it.key() != "user" && it.key() != "created" && it.key() != "totp")
+        if (it.key() != "v" && it.key() != "user" && it.key() != "created" && it.key() != "totp" && it.key() != "keys")
             return bad("unknown member '" + it.key().substr(0, 32) + "'");
     if (!j.contains("v") || !j["v"].is_number_unsigned() || j["v"].get<std::uint64_t>() != 1) return bad("v must be 1");
     if (!j.contains("user") || !j["user"].is_string() || j["user"].get_ref<const std::string&>().empty())
         return bad("user must be a non-empty string");
     if (!j.contains("created") || !j["created"].is_number_integer()) return bad("created must be an integer");
-    if (!j.contains("totp") || !j["totp"].is_object()) return bad("totp must be an object");
+    EnrollmentFile f;
+    if (j.contains("keys")) {
+        if (!j["keys"].is_array() || j["keys"].empty() || j["keys"].size() > kMaxEnrollmentKeys)
+            return bad("keys must be an array of 1..8 keys");
+        for (const auto& k : j["keys"]) {
+            if (!k.is_object() || k.size() != 2 || !k.contains("name") || !k["name"].is_string() || !k.contains("record") ||
+                !k["record"].is_object())
+                return bad("a key must be {\"name\": string, \"record\": object}");
+            const auto& name = k["name"].get_ref<const std::string&>();
+            if (name.size() > kMaxSecurityKeyName) return bad("a key name is longer than 128 bytes");
+            auto rec = webauthn::record_from_json(k["record"].dump());
+            if (!rec) return bad("key record: " + rec.error().detail);
+            if (rec->id.empty() || rec->public_key.empty()) return bad("key record without id or public key");
+            f.keys.push_back({name, std::move(*rec)});
+        }
+    }
+    if (!j.contains("totp")) {
+        if (f.keys.empty()) return bad("neither totp nor keys");
+        f.user = j["user"].get<std::string>();
+        if (f.user.size() > kMaxUserName) return bad("user is longer than 256 bytes");
+        f.created = j["created"].get<std::int64_t>();
+        return f;
+    }
+    if (!j["totp"].is_object()) return bad("totp must be an object");
     const auto& t = j["totp"];
     for (auto it = t.begin(); it != t.end(); ++it)
         if (it.key() != "secret" && it.key() != "alg" && it.key() != "digits" && it.key() != "period")
@@ -200,10 +238,10 @@ Result<EnrollmentFile> parse_enrollment_file(std::string_view text) {
     if (!t.contains("alg") || !t["alg"].is_string()) return bad("totp.alg must be SHA1, SHA256 or SHA512");
     if (!t.contains("digits") || !t["digits"].is_number_unsigned()) return bad("totp.digits must be a number");
     if (!t.contains("period") || !t["period"].is_number_unsigned()) return bad("totp.period must be a number");
-    EnrollmentFile f;
     f.user = j["user"].get<std::string>();
     if (f.user.size() > kMaxUserName) return bad("user is longer than 256 bytes");
     f.created = j["created"].get<std::int64_t>();
+    f.has_totp = true;
     auto alg = hash_from_name(t["alg"].get_ref<const std::string&>());
     if (!alg) return bad("totp.alg must be SHA1, SHA256 or SHA512");
     auto secret = base32_decode(t["secret"].get_ref<const std::string&>());

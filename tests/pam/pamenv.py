@@ -13,6 +13,7 @@ tests exit 77 then). Used by tests/pam/test_pam.py and the sshd / peer / concurr
 from __future__ import annotations
 
 import base64
+import json
 import glob
 import hashlib
 import hmac
@@ -224,6 +225,36 @@ class RedisServer:
         if self.proc:
             self.proc.terminate()
             self.proc.wait(timeout=10)
+            self.proc = None
+
+
+class SoftKey:
+    """A soft token served on a pty by `mfa softtoken serve` (a FIDO2 device for libfido2 at
+    tty:/dev/pts/N), stopped on exit. presence="deny" refuses every touch."""
+
+    def __init__(self, mfa_app: str, state: str, presence: str = "approve"):
+        self.mfa, self.state, self.presence = mfa_app, state, presence
+        self.proc: subprocess.Popen | None = None
+        self.device = ""
+
+    def __enter__(self) -> "SoftKey":
+        # setsid: libfido2 opens the pty without O_NOCTTY (mfa/softtoken_bridge.hpp).
+        self.proc = subprocess.Popen([self.mfa, "softtoken", "serve", self.state, "--json", "--presence", self.presence],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                     start_new_session=True)
+        line = self.proc.stdout.readline() if self.proc.stdout else ""
+        if not line:
+            self.__exit__()
+            raise RuntimeError("mfa softtoken serve printed no device")
+        self.device = "tty:" + json.loads(line)["path"]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            if self.proc.stdout:
+                self.proc.stdout.close()
             self.proc = None
 
 

@@ -16,6 +16,7 @@ import pamenv
 MODULE = os.environ.get("PAM_MFA_MODULE", "")
 MFA = os.environ.get("MFA_APP", "")
 USER = pamenv.current_user()
+NO_FIDO2 = None if os.environ.get("PAM_MFA_FIDO2", "1") == "1" else "built without the FIDO2 client (-Dfido2)"
 WHY_NOT = pamenv.missing() or (None if os.path.exists(MODULE) else "PAM_MFA_MODULE does not name pam_mfa.so")
 
 
@@ -307,9 +308,55 @@ class PamMfa(unittest.TestCase):
             lock = json.loads(fleet.server("lock", USER).stdout)
             self.assertEqual(lock["second_factor_failures"], 3, "the replay and two wrong codes, counted across hosts")
 
-    def enroll(self, path, answer):
+    @unittest.skipIf(NO_FIDO2, NO_FIDO2 or "")
+    def test_security_key_through_the_soft_token(self):
+        path = os.path.join(self.enroll_dir, USER + ".json")
+        state = os.path.join(self.dir, "token")
+        key_opts = "factors=key,totp,recovery rp_id=pam://test cue"
+        with pamenv.SoftKey(MFA, state) as key:
+            r = subprocess.run([MFA, "pam", "enroll", "--file", path, "--key", key.device, "--no-totp", "--rp-id", "pam://test"],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            svc = self.mfa_service(key_opts, f"device={key.device}", name="key")
+            r = self.login(svc)
+            self.assertTrue(r.ok, "the key (user presence) logs in: " + r.output)
+            self.assertIn("Touch your security key", r.output)
+            self.assertNotIn("Verification code", r.output, "a key-only user is not asked for a code")
+            self.assertTrue(self.login(svc).ok, "again: the signature counter went up")
+        with pamenv.SoftKey(MFA, state, presence="deny") as key:
+            svc = self.mfa_service(key_opts, f"device={key.device}", name="deny")
+            r = self.login(svc)
+            self.assertFalse(r.ok, "no user presence: refused " + r.output)
+            self.assertTrue(any(line.startswith(f"user {USER}: security key") for line in r.syslog), r.syslog)
+        with pamenv.SoftKey(MFA, os.path.join(self.dir, "other-token")) as other:
+            svc = self.mfa_service(key_opts, f"device={other.device}", name="wrong")
+            r = self.login(svc)
+            self.assertFalse(r.ok, "another key: refused " + r.output)
+            self.assertTrue(any(line.startswith(f"user {USER}: security key") for line in r.syslog), r.syslog)
+
+    @unittest.skipIf(NO_FIDO2, NO_FIDO2 or "")
+    def test_security_key_with_pin_and_key_first(self):
+        path = os.path.join(self.enroll_dir, USER + ".json")
+        pin = pamenv.write_private(os.path.join(self.dir, "pin"), "4321\n")
+        with pamenv.SoftKey(MFA, os.path.join(self.dir, "token")) as key:
+            r = subprocess.run([MFA, "token", "--device", key.device, "pin", "set", "--new-pin-file", pin],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            pamenv.wait_for_fresh_step(margin=5)
+            rc, secret, out, err = self.enroll(path, lambda s: [pamenv.totp(s)],
+                                               "--key", key.device, "--pin-file", pin, "--rp-id", "pam://test")
+            self.assertEqual(rc, 0, out + err)
+            svc = self.mfa_service("factors=key,totp rp_id=pam://test pin key_first", f"device={key.device}", name="pin")
+            r = self.login(svc, "4321")
+            self.assertTrue(r.ok, "key with its PIN: " + r.output)
+            self.assertIn("Security key PIN", r.output)
+            r = self.login(svc, "0000", pamenv.totp(secret, offset=1))
+            self.assertTrue(r.ok, "a wrong PIN fails the key; key_first then asks for the code: " + r.output)
+            self.assertIn("Verification code", r.output)
+
+    def enroll(self, path, answer, *extra):
         """`mfa pam enroll --file PATH --no-qr`, answering the proof prompts with answer(secret)."""
-        p = subprocess.Popen([MFA, "pam", "enroll", "--file", path, "--no-qr", "--issuer", "test"], stdin=subprocess.PIPE,
+        p = subprocess.Popen([MFA, "pam", "enroll", "--file", path, "--no-qr", "--issuer", "test", *extra], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         secret = None
         for line in p.stdout:

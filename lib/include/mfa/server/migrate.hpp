@@ -52,12 +52,21 @@ Result<ImportReport> import_google_authenticator(Toolkit& tk, std::string_view u
                                                  const RequestContext& ctx);
 
 // The enrollment file `mfa pam enroll` writes (0600, owned by the user) and pam_mfa imports on
-// first use: {"v":1,"user":…,"created":…,"totp":{"secret":base32,"alg":…,"digits":…,"period":…}}.
+// first use: {"v":1,"user":…,"created":…,"totp":{"secret":base32,"alg":…,"digits":…,"period":…},
+// "keys":[{"name":…,"record":{credential record, mfa/webauthn/record.hpp}}]}; "totp" and "keys"
+// are each optional, one of them is required.
+struct EnrollmentKey {
+    std::string name;
+    webauthn::CredentialRecord record;
+};
+inline constexpr std::size_t kMaxEnrollmentKeys = 8;
 struct EnrollmentFile {
     std::string user;
     std::int64_t created = 0;
+    bool has_totp = false;
     SecretBytes totp_secret;
     OtpParams totp_params;
+    std::vector<EnrollmentKey> keys;
 };
 SecretString enrollment_file_json(const EnrollmentFile& f);
 Result<EnrollmentFile> parse_enrollment_file(std::string_view text);

@@ -50,6 +50,7 @@
 #include "mfa/server/policy.hpp"
 #include "mfa/store.hpp"
 #include "mfa/webauthn/config.hpp"
+#include "mfa/webauthn/record.hpp"
 
 namespace mfa::server {
 
@@ -209,6 +210,12 @@ public:
     // invalid_argument (name over kMaxSecurityKeyName bytes).
     Result<SecurityKeyInfo> webauthn_register_finish(std::string_view user, std::string_view response_json,
                                                      std::string_view name, const RequestContext& ctx);
+    // Stores a key registered outside a ceremony of this toolkit (a PAM enrollment file, a pam-u2f
+    // mapping): the credential record as it is, trusted as the caller's registration. Errors:
+    // invalid_argument (no id or public key, a long name), webauthn_credential_registered,
+    // factor_already_enrolled (kMaxSecurityKeys).
+    Result<SecurityKeyInfo> webauthn_import(std::string_view user, webauthn::CredentialRecord credential,
+                                            std::string_view name, const RequestContext& ctx);
     // Request options listing the user's keys. Errors: factor_not_enrolled (no key).
     Result<WebAuthnCeremony> webauthn_login_begin(std::string_view user, const RequestContext& ctx);
     // Throttled like TOTP (the second-factor counter). status: ok, throttled, account_locked, or the
