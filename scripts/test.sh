@@ -110,7 +110,7 @@ build_or_fail() {
 
 stage_main() {
     build_or_fail build -Dwerror=true -Dtests=enabled -Dredis=enabled -Dfido2=enabled -Dqr_decode=enabled \
-        -Dpwquality=enabled -Dpostgresql=enabled -Dpskc=enabled && run_meson_tests build
+        -Dpwquality=enabled -Dpostgresql=enabled -Dpskc=enabled -Dpam=enabled && run_meson_tests build
 }
 
 # The one sanitizer build, for the sanitized tests and the fuzzers: clang-14 (libFuzzer), -O1 -g

@@ -11,6 +11,7 @@
 //   mfa server webauthn list USER | remove USER ID
 //   administration (audit list/export, members, account, purge, api-keys, password-state): server_admin.hpp
 //   mfa server backup …, keyring maintain, otp-tokens …   (server_ops.hpp)
+//   mfa server import-google-authenticator USER FILE   (a ~/.google_authenticator: secret and scratch codes)
 // Output is JSON on stdout (the policy/password/keyring/webauthn commands print text unless --json);
 // secrets (a new TOTP secret, recovery codes, a token) are shown once.
 #include <CLI/CLI.hpp>
@@ -22,6 +23,7 @@
 
 #include "command.hpp"
 #include "server_ops.hpp"
+#include "mfa/server/migrate.hpp"
 #include "mfa/server/toolkit.hpp"
 #include "server_admin.hpp"
 
@@ -48,6 +50,10 @@ public:
             if (std::string_view(name) == "recovery-codes") s->add_flag("--remaining", remaining_, "only count the unused codes");
             if (std::string_view(name) == "lock") s->add_flag("--unlock", unlock_, "reset the failure counters");
         }
+        auto* ga = cmd.add_subcommand("import-google-authenticator",
+                                      "import a ~/.google_authenticator file as the user's TOTP factor and recovery codes");
+        ga->add_option("user", user_, "account")->required();
+        ga->add_option("file", import_file_, "the google-authenticator-libpam secret file")->required();
         auto* tokens = cmd.add_subcommand("tokens", "API tokens");
         tokens->require_subcommand(1);
         auto* tc = tokens->add_subcommand("create", "create a token (shown once)");
@@ -131,6 +137,21 @@ public:
         auto& tk = **tk_r;
         const server::RequestContext rc{actor_, "cli"};
         if (admin_.handles(*sub)) return admin_.run(ctx, tk, *sub, rc);
+        if (name == "import-google-authenticator") {
+            std::ifstream in(import_file_, std::ios::binary);
+            if (!in) return report(ctx, Error{Errc::invalid_argument, "cannot read " + import_file_}, "import");
+            std::string text(server::kMaxGoogleAuthenticatorFile + 1, '\0');
+            in.read(text.data(), static_cast<std::streamsize>(text.size()));
+            text.resize(static_cast<std::size_t>(in.gcount()));
+            auto f = server::parse_google_authenticator(text);
+            secure_wipe(text.data(), text.size());
+            if (!f) return report(ctx, f.error(), import_file_);
+            auto rep = server::import_google_authenticator(tk, user_, *f, rc);
+            if (!rep) return report(ctx, rep.error(), "import");
+            ctx.out << json{{"user", user_}, {"totp_imported", rep->totp_imported}, {"recovery_codes", rep->recovery_codes},
+                            {"notes", rep->notes}}.dump(2) << '\n';
+            return rep->totp_imported ? kExitOk : kExitFailure;
+        }
         if (name == "enroll") {
             auto e = tk.totp_begin(user_, "", rc);
             if (!e) return report(ctx, e.error(), "enroll");
@@ -337,6 +358,7 @@ private:
     ServerOps ops_;
     std::string store_url_, keyring_, keyring_out_, actor_, issuer_, user_, code_, token_name_, token_id_, expect_head_;
     std::vector<std::string> scopes_;
+    std::string import_file_;
     std::string org_, policy_file_, policy_json_, phc_, key_cred_;
     std::int64_t expires_ = 0;
     std::int64_t retain_until_ = 0;
@@ -365,7 +387,8 @@ const Registration kServer{{"server", "Server toolkit: enroll, verify, recovery 
                             "  mfa server --store sqlite:/var/lib/mfa.db backup create --dir /var/backups/mfa\n"
                             "  mfa server --store sqlite:/var/lib/mfa.db --keyring k keyring maintain --max-age-days 90 --batch 500 --backup-dir /var/backups/mfa\n"
                             "  mfa server --keyring k otp-tokens import tokens.pskc --key 12345678901234567890123456789012\n"
-                            "  mfa server --keyring k otp-tokens assign 987654321 alice\n",
+                            "  mfa server --keyring k otp-tokens assign 987654321 alice\n"
+                            "  mfa server --keyring k import-google-authenticator alice /home/alice/.google_authenticator\n",
                             60, [] { return std::make_unique<ServerCommand>(); }}};
 
 }  // namespace

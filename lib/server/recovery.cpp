@@ -13,11 +13,22 @@ namespace mfa::server {
 namespace {
 
 constexpr std::size_t kCodeChars = 25;
+constexpr std::size_t kScratchDigits = 8;  // google-authenticator-libpam's scratch codes (imported)
+
+bool is_scratch_code(std::string_view in) {
+    if (in.size() != kScratchDigits) return false;
+    for (char c : in)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
 
 // Lower case, without '-' and spaces (their positions are the code's layout, not its value),
 // look-alikes read as Crockford does. nullopt for anything else or the wrong length.
+// An imported scratch code is its 8 digits as they are: no generated code has 8 characters, so the
+// two kinds never collide.
 std::optional<SecretString> normalise(std::string_view in) {
     if (in.size() > 64) return std::nullopt;
+    if (is_scratch_code(in)) return SecretString(in);
     SecretString out;
     std::uint32_t bad = 0;
     for (char c : in) {
@@ -75,6 +86,34 @@ Result<std::vector<SecretString>> Toolkit::recovery_generate(std::string_view us
     }
     MFA_TRY(record("recovery.generated", user, std::to_string(codes.size()) + " codes; any earlier set is void", ctx));
     return codes;
+}
+
+Status Toolkit::recovery_import(std::string_view user, const std::vector<SecretString>& codes, const RequestContext& ctx) {
+    auto u = user_key_part(user);
+    if (!u) return std::move(u).error();
+    if (codes.size() > kMaxRecoveryCodes)
+        return {Errc::invalid_argument, "more than " + std::to_string(kMaxRecoveryCodes) + " recovery codes"};
+    for (std::size_t i = 0; i < codes.size(); ++i)
+        if (!is_scratch_code(codes[i].view()))
+            return {Errc::invalid_argument, "recovery code " + std::to_string(i + 1) + " is not 8 decimal digits"};
+    auto current = store_->get(keys::rc_set(*u));
+    if (!current) return std::move(current).error();
+    std::string set;
+    if (current->has_value()) {
+        set = std::string(as_chars(**current));
+    } else {
+        Bytes set_raw(8);
+        MFA_TRY(random_fill(set_raw));
+        set = hex_encode(set_raw);
+    }
+    // The codes first, then the set id: a set id never names a set whose codes are half written.
+    for (const auto& c : codes) MFA_TRY(store_->put(keys::rc_prefix(*u, set) + code_hash(c.view()), ByteView{}));
+    if (!current->has_value()) {
+        auto created = store_->put_if_absent(keys::rc_set(*u), as_bytes(set));
+        if (!created) return std::move(created).error();
+        if (!*created) return {Errc::store_conflict, "recovery codes were generated concurrently; import again"};
+    }
+    return record("recovery.imported", user, std::to_string(codes.size()) + " codes", ctx);
 }
 
 Result<VerifyResult> Toolkit::recovery_use(std::string_view user, std::string_view code, const RequestContext& ctx) {

@@ -208,6 +208,39 @@ Result<bool> Toolkit::totp_enrolled(std::string_view user) {
     return raw->has_value();
 }
 
+Status Toolkit::totp_import(std::string_view user, ByteView secret, const OtpParams& params, std::string_view label,
+                            const RequestContext& ctx) {
+    auto u = user_key_part(user);
+    if (!u) return std::move(u).error();
+    MFA_TRY(check_active(*u));
+    if (params.type != OtpType::totp) return {Errc::invalid_argument, "only TOTP secrets can be imported as the TOTP factor"};
+    // Otp::create checks the secret length and the parameters against the limits verification uses.
+    auto check = Otp::create(SecretBytes(secret), params);
+    if (!check) return std::move(check).error();
+    detail::TotpRecord rec;
+    auto enc = keys_.encrypt(secret, context(*u));
+    if (!enc) return std::move(enc).error();
+    rec.secret = std::move(*enc);
+    rec.algorithm = params.algorithm;
+    rec.digits = params.digits;
+    rec.period = params.period;
+    rec.created = now();
+    rec.label = std::string(label.empty() ? user : label);
+    // The guard of a removed earlier factor would refuse the imported secret's current codes only
+    // if its steps were later; a new factor starts a new sequence, as totp_confirm does.
+    auto old = store_->get(keys::totp(*u));
+    if (!old) return std::move(old).error();
+    if (old->has_value()) return {Errc::factor_already_enrolled, "a TOTP factor is already active"};
+    auto cleared = store_->erase(keys::totp_last(*u));
+    if (!cleared) return std::move(cleared).error();
+    // Set-if-absent: two concurrent imports (two logins importing one file) install one factor.
+    auto created = store_->put_if_absent(keys::totp(*u), as_bytes(detail::totp_record_json(rec)));
+    if (!created) return std::move(created).error();
+    if (!*created) return {Errc::factor_already_enrolled, "a TOTP factor was activated concurrently"};
+    impl_->forget(*u);
+    return record("totp.imported", user, "", ctx);
+}
+
 Status Toolkit::totp_remove(std::string_view user, const RequestContext& ctx) {
     auto u = user_key_part(user);
     if (!u) return std::move(u).error();

@@ -109,6 +109,22 @@ Result<Bytes> account_user_handle(store::Store& st, std::string_view user, const
     return Error{Errc::store_conflict, "the user handle kept changing"};
 }
 
+// Before another key: the account's user handle (created when missing) and its keys, refusing one
+// beyond kMaxSecurityKeys.
+struct KeyRoom {
+    Bytes handle;
+    std::vector<Stored> existing;
+};
+Result<KeyRoom> room_for_key(store::Store& st, std::string_view user, const std::string& ukey) {
+    auto handle = account_user_handle(st, user, ukey);
+    if (!handle) return std::move(handle).error();
+    auto existing = load_all(st, ukey);
+    if (!existing) return std::move(existing).error();
+    if (existing->size() >= kMaxSecurityKeys)
+        return Error{Errc::factor_already_enrolled, "at most " + std::to_string(kMaxSecurityKeys) + " security keys per user"};
+    return KeyRoom{std::move(*handle), std::move(*existing)};
+}
+
 }  // namespace
 
 Result<WebAuthnCeremony> Toolkit::webauthn_register_begin(std::string_view user, std::string_view display_name,
@@ -122,19 +138,15 @@ Result<WebAuthnCeremony> Toolkit::webauthn_register_begin(std::string_view user,
     auto u = user_key_part(user);
     if (!u) return std::move(u).error();
     MFA_TRY(check_active(*u));
-    auto handle = account_user_handle(*store_, user, *u);
-    if (!handle) return std::move(handle).error();
-
-    auto existing = load_all(*store_, *u);
-    if (!existing) return std::move(existing).error();
-    if (existing->size() >= kMaxSecurityKeys)
-        return Error{Errc::factor_already_enrolled, "at most " + std::to_string(kMaxSecurityKeys) + " security keys per user"};
+    auto room = room_for_key(*store_, user, *u);
+    if (!room) return std::move(room).error();
+    const auto& existing = room->existing;
     webauthn::CreationOptionsInput in;
-    in.user_id = std::move(*handle);
+    in.user_id = std::move(room->handle);
     in.user_name = std::string(user);
     in.user_display_name = std::string(display_name.empty() ? user : display_name);
     in.resident_key = std::string(resident_key_name(resident_key));
-    for (const auto& s : *existing) in.exclude_credentials.push_back({s.rec.record.id, s.rec.record.transports});
+    for (const auto& s : existing) in.exclude_credentials.push_back({s.rec.record.id, s.rec.record.transports});
     in.extensions.cred_props = true;
     auto opts = webauthn::creation_options(*cfg_.webauthn, in);
     if (!opts) return std::move(opts).error();
@@ -207,6 +219,32 @@ Result<SecurityKeyInfo> Toolkit::webauthn_register_finish(std::string_view user,
     if (!*put) return Error{Errc::webauthn_credential_registered, "this credential is registered already"};
     auto info = info_of(sk);
     MFA_TRY(record("webauthn.registered", user, "key " + info.id + " (" + info.aaguid + ")", ctx));
+    return info;
+}
+
+Result<SecurityKeyInfo> Toolkit::webauthn_import(std::string_view user, webauthn::CredentialRecord credential,
+                                                 std::string_view name, const RequestContext& ctx) {
+    auto u = user_key_part(user);
+    if (!u) return std::move(u).error();
+    if (name.size() > kMaxSecurityKeyName) return Error{Errc::invalid_argument, "key name over 128 bytes"};
+    if (credential.id.empty() || credential.public_key.empty())
+        return Error{Errc::invalid_argument, "a security key needs a credential id and a public key"};
+    MFA_TRY(check_active(*u));
+    // The account's user handle exists for every account with keys, as after a registration.
+    MFA_TRY(room_for_key(*store_, user, *u));
+    const std::string hid = detail::id_hash(credential.id);
+    auto claimed = store_->put_if_absent(keys::wa_index(hid), as_bytes(*u));
+    if (!claimed) return std::move(claimed).error();
+    if (!*claimed) return Error{Errc::webauthn_credential_registered, "this credential is registered already"};
+    detail::SecurityKeyRecord sk;
+    sk.name = name.empty() ? "security key" : std::string(name);
+    sk.record = std::move(credential);
+    if (sk.record.created_at == 0) sk.record.created_at = now();
+    auto put = store_->put_if_absent(keys::wa_cred(*u, hid), as_bytes(detail::security_key_json(sk)));
+    if (!put) return std::move(put).error();
+    if (!*put) return Error{Errc::webauthn_credential_registered, "this credential is registered already"};
+    auto info = info_of(sk);
+    MFA_TRY(record("webauthn.imported", user, "key " + info.id, ctx));
     return info;
 }
 

@@ -52,6 +52,7 @@
 #include "mfa/server/policy.hpp"
 #include "mfa/store.hpp"
 #include "mfa/webauthn/config.hpp"
+#include "mfa/webauthn/record.hpp"
 
 namespace mfa::server {
 
@@ -213,6 +214,13 @@ public:
     Result<VerifyResult> totp_confirm(std::string_view user, std::string_view code, const RequestContext& ctx);
     Result<VerifyResult> totp_verify(std::string_view user, std::string_view code, const RequestContext& ctx);
     Result<bool> totp_enrolled(std::string_view user);
+    // Activates a TOTP factor with a secret the user already has in their app (migration from
+    // another verifier, e.g. google-authenticator-libpam, or an enrollment proven elsewhere):
+    // secret, algorithm, digits and period as they are; the replay guard starts empty. Errors:
+    // factor_already_enrolled (an active factor: never replaced), invalid_argument (params out of
+    // range, an empty or too long secret, a bad user name).
+    Status totp_import(std::string_view user, ByteView secret, const OtpParams& params, std::string_view label,
+                       const RequestContext& ctx);
     Status totp_remove(std::string_view user, const RequestContext& ctx);
 
     // --- Security keys and passkeys (WebAuthn) -----------------------------------------------------
@@ -231,6 +239,12 @@ public:
     // invalid_argument (name over kMaxSecurityKeyName bytes).
     Result<SecurityKeyInfo> webauthn_register_finish(std::string_view user, std::string_view response_json,
                                                      std::string_view name, const RequestContext& ctx);
+    // Stores a key registered outside a ceremony of this toolkit (a PAM enrollment file, a pam-u2f
+    // mapping): the credential record as it is, trusted as the caller's registration. Errors:
+    // invalid_argument (no id or public key, a long name), webauthn_credential_registered,
+    // factor_already_enrolled (kMaxSecurityKeys).
+    Result<SecurityKeyInfo> webauthn_import(std::string_view user, webauthn::CredentialRecord credential,
+                                            std::string_view name, const RequestContext& ctx);
     // Request options listing the user's keys. Errors: factor_not_enrolled (no key).
     Result<WebAuthnCeremony> webauthn_login_begin(std::string_view user, const RequestContext& ctx);
     // Throttled like TOTP (the second-factor counter). status: ok, throttled, account_locked, or the
@@ -266,6 +280,11 @@ public:
     // N new codes (shown once; 80 bits each, "xxxx-xxxx-xxxx-xxxx"), replacing any earlier set.
     Result<std::vector<SecretString>> recovery_generate(std::string_view user, const RequestContext& ctx);
     Result<VerifyResult> recovery_use(std::string_view user, std::string_view code, const RequestContext& ctx);
+    // Adds codes the user already holds to their current set (a new set when there is none):
+    // google-authenticator-libpam's 8-digit scratch codes. Each is stored as SHA-256 and used once
+    // like a generated code. Errors: invalid_argument (a code that is not 8 decimal digits, more
+    // than kMaxRecoveryCodes).
+    Status recovery_import(std::string_view user, const std::vector<SecretString>& codes, const RequestContext& ctx);
     Result<std::size_t> recovery_remaining(std::string_view user);
 
     // --- Passwords --------------------------------------------------------------------------------

@@ -1,0 +1,262 @@
+// Importing existing second factors (mfa/server/migrate.hpp): google-authenticator-libpam's file and
+// the `mfa pam enroll` enrollment file.
+#include "mfa/server/migrate.hpp"
+
+#include "mfa/encoding.hpp"
+#include "mfa/json.hpp"
+#include "otp/text.hpp"
+
+namespace mfa::server {
+namespace {
+
+using otpauth_detail::hash_from_name;
+using otpauth_detail::hash_name;
+using otpauth_detail::parse_decimal;
+
+Error bad_line(std::size_t line, std::string_view why) {
+    return Error{Errc::parse, "google_authenticator line " + std::to_string(line) + ": " + std::string(why)};
+}
+
+std::vector<std::string_view> words(std::string_view s) {
+    std::vector<std::string_view> out;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && s[i] == ' ') ++i;
+        const std::size_t start = i;
+        while (i < s.size() && s[i] != ' ') ++i;
+        if (i > start) out.push_back(s.substr(start, i - start));
+    }
+    return out;
+}
+
+// A signed decimal ("-3"), for TIME_SKEW and the skew entries.
+std::optional<std::int64_t> parse_signed(std::string_view s, std::uint64_t max) {
+    const bool neg = !s.empty() && s.front() == '-';
+    auto v = parse_decimal(neg ? s.substr(1) : s, max);
+    if (!v) return std::nullopt;
+    return neg ? -static_cast<std::int64_t>(*v) : static_cast<std::int64_t>(*v);
+}
+
+}  // namespace
+
+Result<GoogleAuthenticatorFile> parse_google_authenticator(std::string_view text) {
+    if (text.size() > kMaxGoogleAuthenticatorFile)
+        return Error{Errc::limit_exceeded, "google_authenticator file larger than 1 KiB"};
+    GoogleAuthenticatorFile f;
+    std::size_t line_no = 0;
+    bool have_secret = false, scratch_started = false;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(pos, end - pos);
+        pos = end + 1;
+        ++line_no;
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        for (char c : line)
+            if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F)
+                return bad_line(line_no, "a byte that is not printable ASCII");
+        if (!have_secret) {
+            if (line.empty()) return bad_line(line_no, "the first line must be the base32 secret");
+            for (char c : line)
+                if (!((c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7')))
+                    return bad_line(line_no, "the secret has a character outside A-Z2-7");
+            auto s = base32_decode(line);
+            if (!s) return bad_line(line_no, "the secret is not valid base32");
+            if (s->empty() || s->size() > kMaxSecretBytes) return bad_line(line_no, "the secret length is out of range");
+            f.secret = std::move(*s);
+            have_secret = true;
+            continue;
+        }
+        if (line.empty()) continue;
+        if (line.size() >= 2 && line[0] == '"' && line[1] == ' ') {
+            if (scratch_started) return bad_line(line_no, "an option after the scratch codes");
+            auto w = words(line.substr(2));
+            if (w.empty()) return bad_line(line_no, "an empty option");
+            const std::string_view name = w[0];
+            auto arg = [&](std::size_t i, std::uint64_t max) -> std::optional<std::uint64_t> {
+                return i < w.size() ? parse_decimal(w[i], max) : std::nullopt;
+            };
+            if (name == "TOTP_AUTH") {
+                f.totp = true;
+            } else if (name == "HOTP_COUNTER") {
+                auto c = arg(1, UINT64_MAX);
+                if (!c || w.size() != 2) return bad_line(line_no, "HOTP_COUNTER needs one counter");
+                f.hotp_counter = *c;
+            } else if (name == "WINDOW_SIZE") {
+                auto n = arg(1, 100);
+                if (!n || *n < 1 || w.size() != 2) return bad_line(line_no, "WINDOW_SIZE needs a number 1..100");
+                f.window_size = static_cast<unsigned>(*n);
+            } else if (name == "STEP_SIZE") {
+                auto n = arg(1, kMaxPeriod);
+                if (!n || *n < 1 || w.size() != 2) return bad_line(line_no, "STEP_SIZE needs seconds 1..86400");
+                f.step_size = static_cast<std::uint32_t>(*n);
+            } else if (name == "DISALLOW_REUSE") {
+                for (std::size_t i = 1; i < w.size(); ++i)  // the module's record of used steps
+                    if (!parse_decimal(w[i], UINT64_MAX)) return bad_line(line_no, "DISALLOW_REUSE: a step that is not a number");
+                f.disallow_reuse = true;
+            } else if (name == "RATE_LIMIT") {
+                auto n = arg(1, 100), m = arg(2, 86400);
+                if (!n || !m || *n < 1 || *m < 1) return bad_line(line_no, "RATE_LIMIT needs attempts 1..100 and seconds 1..86400");
+                for (std::size_t i = 3; i < w.size(); ++i)  // timestamps of recent logins
+                    if (!parse_decimal(w[i], UINT64_MAX)) return bad_line(line_no, "RATE_LIMIT: a timestamp that is not a number");
+                f.rate_limit = std::pair{static_cast<unsigned>(*n), static_cast<unsigned>(*m)};
+            } else if (name == "TIME_SKEW") {
+                auto s = w.size() == 2 ? parse_signed(w[1], 1u << 20) : std::nullopt;
+                if (!s) return bad_line(line_no, "TIME_SKEW needs one number of steps");
+                f.time_skew = *s;
+            } else if (name == "RESETTING_TIME_SKEW") {
+                for (std::size_t i = 1; i < w.size(); ++i) {  // "<timestamp><+|-skew>" entries
+                    const std::string_view e = w[i];
+                    const auto sign = e.find_first_of("+-");
+                    if (sign == std::string_view::npos || sign == 0 || !parse_decimal(e.substr(0, sign), UINT64_MAX) ||
+                        !parse_signed(e[sign] == '+' ? e.substr(sign + 1) : e.substr(sign), 1u << 20))
+                        return bad_line(line_no, "RESETTING_TIME_SKEW: an entry that is not <time><+|-skew>");
+                }
+            } else {
+                return bad_line(line_no, "unknown option '" + std::string(name.substr(0, 32)) + "'");
+            }
+            continue;
+        }
+        if (line.size() != 8) return bad_line(line_no, "a scratch code must be 8 digits");
+        for (char c : line)
+            if (c < '0' || c > '9') return bad_line(line_no, "a scratch code must be 8 digits");
+        if (f.scratch_codes.size() >= kMaxRecoveryCodes) return bad_line(line_no, "more than 100 scratch codes");
+        f.scratch_codes.emplace_back(line);
+        scratch_started = true;
+    }
+    if (!have_secret) return Error{Errc::parse, "google_authenticator file is empty"};
+    if (!f.totp && !f.hotp_counter) return Error{Errc::parse, "google_authenticator file has neither TOTP_AUTH nor HOTP_COUNTER"};
+    if (f.hotp_counter) f.totp = false;  // the module's own rule: HOTP_COUNTER wins
+    return f;
+}
+
+Result<ImportReport> import_google_authenticator(Toolkit& tk, std::string_view user, const GoogleAuthenticatorFile& f,
+                                                 const RequestContext& ctx) {
+    if (f.hotp_counter)
+        return Error{Errc::unsupported, "HOTP (HOTP_COUNTER) files are not imported: the store's code factor is TOTP"};
+    ImportReport rep;
+    OtpParams p;
+    p.type = OtpType::totp;
+    p.algorithm = HashAlg::sha1;  // the module only does SHA-1, 6 digits
+    p.digits = 6;
+    p.period = f.step_size;
+    auto st = tk.totp_import(user, f.secret.view(), p, "", ctx);
+    if (!st) {
+        if (st.code() != Errc::factor_already_enrolled) return std::move(st).error();
+        rep.notes.push_back("a TOTP factor was already in the store: kept, scratch codes not added");
+        return rep;
+    }
+    rep.totp_imported = true;
+    if (!f.scratch_codes.empty()) {
+        MFA_TRY(tk.recovery_import(user, f.scratch_codes, ctx));
+        rep.recovery_codes = f.scratch_codes.size();
+    }
+    const unsigned side = (f.window_size - 1) / 2;
+    if (side != tk.config().window.past || side != tk.config().window.future)
+        rep.notes.push_back("WINDOW_SIZE " + std::to_string(f.window_size) + " not kept: the module's window applies");
+    if (f.rate_limit) rep.notes.push_back("RATE_LIMIT not kept: the store's throttle applies to every login");
+    if (!f.disallow_reuse) rep.notes.push_back("codes can no longer be reused: the store's replay guard is always on");
+    if (f.time_skew != 0) rep.notes.push_back("TIME_SKEW not kept");
+    return rep;
+}
+
+SecretString enrollment_file_json(const EnrollmentFile& f) {
+    SecretString out("{\"v\":1,\"user\":");
+    append_json_string(out, f.user);
+    out.append(",\"created\":");
+    out.append(std::to_string(f.created));
+    if (f.has_totp) {
+        out.append(",\"totp\":{\"secret\":\"");
+        out.append(base32_encode(f.totp_secret.view()).view());
+        out.append("\",\"alg\":\"");
+        out.append(hash_name(f.totp_params.algorithm));
+        out.append("\",\"digits\":");
+        out.append(std::to_string(f.totp_params.digits));
+        out.append(",\"period\":");
+        out.append(std::to_string(f.totp_params.period));
+        out.append("}");
+    }
+    if (!f.keys.empty()) {
+        out.append(",\"keys\":[");
+        for (std::size_t i = 0; i < f.keys.size(); ++i) {
+            if (i) out.append(",");
+            out.append("{\"name\":");
+            append_json_string(out, f.keys[i].name);
+            out.append(",\"record\":");
+            out.append(webauthn::to_json(f.keys[i].record));
+            out.append("}");
+        }
+        out.append("]");
+    }
+    out.append("}\n");
+    return out;
+}
+
+Result<EnrollmentFile> parse_enrollment_file(std::string_view text) {
+    if (text.size() > kMaxEnrollmentFile) return Error{Errc::limit_exceeded, "enrollment file larger than 16 KiB"};
+    auto parsed = json::parse_object(text, {.code = Errc::parse, .what = "enrollment file", .max_bytes = kMaxEnrollmentFile});
+    if (!parsed) return std::move(parsed).error();
+    const auto& j = *parsed;
+    auto bad = [](std::string_view why) { return Error{Errc::parse, "enrollment file: " + std::string(why)}; };
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (it.key() != "v" && it.key() != "user" && it.key() != "created" && it.key() != "totp" && it.key() != "keys")
+            return bad("unknown member '" + it.key().substr(0, 32) + "'");
+    if (!j.contains("v") || !j["v"].is_number_unsigned() || j["v"].get<std::uint64_t>() != 1) return bad("v must be 1");
+    if (!j.contains("user") || !j["user"].is_string() || j["user"].get_ref<const std::string&>().empty())
+        return bad("user must be a non-empty string");
+    if (!j.contains("created") || !j["created"].is_number_integer()) return bad("created must be an integer");
+    EnrollmentFile f;
+    if (j.contains("keys")) {
+        if (!j["keys"].is_array() || j["keys"].empty() || j["keys"].size() > kMaxEnrollmentKeys)
+            return bad("keys must be an array of 1..8 keys");
+        for (const auto& k : j["keys"]) {
+            if (!k.is_object() || k.size() != 2 || !k.contains("name") || !k["name"].is_string() || !k.contains("record") ||
+                !k["record"].is_object())
+                return bad("a key must be {\"name\": string, \"record\": object}");
+            const auto& name = k["name"].get_ref<const std::string&>();
+            if (name.size() > kMaxSecurityKeyName) return bad("a key name is longer than 128 bytes");
+            auto rec = webauthn::record_from_json(k["record"].dump());
+            if (!rec) return bad("key record: " + rec.error().detail);
+            if (rec->id.empty() || rec->public_key.empty()) return bad("key record without id or public key");
+            f.keys.push_back({name, std::move(*rec)});
+        }
+    }
+    if (!j.contains("totp")) {
+        if (f.keys.empty()) return bad("neither totp nor keys");
+        f.user = j["user"].get<std::string>();
+        if (f.user.size() > kMaxUserName) return bad("user is longer than 256 bytes");
+        f.created = j["created"].get<std::int64_t>();
+        return f;
+    }
+    if (!j["totp"].is_object()) return bad("totp must be an object");
+    const auto& t = j["totp"];
+    for (auto it = t.begin(); it != t.end(); ++it)
+        if (it.key() != "secret" && it.key() != "alg" && it.key() != "digits" && it.key() != "period")
+            return bad("totp: unknown member '" + it.key().substr(0, 32) + "'");
+    if (!t.contains("secret") || !t["secret"].is_string()) return bad("totp.secret must be a base32 string");
+    if (!t.contains("alg") || !t["alg"].is_string()) return bad("totp.alg must be SHA1, SHA256 or SHA512");
+    if (!t.contains("digits") || !t["digits"].is_number_unsigned()) return bad("totp.digits must be a number");
+    if (!t.contains("period") || !t["period"].is_number_unsigned()) return bad("totp.period must be a number");
+    f.user = j["user"].get<std::string>();
+    if (f.user.size() > kMaxUserName) return bad("user is longer than 256 bytes");
+    f.created = j["created"].get<std::int64_t>();
+    f.has_totp = true;
+    auto alg = hash_from_name(t["alg"].get_ref<const std::string&>());
+    if (!alg) return bad("totp.alg must be SHA1, SHA256 or SHA512");
+    auto secret = base32_decode(t["secret"].get_ref<const std::string&>());
+    if (!secret || secret->empty()) return bad("totp.secret is not base32");
+    const auto digits = t["digits"].get<std::uint64_t>(), period = t["period"].get<std::uint64_t>();
+    if (digits < kMinDigits || digits > kMaxDigits) return bad("totp.digits out of range");
+    if (period < 1 || period > kMaxPeriod) return bad("totp.period out of range");
+    f.totp_params.type = OtpType::totp;
+    f.totp_params.algorithm = *alg;
+    f.totp_params.digits = static_cast<unsigned>(digits);
+    f.totp_params.period = static_cast<std::uint32_t>(period);
+    MFA_TRY(validate(f.totp_params));
+    if (secret->size() > kMaxSecretBytes) return bad("totp.secret is too long");
+    f.totp_secret = std::move(*secret);
+    return f;
+}
+
+}  // namespace mfa::server
