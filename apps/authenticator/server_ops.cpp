@@ -9,6 +9,7 @@
 
 #include "mfa/encoding.hpp"
 #include "mfa/server/backup.hpp"
+#include "mfa/server/hwtoken_json.hpp"
 #include "mfa/server/key_maintenance.hpp"
 #include "mfa/server/pskc.hpp"
 #include "mfa/server/toolkit.hpp"
@@ -23,21 +24,7 @@ json backup_json(const server::BackupInfo& b) {
     return json{{"name", b.name}, {"path", b.path}, {"time", b.time}, {"utc", server::utc_time(b.time)}, {"bytes", b.bytes}};
 }
 
-json token_json(const server::HwTokenInfo& t) {
-    return json{{"serial", t.serial},
-                {"type", std::string(to_string(t.type))},
-                {"algorithm", std::string(to_string(t.algorithm))},
-                {"digits", t.digits},
-                {"period", t.period},
-                {"counter", t.counter},
-                {"state", std::string(server::to_string(t.state))},
-                {"user", t.user},
-                {"manufacturer", t.manufacturer},
-                {"model", t.model},
-                {"issuer", t.issuer},
-                {"imported", t.imported},
-                {"changed", t.changed}};
-}
+json token_json(const server::HwTokenInfo& t) { return json::parse(server::hwtoken_info_json(t)); }
 
 json ids_json(const std::vector<std::uint32_t>& v) { return json(v); }
 

@@ -4,6 +4,7 @@
 #include "abi.hpp"
 #include "mfa/mfa_server.h"
 #include "mfa/server/backup.hpp"
+#include "mfa/server/hwtoken_json.hpp"
 #include "mfa/server/key_maintenance.hpp"
 #include "mfa/server/pskc.hpp"
 #include "server_handle.hpp"
@@ -23,15 +24,7 @@ json backup_json(const server::BackupInfo& b) {
     return json{{"name", b.name}, {"path", b.path}, {"time", b.time}, {"bytes", b.bytes}};
 }
 
-json token_json(const server::HwTokenInfo& t) {
-    return json{{"serial", t.serial},       {"type", std::string(to_string(t.type))},
-                {"algorithm", std::string(to_string(t.algorithm))},
-                {"digits", t.digits},       {"period", t.period},
-                {"counter", t.counter},     {"state", std::string(server::to_string(t.state))},
-                {"user", t.user},           {"manufacturer", t.manufacturer},
-                {"model", t.model},         {"issuer", t.issuer},
-                {"imported", t.imported},   {"changed", t.changed}};
-}
+json token_json(const server::HwTokenInfo& t) { return json::parse(server::hwtoken_info_json(t)); }
 
 int tokens_out(char** out, const Result<std::vector<server::HwTokenInfo>>& r) {
     if (!r) return fail(r.error());

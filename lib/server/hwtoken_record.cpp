@@ -1,6 +1,7 @@
 #include "hwtoken_record.hpp"
 
 #include "mfa/json.hpp"
+#include "mfa/server/hwtoken_json.hpp"
 #include "records.hpp"
 
 namespace mfa::server::detail {
@@ -90,3 +91,25 @@ Result<HwTokenRecord> parse_hwtoken_record(std::string_view text) {
 }
 
 }  // namespace mfa::server::detail
+
+namespace mfa::server {
+
+std::string hwtoken_info_json(const HwTokenInfo& t) {
+    nlohmann::json j;
+    j["serial"] = t.serial;
+    j["type"] = std::string(mfa::to_string(t.type));
+    j["algorithm"] = std::string(mfa::to_string(t.algorithm));
+    j["digits"] = t.digits;
+    j["period"] = t.period;
+    j["counter"] = t.counter;
+    j["state"] = std::string(to_string(t.state));
+    j["user"] = t.user;
+    j["manufacturer"] = t.manufacturer;
+    j["model"] = t.model;
+    j["issuer"] = t.issuer;
+    j["imported"] = t.imported;
+    j["changed"] = t.changed;
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace mfa::server

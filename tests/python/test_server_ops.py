@@ -69,8 +69,9 @@ def test_keyring_maintain(tmp_path: Path) -> None:
     assert again["current"] == 1 and not again["rotated"]
     with pytest.raises(errors.InvalidArgument):
         server.keyring_maintain(store, str(ring), batch=200000)
-    with pytest.raises(errors.KeyRingError):
+    with pytest.raises(errors.MfaError) as e:
         server.keyring_maintain(store, str(tmp_path / "missing-ring"))
+    assert e.value.name == "MFA_ERR_IO" and "missing-ring" in str(e.value)
 
 
 def test_otp_tokens(tmp_path: Path) -> None:

@@ -80,7 +80,6 @@ def _allowed(rc: int, not_allowed: int) -> bool:
     return True
 
 
-@dataclass(frozen=True)
 # ---- Operations: backups and key maintenance (docs/server.md "Backups", "Key maintenance") ----
 
 def backup_create(store_url: str, directory: str, retention_days: int = 30) -> dict[str, Any]:
@@ -122,6 +121,7 @@ def keyring_maintain(store: "Store", keyring_path: str, max_age_days: int = 90, 
                                                              rewrap_delay, _t(backup_dir), backup_retention_days))
 
 
+@dataclass(frozen=True)
 class VerifyResult:
     status: int
     retry_after: int
