@@ -48,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
                        ("max-delay", "longest delay, seconds"), ("lock-after", "failures that lock the account"),
                        ("lock-duration", "seconds a lock lasts (0: until an admin unlocks)")):
         p.add_argument("--" + name, type=int, help=f"throttle: {what} (the toolkit's default when not given)")
+    p.add_argument("--backup-dir", help="where the SQLite store's backups go (default DATA/backups; '' for none)")
+    p.add_argument("--maintenance-interval", type=int, default=86400, metavar="SECONDS",
+                   help="backup and key maintenance every SECONDS per process (default 86400; 0: never, run them from cron)")
+    p.add_argument("--key-max-age-days", type=int, default=90, help="make a new key when the current one is this old (default 90)")
+    p.add_argument("--backup-retention-days", type=int, default=30, help="keep backups this long (default 30)")
     a = p.parse_args(argv)
 
     os.umask(0o077)  # the stores, the key ring and app.db: readable by the service's user only
@@ -63,9 +68,13 @@ def main(argv: list[str] | None = None) -> int:
     opts = {k: v for k, v in (("free_failures", a.free_failures), ("base_delay", a.base_delay),
                               ("max_delay", a.max_delay), ("lock_after", a.lock_after),
                               ("lock_duration", a.lock_duration)) if v is not None}
+    keyring_path = os.path.join(a.data, "keyring")
     cfg = Config(data_dir=a.data, store_url=a.store or f"sqlite:{os.path.join(a.data, 'mfa.db')}", origin=origin,
-                 rp_id=rp_id, keyring=_keyring(os.path.join(a.data, "keyring")), toolkit_options=opts,
-                 cookie_secure=origin.startswith("https://"))
+                 rp_id=rp_id, keyring=_keyring(keyring_path), toolkit_options=opts,
+                 cookie_secure=origin.startswith("https://"), keyring_path=keyring_path,
+                 backup_dir=os.path.join(a.data, "backups") if a.backup_dir is None else a.backup_dir,
+                 maintenance_interval=a.maintenance_interval, key_max_age_days=a.key_max_age_days,
+                 backup_retention_days=a.backup_retention_days)
     app = create_app(cfg)
     if a.trust_proxy:
         # The allow lists and the audit log see the client's address, not the proxy's.

@@ -12,7 +12,9 @@ import calendar
 import functools
 import hmac
 import logging
+import os
 import re
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -43,6 +45,46 @@ class Config:
     keyring: str                # the key ring's text
     toolkit_options: dict[str, Any]
     cookie_secure: bool
+    # Data protection, run by the service itself (docs/web.md "Data protection"): every
+    # maintenance_interval seconds (0: never) a backup of a SQLite store into backup_dir ("": none),
+    # kept backup_retention_days, and a key maintenance run on the key ring file at keyring_path
+    # ("": none): a new key when the current one is key_max_age_days old, rewraps, retirements.
+    keyring_path: str = ""
+    backup_dir: str = ""
+    maintenance_interval: int = 86400
+    key_max_age_days: int = 90
+    backup_retention_days: int = 30
+
+
+class CurrentToolkit:
+    """The toolkit under the key ring file's current text. Key maintenance replaces the file (this
+    service's own job, or `mfa server keyring maintain` from cron); every instance reads it again
+    when it changed, so new secrets go under the newest key and no instance lacks a key the others
+    wrote with."""
+
+    def __init__(self, make: Callable[[str], mfakit.Toolkit], keyring: str, path: str) -> None:
+        self._make, self._path = make, path
+        self._stamp = self._stat()
+        self._tk = make(keyring)
+
+    def _stat(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self._path) if self._path else None
+        except FileNotFoundError:
+            return None
+        return None if st is None else (st.st_mtime_ns, st.st_ino)
+
+    def refresh(self) -> None:
+        stamp = self._stat()
+        if stamp is None or stamp == self._stamp:
+            return
+        with open(self._path) as f:
+            text = f.read()
+        self._tk, self._stamp = self._make(text), stamp  # one assignment: requests see old or new
+        log.info("key ring reloaded")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tk, name)
 
 
 def create_app(cfg: Config) -> Flask:
@@ -50,8 +92,11 @@ def create_app(cfg: Config) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 512 * 1024   # a WebAuthn response is at most 256 KiB
     db = AppDb(f"{cfg.data_dir}/app.db")
     store = mfakit.Store(cfg.store_url)
-    toolkit = mfakit.Toolkit(store, cfg.keyring, issuer="mfakit web", webauthn_rp_id=cfg.rp_id,
-                             webauthn_rp_name="mfakit web", webauthn_origins=(cfg.origin,), **cfg.toolkit_options)
+    toolkit = CurrentToolkit(
+        lambda ring: mfakit.Toolkit(store, ring, issuer="mfakit web", webauthn_rp_id=cfg.rp_id,
+                                    webauthn_rp_name="mfakit web", webauthn_origins=(cfg.origin,),
+                                    **cfg.toolkit_options),
+        cfg.keyring, cfg.keyring_path)
     app.extensions["mfaweb"] = {"db": db, "toolkit": toolkit, "config": cfg}
     cookie_name = "__Host-mfaweb" if cfg.cookie_secure else "mfaweb"
 
@@ -99,6 +144,55 @@ def create_app(cfg: Config) -> Flask:
         for gone in toolkit.purge(actor="mfaweb"):
             db.user_delete(gone["user"])
             log.info("purged a deleted account")
+
+    maintenance: dict[str, Any] = {"at": 0.0, "last": None}
+    maintenance_lock = threading.Lock()
+
+    def run_maintenance() -> dict[str, Any]:
+        """A backup (SQLite stores), then one key maintenance run; both audited. Redis and
+        PostgreSQL stores are backed up with their own tools (docs/server.md "Backups")."""
+        report: dict[str, Any] = {"time": int(time.time()), "backup": None, "keys": None, "errors": []}
+        if cfg.backup_dir and cfg.store_url.startswith("sqlite:"):
+            try:
+                b = mserver.backup_create(cfg.store_url, cfg.backup_dir, cfg.backup_retention_days)
+                report["backup"] = b
+                toolkit.audit_append("mfaweb", None, "app.backup_created",
+                                     f"{b['name']} ({b['bytes']} bytes); pruned {len(b['pruned'])}")
+            except mfakit.MfaError as e:
+                report["errors"].append(f"backup: {e.message} {e.detail}".strip())
+        if cfg.keyring_path:
+            try:
+                k = mserver.keyring_maintain(store, cfg.keyring_path, max_age_days=cfg.key_max_age_days,
+                                             backup_dir=cfg.backup_dir or None,
+                                             backup_retention_days=cfg.backup_retention_days)
+                report["keys"] = k
+                toolkit.refresh()
+                toolkit.audit_append("mfaweb", None, "app.key_maintenance",
+                                     f"current key {k['current']}; rotated {str(k['rotated']).lower()}; "
+                                     f"rewrapped {k['rewrapped']}; retired {len(k['retired'])}; removed {len(k['removed'])}")
+            except mfakit.MfaError as e:  # KeyringBusy: another instance's run holds the lock
+                report["errors"].append(f"key maintenance: {e.message} {e.detail}".strip())
+        for err in report["errors"]:
+            log.warning("maintenance: %s", err)
+        return report
+
+    @app.before_request
+    def maintenance_job() -> None:
+        """The key ring as its file says now; and once per maintenance_interval per process, the
+        data-protection run (a cron job running `mfa server backup create` and `mfa server keyring
+        maintain` does the same for a service that does not run it itself)."""
+        toolkit.refresh()
+        if cfg.maintenance_interval <= 0:
+            return
+        if maintenance["at"] and time.monotonic() - maintenance["at"] < cfg.maintenance_interval:
+            return
+        if not maintenance_lock.acquire(blocking=False):
+            return
+        try:
+            maintenance["at"] = time.monotonic()
+            maintenance["last"] = run_maintenance()
+        finally:
+            maintenance_lock.release()
 
     @app.before_request
     def csrf_check() -> None:
@@ -168,7 +262,8 @@ def create_app(cfg: Config) -> Flask:
 
     def decide(email: str, org: str, second_factor_verified: bool) -> dict[str, Any]:
         """The toolkit's login decision for this request (allow lists, requirement, grace, lock)."""
-        return toolkit.login_decision(org, email, state_for(email, org, second_factor_verified))
+        decision: dict[str, Any] = toolkit.login_decision(org, email, state_for(email, org, second_factor_verified))
+        return decision
 
     def verified_second(amr: list[str]) -> bool:
         return "mfa" in amr
@@ -781,6 +876,23 @@ def create_app(cfg: Config) -> Flask:
         args = {k: v for k, v in request.args.items() if k != "cursor" and v}
         return render_template("audit.html", chain=chain, events=page["events"], next_cursor=page.get("next_cursor"),
                                args=args)
+
+    @app.get("/org/data")
+    @login_required(admin=True)
+    def org_data() -> Any:
+        """Data protection: the service's backups and key ring, as the toolkit reports them."""
+        backups: list[dict[str, Any]] = []
+        verified: dict[str, Any] | None = None
+        problem = None
+        if cfg.backup_dir and os.path.isdir(cfg.backup_dir):
+            backups = list(reversed(mserver.backup_list(cfg.backup_dir)))
+            if backups:
+                try:
+                    verified = mserver.backup_verify(backups[0]["path"])
+                except mfakit.MfaError as e:
+                    problem = f"{e.message} {e.detail}".strip()
+        return render_template("data.html", backups=backups, verified=verified, problem=problem,
+                               last=maintenance["last"], cfg=cfg, sqlite=cfg.store_url.startswith("sqlite:"))
 
     @app.get("/org/audit/export")
     @login_required(admin=True)
