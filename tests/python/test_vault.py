@@ -8,6 +8,7 @@ import pytest
 
 import mfakit
 from mfakit import Vault
+from mfakit.otp import IssuerPolicy
 from mfakit.vault import ImportFormat
 
 KDF = {"memory_kib": 19456, "passes": 2}  # the smallest accepted: fast tests
@@ -73,3 +74,20 @@ def test_import(tmp_path: Path) -> None:
             v.import_export(b"otpauth://totp/x?secret=!!\n", ImportFormat.URI_LIST)
         assert e.value.detail
         assert len(v) == 2
+
+
+def test_import_options(tmp_path: Path) -> None:
+    """skip_invalid and issuer_policy: the MFA_VAULT_IMPORT_* option bits."""
+    mismatch = "otpauth://totp/Label:carol?secret=JBSWY3DPEHPK3PXP&issuer=Param"
+    bad = "otpauth://totp/x?secret=!!"
+    with Vault.create(tmp_path / "v.mfa", "pw", **KDF) as v:
+        with pytest.raises(mfakit.UriError) as e:
+            v.import_export((mismatch + "\n").encode(), ImportFormat.URI_LIST)
+        assert e.value.name == "MFA_ERR_URI_ISSUER_MISMATCH" and "line 1" in e.value.detail
+        report = v.import_export((bad + "\n" + mismatch + "\n").encode(), ImportFormat.URI_LIST,
+                                 skip_invalid=True, issuer_policy=IssuerPolicy.PREFER_LABEL)
+        assert len(report["imported"]) == 1 and report["invalid"][0].startswith("line 1")
+        assert [a["issuer"] for a in v.list()] == ["Label"]
+    with Vault.create(tmp_path / "w.mfa", "pw", **KDF) as w:
+        w.import_export((mismatch + "\n").encode(), ImportFormat.URI_LIST, issuer_policy=IssuerPolicy.PREFER_PARAM)
+        assert [a["issuer"] for a in w.list()] == ["Param"]

@@ -16,7 +16,7 @@ from typing import Any, Union
 
 from . import _native as n
 from ._native import byref, check, lib
-from .otp import Time, unix_time
+from .otp import IssuerPolicy, Time, unix_time
 
 Secret = Union[str, bytes, bytearray]
 _ID_CAP = 33
@@ -31,6 +31,11 @@ class ImportFormat(enum.IntEnum):
     ANDOTP = 4
     ANDOTP_ENCRYPTED = 5
     ANDOTP_ENCRYPTED_OLD = 6
+
+
+# The MFA_VAULT_IMPORT_* option bits: otp.IssuerPolicy is the one Python spelling of the policy.
+_SKIP_INVALID = 0x100
+_ISSUER_BITS = {IssuerPolicy.STRICT: 0, IssuerPolicy.PREFER_PARAM: 0x200, IssuerPolicy.PREFER_LABEL: 0x400}
 
 
 def _secret(s: Secret) -> bytes:
@@ -97,9 +102,14 @@ class Vault(n.Handle):
         check(lib.mfa_vault_passwd(self._h, p, len(p), memory_kib, passes))
 
     def import_export(self, data: bytes, format: ImportFormat = ImportFormat.AUTO,
-                      password: Secret | None = None) -> dict[str, Any]:
+                      password: Secret | None = None, *, skip_invalid: bool = False,
+                      issuer_policy: IssuerPolicy = IssuerPolicy.STRICT) -> dict[str, Any]:
         """Adds another app's export (then save()); returns the report {"format", "imported",
-        "duplicates", "skipped"}."""
+        "duplicates", "skipped", "invalid", "warnings"}. skip_invalid: a URI line that does not
+        parse is listed in "invalid" and the rest imported; issuer_policy: which issuer a URI keeps
+        when its issuer parameter and label prefix differ (STRICT refuses it, UriError naming the
+        line). The MFA_VAULT_IMPORT_* option bits of mfa_vault_import."""
         pw = None if password is None else _secret(password)
+        flags = int(format) | (_SKIP_INVALID if skip_invalid else 0) | _ISSUER_BITS[issuer_policy]
         return n.owned_json(lib.mfa_vault_import, (self._h,),  # type: ignore[no-any-return]
-                            (bytes(data), len(data), int(format), pw, 0 if pw is None else len(pw)))
+                            (bytes(data), len(data), flags, pw, 0 if pw is None else len(pw)))
