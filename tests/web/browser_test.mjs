@@ -234,7 +234,10 @@ async function invite(page, base, email, role = "member") {
 }
 
 async function api(base, token) {
-  const r = await fetch(base + "/api/v1/me", { headers: token ? { Authorization: "Bearer " + token } : {} });
+  // The services listen on 127.0.0.1 only; Node 18 (Debian 12's) resolves "localhost" to ::1 first
+  // and does not fall back, so the API is called by address (the browser maps localhost itself).
+  const url = base.replace("//localhost:", "//127.0.0.1:") + "/api/v1/me";
+  const r = await fetch(url, { headers: token ? { Authorization: "Bearer " + token } : {} });
   return { status: r.status, body: await r.json() };
 }
 

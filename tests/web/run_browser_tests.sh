@@ -13,6 +13,12 @@ command -v npm >/dev/null || skip "npm is not installed (Debian package npm)"
 command -v redis-server >/dev/null || skip "redis-server is not installed"
 /usr/bin/python3 -c 'import flask' 2>/dev/null || skip "python3-flask is not installed"
 
+# npm trusts what the system trusts: Node's own CA list leaves out certificates installed with
+# update-ca-certificates (a site's TLS proxy, say), which apt, curl and git accept.
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+    export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
+
 node_dir="$build/node"
 mkdir -p "$node_dir"
 if ! cmp -s "$src/tests/web/package-lock.json" "$node_dir/package-lock.json" || [ ! -d "$node_dir/node_modules/playwright-core" ]; then
