@@ -298,6 +298,15 @@ BOOST_AUTO_TEST_CASE(account_deletion_retention_restore_and_purge) {
         // A wrong password says nothing of the deletion.
         BOOST_TEST(tk.password_verify("alice", "wrong", phc, a.ctx)->status == Errc::password_mismatch);
         BOOST_TEST(tk.totp_begin("alice", "", a.ctx).code() == Errc::account_deleted);
+        // The import paths of pam_mfa's migration refuse too: a deleted account gains no factor.
+        BOOST_TEST(tk.totp_import("alice", otp.secret(), {}, "", a.op).code() == Errc::account_deleted);
+        std::vector<SecretString> scratch;
+        scratch.emplace_back("12345678");
+        BOOST_TEST(tk.recovery_import("alice", scratch, a.op).code() == Errc::account_deleted);
+        webauthn::CredentialRecord key;
+        key.id = Bytes{1, 2, 3, 4};
+        key.public_key = Bytes{5, 6, 7, 8};
+        BOOST_TEST(tk.webauthn_import("alice", std::move(key), "old key", a.op).code() == Errc::account_deleted);
         BOOST_TEST(tk.token_create("alice", "x", {}, 0, a.ctx).code() == Errc::account_deleted);
         BOOST_TEST(tk.recovery_generate("alice", a.ctx).code() == Errc::account_deleted);
         BOOST_TEST(tk.login_decision("acme", "alice", {})->decision == Decision::deny);

@@ -91,6 +91,7 @@ Result<std::vector<SecretString>> Toolkit::recovery_generate(std::string_view us
 Status Toolkit::recovery_import(std::string_view user, const std::vector<SecretString>& codes, const RequestContext& ctx) {
     auto u = user_key_part(user);
     if (!u) return std::move(u).error();
+    MFA_TRY(check_active(*u));
     if (codes.size() > kMaxRecoveryCodes)
         return {Errc::invalid_argument, "more than " + std::to_string(kMaxRecoveryCodes) + " recovery codes"};
     for (std::size_t i = 0; i < codes.size(); ++i)
