@@ -152,9 +152,9 @@ int mfa_server_keyring_generate(char** out_text) {
     });
 }
 
-int mfa_server_keyring_rotate(char** out_text, const char* text) {
+int mfa_server_keyring_rotate(char** out_text, const char* keyring, size_t keyring_len) {
     return guarded([&] {
-        MFA_IN(t, text, "keyring_text");
+        MFA_SECRET_IN(t, keyring, keyring_len, "keyring");
         auto r = server::KeyRing::parse(t);
         if (!r) return fail(r.error());
         auto id = r->rotate();
@@ -179,12 +179,13 @@ int mfa_server_options_init(mfa_server_options_t* o) {
     return MFA_OK;
 }
 
-int mfa_server_new(mfa_server_t** out, mfa_server_store_t* st, const char* keyring_text, const mfa_server_options_t* opts) {
+int mfa_server_new(mfa_server_t** out, mfa_server_store_t* st, const char* keyring, size_t keyring_len,
+                   const mfa_server_options_t* opts) {
     return guarded([&] {
         if (out == nullptr) return fail(Errc::invalid_argument, "out is NULL");
         *out = nullptr;
         if (int rc = need(st, "store"); rc != MFA_OK) return rc;
-        MFA_IN(t, keyring_text, "keyring_text");
+        MFA_SECRET_IN(t, keyring, keyring_len, "keyring");
         auto ring = server::KeyRing::parse(t);
         if (!ring) return fail(ring.error());
         server::ToolkitConfig cfg;
@@ -282,12 +283,13 @@ int mfa_server_recovery_generate(mfa_server_t* s, char** out_json, const char* u
     });
 }
 
-int mfa_server_recovery_use(mfa_server_t* s, mfa_server_verify_result_t* out, const char* user, const char* code, const char* ip) {
+int mfa_server_recovery_use(mfa_server_t* s, mfa_server_verify_result_t* out, const char* user, const char* code,
+                            size_t code_len, const char* ip) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
         if (int rc = check_out(out); rc != MFA_OK) return rc;
         MFA_IN(u, user, "user");
-        MFA_IN(c, code, "code");
+        MFA_SECRET_IN(c, code, code_len, "code");
         MFA_IN_OPT(i, ip, "source_ip");
         return verify_out(out, s->tk->recovery_use(u, c, ctx("", i)));
     });
@@ -306,30 +308,30 @@ int mfa_server_recovery_remaining(mfa_server_t* s, size_t* out, const char* user
 }
 
 int mfa_server_password_verify(mfa_server_t* s, mfa_server_verify_result_t* out, const char* user, const char* password,
-                               const char* phc, const char* ip) {
+                                size_t password_len, const char* phc, const char* ip) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
         if (int rc = check_out(out); rc != MFA_OK) return rc;
         MFA_IN(u, user, "user");
-        MFA_IN(p, password, "password");
+        MFA_SECRET_IN(p, password, password_len, "password");
         MFA_IN_OPT(h, phc, "phc");
         MFA_IN_OPT(i, ip, "source_ip");
         return verify_out(out, s->tk->password_verify(u, p, h, ctx("", i)));
     });
 }
 
-int mfa_server_password_hash(char** out_phc, const char* password) {
+int mfa_server_password_hash(char** out_phc, const char* password, size_t password_len) {
     return guarded([&] {
-        MFA_IN(p, password, "password");
+        MFA_SECRET_IN(p, password, password_len, "password");
         auto h = server::hash_password(p);
         if (!h) return fail(h.error());
         return put_alloc(out_phc, *h);
     });
 }
 
-int mfa_server_password_check(const char* password, const char* user) {
+int mfa_server_password_check(const char* password, size_t password_len, const char* user) {
     return guarded([&] {
-        MFA_IN(p, password, "password");
+        MFA_SECRET_IN(p, password, password_len, "password");
         MFA_IN_OPT(u, user, "user");
         auto r = server::check_password({}, p, u);
         return r ? MFA_OK : fail(r.error());
@@ -359,10 +361,10 @@ int mfa_server_token_create(mfa_server_t* s, char** out_json, const char* user, 
     });
 }
 
-int mfa_server_token_verify(mfa_server_t* s, char** out_json, const char* token, const char* ip) {
+int mfa_server_token_verify(mfa_server_t* s, char** out_json, const char* token, size_t token_len, const char* ip) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
-        MFA_IN(t, token, "token");
+        MFA_SECRET_IN(t, token, token_len, "token");
         MFA_IN_OPT(i, ip, "source_ip");
         auto info = s->tk->token_verify(t, ctx("", i));
         if (!info) return fail(info.error());

@@ -218,11 +218,12 @@ int mfa_server_token_revoke_id(mfa_server_t* s, const char* id, const char* org,
     });
 }
 
-int mfa_server_password_check_org(mfa_server_t* s, const char* org, const char* password, const char* user) {
+int mfa_server_password_check_org(mfa_server_t* s, const char* org, const char* password, size_t password_len,
+                                  const char* user) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
         MFA_IN(o, org, "org");
-        MFA_IN(p, password, "password");
+        MFA_SECRET_IN(p, password, password_len, "password");
         MFA_IN_OPT(u, user, "user");
         auto st = s->tk->password_check(o, p, u);
         return st ? MFA_OK : fail(st.error());

@@ -32,6 +32,14 @@ inline constexpr std::size_t kMaxIn = 64 * 1024;
     if (!var##_r) return fail(var##_r.error());                     \
     const std::string_view var = *var##_r
 
+// A required secret input as (pointer, length): a password, an API token, a recovery code, a key
+// ring's text. The copy lives in wiped memory for the rest of the call.
+#define MFA_SECRET_IN(var, ptr, len, what)                                                     \
+    auto var##_r = in_secret(ptr, len, kMaxIn, what);                                          \
+    if (!var##_r) return fail(var##_r.error());                                                \
+    if (!*var##_r) return fail(Errc::invalid_argument, std::string(what) + " is NULL");        \
+    const std::string_view var = (*var##_r)->view()
+
 inline server::RequestContext ctx(std::string_view actor, std::string_view ip) {
     return server::RequestContext{std::string(actor), std::string(ip), {}};
 }

@@ -17,6 +17,8 @@ static int failed(const char *step, int rc, int want) {
             mfa_error_name(want));
     return 1;
 }
+/* Secrets (passwords, tokens, recovery codes, the key ring) go in as (pointer, length). */
+#define S(literal) (literal), (sizeof(literal) - 1)
 #define EXPECT(step, call, want)                     \
     do {                                             \
         if (failed((step), (call), (want))) goto out; \
@@ -77,12 +79,12 @@ int main(int argc, char **argv) {
     EXPECT("make a key ring", mfa_server_keyring_generate(&ring), MFA_OK);
     EXPECT("options", mfa_server_options_init(&opts), MFA_OK);
     opts.issuer = "Example Service";
-    EXPECT("the toolkit", mfa_server_new(&srv, store, ring, &opts), MFA_OK);
+    EXPECT("the toolkit", mfa_server_new(&srv, store, ring, strlen(ring), &opts), MFA_OK);
 
     /* Sign-up: the password policy, then the hash the service stores with the account. */
-    EXPECT("a weak password is refused", mfa_server_password_check("password1", "alice"), MFA_ERR_PASSWORD_POLICY);
-    EXPECT("a good password passes", mfa_server_password_check("correct horse battery", "alice"), MFA_OK);
-    EXPECT("hash it (Argon2id)", mfa_server_password_hash(&phc, "correct horse battery"), MFA_OK);
+    EXPECT("a weak password is refused", mfa_server_password_check(S("password1"), "alice"), MFA_ERR_PASSWORD_POLICY);
+    EXPECT("a good password passes", mfa_server_password_check(S("correct horse battery"), "alice"), MFA_OK);
+    EXPECT("hash it (Argon2id)", mfa_server_password_hash(&phc, S("correct horse battery")), MFA_OK);
 
     /* Enrollment: show the QR code (qr_svg / qr_png_data_uri of the JSON), then ask for a code to
      * prove the phone has the secret; only a confirmed secret counts. */
@@ -99,7 +101,7 @@ int main(int argc, char **argv) {
     json = NULL;
 
     /* Login: the password, then the second factor. */
-    EXPECT("password", mfa_server_password_verify(srv, &vr, "alice", "correct horse battery", phc, ip), MFA_OK);
+    EXPECT("password", mfa_server_password_verify(srv, &vr, "alice", S("correct horse battery"), phc, ip), MFA_OK);
     EXPECT("the code used to enroll is spent", mfa_server_totp_verify(srv, &vr, "alice", code, ip),
            MFA_ERR_OTP_CODE_REPLAYED);
     phone_code(uri, 1, next, sizeof next); /* the next period's code, within the ±1 step window */
@@ -122,8 +124,8 @@ int main(int argc, char **argv) {
     EXPECT("support unlocks it (audited)", mfa_server_unlock(srv, "alice", "support:bob", ip), MFA_OK);
 
     /* A lost phone: a recovery code works once. */
-    EXPECT("a recovery code", mfa_server_recovery_use(srv, &vr, "alice", recovery, ip), MFA_OK);
-    EXPECT("the same recovery code again", mfa_server_recovery_use(srv, &vr, "alice", recovery, ip),
+    EXPECT("a recovery code", mfa_server_recovery_use(srv, &vr, "alice", recovery, strlen(recovery), ip), MFA_OK);
+    EXPECT("the same recovery code again", mfa_server_recovery_use(srv, &vr, "alice", recovery, strlen(recovery), ip),
            MFA_ERR_RECOVERY_CODE_INVALID);
 
     /* Everything above is in the tamper-evident audit chain. */

@@ -66,7 +66,7 @@ int main(int argc, char **argv) {
     opts.webauthn_rp_id = kRpId;
     opts.webauthn_rp_name = "Example Service";
     opts.webauthn_origins = kOrigin;
-    EXPECT("the toolkit", mfa_server_new(&srv, store, ring, &opts), MFA_OK);
+    EXPECT("the toolkit", mfa_server_new(&srv, store, ring, strlen(ring), &opts), MFA_OK);
 
     /* Registration of a second-factor key: options to the browser, its response back. */
     EXPECT("register: options for the browser",

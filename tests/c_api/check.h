@@ -48,8 +48,10 @@ static int check_count = 0;
     } while (0)
 
 /* The last error detail contains `needle` (the field it names). */
-/* A PIN (or any secret) literal as the (pointer, length) pair the ABI takes. */
-#define PIN(literal) (literal), (sizeof(literal) - 1)
+/* A secret (a PIN, a password, a token, a key ring) as the (pointer, length) pair the ABI takes:
+ * SECRET for a literal, SECRET_STR for a NUL-terminated string (NULL gives NULL, 0). */
+#define SECRET(literal) (literal), (sizeof(literal) - 1)
+#define SECRET_STR(s) (s), ((s) != NULL ? strlen(s) : 0)
 
 #define CHECK_DETAIL(needle)                                                                   \
     do {                                                                                       \

@@ -27,7 +27,7 @@ static void test_errors(void) {
     CHECK_RC(mfa_fido2_device_open(&dev, "nosuchscheme:x"), MFA_ERR_FIDO2_NO_DEVICE);
     CHECK(dev == NULL);
     CHECK_RC(mfa_fido2_device_open(&dev, "tty:/nonexistent/pty"), MFA_ERR_FIDO2_NO_DEVICE);
-    CHECK_RC(mfa_fido2_set_pin(NULL, PIN("1234")), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_fido2_set_pin(NULL, SECRET("1234")), MFA_ERR_INVALID_ARGUMENT);
     /* The machine's USB keys: whatever is there, the list works and its bounds hold. */
     CHECK_OK(mfa_fido2_device_list_new(&list));
     CHECK_OK(mfa_fido2_device_list_get_count(list, &count));
@@ -57,13 +57,13 @@ static void test_info_and_pin(mfa_fido2_device_t *dev) {
     CHECK_DETAIL("NULL with a length");
     CHECK_RC(mfa_fido2_set_pin(dev, "12\0" "34", 5), MFA_ERR_INVALID_ARGUMENT);
     CHECK_DETAIL("NUL byte");
-    CHECK_OK(mfa_fido2_set_pin(dev, PIN("1234")));
+    CHECK_OK(mfa_fido2_set_pin(dev, SECRET("1234")));
     CHECK_OK(mfa_fido2_pin_retries(dev, &retries));
     CHECK(retries == 8);
-    CHECK_RC(mfa_fido2_change_pin(dev, PIN("0000"), PIN("4321")), CTAP_PIN_INVALID);
+    CHECK_RC(mfa_fido2_change_pin(dev, SECRET("0000"), SECRET("4321")), CTAP_PIN_INVALID);
     CHECK_OK(mfa_fido2_pin_retries(dev, &retries));
     CHECK(retries == 7);
-    CHECK_OK(mfa_fido2_change_pin(dev, PIN("1234"), PIN("4321")));
+    CHECK_OK(mfa_fido2_change_pin(dev, SECRET("1234"), SECRET("4321")));
     CHECK_OK(mfa_fido2_pin_retries(dev, &retries));
     CHECK(retries == 8);
     CHECK_OK(mfa_fido2_info_json(dev, &json));
@@ -244,12 +244,12 @@ static void test_hmac_secret(mfa_fido2_device_t *dev) {
     CHECK(json == NULL);
     mfa_fido2_credential_free(&cred);
 
-    CHECK_RC(mfa_fido2_hmac_secret(dev, out1, 32, &len, "example.com", id, id_len, salt1, salt2, PIN("4321")),
+    CHECK_RC(mfa_fido2_hmac_secret(dev, out1, 32, &len, "example.com", id, id_len, salt1, salt2, SECRET("4321")),
              MFA_ERR_BUFFER_TOO_SMALL);
     CHECK(len == 64);
-    CHECK_OK(mfa_fido2_hmac_secret(dev, out1, sizeof out1, &len, "example.com", id, id_len, salt1, NULL, PIN("4321")));
+    CHECK_OK(mfa_fido2_hmac_secret(dev, out1, sizeof out1, &len, "example.com", id, id_len, salt1, NULL, SECRET("4321")));
     CHECK(len == 32);
-    CHECK_OK(mfa_fido2_hmac_secret(dev, out2, sizeof out2, &len, "example.com", id, id_len, salt1, salt2, PIN("4321")));
+    CHECK_OK(mfa_fido2_hmac_secret(dev, out2, sizeof out2, &len, "example.com", id, id_len, salt1, salt2, SECRET("4321")));
     CHECK(len == 64);
     CHECK(memcmp(out1, out2, 32) == 0);      /* same credential, same salt: same secret */
     CHECK(memcmp(out2, out2 + 32, 32) != 0); /* another salt: another secret */
@@ -260,15 +260,15 @@ static void test_hmac_secret(mfa_fido2_device_t *dev) {
 
 static void test_credential_management(mfa_fido2_device_t *dev, const uint8_t *cred_id, size_t cred_id_len) {
     char *json = NULL;
-    CHECK_RC(mfa_fido2_credentials_json(dev, &json, PIN("0000")), CTAP_PIN_INVALID);
-    CHECK_OK(mfa_fido2_credentials_json(dev, &json, PIN("4321")));
+    CHECK_RC(mfa_fido2_credentials_json(dev, &json, SECRET("0000")), CTAP_PIN_INVALID);
+    CHECK_OK(mfa_fido2_credentials_json(dev, &json, SECRET("4321")));
     CHECK(json != NULL && strstr(json, "\"existing\":1") != NULL);
     CHECK(json != NULL && strstr(json, "\"id\":\"example.com\"") != NULL);
     CHECK(json != NULL && strstr(json, "\"userName\":\"alice\"") != NULL);
     mfa_free(json);
-    CHECK_OK(mfa_fido2_delete_credential(dev, cred_id, cred_id_len, PIN("4321")));
-    CHECK_RC(mfa_fido2_delete_credential(dev, cred_id, cred_id_len, PIN("4321")), CTAP_NO_CREDENTIALS);
-    CHECK_OK(mfa_fido2_credentials_json(dev, &json, PIN("4321")));
+    CHECK_OK(mfa_fido2_delete_credential(dev, cred_id, cred_id_len, SECRET("4321")));
+    CHECK_RC(mfa_fido2_delete_credential(dev, cred_id, cred_id_len, SECRET("4321")), CTAP_NO_CREDENTIALS);
+    CHECK_OK(mfa_fido2_credentials_json(dev, &json, SECRET("4321")));
     CHECK(json != NULL && strstr(json, "\"existing\":0") != NULL && strstr(json, "\"rps\":[]") != NULL);
     mfa_free(json);
 }

@@ -37,7 +37,7 @@ static void run(const char *url) {
     fprintf(stderr, "store %s\n", url);
     CHECK_OK(mfa_server_store_open(&store, url));
     CHECK_OK(mfa_server_keyring_generate(&ring));
-    CHECK_OK(mfa_server_new(&srv, store, ring, NULL));
+    CHECK_OK(mfa_server_new(&srv, store, SECRET_STR(ring), NULL));
 
     /* Membership and application events. */
     CHECK_OK(mfa_server_membership_set(srv, "alice", "acme", "owner", "operator", "192.0.2.1"));
@@ -119,7 +119,7 @@ static void run(const char *url) {
     memcpy(id, p + 6, 8);
     id[8] = '\0';
     mfa_free(json);
-    CHECK_OK(mfa_server_token_verify(srv, &json, token, "203.0.113.9"));
+    CHECK_OK(mfa_server_token_verify(srv, &json, SECRET_STR(token), "203.0.113.9"));
     mfa_free(json);
     CHECK_OK(mfa_server_org_tokens(srv, &json, "acme"));
     CHECK(strstr(json, "\"last_ip\":\"203.0.113.9\"") != NULL && strstr(json, "\"user\":\"bob\"") != NULL);
@@ -130,13 +130,13 @@ static void run(const char *url) {
     CHECK_OK(mfa_server_token_create(srv, &json, "bob", "day", NULL, now + 3600, NULL));
     mfa_free(json);
     CHECK_OK(mfa_server_token_revoke_id(srv, id, "acme", "alice", NULL));
-    CHECK_RC(mfa_server_token_verify(srv, &json, token, NULL), MFA_ERR_TOKEN_INVALID);
+    CHECK_RC(mfa_server_token_verify(srv, &json, SECRET_STR(token), NULL), MFA_ERR_TOKEN_INVALID);
 
     /* Password renewal. */
     CHECK_OK(mfa_server_set_policy(srv, "acme", "{\"password_min_classes\":3,\"password_max_age\":7776000}", "operator", NULL));
-    CHECK_RC(mfa_server_password_check_org(srv, "acme", "qzvbxlmpwtrk", "alice"), MFA_ERR_PASSWORD_POLICY);
+    CHECK_RC(mfa_server_password_check_org(srv, "acme", SECRET("qzvbxlmpwtrk"), "alice"), MFA_ERR_PASSWORD_POLICY);
     CHECK_DETAIL("character classes");
-    CHECK_OK(mfa_server_password_check_org(srv, "acme", "Qz7!vbx-Lm2p", "alice"));
+    CHECK_OK(mfa_server_password_check_org(srv, "acme", SECRET("Qz7!vbx-Lm2p"), "alice"));
     CHECK_OK(mfa_server_password_changed(srv, "alice", NULL, NULL));
     CHECK_OK(mfa_server_password_require_change(srv, "alice", "reset", "operator", NULL));
     CHECK_RC(mfa_server_password_require_change(srv, "alice", "bored", "operator", NULL), MFA_ERR_INVALID_ARGUMENT);

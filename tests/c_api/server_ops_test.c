@@ -33,7 +33,7 @@ int main(int argc, char **argv) {
 
     CHECK_OK(mfa_server_store_open(&store, url));
     CHECK_OK(mfa_server_keyring_generate(&ring));
-    CHECK_OK(mfa_server_new(&srv, store, ring, NULL));
+    CHECK_OK(mfa_server_new(&srv, store, SECRET_STR(ring), NULL));
 
     /* Hardware token from RFC 6030 Figure 6 */
     snprintf(path, sizeof path, "%s/rfc6030-figure6.pskc", argv[1]);

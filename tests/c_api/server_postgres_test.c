@@ -56,8 +56,8 @@ int main(void) {
     vr.struct_size = sizeof vr;
     CHECK_OK(mfa_server_keyring_generate(&ring));
     mfa_server_options_init(&opts);
-    CHECK_OK(mfa_server_new(&srv, store, ring, &opts));
-    CHECK_OK(mfa_server_new(&other, other_store, ring, &opts)); /* a second server, its own pool */
+    CHECK_OK(mfa_server_new(&srv, store, SECRET_STR(ring), &opts));
+    CHECK_OK(mfa_server_new(&other, other_store, SECRET_STR(ring), &opts)); /* a second server, its own pool */
     mfa_server_store_free(&store);
     mfa_server_store_free(&other_store);
 
@@ -93,8 +93,8 @@ int main(void) {
     rc1[29] = '\0';
     mfa_memzero(json, strlen(json));
     mfa_free(json);
-    CHECK_OK(mfa_server_recovery_use(other, &vr, "carol", rc1, NULL));
-    CHECK_RC(mfa_server_recovery_use(srv, &vr, "carol", rc1, NULL), MFA_ERR_RECOVERY_CODE_INVALID);
+    CHECK_OK(mfa_server_recovery_use(other, &vr, "carol", SECRET_STR(rc1), NULL));
+    CHECK_RC(mfa_server_recovery_use(srv, &vr, "carol", SECRET_STR(rc1), NULL), MFA_ERR_RECOVERY_CODE_INVALID);
 
     mfa_otp_free(&otp);
     mfa_server_free(&srv);

@@ -49,15 +49,15 @@ int main(void) {
           opts.webauthn_discoverable_user_verification == MFA_WEBAUTHN_UV_REQUIRED);
     /* One struct_size rule for every options struct: below the first layout is refused. */
     opts.struct_size = offsetof(mfa_server_options_t, webauthn_rp_id);
-    CHECK_RC(mfa_server_new(&srv, store, ring, &opts), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_server_new(&srv, store, SECRET_STR(ring), &opts), MFA_ERR_INVALID_ARGUMENT);
     CHECK_DETAIL("struct_size");
     opts.struct_size = sizeof opts;
     opts.lock_after = 101;
-    CHECK_RC(mfa_server_new(&srv, store, ring, &opts), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_server_new(&srv, store, SECRET_STR(ring), &opts), MFA_ERR_INVALID_ARGUMENT);
     opts.lock_after = 10;
     opts.free_failures = 2;
-    CHECK_RC(mfa_server_new(&srv, store, "nonsense", &opts), MFA_ERR_KEYRING_INVALID);
-    CHECK_OK(mfa_server_new(&srv, store, ring, &opts));
+    CHECK_RC(mfa_server_new(&srv, store, SECRET("nonsense"), &opts), MFA_ERR_KEYRING_INVALID);
+    CHECK_OK(mfa_server_new(&srv, store, SECRET_STR(ring), &opts));
     mfa_server_store_free(&store); /* the toolkit keeps its own reference */
     CHECK(store == NULL);
 
@@ -105,19 +105,26 @@ int main(void) {
     mfa_free(json);
     CHECK_OK(mfa_server_recovery_remaining(srv, &n, "alice"));
     CHECK(n == 10);
-    CHECK_OK(mfa_server_recovery_use(srv, &vr, "alice", rc1, NULL));
-    CHECK_RC(mfa_server_recovery_use(srv, &vr, "alice", rc1, NULL), MFA_ERR_RECOVERY_CODE_INVALID);
+    CHECK_OK(mfa_server_recovery_use(srv, &vr, "alice", SECRET_STR(rc1), NULL));
+    CHECK_RC(mfa_server_recovery_use(srv, &vr, "alice", SECRET_STR(rc1), NULL), MFA_ERR_RECOVERY_CODE_INVALID);
 
     /* passwords */
-    CHECK_RC(mfa_server_password_check("short", NULL), MFA_ERR_PASSWORD_POLICY);
-    CHECK_OK(mfa_server_password_check("a long unusual passphrase", "alice"));
-    CHECK_OK(mfa_server_password_hash(&phc, "a long unusual passphrase"));
+    CHECK_RC(mfa_server_password_check(SECRET("short"), NULL), MFA_ERR_PASSWORD_POLICY);
+    CHECK_OK(mfa_server_password_check(SECRET("a long unusual passphrase"), "alice"));
+    /* Secrets are (pointer, length): none where one is required, or a NULL pointer with a length,
+     * is refused before anything is hashed. */
+    CHECK_RC(mfa_server_password_hash(&phc, NULL, 0), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_DETAIL("password is NULL");
+    CHECK_RC(mfa_server_password_hash(&phc, NULL, 8), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_DETAIL("NULL with a length");
+    CHECK(phc == NULL);
+    CHECK_OK(mfa_server_password_hash(&phc, SECRET("a long unusual passphrase")));
     CHECK(strncmp(phc, "$argon2id$v=19$m=19456,t=2,p=1$", 31) == 0);
-    CHECK_OK(mfa_server_password_verify(srv, &vr, "alice", "a long unusual passphrase", phc, NULL));
+    CHECK_OK(mfa_server_password_verify(srv, &vr, "alice", SECRET("a long unusual passphrase"), phc, NULL));
     CHECK_STR(vr.amr, "pwd");
     CHECK(vr.needs_rehash == 0);
-    CHECK_RC(mfa_server_password_verify(srv, &vr, "alice", "wrong", phc, NULL), MFA_ERR_PASSWORD_MISMATCH);
-    CHECK_RC(mfa_server_password_verify(srv, &vr, "nobody", "wrong", NULL, NULL), MFA_ERR_PASSWORD_MISMATCH);
+    CHECK_RC(mfa_server_password_verify(srv, &vr, "alice", SECRET("wrong"), phc, NULL), MFA_ERR_PASSWORD_MISMATCH);
+    CHECK_RC(mfa_server_password_verify(srv, &vr, "nobody", SECRET("wrong"), NULL, NULL), MFA_ERR_PASSWORD_MISMATCH);
     mfa_free(phc);
 
     /* tokens */
@@ -126,16 +133,16 @@ int main(void) {
     CHECK(json_str(json, "id", id, sizeof id));
     mfa_memzero(json, strlen(json));
     mfa_free(json);
-    CHECK_OK(mfa_server_token_verify(srv, &json, token, NULL));
+    CHECK_OK(mfa_server_token_verify(srv, &json, SECRET_STR(token), NULL));
     CHECK(strstr(json, "\"scopes\":[\"repo:read\",\"deploy\"]") != NULL);
     mfa_free(json);
     CHECK_OK(mfa_server_token_list(srv, &json, "alice"));
     CHECK(strstr(json, id) != NULL);
     mfa_free(json);
     CHECK_OK(mfa_server_token_revoke(srv, "alice", id, NULL, NULL));
-    CHECK_RC(mfa_server_token_verify(srv, NULL, token, NULL), MFA_ERR_TOKEN_INVALID);
+    CHECK_RC(mfa_server_token_verify(srv, NULL, SECRET_STR(token), NULL), MFA_ERR_TOKEN_INVALID);
     token[10] = token[10] == 'a' ? 'b' : 'a';
-    CHECK_RC(mfa_server_token_verify(srv, NULL, token, NULL), MFA_ERR_TOKEN_FORMAT);
+    CHECK_RC(mfa_server_token_verify(srv, NULL, SECRET_STR(token), NULL), MFA_ERR_TOKEN_FORMAT);
 
     /* allow lists */
     CHECK_OK(mfa_server_allowlist_check_ip("10.0.0.0/8", "::ffff:10.9.8.7"));
@@ -191,12 +198,12 @@ int main(void) {
         opts.webauthn_rp_id = "example.com";
         opts.webauthn_origins = "https://example.com  https://login.example.com";
         opts.webauthn_user_verification = 3;
-        CHECK_RC(mfa_server_new(&wsrv, wstore, ring, &opts), MFA_ERR_INVALID_ARGUMENT);
+        CHECK_RC(mfa_server_new(&wsrv, wstore, SECRET_STR(ring), &opts), MFA_ERR_INVALID_ARGUMENT);
         opts.webauthn_user_verification = MFA_WEBAUTHN_UV_REQUIRED;
         opts.webauthn_challenge_ttl = 10;
-        CHECK_RC(mfa_server_new(&wsrv, wstore, ring, &opts), MFA_ERR_INVALID_ARGUMENT);
+        CHECK_RC(mfa_server_new(&wsrv, wstore, SECRET_STR(ring), &opts), MFA_ERR_INVALID_ARGUMENT);
         opts.webauthn_challenge_ttl = 120;
-        CHECK_OK(mfa_server_new(&wsrv, wstore, ring, &opts));
+        CHECK_OK(mfa_server_new(&wsrv, wstore, SECRET_STR(ring), &opts));
         mfa_server_store_free(&wstore);
         CHECK_OK(mfa_server_webauthn_register_begin(wsrv, &json, "alice", "Alice", MFA_WEBAUTHN_RESIDENT_KEY_PREFERRED, NULL));
         CHECK(strstr(json, "\"options\":{") != NULL);

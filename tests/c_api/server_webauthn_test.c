@@ -23,11 +23,11 @@ static void register_passkey(mfa_server_t *srv, mfa_fido2_device_t *dev, const c
     CHECK(strstr(json, "\"requireResidentKey\":true") != NULL);
     CHECK(strstr(json, "\"credProps\":true") != NULL);
     /* The origin must be the RP ID's host or below it. */
-    CHECK_RC(mfa_fido2_webauthn_create(dev, &resp, json, "https://example.org", PIN("4321")), MFA_ERR_WEBAUTHN_ORIGIN);
+    CHECK_RC(mfa_fido2_webauthn_create(dev, &resp, json, "https://example.org", SECRET("4321")), MFA_ERR_WEBAUTHN_ORIGIN);
     CHECK(resp == NULL);
-    CHECK_RC(mfa_fido2_webauthn_create(dev, &resp, "{\"rp\":{}}", kOrigin, PIN("4321")), MFA_ERR_WEBAUTHN_OPTIONS);
+    CHECK_RC(mfa_fido2_webauthn_create(dev, &resp, "{\"rp\":{}}", kOrigin, SECRET("4321")), MFA_ERR_WEBAUTHN_OPTIONS);
     CHECK_DETAIL("user");
-    CHECK_OK(mfa_fido2_webauthn_create(dev, &resp, json, kOrigin, PIN("4321")));
+    CHECK_OK(mfa_fido2_webauthn_create(dev, &resp, json, kOrigin, SECRET("4321")));
     mfa_free(json);
     json = NULL;
     if (resp == NULL) return;
@@ -48,7 +48,7 @@ static void discoverable_assertion(mfa_server_t *srv, mfa_fido2_device_t *dev, c
     if (json == NULL) return;
     CHECK(strstr(json, "\"allowCredentials\":[]") != NULL);
     CHECK(strstr(json, "\"userVerification\":\"required\"") != NULL);
-    CHECK_OK(mfa_fido2_webauthn_get(dev, &answer, json, kOrigin, PIN("4321")));
+    CHECK_OK(mfa_fido2_webauthn_get(dev, &answer, json, kOrigin, SECRET("4321")));
     mfa_free(json);
     if (answer == NULL) return;
     CHECK(strlen(answer) < cap);
@@ -84,15 +84,15 @@ static void test_usernameless_login(mfa_fido2_device_t *dev) {
     opts.webauthn_origins = kOrigin;
     opts.webauthn_user_verification = MFA_WEBAUTHN_UV_DISCOURAGED; /* the user-bound default stays so */
     opts.webauthn_discoverable_user_verification = 5;
-    CHECK_RC(mfa_server_new(&srv, store, ring, &opts), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_server_new(&srv, store, SECRET_STR(ring), &opts), MFA_ERR_INVALID_ARGUMENT);
     CHECK_DETAIL("webauthn_discoverable_user_verification");
     /* No layout before 1.0 was released: a struct without the usernameless member is refused. */
     opts.struct_size = offsetof(mfa_server_options_t, webauthn_discoverable_user_verification);
-    CHECK_RC(mfa_server_new(&srv, store, ring, &opts), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_server_new(&srv, store, SECRET_STR(ring), &opts), MFA_ERR_INVALID_ARGUMENT);
     CHECK_DETAIL("struct_size");
     opts.struct_size = sizeof opts;
     opts.webauthn_discoverable_user_verification = MFA_WEBAUTHN_UV_REQUIRED;
-    CHECK_OK(mfa_server_new(&srv, store, ring, &opts));
+    CHECK_OK(mfa_server_new(&srv, store, SECRET_STR(ring), &opts));
     mfa_server_store_free(&store);
     if (srv == NULL) return;
 
@@ -145,7 +145,7 @@ static void test_not_configured(void) {
     mfa_server_verify_result_t vr;
     CHECK_OK(mfa_server_store_open(&store, "memory:"));
     CHECK_OK(mfa_server_keyring_generate(&ring));
-    CHECK_OK(mfa_server_new(&srv, store, ring, NULL));
+    CHECK_OK(mfa_server_new(&srv, store, SECRET_STR(ring), NULL));
     CHECK_RC(mfa_server_webauthn_login_begin_discoverable(srv, &json, NULL), MFA_ERR_INVALID_ARGUMENT);
     CHECK_RC(mfa_server_webauthn_login_begin_discoverable(NULL, &json, NULL), MFA_ERR_INVALID_ARGUMENT);
     memset(&vr, 0, sizeof vr);
@@ -171,7 +171,7 @@ int main(void) {
     test_not_configured();
     CHECK_OK(mfa_fido2_device_open(&dev, path));
     if (dev != NULL) {
-        CHECK_OK(mfa_fido2_set_pin(dev, PIN("4321")));
+        CHECK_OK(mfa_fido2_set_pin(dev, SECRET("4321")));
         test_usernameless_login(dev);
         mfa_fido2_device_free(&dev);
     }

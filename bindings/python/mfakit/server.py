@@ -51,17 +51,17 @@ def keyring_generate() -> str:
 
 def keyring_rotate(keyring: str) -> str:
     """The key ring with a fresh newest key added (then Toolkit.rewrap)."""
-    return n.owned(lib.mfa_server_keyring_rotate, (), (keyring.encode(),)).decode()
+    return n.owned(lib.mfa_server_keyring_rotate, (), n.secret_in(keyring)).decode()
 
 
 def password_hash(password: str) -> str:
     """Argon2id (m=19 MiB, t=2, p=1) PHC string."""
-    return n.owned(lib.mfa_server_password_hash, (), (password.encode(),)).decode()
+    return n.owned(lib.mfa_server_password_hash, (), n.secret_in(password)).decode()
 
 
 def password_check(password: str, user: str | None = None) -> None:
     """The default policy; PasswordError (MFA_ERR_PASSWORD_POLICY, .detail the reason) when not met."""
-    check(lib.mfa_server_password_check(password.encode(), _t(user)))
+    check(lib.mfa_server_password_check(*n.secret_in(password), _t(user)))
 
 
 def allowlist_check_ip(allowlist: str, ip: str) -> bool:
@@ -189,7 +189,7 @@ class Toolkit(n.Handle):
         opts = options or Options(**kw)
         native = opts._native()
         self.store = store  # the C handle references the store: keep it alive as long as this
-        super().__init__(n.new_handle(lib.mfa_server_new, store._h, keyring.encode(), byref(native)))
+        super().__init__(n.new_handle(lib.mfa_server_new, store._h, *n.secret_in(keyring), byref(native)))
 
     def _verify(self, fn: Callable[..., int], *args: Any) -> VerifyResult:
         r = n.VerifyResult()
@@ -224,7 +224,7 @@ class Toolkit(n.Handle):
         return self._json(lib.mfa_server_recovery_generate, user.encode(), _t(source_ip))  # type: ignore[no-any-return]
 
     def recovery_use(self, user: str, code: str, source_ip: str | None = None) -> VerifyResult:
-        return self._verify(lib.mfa_server_recovery_use, user.encode(), code.encode(), _t(source_ip))
+        return self._verify(lib.mfa_server_recovery_use, user.encode(), *n.secret_in(code), _t(source_ip))
 
     def recovery_remaining(self, user: str) -> int:
         count = ctypes.c_size_t()
@@ -236,7 +236,7 @@ class Toolkit(n.Handle):
                         source_ip: str | None = None) -> VerifyResult:
         """Throttled password check; phc None for an unknown user (a dummy hash is verified). On
         success .needs_rehash says to store password_hash(password)."""
-        return self._verify(lib.mfa_server_password_verify, user.encode(), password.encode(), _t(phc), _t(source_ip))
+        return self._verify(lib.mfa_server_password_verify, user.encode(), *n.secret_in(password), _t(phc), _t(source_ip))
 
     # ---- API tokens ----
     def token_create(self, user: str, name: str, scopes: str | None = None, expires: Time | None = None,
@@ -247,7 +247,7 @@ class Toolkit(n.Handle):
 
     def token_verify(self, token: str, source_ip: str | None = None) -> dict[str, Any]:
         """{"id","user","name","scopes","created","expires","last_used"}; TokenError otherwise."""
-        return self._json(lib.mfa_server_token_verify, token.encode(), _t(source_ip))  # type: ignore[no-any-return]
+        return self._json(lib.mfa_server_token_verify, *n.secret_in(token), _t(source_ip))  # type: ignore[no-any-return]
 
     def token_list(self, user: str) -> list[dict[str, Any]]:
         return self._json(lib.mfa_server_token_list, user.encode())  # type: ignore[no-any-return]
@@ -435,7 +435,7 @@ class Toolkit(n.Handle):
     # ---- administration: password renewal ----
     def password_check_org(self, org: str, password: str, user: str | None = None) -> None:
         """The organization's password policy; PasswordError (.detail the reason) when not met."""
-        check(lib.mfa_server_password_check_org(self._h, org.encode(), password.encode(), _t(user)))
+        check(lib.mfa_server_password_check_org(self._h, org.encode(), *n.secret_in(password), _t(user)))
 
     def password_changed(self, user: str, actor: str | None = None, source_ip: str | None = None) -> None:
         """Records that user's password was just set (clears a forced change)."""

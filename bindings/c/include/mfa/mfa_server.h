@@ -7,6 +7,8 @@
  * MFA_ERR_PASSWORD_MISMATCH, MFA_ERR_THROTTLED, MFA_ERR_ACCOUNT_LOCKED, or an error of the call
  * itself (a store failure ...). `out` (optional) receives the details either way.
  *
+ * Secrets (passwords, API tokens, recovery codes, the key ring's text) are (pointer, length) pairs,
+ * borrowed for the call: no strlen runs over them, and the caller may wipe them at once.
  * JSON outputs (char **out_json) are allocated by the library, NUL-terminated, freed with mfa_free(),
  * which wipes them first (a TOTP enrollment, recovery codes, a new token, a key ring carry secrets). Strings are UTF-8; every input is borrowed.
  * A toolkit handle may be used from several threads at once; it keeps a reference to its store. */
@@ -41,10 +43,10 @@ MFA_EXPORT void mfa_server_store_free(mfa_server_store_t **store);
 /* A new key ring file's text with one fresh AES-256 key into *out_text (mfa_free wipes it: it holds
  * the keys). Save it 0600 (`mfa server keyring` does) or in a secret manager. */
 MFA_EXPORT int mfa_server_keyring_generate(char **out_text);
-/* keyring_text with a fresh key added, which becomes the current one, into *out_text (mfa_free wipes
+/* The key ring (keyring, keyring_len: the file's text) with a fresh key added, which becomes the current one, into *out_text (mfa_free wipes
  * it). Older keys stay to decrypt what they wrapped until mfa_server_rewrap has moved it.
- * MFA_ERR_KEYRING_INVALID names the line of keyring_text that does not parse. */
-MFA_EXPORT int mfa_server_keyring_rotate(char **out_text, const char *keyring_text);
+ * MFA_ERR_KEYRING_INVALID names the line that does not parse. */
+MFA_EXPORT int mfa_server_keyring_rotate(char **out_text, const char *keyring, size_t keyring_len);
 
 /* ---- The toolkit ------------------------------------------------------------------------------ */
 
@@ -74,13 +76,13 @@ typedef struct mfa_server_options {
  * a library reads only the fields within it; bytes past the fields it knows must be zero. */
 MFA_EXPORT int mfa_server_options_init(mfa_server_options_t *opts);
 
-/* The toolkit over a store. keyring_text: the key ring file's content (copied; wipe your copy).
+/* The toolkit over a store. keyring, keyring_len: the key ring file's text (copied; wipe your copy).
  * opts: NULL for the defaults. out: a new handle the caller owns (mfa_server_free), usable from
  * several threads at once; untouched on failure.
  * Errors: MFA_ERR_KEYRING_INVALID, MFA_ERR_INVALID_ARGUMENT (an option out of range or a struct_size
  * this library does not know: the detail names the field), MFA_ERR_WEBAUTHN_CONFIG (a bad rp id or
  * origin). */
-MFA_EXPORT int mfa_server_new(mfa_server_t **out, mfa_server_store_t *store, const char *keyring_text,
+MFA_EXPORT int mfa_server_new(mfa_server_t **out, mfa_server_store_t *store, const char *keyring, size_t keyring_len,
                               const mfa_server_options_t *opts);
 /* Releases the toolkit and wipes its keys. NULL-safe; sets *server to NULL. */
 MFA_EXPORT void mfa_server_free(mfa_server_t **server);
@@ -131,7 +133,7 @@ MFA_EXPORT int mfa_server_recovery_generate(mfa_server_t *s, char **out_json, co
 /* Uses a recovery code: accepted once (spaces, dashes and case as people type them), throttled like
  * a TOTP code. MFA_ERR_RECOVERY_CODE_INVALID for an unknown or spent code. */
 MFA_EXPORT int mfa_server_recovery_use(mfa_server_t *s, mfa_server_verify_result_t *out, const char *user, const char *code,
-                                       const char *source_ip);
+                                       size_t code_len, const char *source_ip);
 /* How many unused codes the user has left into *out (0 when none were generated). */
 MFA_EXPORT int mfa_server_recovery_remaining(mfa_server_t *s, size_t *out, const char *user);
 
@@ -144,14 +146,15 @@ MFA_EXPORT int mfa_server_recovery_remaining(mfa_server_t *s, size_t *out, const
  * Returns MFA_OK, MFA_ERR_PASSWORD_MISMATCH, MFA_ERR_PASSWORD_HASH_FORMAT, MFA_ERR_THROTTLED,
  * MFA_ERR_ACCOUNT_LOCKED. */
 MFA_EXPORT int mfa_server_password_verify(mfa_server_t *s, mfa_server_verify_result_t *out, const char *user,
-                                          const char *password, const char *phc, const char *source_ip);
+                                          const char *password, size_t password_len, const char *phc,
+                                          const char *source_ip);
 /* The Argon2id PHC string of a password (OWASP parameters m=19 MiB, t=2, p=1; a fresh salt) into
  * *out_phc (mfa_free it). Passwords of at most 4096 bytes (MFA_ERR_INVALID_ARGUMENT beyond). Needs no
  * toolkit handle. */
-MFA_EXPORT int mfa_server_password_hash(char **out_phc, const char *password);
+MFA_EXPORT int mfa_server_password_hash(char **out_phc, const char *password, size_t password_len);
 /* The default policy (8..64 characters, dictionary when installed, user-name similarity);
  * MFA_ERR_PASSWORD_POLICY with the reason in mfa_last_error_message(). user may be NULL. */
-MFA_EXPORT int mfa_server_password_check(const char *password, const char *user);
+MFA_EXPORT int mfa_server_password_check(const char *password, size_t password_len, const char *user);
 
 /* ---- API tokens --------------------------------------------------------------------------------- */
 
@@ -167,7 +170,8 @@ MFA_EXPORT int mfa_server_token_create(mfa_server_t *s, char **out_json, const c
  * MFA_ERR_TOKEN_FORMAT (not a token of this prefix, or a bad checksum: no store lookup is made),
  * MFA_ERR_TOKEN_INVALID (unknown or revoked), MFA_ERR_TOKEN_EXPIRED (also past the organization's
  * maximum lifetime), MFA_ERR_ACCOUNT_DELETED (a token of a deleted account). */
-MFA_EXPORT int mfa_server_token_verify(mfa_server_t *s, char **out_json, const char *token, const char *source_ip);
+MFA_EXPORT int mfa_server_token_verify(mfa_server_t *s, char **out_json, const char *token, size_t token_len,
+                                       const char *source_ip);
 /* The user's tokens as a JSON array of the objects token_verify returns (no token text: it is not
  * stored) into *out_json (mfa_free it). */
 MFA_EXPORT int mfa_server_token_list(mfa_server_t *s, char **out_json, const char *user);
@@ -344,7 +348,8 @@ MFA_EXPORT int mfa_server_token_revoke_id(mfa_server_t *s, const char *id, const
 
 /* The organization's password policy (its "password_min_classes" rule); MFA_ERR_PASSWORD_POLICY with
  * the reason in mfa_last_error_message(). user may be NULL. */
-MFA_EXPORT int mfa_server_password_check_org(mfa_server_t *s, const char *org, const char *password, const char *user);
+MFA_EXPORT int mfa_server_password_check_org(mfa_server_t *s, const char *org, const char *password,
+                                             size_t password_len, const char *user);
 /* Records that the user's password was just set (clears a forced change). */
 MFA_EXPORT int mfa_server_password_changed(mfa_server_t *s, const char *user, const char *actor, const char *source_ip);
 /* Forces a change at the next login (login_decision: "must_change_password"); reason "reset" or
