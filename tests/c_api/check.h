@@ -51,7 +51,9 @@ static int check_count = 0;
 /* A secret (a PIN, a password, a token, a key ring) as the (pointer, length) pair the ABI takes:
  * SECRET for a literal, SECRET_STR for a NUL-terminated string (NULL gives NULL, 0). */
 #define SECRET(literal) (literal), (sizeof(literal) - 1)
-#define SECRET_STR(s) (s), ((s) != NULL ? strlen(s) : 0)
+#define SECRET_STR(s) (s), check_secret_len(s)
+/* A function, not a ?: in the macro, so an array argument is no "always true" comparison. */
+static inline size_t check_secret_len(const char *s) { return s != NULL ? strlen(s) : 0; }
 
 #define CHECK_DETAIL(needle)                                                                   \
     do {                                                                                       \
