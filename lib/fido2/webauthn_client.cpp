@@ -231,11 +231,7 @@ Result<std::string> webauthn_create(Device& device, std::string_view options_jso
     req.client_data_hash = cd.hash;
     auto cred = device.make_credential(req);
     if (!cred) return std::move(cred).error();
-    auto out = registration_json(*cred, cd);
-    if (!out || !cred_props) return out;
-    auto j = nlohmann::ordered_json::parse(*out);
-    j["clientExtensionResults"]["credProps"] = {{"rk", req.resident}};
-    return j.dump();
+    return registration_json(*cred, cd, cred_props ? std::optional<bool>(req.resident) : std::nullopt);
 }
 
 Result<std::string> webauthn_get(Device& device, std::string_view options_json, std::string_view origin,

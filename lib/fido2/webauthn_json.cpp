@@ -23,7 +23,7 @@ ClientData make_client_data(std::string_view type, ByteView challenge, std::stri
     return cd;
 }
 
-Result<std::string> registration_json(const Credential& cred, const ClientData& cd) {
+Result<std::string> registration_json(const Credential& cred, const ClientData& cd, std::optional<bool> cred_props) {
     auto ao = cred.attestation_object();
     if (!ao) return std::move(ao).error();
     const std::string id = base64url_encode(cred.credential_id);
@@ -42,6 +42,7 @@ Result<std::string> registration_json(const Credential& cred, const ClientData& 
     j["clientExtensionResults"] = nlohmann::json::object();
     if (cred.hmac_secret) j["clientExtensionResults"]["hmacCreateSecret"] = true;
     if (cred.cred_protect != 0) j["clientExtensionResults"]["credProtect"] = cred.cred_protect;
+    if (cred_props) j["clientExtensionResults"]["credProps"] = {{"rk", *cred_props}};
     return j.dump();
 }
 

@@ -262,8 +262,10 @@ ClientData make_client_data(std::string_view type, ByteView challenge, std::stri
 
 // PublicKeyCredential.toJSON() of a registration: {id, rawId, type, authenticatorAttachment,
 // response: {clientDataJSON, attestationObject, authenticatorData, transports, publicKeyAlgorithm,
-// publicKey?}, clientExtensionResults}.
-Result<std::string> registration_json(const Credential& cred, const ClientData& client_data);
+// publicKey?}, clientExtensionResults}. cred_props: the credProps extension's answer ({"rk": …}),
+// when the relying party asked for it.
+Result<std::string> registration_json(const Credential& cred, const ClientData& client_data,
+                                      std::optional<bool> cred_props = std::nullopt);
 // PublicKeyCredential.toJSON() of an authentication: response {clientDataJSON, authenticatorData,
 // signature, userHandle}.
 Result<std::string> authentication_json(const Assertion& assertion, const ClientData& client_data);
