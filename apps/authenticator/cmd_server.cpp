@@ -23,6 +23,7 @@
 
 #include "command.hpp"
 #include "server_ops.hpp"
+#include "mfa/server/admin_json.hpp"
 #include "mfa/server/migrate.hpp"
 #include "mfa/server/toolkit.hpp"
 #include "server_admin.hpp"
@@ -162,8 +163,7 @@ public:
         if (name == "confirm" || name == "verify") {
             auto r = name == "confirm" ? tk.totp_confirm(user_, code_, rc) : tk.totp_verify(user_, code_, rc);
             if (!r) return report(ctx, r.error(), name);
-            ctx.out << json{{"status", std::string(errc_name(r->status))}, {"failures", r->failures},
-                            {"retry_after", r->retry_after}, {"amr", r->amr}}.dump() << '\n';
+            ctx.out << server::verify_result_json(*r) << '\n';
             return r->ok() ? kExitOk : kExitFailure;
         }
         if (name == "remove") {
@@ -193,9 +193,7 @@ public:
             }
             auto s = tk.lock_status(user_);
             if (!s) return report(ctx, s.error(), "lock");
-            ctx.out << json{{"user", user_}, {"locked", s->locked}, {"retry_after", s->retry_after},
-                            {"password_failures", s->password.failures},
-                            {"second_factor_failures", s->second_factor.failures}}.dump() << '\n';
+            ctx.out << server::lock_status_json(user_, *s) << '\n';
             return kExitOk;
         }
         if (name == "tokens") {
@@ -207,11 +205,7 @@ public:
             } else if (what == "list") {
                 auto l = tk.token_list(user_);
                 if (!l) return report(ctx, l.error(), "tokens list");
-                json j = json::array();
-                for (const auto& t : *l)
-                    j.push_back({{"id", t.id}, {"name", t.name}, {"scopes", t.scopes}, {"created", t.created},
-                                 {"expires", t.expires}, {"last_used", t.last_used}});
-                ctx.out << j.dump(2) << '\n';
+                ctx.out << json::parse(server::token_infos_json(*l)).dump(2) << '\n';
             } else {
                 auto r = tk.token_revoke(user_, token_id_, rc);
                 if (!r) return report(ctx, r.error(), "tokens revoke");
@@ -331,15 +325,12 @@ private:
         }
         auto l = tk.webauthn_list(user_);
         if (!l) return report(ctx, l.error(), "webauthn list");
-        json j = json::array();
         std::string text;
         for (const auto& k : *l) {
-            j.push_back({{"id", k.id}, {"name", k.name}, {"aaguid", k.aaguid}, {"sign_count", k.sign_count},
-                         {"backup_eligible", k.backup_eligible}, {"created", k.created}, {"last_used", k.last_used}});
             text += k.id + "  " + k.name + "  " + k.aaguid + "  count " + std::to_string(k.sign_count) +
                     (k.backup_eligible ? "  synced" : "  device-bound") + "\n";
         }
-        if (json_) ctx.out << j.dump() << '\n';
+        if (json_) ctx.out << server::security_keys_json(*l) << '\n';
         else ctx.out << (text.empty() ? "no security keys\n" : text);
         return kExitOk;
     }

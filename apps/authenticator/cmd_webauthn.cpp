@@ -18,6 +18,7 @@
 #include "mfa/json.hpp"
 #include "mfa/webauthn/authentication.hpp"
 #include "mfa/webauthn/registration.hpp"
+#include "mfa/webauthn/result_json.hpp"
 
 namespace mfa::app {
 namespace {
@@ -170,7 +171,8 @@ private:
         return report(ctx, e, "verification failed");
     }
 
-    int finish(Context& ctx, const CredentialRecord& rec, nlohmann::json j) {
+    int finish(Context& ctx, const CredentialRecord& rec, const std::string& result) {
+        auto j = nlohmann::json::parse(result);
         if (!record_out_.empty()) {
             if (auto st = write_file_atomic(record_out_, as_bytes(to_json(rec) + "\n")); !st) return report(ctx, st.error(), "--record-out");
         }
@@ -208,16 +210,7 @@ private:
         ex.user_handle = std::move(handle);
         auto r = verify_registration(cfg_, text, ex);
         if (!r) return failed(ctx, r.error());
-        nlohmann::json j = {{"credential_id", base64url_encode(r->record.id)},
-                            {"algorithm", algorithm_name(r->record.alg)},
-                            {"origin", r->origin},
-                            {"user_verified", r->user_verified},
-                            {"attestation_format", r->record.attestation.fmt},
-                            {"attestation_type", r->record.attestation.type},
-                            {"attestation_trusted", r->record.attestation.trusted},
-                            {"aaguid", aaguid_string(r->record.aaguid)}};
-        if (!r->attestation.trust_anchor.empty()) j["trust_anchor"] = r->attestation.trust_anchor;
-        return finish(ctx, r->record, std::move(j));
+        return finish(ctx, r->record, result_json(*r));
     }
 
     int authentication(Context& ctx, const std::string& text, Bytes challenge, Bytes handle) {
@@ -237,14 +230,7 @@ private:
                            "`mfa token --json register` output, which carries it)\n";
             return rc;
         }
-        nlohmann::json j = {{"credential_id", base64url_encode(r->record.id)},
-                            {"origin", r->origin},
-                            {"sign_count", r->sign_count},
-                            {"user_verified", r->user_verified},
-                            {"backup_state", r->backup_state},
-                            {"counter_regressed", r->counter_regressed},
-                            {"appid_used", r->appid_used}};
-        return finish(ctx, r->record, std::move(j));
+        return finish(ctx, r->record, result_json(*r));
     }
 
     RpConfig cfg_;

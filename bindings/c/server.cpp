@@ -88,22 +88,6 @@ int webauthn_config(server::ToolkitConfig& cfg, const mfa_server_options_t& o) {
     return MFA_OK;
 }
 
-json key_json(const server::SecurityKeyInfo& k) {
-    return json{{"id", k.id},
-                {"name", k.name},
-                {"aaguid", k.aaguid},
-                {"alg", k.alg},
-                {"sign_count", k.sign_count},
-                {"transports", k.transports},
-                {"backup_eligible", k.backup_eligible},
-                {"backup_state", k.backup_state},
-                {"uv_initialized", k.uv_initialized},
-                {"discoverable", k.discoverable ? json(*k.discoverable) : json(nullptr)},
-                {"attestation", {{"fmt", k.attestation_fmt}, {"type", k.attestation_type}, {"trusted", k.attestation_trusted}}},
-                {"created", k.created},
-                {"last_used", k.last_used}};
-}
-
 int ceremony_out(char** out, const Result<server::WebAuthnCeremony>& c) {
     if (!c) return fail(c.error());
     auto opts = mfa::json::parse(c->options_json, {.code = Errc::internal, .what = "options JSON"});
@@ -401,9 +385,7 @@ int mfa_server_lock_status(mfa_server_t* s, char** out_json, const char* user) {
         MFA_IN(u, user, "user");
         auto l = s->tk->lock_status(u);
         if (!l) return fail(l.error());
-        return put_alloc(out_json, nlohmann::json{{"locked", l->locked}, {"retry_after", l->retry_after},
-                                        {"password_failures", l->password.failures},
-                                        {"second_factor_failures", l->second_factor.failures}}.dump());
+        return put_alloc(out_json, server::lock_status_json(u, *l));
     });
 }
 
@@ -546,7 +528,7 @@ int mfa_server_webauthn_register_finish(mfa_server_t* s, char** out_json, const 
         MFA_IN_OPT(i, ip, "source_ip");
         auto k = s->tk->webauthn_register_finish(u, r, n, ctx("", i));
         if (!k) return fail(k.error());
-        return put_alloc(out_json, key_json(*k).dump());
+        return put_alloc(out_json, server::security_key_json(*k));
     });
 }
 
@@ -601,9 +583,7 @@ int mfa_server_webauthn_list(mfa_server_t* s, char** out_json, const char* user)
         MFA_IN(u, user, "user");
         auto l = s->tk->webauthn_list(u);
         if (!l) return fail(l.error());
-        nlohmann::json j = nlohmann::json::array();
-        for (const auto& k : *l) j.push_back(key_json(k));
-        return put_alloc(out_json, j.dump());
+        return put_alloc(out_json, server::security_keys_json(*l));
     });
 }
 

@@ -24,6 +24,22 @@ json token(const TokenInfo& t) {
                 {"created", t.created}, {"expires", t.expires}, {"last_used", t.last_used}, {"last_ip", t.last_ip}};
 }
 
+json security_key(const SecurityKeyInfo& k) {
+    return json{{"id", k.id},
+                {"name", k.name},
+                {"aaguid", k.aaguid},
+                {"alg", k.alg},
+                {"sign_count", k.sign_count},
+                {"transports", k.transports},
+                {"backup_eligible", k.backup_eligible},
+                {"backup_state", k.backup_state},
+                {"uv_initialized", k.uv_initialized},
+                {"discoverable", k.discoverable ? json(*k.discoverable) : json(nullptr)},
+                {"attestation", {{"fmt", k.attestation_fmt}, {"type", k.attestation_type}, {"trusted", k.attestation_trusted}}},
+                {"created", k.created},
+                {"last_used", k.last_used}};
+}
+
 }  // namespace
 
 std::string audit_event_json(const AuditEvent& e) { return dump(event(e)); }
@@ -64,6 +80,34 @@ std::string purged_json(const std::vector<PurgedAccount>& l) {
 
 std::string password_state_report_json(std::string_view user, const PasswordState& s) {
     return dump(json{{"user", std::string(user)}, {"changed_at", s.changed_at}, {"must_change", std::string(to_string(s.must_change))}});
+}
+
+std::string security_key_json(const SecurityKeyInfo& k) { return dump(security_key(k)); }
+
+std::string security_keys_json(const std::vector<SecurityKeyInfo>& l) {
+    json j = json::array();
+    for (const auto& k : l) j.push_back(security_key(k));
+    return dump(j);
+}
+
+std::string verify_result_json(const VerifyResult& r) {
+    return dump(json{{"ok", r.ok()},
+                     {"status", std::string(errc_name(r.status))},
+                     {"code", static_cast<int>(r.status)},
+                     {"failures", r.failures},
+                     {"retry_after", r.retry_after},
+                     {"newly_locked", r.newly_locked},
+                     {"needs_rehash", r.needs_rehash},
+                     {"amr", r.amr},
+                     {"user", r.user}});
+}
+
+std::string lock_status_json(std::string_view user, const LockStatus& s) {
+    return dump(json{{"user", std::string(user)},
+                     {"locked", s.locked},
+                     {"retry_after", s.retry_after},
+                     {"password_failures", s.password.failures},
+                     {"second_factor_failures", s.second_factor.failures}});
 }
 
 }  // namespace mfa::server

@@ -9,6 +9,7 @@ import pytest
 
 import mfakit
 from mfakit import qr
+from conftest import SOURCE_ROOT
 
 URI = "otpauth://totp/Example:alice?secret=GEZDGNBVGY3TQOJQ&issuer=Example"
 
@@ -28,6 +29,24 @@ def test_round_trips() -> None:
         qr.decode_image(b"neither PNG nor JPEG")
     assert e.value.name == "MFA_ERR_PARSE"
     assert "<svg" in mfakit.Otp.from_uri(URI).qr_svg()
+
+
+def test_jpeg() -> None:
+    # A colour JPEG screenshot (quality 75, the code inside a window), made outside the SDK.
+    shot = (SOURCE_ROOT / "tests" / "vectors" / "import" / "qr-screenshot.jpg").read_bytes()
+    assert shot.startswith(b"\xff\xd8\xff")
+    [uri] = qr.decode_image(shot)
+    otp = mfakit.Otp.from_uri(uri.decode())
+    assert (otp.issuer, otp.name, otp.params.digits) == ("ACME Co", "jane@example.com", 8)
+    with pytest.raises(mfakit.MfaError) as e:
+        qr.decode_png(shot)  # the PNG-only entry point names what it wanted
+    assert e.value.name == "MFA_ERR_PARSE"
+    with pytest.raises(mfakit.MfaError) as e:
+        qr.decode_image(shot[: len(shot) // 3])  # truncated mid-scan
+    assert e.value.name in ("MFA_ERR_PARSE", "MFA_ERR_NOT_FOUND")
+    with pytest.raises(mfakit.MfaError) as e:
+        qr.decode_image(b"\xff\xd8\xff\xe0" + b"\x00" * 64)  # a JPEG header and nothing behind it
+    assert e.value.name == "MFA_ERR_PARSE"
 
 
 def test_errors() -> None:

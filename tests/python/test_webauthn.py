@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -175,3 +176,133 @@ def test_trust_anchors(tmp_path: Any) -> None:
     t.add_dir(tmp_path)
     assert t.counts[0] >= 2
     rp(trust=t)
+
+
+# ---- FIDO MDS3 BLOB: written here with `cryptography` (an independent JWS and X.509 maker) ----
+
+def _mds_pki() -> tuple[Any, Any, Any]:
+    """(root key, root certificate, (signer key, signer certificate)) of a test MDS operator."""
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def name(cn: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn),
+                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "mfakit tests")])
+
+    def cert(subject: str, key: Any, issuer: str, issuer_key: Any, ca: bool) -> Any:
+        return (x509.CertificateBuilder().subject_name(name(subject)).issuer_name(name(issuer))
+                .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(datetime.datetime(2020, 9, 13)).not_valid_after(datetime.datetime(2033, 5, 18))
+                .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+                .sign(issuer_key, hashes.SHA256()))
+
+    root_key = ec.generate_private_key(ec.SECP256R1())
+    root = cert("FIDO MDS Test Root", root_key, "FIDO MDS Test Root", root_key, True)
+    signer_key = ec.generate_private_key(ec.SECP256R1())
+    signer = cert("mds.test", signer_key, "FIDO MDS Test Root", root_key, False)
+    return root_key, root, (signer_key, signer)
+
+
+def _mds_blob(signer: tuple[Any, Any], payload: dict[str, Any]) -> bytes:
+    """A JWS compact serialisation, ES256 (raw r || s, RFC 7518 §3.4), x5c = [signer]."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    def b64u(b: bytes) -> str:
+        return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+    key, cert = signer
+    der = cert.public_bytes(serialization.Encoding.DER)
+    header = {"alg": "ES256", "typ": "JWT", "x5c": [base64.b64encode(der).decode()]}
+    signing_input = b64u(json.dumps(header).encode()) + "." + b64u(json.dumps(payload).encode())
+    r, s = decode_dss_signature(key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
+    return (signing_input + "." + b64u(r.to_bytes(32, "big") + s.to_bytes(32, "big"))).encode()
+
+
+def _attestation_cert(made_json: str) -> tuple[bytes, str]:
+    """(DER of the packed statement's leaf certificate, its AAGUID as text) of a registration."""
+    from fido2 import cbor
+    att = json.loads(made_json)["response"]["attestationObject"]
+    obj = cbor.decode(base64.urlsafe_b64decode(att + "=" * (-len(att) % 4)))
+    auth_data = obj["authData"]
+    return obj["attStmt"]["x5c"][0], str(uuid.UUID(bytes=auth_data[37:53]))
+
+
+def test_mds_blob(soft_device: mfakit.Device, tmp_path: Any) -> None:
+    from cryptography.hazmat.primitives import serialization
+    at = 1_800_000_000  # 2027-01-15, inside every certificate's validity
+    party = rp()
+    ro = party.registration_options("alice", "Alice", attestation="direct")
+    made = soft_device.make_credential(RP_ID, ro.user_id, user_name="alice", challenge=ro.challenge, origin=ORIGIN)
+    leaf, aaguid = _attestation_cert(made.json)  # type: ignore[arg-type]
+    _, root, signer = _mds_pki()
+    root_pem = root.public_bytes(serialization.Encoding.PEM)
+
+    def payload(status: str = "FIDO_CERTIFIED_L1", next_update: str = "2030-01-01") -> dict[str, Any]:
+        return {"legalHeader": "test", "no": 42, "nextUpdate": next_update,
+                "entries": [{"aaguid": aaguid,
+                             "metadataStatement": {"description": "mfakit soft token",
+                                                   "attestationRootCertificates": [base64.b64encode(leaf).decode()]},
+                             "statusReports": [{"status": status, "effectiveDate": "2022-01-01"}],
+                             "timeOfLastStatusChange": "2022-01-01"}]}
+
+    def blob_file(data: bytes, name: str = "blob.jwt") -> Any:
+        path = tmp_path / name
+        path.write_bytes(data)
+        return path
+
+    good = blob_file(_mds_blob(signer, payload()))
+    trust = mfakit.TrustAnchors().load_mds_blob(good, root_pem, at=at)
+    assert trust.counts == (0, 1)
+    # Trusted through the BLOB alone: the soft token's certificate is its entry's attestation root.
+    with rp(at=at, trust=trust, attestation_policy=webauthn.AttestationPolicy.REQUIRE_TRUSTED) as strict:
+        reg = strict.verify_registration(made.json, ro.challenge, ro.user_id)  # type: ignore[arg-type]
+        assert reg.attestation_trusted and reg.fmt == "packed" and str(uuid.UUID(bytes=reg.aaguid)) == aaguid
+    # Without the BLOB the same registration is refused by the same policy.
+    with rp(at=at, attestation_policy=webauthn.AttestationPolicy.REQUIRE_TRUSTED) as bare:
+        with pytest.raises(mfakit.WebAuthnError):
+            bare.verify_registration(made.json, ro.challenge, ro.user_id)  # type: ignore[arg-type]
+
+    # A revoked authenticator is refused; ALLOW_MDS_COMPROMISED makes it merely untrusted.
+    revoked = mfakit.TrustAnchors().load_mds_blob(blob_file(_mds_blob(signer, payload("REVOKED")), "r.jwt"),
+                                                  root_pem, at=at)
+    with rp(at=at, trust=revoked, attestation_policy=webauthn.AttestationPolicy.REQUIRE_TRUSTED) as strict:
+        with pytest.raises(mfakit.MfaError) as e:
+            strict.verify_registration(made.json, ro.challenge, ro.user_id)  # type: ignore[arg-type]
+        assert e.value.name == "MFA_ERR_MDS_AUTHENTICATOR_REVOKED"
+    with rp(at=at, trust=revoked, attestation_policy=webauthn.AttestationPolicy.ALLOW_MDS_COMPROMISED) as party2:
+        reg = party2.verify_registration(made.json, ro.challenge, ro.user_id)  # type: ignore[arg-type]
+        assert not reg.attestation_trusted
+    with rp(at=at, trust=revoked, attestation_policy=webauthn.AttestationPolicy.REQUIRE_TRUSTED
+            | webauthn.AttestationPolicy.ALLOW_MDS_COMPROMISED) as party3:
+        with pytest.raises(mfakit.AttestationError) as ae:
+            party3.verify_registration(made.json, ro.challenge, ro.user_id)  # type: ignore[arg-type]
+        assert ae.value.name == "MFA_ERR_ATT_UNTRUSTED" and "REVOKED" in ae.value.detail
+
+    # The BLOB itself: another operator's root, a changed payload, past nextUpdate, not a JWS.
+    _, other_root, _ = _mds_pki()
+    cases = [
+        (good, other_root.public_bytes(serialization.Encoding.PEM), at, "MFA_ERR_MDS_UNTRUSTED"),
+        (good, root_pem, at + 10 * 365 * 86400, None),  # 2037: past nextUpdate or the certificates
+        (blob_file(_mds_blob(signer, payload(next_update="2026-01-01")), "old.jwt"), root_pem, at,
+         "MFA_ERR_MDS_BLOB_EXPIRED"),
+        (blob_file(b"not.a.jws", "bad.jwt"), root_pem, at, "MFA_ERR_MDS_BLOB_INVALID"),
+    ]
+    head, body, sig = good.read_bytes().split(b".")
+    tampered = json.loads(base64.urlsafe_b64decode(body + b"=" * (-len(body) % 4)))
+    tampered["no"] = 43
+    forged = head + b"." + base64.urlsafe_b64encode(json.dumps(tampered).encode()).rstrip(b"=") + b"." + sig
+    cases.append((blob_file(forged, "forged.jwt"), root_pem, at, "MFA_ERR_MDS_SIGNATURE_INVALID"))
+    for path, pem, when, name in cases:
+        with pytest.raises(mfakit.MfaError) as e:
+            mfakit.TrustAnchors().load_mds_blob(path, pem, at=when)
+        if name is not None:
+            assert e.value.name == name, (path.name, e.value)
+        else:
+            assert e.value.name in ("MFA_ERR_MDS_BLOB_EXPIRED", "MFA_ERR_MDS_UNTRUSTED"), e.value
+    with pytest.raises(mfakit.MfaError) as e:
+        mfakit.TrustAnchors().load_mds_blob(tmp_path / "absent.jwt", root_pem, at=at)
+    assert e.value.name == "MFA_ERR_IO"

@@ -257,7 +257,7 @@ class Toolkit(n.Handle):
 
     # ---- lock-out ----
     def lock_status(self, user: str) -> dict[str, Any]:
-        """{"locked", "retry_after", "password_failures", "second_factor_failures"}."""
+        """{"user", "locked", "retry_after", "password_failures", "second_factor_failures"}."""
         return self._json(lib.mfa_server_lock_status, user.encode())  # type: ignore[no-any-return]
 
     def unlock(self, user: str, actor: str | None = None, source_ip: str | None = None) -> None:

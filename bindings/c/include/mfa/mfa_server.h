@@ -183,7 +183,7 @@ MFA_EXPORT int mfa_server_token_revoke(mfa_server_t *s, const char *user, const 
 
 /* ---- Lock-out ------------------------------------------------------------------------------------ */
 
-/* The user's throttle state as JSON {"locked", "retry_after", "password_failures",
+/* The user's throttle state as JSON {"user", "locked", "retry_after", "password_failures",
  * "second_factor_failures"} into *out_json (mfa_free it): what a login page shows ("try again in"). */
 MFA_EXPORT int mfa_server_lock_status(mfa_server_t *s, char **out_json, const char *user);
 /* Clears the user's lock and failure counts (audited account.unlocked with the actor: a support

@@ -1,4 +1,4 @@
-// The administration's reports as JSON: one serializer a domain object, so the C ABI, Python and
+// The server toolkit's objects as JSON: one serializer a domain object, so the C ABI, Python and
 // `mfa server … --json` print the same thing (docs/server.md "Organizations and accounts").
 #pragma once
 
@@ -26,5 +26,15 @@ std::string account_status_json(std::string_view user, const AccountStatus& s);
 std::string purged_json(const std::vector<PurgedAccount>& l);
 // {"user","changed_at","must_change"}
 std::string password_state_report_json(std::string_view user, const PasswordState& s);
+// {"id","name","aaguid","alg","sign_count","transports","backup_eligible","backup_state",
+//  "uv_initialized","discoverable" (bool | null: unknown),"attestation":{"fmt","type","trusted"},
+//  "created","last_used"}, and an array of them
+std::string security_key_json(const SecurityKeyInfo& k);
+std::string security_keys_json(const std::vector<SecurityKeyInfo>& l);
+// {"ok","status" (the Errc name),"code" (its number: mfa_server_verify_result_t's status),
+//  "failures","retry_after","newly_locked","needs_rehash","amr" (array),"user"}
+std::string verify_result_json(const VerifyResult& r);
+// {"user","locked","retry_after","password_failures","second_factor_failures"}
+std::string lock_status_json(std::string_view user, const LockStatus& s);
 
 }  // namespace mfa::server
