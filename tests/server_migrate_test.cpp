@@ -228,4 +228,64 @@ BOOST_AUTO_TEST_CASE(u2f_import_then_the_same_credential_logs_in) {
     BOOST_TEST(f.tk->webauthn_list("bob")->empty());
 }
 
+// ---- google-authenticator HOTP files ---------------------------------------------------------
+
+namespace {
+std::string hotp_code(const std::string& secret_b32, std::uint64_t counter) {
+    OtpParams p;
+    p.type = OtpType::hotp;
+    auto otp = Otp::create(std::move(*base32_decode(secret_b32)), p);
+    BOOST_REQUIRE(otp);
+    return std::string(otp->at_step(counter).view());
+}
+Errc verify(Fixture& f, const std::string& code) {
+    auto r = f.tk->totp_verify("alice", code, f.ctx);
+    BOOST_REQUIRE_MESSAGE(r, (r ? std::string() : r.error().to_string()));
+    return r->status;
+}
+constexpr std::string_view kGaSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(google_authenticator_hotp_keeps_counter_and_window) {
+    Fixture f;
+    auto file = parse_google_authenticator(std::string(kGaSecret) + "\n\" HOTP_COUNTER 42\n\" WINDOW_SIZE 3\n12345678\n");
+    BOOST_REQUIRE(file);
+    auto rep = import_google_authenticator(*f.tk, "alice", *file, f.ctx);
+    BOOST_REQUIRE_MESSAGE(rep, (rep ? std::string() : rep.error().to_string()));
+    BOOST_TEST(rep->totp_imported);
+    BOOST_TEST(rep->recovery_codes == 1u);
+    BOOST_TEST(rep->notes.front().find("HOTP counter 42 and WINDOW_SIZE 3 kept") != std::string::npos);
+    const std::string s(kGaSecret);
+    BOOST_TEST(verify(f, hotp_code(s, 41)) != Errc::ok, "before the file's counter: used already");
+    BOOST_TEST(verify(f, hotp_code(s, 45)) != Errc::ok, "beyond WINDOW_SIZE 3 (42, 43, 44)");
+    BOOST_TEST(verify(f, hotp_code(s, 43)) == Errc::ok, "within the window");
+    BOOST_TEST(verify(f, hotp_code(s, 43)) != Errc::ok, "once");
+    BOOST_TEST(verify(f, hotp_code(s, 42)) != Errc::ok, "a counter before the accepted one is gone");
+    BOOST_TEST(verify(f, hotp_code(s, 46)) == Errc::ok, "the window moved: 44, 45, 46");
+    BOOST_TEST(f.tk->recovery_use("alice", "12345678", f.ctx)->status == Errc::ok);
+}
+
+BOOST_AUTO_TEST_CASE(google_authenticator_hotp_default_window_and_counter_zero) {
+    Fixture f;
+    auto file = parse_google_authenticator(std::string(kGaSecret) + "\n\" HOTP_COUNTER 1\n");
+    BOOST_REQUIRE(file);
+    BOOST_REQUIRE(import_google_authenticator(*f.tk, "alice", *file, f.ctx));
+    const std::string s(kGaSecret);
+    BOOST_TEST(verify(f, hotp_code(s, 4)) != Errc::ok, "google-authenticator's default window is 3: 1, 2, 3");
+    BOOST_TEST(verify(f, hotp_code(s, 3)) == Errc::ok);
+    auto zero = parse_google_authenticator(std::string(kGaSecret) + "\n\" HOTP_COUNTER 0\n");
+    BOOST_REQUIRE(zero);
+    auto r = import_google_authenticator(*f.tk, "bob", *zero, f.ctx);
+    BOOST_TEST(r.code() == Errc::unsupported);
+    BOOST_TEST(!f.tk->totp_enrolled("bob").value());
+    // An HOTP import never replaces a factor.
+    auto again = import_google_authenticator(*f.tk, "alice", *file, f.ctx);
+    BOOST_REQUIRE(again);
+    BOOST_TEST(!again->totp_imported);
+    OtpParams hotp;
+    hotp.type = OtpType::hotp;
+    BOOST_TEST(f.tk->hotp_import("carol", base32_decode(s)->view(), hotp, 101, "", f.ctx).code() == Errc::invalid_argument);
+    BOOST_TEST(f.tk->totp_import("carol", base32_decode(s)->view(), hotp, "", f.ctx).code() == Errc::invalid_argument);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

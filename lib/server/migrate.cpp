@@ -320,15 +320,24 @@ Result<GoogleAuthenticatorFile> parse_google_authenticator(std::string_view text
 
 Result<ImportReport> import_google_authenticator(Toolkit& tk, std::string_view user, const GoogleAuthenticatorFile& f,
                                                  const RequestContext& ctx) {
-    if (f.hotp_counter)
-        return Error{Errc::unsupported, "HOTP (HOTP_COUNTER) files are not imported: the store's code factor is TOTP"};
+    if (f.hotp_counter && *f.hotp_counter == 0)
+        return Error{Errc::unsupported, "HOTP_COUNTER 0: google-authenticator verifies no counter code with it"};
     ImportReport rep;
     OtpParams p;
-    p.type = OtpType::totp;
     p.algorithm = HashAlg::sha1;  // the module only does SHA-1, 6 digits
     p.digits = 6;
-    p.period = f.step_size;
-    auto st = tk.totp_import(user, f.secret.view(), p, "", ctx);
+    Status st;
+    if (f.hotp_counter) {
+        // The module accepts the counter and the WINDOW_SIZE - 1 codes after it, and moves the
+        // counter past the code it accepted: the same look-ahead here.
+        p.type = OtpType::hotp;
+        p.counter = *f.hotp_counter;
+        st = tk.hotp_import(user, f.secret.view(), p, f.window_size - 1, "", ctx);
+    } else {
+        p.type = OtpType::totp;
+        p.period = f.step_size;
+        st = tk.totp_import(user, f.secret.view(), p, "", ctx);
+    }
     if (!st) {
         if (st.code() != Errc::factor_already_enrolled) return std::move(st).error();
         rep.notes.push_back("a TOTP factor was already in the store: kept, scratch codes not added");
@@ -338,6 +347,12 @@ Result<ImportReport> import_google_authenticator(Toolkit& tk, std::string_view u
     if (!f.scratch_codes.empty()) {
         MFA_TRY(tk.recovery_import(user, f.scratch_codes, ctx));
         rep.recovery_codes = f.scratch_codes.size();
+    }
+    if (f.hotp_counter) {
+        rep.notes.push_back("HOTP counter " + std::to_string(*f.hotp_counter) + " and WINDOW_SIZE " + std::to_string(f.window_size) +
+                            " kept; a wrong code no longer moves the counter (the store's throttle counts failures)");
+        if (f.rate_limit) rep.notes.push_back("RATE_LIMIT not kept: the store's throttle applies to every login");
+        return rep;
     }
     const unsigned side = (f.window_size - 1) / 2;
     if (side != tk.config().window.past || side != tk.config().window.future)

@@ -46,9 +46,10 @@ struct ImportReport {
 
 // Imports the secret as the user's TOTP factor (Toolkit::totp_import) and the scratch codes as
 // recovery codes (Toolkit::recovery_import). An active TOTP factor is kept (totp_imported false)
-// and then no scratch code is added either: the file is older than what the store has. HOTP files
-// are refused (unsupported): the store's factors are time based. Errors: unsupported, the
-// toolkit's.
+// and then no scratch code is added either: the file is older than what the store has. An HOTP
+// file (" HOTP_COUNTER n) becomes an HOTP factor (Toolkit::hotp_import) from counter n with
+// google-authenticator's look-ahead, WINDOW_SIZE - 1 codes after it. Errors: unsupported
+// (HOTP_COUNTER 0, which the module itself never accepts a code with), the toolkit's.
 Result<ImportReport> import_google_authenticator(Toolkit& tk, std::string_view user, const GoogleAuthenticatorFile& f,
                                                  const RequestContext& ctx);
 
