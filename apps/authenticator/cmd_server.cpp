@@ -12,6 +12,7 @@
 //   administration (audit list/export, members, account, purge, api-keys, password-state): server_admin.hpp
 //   mfa server backup …, keyring maintain, otp-tokens …   (server_ops.hpp)
 //   mfa server import-google-authenticator USER FILE   (a ~/.google_authenticator: secret and scratch codes)
+//   mfa server import-pam-u2f FILE [--user USER]       (pam-u2f's u2f_keys / authfile: security keys)
 // Output is JSON on stdout (the policy/password/keyring/webauthn commands print text unless --json);
 // secrets (a new TOTP secret, recovery codes, a token) are shown once.
 #include <CLI/CLI.hpp>
@@ -55,6 +56,9 @@ public:
                                       "import a ~/.google_authenticator file as the user's TOTP factor and recovery codes");
         ga->add_option("user", user_, "account")->required();
         ga->add_option("file", import_file_, "the google-authenticator-libpam secret file")->required();
+        auto* u2f = cmd.add_subcommand("import-pam-u2f", "import pam-u2f's u2f_keys or authfile= mappings as security keys");
+        u2f->add_option("file", import_file_, "the mapping file (user:keyHandle,publicKey,coseType,options:…)")->required();
+        u2f->add_option("--user", user_, "only this user's line (default: every user in the file)");
         auto* tokens = cmd.add_subcommand("tokens", "API tokens");
         tokens->require_subcommand(1);
         auto* tc = tokens->add_subcommand("create", "create a token (shown once)");
@@ -153,6 +157,7 @@ public:
                             {"notes", rep->notes}}.dump(2) << '\n';
             return rep->totp_imported ? kExitOk : kExitFailure;
         }
+        if (name == "import-pam-u2f") return import_pam_u2f(ctx, tk, rc);
         if (name == "enroll") {
             auto e = tk.totp_begin(user_, "", rc);
             if (!e) return report(ctx, e.error(), "enroll");
@@ -236,6 +241,31 @@ public:
     }
 
 private:
+    // Every user's line of the file (the last one of a user, as pam-u2f reads it), or --user's.
+    // Exit 0 when a key was imported, 1 when nothing was new, 2 for a file that does not parse.
+    int import_pam_u2f(Context& ctx, server::Toolkit& tk, const server::RequestContext& rc) {
+        std::ifstream in(import_file_, std::ios::binary);
+        if (!in) return report(ctx, Error{Errc::invalid_argument, "cannot read " + import_file_}, "import");
+        std::string text(server::kMaxU2fMappingFile + 1, '\0');
+        in.read(text.data(), static_cast<std::streamsize>(text.size()));
+        text.resize(static_cast<std::size_t>(in.gcount()));
+        auto maps = server::parse_u2f_mappings(text, user_);
+        if (!maps) return report(ctx, maps.error(), import_file_);
+        if (!user_.empty() && !server::u2f_mapping_for(*maps, user_))
+            return report(ctx, Error{Errc::not_found, "no line for " + user_ + " in " + import_file_}, "import");
+        json users = json::array();
+        std::size_t imported = 0;
+        for (const auto& m : *maps) {
+            if (server::u2f_mapping_for(*maps, m.user) != &m) continue;  // a later line of the user wins
+            auto rep = server::import_u2f_keys(tk, m.user, m, rc);
+            if (!rep) return report(ctx, rep.error(), "import " + m.user);
+            imported += rep->keys_imported;
+            users.push_back(json{{"user", m.user}, {"line", m.line}, {"keys_imported", rep->keys_imported}, {"notes", rep->notes}});
+        }
+        ctx.out << json{{"users", users}, {"keys_imported", imported}}.dump(2) << '\n';
+        return imported ? kExitOk : kExitFailure;
+    }
+
     void print(Context& ctx, const json& j, const std::string& text) const {
         ctx.out << (json_ ? j.dump() : text) << '\n';
     }
@@ -379,7 +409,8 @@ const Registration kServer{{"server", "Server toolkit: enroll, verify, recovery 
                             "  mfa server --store sqlite:/var/lib/mfa.db --keyring k keyring maintain --max-age-days 90 --batch 500 --backup-dir /var/backups/mfa\n"
                             "  mfa server --keyring k otp-tokens import tokens.pskc --key 12345678901234567890123456789012\n"
                             "  mfa server --keyring k otp-tokens assign 987654321 alice\n"
-                            "  mfa server --keyring k import-google-authenticator alice /home/alice/.google_authenticator\n",
+                            "  mfa server --keyring k import-google-authenticator alice /home/alice/.google_authenticator\n"
+                            "  mfa server --keyring k import-pam-u2f /etc/u2f_mappings\n",
                             60, [] { return std::make_unique<ServerCommand>(); }}};
 
 }  // namespace

@@ -2,8 +2,8 @@
 // server toolkit over the store named by store=: TOTP verification with its replay guard, the
 // throttle and lock-out, and recovery codes, so that logins on every machine sharing the store see
 // one state and concurrent logins of a user are counted exactly (Store::attempt). Nothing the user
-// can edit holds state: the enrollment file and ~/.google_authenticator are read once, imported
-// into the store, recorded there as imported, and never written.
+// can edit holds state: the enrollment file, ~/.google_authenticator and pam-u2f's u2f_keys are read
+// once, imported into the store, recorded there as imported, and never written.
 #include <fcntl.h>
 #include <pwd.h>
 #include <security/pam_ext.h>
@@ -78,12 +78,16 @@ private:
         log(LOG_ERR, "user " + account_.name + ": " + what + ": " + e.to_string());
         return PAM_AUTHINFO_UNAVAIL;
     }
-    Result<std::string> read_user_file(const std::string& path, std::size_t max) const;
+    // The user's file, checked on the opened descriptor. `public_data` (pam-u2f's mappings hold
+    // public keys): owned by the user or root and writable by no one else, as pam-u2f requires;
+    // otherwise owned by the user and private.
+    Result<std::string> read_user_file(const std::string& path, std::size_t max, bool public_data = false) const;
     // Imports one source once: the claim in the store is taken first (put_if_absent), so concurrent
     // logins import once, and a factor an operator removed later is not brought back by the file.
     Status import_once(std::string_view source, const std::function<Status()>& action);
     Status import_enrollment();
     Status import_google_authenticator();
+    Status import_pam_u2f();
     int verify_code(SecretString code, bool& retry);
     // A FIDO2 assertion from the key plugged in (or device=): the toolkit's WebAuthn login with
     // the client data made here. `fallback` tells whether the code prompt may follow.
@@ -98,7 +102,7 @@ private:
     std::size_t recovery_left_ = 0;
 };
 
-Result<std::string> Login::read_user_file(const std::string& path, std::size_t max) const {
+Result<std::string> Login::read_user_file(const std::string& path, std::size_t max, bool public_data) const {
     // O_NOFOLLOW and fstat on the opened file: the checks are about the file that is read.
     const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
@@ -110,8 +114,12 @@ Result<std::string> Login::read_user_file(const std::string& path, std::size_t m
     Status check;  // ok while the file passes every check
     if (fstat(fd, &st) != 0) check = Error{Errc::io, path + ": fstat failed"};
     else if (!S_ISREG(st.st_mode)) check = Error{Errc::invalid_argument, path + " is not a regular file"};
-    else if (st.st_uid != account_.uid) check = Error{Errc::invalid_argument, path + " is not owned by the user"};
-    else if ((st.st_mode & 077) != 0) check = Error{Errc::invalid_argument, path + " is readable or writable by others (chmod 600)"};
+    else if (public_data && st.st_uid != account_.uid && st.st_uid != 0)
+        check = Error{Errc::invalid_argument, path + " is owned by neither the user nor root"};
+    else if (public_data && (st.st_mode & 022) != 0) check = Error{Errc::invalid_argument, path + " is writable by others (chmod go-w)"};
+    else if (!public_data && st.st_uid != account_.uid) check = Error{Errc::invalid_argument, path + " is not owned by the user"};
+    else if (!public_data && (st.st_mode & 077) != 0)
+        check = Error{Errc::invalid_argument, path + " is readable or writable by others (chmod 600)"};
     else if (static_cast<std::size_t>(st.st_size) > max) check = Error{Errc::limit_exceeded, path + " is too large"};
     if (check) {
         text.resize(max + 1);
@@ -200,6 +208,37 @@ Status Login::import_google_authenticator() {
         for (const auto& n : rep->notes) msg += "; " + n;
         log(LOG_NOTICE, msg);
         return {};
+    });
+}
+
+Status Login::import_pam_u2f() {
+    // pam-u2f's authfile=: absolute, or relative to the home directory (".ssh/u2f_keys").
+    std::string path = pam::expand_path(opt_.u2f_authfile, account_.name, account_.home);
+    if (!path.starts_with("/")) path = account_.home + "/" + path;
+    auto text = read_user_file(path, server::kMaxU2fMappingFile, true);
+    if (!text) return text.code() == Errc::not_found ? Status{} : Status{std::move(text).error()};
+    // Only this user's lines, as pam-u2f reads a central file: another user's typo is not ours.
+    auto all = server::parse_u2f_mappings(*text, account_.name);
+    if (!all) return std::move(all).error();
+    const server::U2fMapping* found = server::u2f_mapping_for(*all, account_.name);
+    if (!found) return {};  // not in the file (yet): no claim, a later line is imported then
+    server::U2fMapping mapping = *found;
+    // Old-format keys were registered under appid=, the others under origin= (our rp id).
+    const std::string& rp = opt_.rp_id;
+    std::erase_if(mapping.keys, [&](const server::U2fKey& k) {
+        if (!k.old_format || opt_.appid.empty() || opt_.appid == rp) return false;
+        log(LOG_WARNING, "user " + account_.name + ": " + path + " line " + std::to_string(mapping.line) +
+                             ": an old-format key registered under appid " + opt_.appid + " is not imported: keys verify under " + rp);
+        return true;
+    });
+    return import_once("pam_u2f", [&]() -> Status {
+        auto rep = server::import_u2f_keys(*tk_, account_.name, mapping, ctx_);
+        if (!rep) return std::move(rep).error();
+        std::string msg = "user " + account_.name + ": imported " + path + " line " + std::to_string(mapping.line) + " (" +
+                          std::to_string(rep->keys_imported) + " security keys)";
+        for (const auto& n : rep->notes) msg += "; " + n;
+        log(LOG_NOTICE, msg);
+        return rep->keys_imported ? Status{} : Status{Errc::factor_already_enrolled, "no new key in " + path};
     });
 }
 
@@ -354,15 +393,19 @@ int Login::run(const char* user) {
     cfg.issuer = opt_.issuer;
     cfg.throttle = opt_.throttle;
     cfg.window = Window{opt_.window, opt_.window};
-    if (opt_.allows(Factor::key)) {
-        webauthn::RpConfig rp;
-        if (opt_.rp_id.empty()) {
+    if (opt_.rp_id.empty()) {
+        // pam-u2f's origin= is the relying party id its keys were made for; its default pam://<host>.
+        if (!opt_.origin.empty()) {
+            opt_.rp_id = opt_.origin;
+        } else {
             char host[256] = "";
             gethostname(host, sizeof host - 1);
-            rp.rp_id = std::string("pam://") + host;
-        } else {
-            rp.rp_id = opt_.rp_id;
+            opt_.rp_id = std::string("pam://") + host;
         }
+    }
+    if (opt_.allows(Factor::key)) {
+        webauthn::RpConfig rp;
+        rp.rp_id = opt_.rp_id;
         rp.origins = {opt_.origin.empty() ? rp.rp_id : opt_.origin};
         rp.user_verification = opt_.pin ? webauthn::UserVerification::required : webauthn::UserVerification::discouraged;
         cfg.webauthn = std::move(rp);
@@ -386,6 +429,11 @@ int Login::run(const char* user) {
             if (auto st = import_google_authenticator(); !st) {
                 if (st.code() == Errc::store_unavailable) return unavailable(st.error());
                 log(LOG_WARNING, "user " + account_.name + ": google_authenticator file not imported: " + st.error().to_string());
+            }
+        if (opt_.migrate_pam_u2f)
+            if (auto st = import_pam_u2f(); !st) {
+                if (st.code() == Errc::store_unavailable) return unavailable(st.error());
+                log(LOG_WARNING, "user " + account_.name + ": pam-u2f mapping not imported: " + st.error().to_string());
             }
     }
 

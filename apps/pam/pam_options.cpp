@@ -86,6 +86,7 @@ Result<Options> parse_options(const std::vector<std::string_view>& args) {
         } else if (name == "key_first") st = flag(o.key_first);
         else if (name == "rp_id") st = text(o.rp_id);
         else if (name == "origin") st = text(o.origin);
+        else if (name == "appid") st = text(o.appid);
         else if (name == "device") st = text(o.device);
         else if (name == "pin" || name == "pinverification") st = flag(o.pin);
         else if (name == "cue") st = flag(o.cue);
@@ -107,17 +108,19 @@ Result<Options> parse_options(const std::vector<std::string_view>& args) {
             st = flag(off);
             o.enroll = !off;
         } else if (name == "migrate") {
-            if (!has_value || v.empty()) return bad(name, "needs a list: google_authenticator");
+            if (!has_value || v.empty()) return bad(name, "needs a list: google_authenticator, pam_u2f");
             std::size_t i = 0;
             while (i <= v.size()) {
                 std::size_t j = v.find(',', i);
                 if (j == std::string_view::npos) j = v.size();
                 const std::string_view m = v.substr(i, j - i);
                 if (m == "google_authenticator") o.migrate_google_authenticator = true;
-                else return bad(name, "unknown source (google_authenticator)");
+                else if (m == "pam_u2f") o.migrate_pam_u2f = true;
+                else return bad(name, "unknown source (google_authenticator, pam_u2f)");
                 i = j + 1;
             }
         } else if (name == "secret") st = text(o.ga_secret_path);
+        else if (name == "authfile") st = text(o.u2f_authfile);
         else if (name == "window") st = num(o.window, 0, 50);
         else if (name == "tries") st = num(o.tries, 1, kMaxTries);
         else if (name == "issuer") st = text(o.issuer);

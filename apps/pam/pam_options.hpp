@@ -25,8 +25,9 @@ struct Options {
     std::string keyring_path = "/etc/mfa/pam.keyring";
     std::vector<Factor> factors = {Factor::totp, Factor::recovery};
     bool key_first = false;               // try the security key before the code prompt
-    std::string rp_id;                    // the keys' relying party; default "pam://<hostname>" (pam-u2f's origin)
-    std::string origin;                   // clientDataJSON origin; default rp_id
+    std::string rp_id;                    // the keys' relying party; default origin=, else "pam://<hostname>" (pam-u2f's origin)
+    std::string origin;                   // clientDataJSON origin; default rp_id (pam-u2f's origin= is its rp id)
+    std::string appid;                    // pam-u2f's appid=: the rp id of its old-format keys; default the rp id
     std::string device;                   // a FIDO2 device path (hid:…, tty:/dev/pts/N); default the first USB key
     bool pin = false;                     // ask for the key's PIN and require user verification
     bool cue = false;                     // tell the user to touch the key
@@ -41,6 +42,8 @@ struct Options {
     bool enroll = true;                   // noenroll: never import an enrollment file
     bool migrate_google_authenticator = false;
     std::string ga_secret_path = "~/.google_authenticator";  // secret=PATH (${USER}, ${HOME}, ~)
+    bool migrate_pam_u2f = false;
+    std::string u2f_authfile = "~/.config/Yubico/u2f_keys";  // authfile=PATH; relative: to the home directory
     unsigned window = 1;                  // time steps accepted each side of now
     unsigned tries = 1;                   // prompts per authentication
     std::string issuer = "mfakit";        // recorded with imported factors

@@ -1,7 +1,9 @@
-// Importing existing second factors (mfa/server/migrate.hpp): google-authenticator-libpam's file and
-// the `mfa pam enroll` enrollment file.
+// Importing existing second factors (mfa/server/migrate.hpp): google-authenticator-libpam's file,
+// pam-u2f's mappings and the `mfa pam enroll` enrollment file.
 #include "mfa/server/migrate.hpp"
 
+#include "mfa/cbor.hpp"
+#include "mfa/cose.hpp"
 #include "mfa/encoding.hpp"
 #include "mfa/json.hpp"
 #include "otp/text.hpp"
@@ -12,6 +14,33 @@ namespace {
 using otpauth_detail::hash_from_name;
 using otpauth_detail::hash_name;
 using otpauth_detail::parse_decimal;
+
+// The lines of a text file ("\n" or "\r\n"), numbered from 1.
+class Lines {
+public:
+    explicit Lines(std::string_view text) : text_(text) {}
+    bool next(std::string_view& line) {
+        if (pos_ >= text_.size()) return false;
+        std::size_t end = text_.find('\n', pos_);
+        if (end == std::string_view::npos) end = text_.size();
+        line = text_.substr(pos_, end - pos_);
+        pos_ = end + 1;
+        ++number_;
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        return true;
+    }
+    std::size_t number() const noexcept { return number_; }
+
+private:
+    std::string_view text_;
+    std::size_t pos_ = 0, number_ = 0;
+};
+
+bool printable_ascii(std::string_view s) {
+    for (char c : s)
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) return false;
+    return true;
+}
 
 Error bad_line(std::size_t line, std::string_view why) {
     return Error{Errc::parse, "google_authenticator line " + std::to_string(line) + ": " + std::string(why)};
@@ -37,25 +66,183 @@ std::optional<std::int64_t> parse_signed(std::string_view s, std::uint64_t max) 
     return neg ? -static_cast<std::int64_t>(*v) : static_cast<std::int64_t>(*v);
 }
 
+Error u2f_error(std::size_t line, std::size_t cred, std::string_view why) {
+    std::string where = "u2f_keys line " + std::to_string(line);
+    if (cred) where += ", credential " + std::to_string(cred);
+    return Error{Errc::parse, where + ": " + std::string(why)};
+}
+
+// Splits on one separator, keeping empty fields (pam-u2f's strtok would merge them: here they are
+// errors the caller names).
+std::vector<std::string_view> split(std::string_view s, char sep) {
+    std::vector<std::string_view> out;
+    std::size_t i = 0;
+    while (true) {
+        const std::size_t j = s.find(sep, i);
+        out.push_back(s.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i));
+        if (j == std::string_view::npos) return out;
+        i = j + 1;
+    }
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
+    return true;
+}
+
+// The raw key pam-u2f stores, as a COSE_Key of the WebAuthn credential record.
+Result<Bytes> u2f_cose_key(cose::Alg alg, ByteView raw) {
+    cbor::Map m;
+    if (alg == cose::Alg::ES256) {
+        if (raw.size() == 65 && raw[0] == 0x04) raw = raw.subspan(1);
+        if (raw.size() != 64) return Error{Errc::parse, "an es256 key is 64 bytes (x||y) or 65 (0x04||x||y), not " + std::to_string(raw.size())};
+        m = {{1, 2}, {3, -7}, {-1, 1}, {-2, Bytes(raw.begin(), raw.begin() + 32)}, {-3, Bytes(raw.begin() + 32, raw.end())}};
+    } else if (alg == cose::Alg::EdDSA) {
+        if (raw.size() != 32) return Error{Errc::parse, "an eddsa key is 32 bytes, not " + std::to_string(raw.size())};
+        m = {{1, 1}, {3, -8}, {-1, 6}, {-2, Bytes(raw.begin(), raw.end())}};
+    } else {
+        // libfido2's rs256_pk_t: a 2048-bit modulus and a 3-byte exponent.
+        if (raw.size() != 259) return Error{Errc::parse, "an rs256 key is 259 bytes (modulus || exponent), not " + std::to_string(raw.size())};
+        Bytes e(raw.begin() + 256, raw.end());
+        while (!e.empty() && e.front() == 0) e.erase(e.begin());
+        m = {{1, 3}, {3, -257}, {-1, Bytes(raw.begin(), raw.begin() + 256)}, {-2, std::move(e)}};
+    }
+    auto enc = cbor::encode(cbor::Value(std::move(m)));
+    if (!enc) return std::move(enc).error();
+    // The same checks as a registered key's (a point on the curve, a modulus of 2048 bits or more).
+    if (auto k = cose::decode_key(*enc); !k) return Error{Errc::parse, k.error().detail};
+    return enc;
+}
+
+Result<U2fKey> parse_u2f_credential(std::string_view text, std::size_t line, std::size_t n) {
+    const auto f = split(text, ',');
+    if (f.size() < 2 || f.size() > 4) return u2f_error(line, n, "expected keyHandle,publicKey[,coseType[,options]]");
+    for (std::size_t i = 0; i < f.size(); ++i)
+        if (f[i].empty() && i < 3) return u2f_error(line, n, i == 0 ? "empty key handle" : i == 1 ? "empty public key" : "empty COSE type");
+    U2fKey k;
+    k.old_format = f.size() == 2;
+    const bool resident = f[0] == "*";
+    if (!resident) {
+        // Old files: websafe base64 without padding (pam-u2f converts it); pamu2fcfg: standard.
+        auto id = base64_decode(f[0], k.old_format ? Base64Mode::lenient : Base64Mode::standard);
+        if (!id) return u2f_error(line, n, std::string("key handle: not ") + (k.old_format ? "base64" : "standard base64"));
+        if (id->empty() || id->size() > 1023) return u2f_error(line, n, "key handle: 1..1023 bytes");
+        k.credential_id = std::move(*id);
+    } else if (k.old_format) {
+        return u2f_error(line, n, "key handle: '*' (resident) needs the COSE type");
+    }
+    cose::Alg alg = cose::Alg::ES256;
+    if (!k.old_format) {
+        if (iequals(f[2], "es256")) alg = cose::Alg::ES256;
+        else if (iequals(f[2], "eddsa")) alg = cose::Alg::EdDSA;
+        else if (iequals(f[2], "rs256")) alg = cose::Alg::RS256;
+        else return u2f_error(line, n, "COSE type: es256, eddsa or rs256");
+    }
+    auto raw = k.old_format ? hex_decode(f[1]) : base64_decode(f[1], Base64Mode::standard);
+    if (!raw) return u2f_error(line, n, std::string("public key: not ") + (k.old_format ? "hex" : "standard base64"));
+    if (k.old_format && (raw->size() != 65 || (*raw)[0] != 0x04))
+        return u2f_error(line, n, "public key: the old format holds the 65-byte uncompressed P-256 point");
+    auto cose_key = u2f_cose_key(alg, *raw);
+    if (!cose_key) return u2f_error(line, n, "public key: " + cose_key.error().detail);
+    k.public_key = std::move(*cose_key);
+    k.alg = static_cast<int>(alg);
+    if (k.old_format) {
+        k.presence = true;
+    } else if (f.size() == 4) {
+        std::string_view o = f[3];
+        while (!o.empty()) {
+            bool* flag = o.starts_with("+presence") ? &k.presence : o.starts_with("+verification") ? &k.verification
+                         : o.starts_with("+pin") ? &k.pin : nullptr;
+            if (!flag) return u2f_error(line, n, "options: a run of +presence, +verification, +pin");
+            if (*flag) return u2f_error(line, n, "options: one named twice");
+            *flag = true;
+            o.remove_prefix(flag == &k.presence ? 9 : flag == &k.verification ? 13 : 4);
+        }
+    }
+    return k;
+}
+
 }  // namespace
+
+Result<std::vector<U2fMapping>> parse_u2f_mappings(std::string_view text, std::string_view only_user) {
+    if (text.size() > kMaxU2fMappingFile) return Error{Errc::limit_exceeded, "u2f_keys file larger than 1 MiB"};
+    std::vector<U2fMapping> out;
+    Lines lines(text);
+    std::string_view line;
+    while (lines.next(line)) {
+        const std::size_t line_no = lines.number();
+        if (line.empty() || line.front() == '#') continue;
+        const std::size_t colon = line.find(':');
+        const std::string_view user = line.substr(0, colon);
+        if (!only_user.empty() && user != only_user) continue;
+        if (!printable_ascii(line)) return u2f_error(line_no, 0, "a byte that is not printable ASCII");
+        if (user.empty()) return u2f_error(line_no, 0, "no user name before ':'");
+        if (user.size() > kMaxUserName) return u2f_error(line_no, 0, "a user name longer than 256 bytes");
+        if (colon == std::string_view::npos || colon + 1 == line.size()) return u2f_error(line_no, 0, "no credential after the user name");
+        U2fMapping m;
+        m.user = std::string(user);
+        m.line = line_no;
+        const auto creds = split(line.substr(colon + 1), ':');
+        if (creds.size() > kMaxU2fKeysPerUser) return u2f_error(line_no, 0, "more than 24 credentials");
+        for (std::size_t i = 0; i < creds.size(); ++i) {
+            auto k = parse_u2f_credential(creds[i], line_no, i + 1);
+            if (!k) return std::move(k).error();
+            m.keys.push_back(std::move(*k));
+        }
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+const U2fMapping* u2f_mapping_for(const std::vector<U2fMapping>& mappings, std::string_view user) noexcept {
+    const U2fMapping* found = nullptr;
+    for (const auto& m : mappings)
+        if (m.user == user) found = &m;
+    return found;
+}
+
+Result<ImportReport> import_u2f_keys(Toolkit& tk, std::string_view user, const U2fMapping& mapping,
+                                     const RequestContext& ctx) {
+    ImportReport rep;
+    bool wants_uv = false, no_presence = false;
+    for (std::size_t i = 0; i < mapping.keys.size(); ++i) {
+        const U2fKey& k = mapping.keys[i];
+        const std::string name = "pam-u2f key " + std::to_string(i + 1);
+        if (k.credential_id.empty()) {
+            rep.notes.push_back(name + " skipped: a resident credential ('*'), the file has no credential id to import");
+            continue;
+        }
+        webauthn::CredentialRecord rec;
+        rec.id = k.credential_id;
+        rec.public_key = k.public_key;
+        rec.alg = k.alg;
+        auto info = tk.webauthn_import(user, std::move(rec), name, ctx);
+        if (!info) {
+            if (info.code() != Errc::webauthn_credential_registered) return std::move(info).error();
+            rep.notes.push_back(name + " already registered: kept");
+            continue;
+        }
+        ++rep.keys_imported;
+        wants_uv = wants_uv || k.pin || k.verification;
+        no_presence = no_presence || !k.presence;
+    }
+    if (wants_uv) rep.notes.push_back("+pin/+verification is not per key here: the module's `pin` option asks every key for its PIN");
+    if (no_presence) rep.notes.push_back("a key without +presence: the module always asks for a touch");
+    return rep;
+}
 
 Result<GoogleAuthenticatorFile> parse_google_authenticator(std::string_view text) {
     if (text.size() > kMaxGoogleAuthenticatorFile)
         return Error{Errc::limit_exceeded, "google_authenticator file larger than 1 KiB"};
     GoogleAuthenticatorFile f;
-    std::size_t line_no = 0;
     bool have_secret = false, scratch_started = false;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = text.substr(pos, end - pos);
-        pos = end + 1;
-        ++line_no;
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        for (char c : line)
-            if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F)
-                return bad_line(line_no, "a byte that is not printable ASCII");
+    Lines lines(text);
+    std::string_view line;
+    while (lines.next(line)) {
+        const std::size_t line_no = lines.number();
+        if (!printable_ascii(line)) return bad_line(line_no, "a byte that is not printable ASCII");
         if (!have_secret) {
             if (line.empty()) return bad_line(line_no, "the first line must be the base32 secret");
             for (char c : line)
@@ -133,15 +320,24 @@ Result<GoogleAuthenticatorFile> parse_google_authenticator(std::string_view text
 
 Result<ImportReport> import_google_authenticator(Toolkit& tk, std::string_view user, const GoogleAuthenticatorFile& f,
                                                  const RequestContext& ctx) {
-    if (f.hotp_counter)
-        return Error{Errc::unsupported, "HOTP (HOTP_COUNTER) files are not imported: the store's code factor is TOTP"};
+    if (f.hotp_counter && *f.hotp_counter == 0)
+        return Error{Errc::unsupported, "HOTP_COUNTER 0: google-authenticator verifies no counter code with it"};
     ImportReport rep;
     OtpParams p;
-    p.type = OtpType::totp;
     p.algorithm = HashAlg::sha1;  // the module only does SHA-1, 6 digits
     p.digits = 6;
-    p.period = f.step_size;
-    auto st = tk.totp_import(user, f.secret.view(), p, "", ctx);
+    Status st;
+    if (f.hotp_counter) {
+        // The module accepts the counter and the WINDOW_SIZE - 1 codes after it, and moves the
+        // counter past the code it accepted: the same look-ahead here.
+        p.type = OtpType::hotp;
+        p.counter = *f.hotp_counter;
+        st = tk.hotp_import(user, f.secret.view(), p, f.window_size - 1, "", ctx);
+    } else {
+        p.type = OtpType::totp;
+        p.period = f.step_size;
+        st = tk.totp_import(user, f.secret.view(), p, "", ctx);
+    }
     if (!st) {
         if (st.code() != Errc::factor_already_enrolled) return std::move(st).error();
         rep.notes.push_back("a TOTP factor was already in the store: kept, scratch codes not added");
@@ -151,6 +347,12 @@ Result<ImportReport> import_google_authenticator(Toolkit& tk, std::string_view u
     if (!f.scratch_codes.empty()) {
         MFA_TRY(tk.recovery_import(user, f.scratch_codes, ctx));
         rep.recovery_codes = f.scratch_codes.size();
+    }
+    if (f.hotp_counter) {
+        rep.notes.push_back("HOTP counter " + std::to_string(*f.hotp_counter) + " and WINDOW_SIZE " + std::to_string(f.window_size) +
+                            " kept; a wrong code no longer moves the counter (the store's throttle counts failures)");
+        if (f.rate_limit) rep.notes.push_back("RATE_LIMIT not kept: the store's throttle applies to every login");
+        return rep;
     }
     const unsigned side = (f.window_size - 1) / 2;
     if (side != tk.config().window.past || side != tk.config().window.future)

@@ -45,6 +45,10 @@ std::string totp_record_json(const TotpRecord& r) {
         j["type"] = std::string(to_string(r.type));
         j["t0"] = r.t0;
         j["counter"] = r.counter;
+    } else if (r.type == OtpType::hotp) {
+        j["type"] = "hotp";
+        j["counter"] = r.counter;
+        j["look_ahead"] = r.look_ahead.value_or(kHotpLookAhead);
     }
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -55,10 +59,12 @@ Result<TotpRecord> parse_totp_record(std::string_view text) {
     if (!parsed) return std::move(parsed).error();
     auto& j = *parsed;
     const bool hw = j.is_object() && j.contains("hwtoken");
-    if (!(hw ? has_exactly(j, {"v", "secret", "alg", "digits", "period", "created", "label", "hwtoken", "type", "t0", "counter"})
-             : has_exactly(j, {"v", "secret", "alg", "digits", "period", "created", "label"})))
+    const bool hotp = !hw && j.is_object() && j.contains("look_ahead");
+    if (!(hw     ? has_exactly(j, {"v", "secret", "alg", "digits", "period", "created", "label", "hwtoken", "type", "t0", "counter"})
+          : hotp ? has_exactly(j, {"v", "secret", "alg", "digits", "period", "created", "label", "type", "counter", "look_ahead"})
+                 : has_exactly(j, {"v", "secret", "alg", "digits", "period", "created", "label"})))
         return corrupt("TOTP record: expected v, secret, alg, digits, period, created, label "
-                       "(and hwtoken, type, t0, counter for a hardware token)");
+                       "(and hwtoken, type, t0, counter for a hardware token; type, counter, look_ahead for imported HOTP)");
     if (!(j["v"].is_number_unsigned() && j["v"].get<unsigned>() == 1)) return corrupt("TOTP record: version");
     if (!j["secret"].is_string() || !j["alg"].is_string() || !j["label"].is_string() || !j["digits"].is_number_unsigned() ||
         !j["period"].is_number_unsigned() || !j["created"].is_number_integer())
@@ -88,6 +94,15 @@ Result<TotpRecord> parse_totp_record(std::string_view text) {
         else return corrupt("TOTP record: type");
         r.t0 = j["t0"].get<std::int64_t>();
         r.counter = j["counter"].get<std::uint64_t>();
+    }
+    if (hotp) {
+        if (!j["type"].is_string() || j["type"].get<std::string>() != "hotp") return corrupt("TOTP record: type of an imported HOTP secret");
+        if (!j["counter"].is_number_unsigned() || !j["look_ahead"].is_number_unsigned()) return corrupt("TOTP record: HOTP field types");
+        const auto look_ahead = j["look_ahead"].get<std::uint64_t>();
+        if (look_ahead > kMaxLookAhead) return corrupt("TOTP record: look_ahead");
+        r.type = OtpType::hotp;
+        r.counter = j["counter"].get<std::uint64_t>();
+        r.look_ahead = static_cast<unsigned>(look_ahead);
     }
     return r;
 }

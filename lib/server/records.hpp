@@ -29,6 +29,10 @@ struct TotpRecord {
     OtpType type = OtpType::totp;   // totp or hotp
     std::int64_t t0 = 0;
     std::uint64_t counter = 0;      // hotp: the counter the token was at when assigned
+    // An imported HOTP secret (google-authenticator's HOTP_COUNTER files; no hwtoken): type
+    // "hotp", counter (the next one the user's app shows) and look_ahead (codes accepted after it:
+    // the file's WINDOW_SIZE - 1). Absent (hardware tokens): kHotpLookAhead.
+    std::optional<unsigned> look_ahead;
 };
 std::string totp_record_json(const TotpRecord& r);
 Result<TotpRecord> parse_totp_record(std::string_view json);

@@ -18,6 +18,7 @@ namespace mfa::server {
 struct CachedFactor {
     std::optional<Bytes> record;
     std::optional<Otp> otp;
+    unsigned look_ahead = kHotpLookAhead;  // HOTP: codes accepted after the next counter
 };
 
 struct Toolkit::Impl {
@@ -81,10 +82,11 @@ inline std::string policy(const std::string& org) { return "mfa:policy:" + org; 
 
 namespace detail {
 // The OTP check of a factor (totp_factor.cpp): TOTP within the window, or HOTP for an assigned
-// hardware token from the counter after the last accepted one (hwtoken.cpp resyncs it).
+// hardware token or an imported HOTP secret from the counter after the last accepted one, up to
+// look_ahead codes further (hwtoken.cpp resyncs it).
 Result<std::uint64_t> hotp_next_counter(store::Store& s, const std::string& ukey, std::uint64_t token_counter);
 Result<TotpVerification> check_code(store::Store& s, const std::string& ukey, const Otp& otp, std::string_view code,
-                                    std::int64_t now, Window window);
+                                    std::int64_t now, Window window, unsigned look_ahead);
 }  // namespace detail
 
 }  // namespace mfa::server

@@ -38,17 +38,17 @@ Result<std::uint64_t> hotp_next_counter(store::Store& s, const std::string& ukey
 }
 
 Result<TotpVerification> check_code(store::Store& s, const std::string& ukey, const Otp& otp, std::string_view code,
-                                    std::int64_t now, Window window) {
+                                    std::int64_t now, Window window, unsigned look_ahead) {
     if (otp.params().type != OtpType::hotp) return otp.verify(code, now, window);
-    // HOTP (a hardware token): from the counter after the last accepted one, up to
-    // kHotpLookAhead codes ahead (presses that never reached the server).
+    // HOTP (a hardware token, an imported secret): from the counter after the last accepted one,
+    // up to look_ahead codes ahead (presses or app refreshes that never reached the server).
     auto start = hotp_next_counter(s, ukey, otp.params().counter);
     if (!start) return std::move(start).error();
     OtpParams p = otp.params();
     p.counter = *start;
     auto at = Otp::create(SecretBytes(otp.secret()), p);
     if (!at) return std::move(at).error();
-    const HotpVerification h = at->verify_hotp(code, kHotpLookAhead);
+    const HotpVerification h = at->verify_hotp(code, look_ahead);
     TotpVerification v;
     v.status = h.status;
     // The replay guard keeps it as a signed step: a counter past 2^63 is not a real token's.
@@ -166,6 +166,7 @@ Result<VerifyResult> Toolkit::totp_verify(std::string_view user, std::string_vie
                 auto otp = otp_from(*rec, keys_, *u);
                 if (!otp) return std::move(otp).error();
                 nf->otp.emplace(std::move(*otp));
+                nf->look_ahead = rec->look_ahead.value_or(kHotpLookAhead);
             }
             // Unknown users are cached too: a later request costs them what it costs a known user.
             impl_->remember(*u, nf, cfg_.cache_capacity);
@@ -174,7 +175,7 @@ Result<VerifyResult> Toolkit::totp_verify(std::string_view user, std::string_vie
         // Users without a factor check a dummy secret: the same work, and a mismatch either way.
         const Otp& otp = f->otp ? *f->otp : *impl_->dummy_otp;
         const auto t = now();
-        auto checked = detail::check_code(*store_, *u, otp, code, t, cfg_.window);
+        auto checked = detail::check_code(*store_, *u, otp, code, t, cfg_.window, f->look_ahead);
         if (!checked) return std::move(checked).error();
         const TotpVerification v = *checked;
         store::AttemptRequest q;
@@ -210,14 +211,32 @@ Result<bool> Toolkit::totp_enrolled(std::string_view user) {
 
 Status Toolkit::totp_import(std::string_view user, ByteView secret, const OtpParams& params, std::string_view label,
                             const RequestContext& ctx) {
+    if (params.type != OtpType::totp) return {Errc::invalid_argument, "only TOTP secrets can be imported as the TOTP factor"};
+    return otp_import(user, secret, params, std::nullopt, label, ctx);
+}
+
+Status Toolkit::hotp_import(std::string_view user, ByteView secret, const OtpParams& params, unsigned look_ahead,
+                            std::string_view label, const RequestContext& ctx) {
+    if (params.type != OtpType::hotp) return {Errc::invalid_argument, "hotp_import takes HOTP parameters"};
+    if (look_ahead > kMaxLookAhead) return {Errc::invalid_argument, "HOTP look-ahead above 100"};
+    if (params.counter > static_cast<std::uint64_t>(INT64_MAX)) return {Errc::invalid_argument, "HOTP counter above 2^63"};
+    return otp_import(user, secret, params, look_ahead, label, ctx);
+}
+
+Status Toolkit::otp_import(std::string_view user, ByteView secret, const OtpParams& params, std::optional<unsigned> look_ahead,
+                           std::string_view label, const RequestContext& ctx) {
     auto u = user_key_part(user);
     if (!u) return std::move(u).error();
     MFA_TRY(check_active(*u));
-    if (params.type != OtpType::totp) return {Errc::invalid_argument, "only TOTP secrets can be imported as the TOTP factor"};
     // Otp::create checks the secret length and the parameters against the limits verification uses.
     auto check = Otp::create(SecretBytes(secret), params);
     if (!check) return std::move(check).error();
     detail::TotpRecord rec;
+    if (look_ahead) {
+        rec.type = OtpType::hotp;
+        rec.counter = params.counter;
+        rec.look_ahead = look_ahead;
+    }
     auto enc = keys_.encrypt(secret, context(*u));
     if (!enc) return std::move(enc).error();
     rec.secret = std::move(*enc);
@@ -238,7 +257,7 @@ Status Toolkit::totp_import(std::string_view user, ByteView secret, const OtpPar
     if (!created) return std::move(created).error();
     if (!*created) return {Errc::factor_already_enrolled, "a TOTP factor was activated concurrently"};
     impl_->forget(*u);
-    return record("totp.imported", user, "", ctx);
+    return record(look_ahead ? "hotp.imported" : "totp.imported", user, look_ahead ? "counter " + std::to_string(params.counter) : "", ctx);
 }
 
 Status Toolkit::totp_remove(std::string_view user, const RequestContext& ctx) {

@@ -269,3 +269,69 @@ def write_private(path: str, text: str) -> str:
 
 def random_secret(nbytes: int = 20) -> str:
     return base64.b32encode(os.urandom(nbytes)).decode().rstrip("=")
+
+
+def _cbor_item(data: bytes, i: int) -> tuple[object, int]:
+    """One CBOR item at data[i] (integers, byte and text strings, arrays, maps: what a COSE key
+    holds) and the offset after it."""
+    major, info = data[i] >> 5, data[i] & 0x1F
+    i += 1
+    if info < 24:
+        n = info
+    else:
+        size = {24: 1, 25: 2, 26: 4, 27: 8}[info]
+        n = int.from_bytes(data[i:i + size], "big")
+        i += size
+    if major == 0:
+        return n, i
+    if major == 1:
+        return -1 - n, i
+    if major in (2, 3):
+        raw = data[i:i + n]
+        return (raw if major == 2 else raw.decode()), i + n
+    if major == 4:
+        items = []
+        for _ in range(n):
+            item, i = _cbor_item(data, i)
+            items.append(item)
+        return items, i
+    if major == 5:
+        m = {}
+        for _ in range(n):
+            k, i = _cbor_item(data, i)
+            m[k], i = _cbor_item(data, i)
+        return m, i
+    raise ValueError(f"CBOR major type {major} not expected in a COSE key")
+
+
+def registered_credential(registration_json: str) -> tuple[bytes, bytes, str]:
+    """From a RegistrationResponseJSON (`mfa token register`): the credential id, the raw public key
+    as libfido2's fido_cred_pubkey_ptr gives it to pamu2fcfg (es256: x || y; eddsa: the 32 bytes),
+    and pam-u2f's name of its COSE type."""
+    reg = json.loads(registration_json)
+    b64url = lambda s: base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+    auth = b64url(reg["response"]["authenticatorData"])
+    n = int.from_bytes(auth[53:55], "big")
+    cred_id = auth[55:55 + n]
+    key, _ = _cbor_item(auth, 55 + n)
+    assert isinstance(key, dict)
+    if key[3] == -7:
+        return cred_id, key[-2] + key[-3], "es256"
+    if key[3] == -8:
+        return cred_id, key[-2], "eddsa"
+    raise ValueError(f"COSE algorithm {key[3]} is not one pamu2fcfg writes here")
+
+
+def pamu2fcfg_line(user: str, cred_id: bytes, public_key: bytes, cose_type: str = "es256",
+                   options: str = "+presence") -> str:
+    """The mapping line pamu2fcfg (pam-u2f 1.1) prints for a credential: user:keyHandle,publicKey,
+    coseType,options with the key handle and the public key in standard base64."""
+    return f"{user}:{base64.b64encode(cred_id).decode()},{base64.b64encode(public_key).decode()},{cose_type},{options}"
+
+
+def old_pam_u2f_line(user: str, cred_id: bytes, public_key: bytes) -> str:
+    """The same P-256 credential in pam-u2f's format before 1.1: user:keyHandle,publicKey with a
+    websafe base64 key handle (no padding) and the hex of the uncompressed point."""
+    kh = base64.urlsafe_b64encode(cred_id).decode().rstrip("=")
+    point = bytes([4]) + public_key
+    return f"{user}:{kh},{point.hex()}"

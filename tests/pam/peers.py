@@ -17,6 +17,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pamenv  # noqa: E402
 import peers_stack as ps  # noqa: E402
 
 SCENARIOS = ("replay", "two machines", "16 concurrent", "SIGKILL mid-login")
@@ -110,14 +111,11 @@ def u2f_column():
 def u2f_authfile_line(user):
     """pam-u2f 1.1's authfile format, user:keyHandle,publicKey,coseType,+presence — the credential id
     and the raw P-256 point (x || y), both base64."""
-    import base64
-
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
     point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
-    cred_id = base64.b64encode(os.urandom(64)).decode()
-    return f"{user}:{cred_id},{base64.b64encode(point[1:]).decode()},es256,+presence"
+    return pamenv.pamu2fcfg_line(user, os.urandom(64), point[1:])
 
 
 def columns():

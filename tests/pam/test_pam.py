@@ -354,6 +354,79 @@ class PamMfa(unittest.TestCase):
             self.assertTrue(r.ok, "a wrong PIN fails the key; key_first then asks for the code: " + r.output)
             self.assertIn("Verification code", r.output)
 
+    def register_with_pam_u2f_format(self, key, rp_id, options="+presence", old=False):
+        """A credential made on the key for rp_id, as pamu2fcfg would register it, and its mapping
+        line exactly as pamu2fcfg prints it (pam-u2f 1.1's format, or with old=True the format
+        before 1.1). pamu2fcfg itself finds devices only by enumerating hidraw, so it cannot reach
+        the soft token on its pty: `mfa token register` makes the credential."""
+        r = subprocess.run([MFA, "token", "--device", key.device, "register", "--rp-id", rp_id, "--user", USER],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        cred_id, public_key, cose_type = pamenv.registered_credential(r.stdout)
+        if old:
+            return pamenv.old_pam_u2f_line(USER, cred_id, public_key)
+        return pamenv.pamu2fcfg_line(USER, cred_id, public_key, cose_type, options)
+
+    @unittest.skipIf(NO_FIDO2, NO_FIDO2 or "")
+    def test_pam_u2f_migration_through_the_soft_token(self):
+        # A per-user u2f_keys; pam-u2f's origin= names the relying party the key was registered for.
+        keys = os.path.join(self.dir, "Yubico", "u2f_keys")
+        os.makedirs(os.path.dirname(keys))
+        with pamenv.SoftKey(MFA, os.path.join(self.dir, "token")) as key:
+            line = self.register_with_pam_u2f_format(key, "pam://test")
+            self.assertRegex(line, rf"^{USER}:[A-Za-z0-9+/=]+,[A-Za-z0-9+/=]{{88}},es256,\+presence$")
+            with open(keys, "w") as f:
+                f.write(line + "\n")
+            os.chmod(keys, 0o644)  # public data: pam-u2f lets others read it, not write it
+            svc = self.mfa_service("factors=key,totp,recovery origin=pam://test migrate=pam_u2f noenroll cue",
+                                   f"authfile={keys}",
+                                   f"device={key.device}", name="u2f")
+            r = self.login(svc)
+            self.assertTrue(r.ok, "the pam-u2f key logs in without a new registration: " + r.output)
+            self.assertIn("Touch your security key", r.output)
+            self.assertTrue(any("imported" in line and "(1 security keys)" in line for line in r.syslog), r.syslog)
+            self.assertTrue(self.login(svc).ok, "again: the counter went up")
+            listed = json.loads(self.store.server("webauthn", "list", USER, "--json").stdout)
+            self.assertEqual(len(listed), 1, listed)
+            # Imported once: a key added to the file later is not (the store is the truth now).
+            with open(keys, "a") as f:
+                f.write(self.register_with_pam_u2f_format(key, "pam://test") + "\n")
+            self.assertTrue(self.login(svc).ok)
+            self.assertEqual(len(json.loads(self.store.server("webauthn", "list", USER, "--json").stdout)), 1)
+        with pamenv.SoftKey(MFA, os.path.join(self.dir, "other-token")) as other:
+            svc = self.mfa_service("factors=key origin=pam://test migrate=pam_u2f noenroll", f"authfile={keys}",
+                                   f"device={other.device}", name="u2f_wrong")
+            self.assertFalse(self.login(svc).ok, "a key not in the mapping: refused")
+
+    @unittest.skipIf(NO_FIDO2, NO_FIDO2 or "")
+    def test_pam_u2f_central_authfile_old_format(self):
+        authfile = os.path.join(self.dir, "u2f_mappings")
+        with pamenv.SoftKey(MFA, os.path.join(self.dir, "token")) as key:
+            old = self.register_with_pam_u2f_format(key, "pam://fleet", old=True)
+            with open(authfile, "w") as f:
+                f.write("someone-else:not,a,valid,line,at,all\n" + old + "\n")
+            os.chmod(authfile, 0o666)
+            svc = self.mfa_service("factors=key origin=pam://fleet appid=pam://fleet migrate=pam_u2f noenroll",
+                                   f"authfile={authfile}", f"device={key.device}", name="central")
+            r = self.login(svc)
+            self.assertFalse(r.ok, "a mapping file others can write is not imported")
+            self.assertTrue(any("writable by others" in line for line in r.syslog), r.syslog)
+            os.chmod(authfile, 0o644)
+            r = self.login(svc)
+            self.assertTrue(r.ok, "the old-format key (appid) logs in; another user's bad line is not ours: " + r.output)
+            other_appid = self.mfa_service("factors=key origin=pam://fleet appid=pam://elsewhere migrate=pam_u2f noenroll",
+                                           f"authfile={authfile}", f"device={key.device}", name="appid")
+            self.assertTrue(self.login(other_appid).ok, "imported already: the store has the key")
+        # The fleet command: the whole file, every user's last line; the bad line is an error there.
+        r = self.store.server("import-pam-u2f", authfile, check=False)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("line 1", r.stderr)
+        with open(authfile, "w") as f:
+            f.write(old + "\n")
+        r = self.store.server("import-pam-u2f", authfile, check=False)
+        self.assertEqual(r.returncode, 1, "nothing new: " + r.stdout + r.stderr)
+        self.assertIn("already registered", r.stdout)
+
     def enroll(self, path, answer, *extra):
         """`mfa pam enroll --file PATH --no-qr`, answering the proof prompts with answer(secret)."""
         p = subprocess.Popen([MFA, "pam", "enroll", "--file", path, "--no-qr", "--issuer", "test", *extra], stdin=subprocess.PIPE,

@@ -1,7 +1,7 @@
 // Second factors that users already have, brought into the toolkit's store without re-enrolling:
-// google-authenticator-libpam's ~/.google_authenticator and the enrollment file `mfa pam enroll`
-// writes (docs/pam.md). The parsers are strict (fuzzed by fuzz_google_authenticator and
-// fuzz_pam_enrollment): a file that does not parse is Errc::parse with the line or field named, and
+// google-authenticator-libpam's ~/.google_authenticator, pam-u2f's u2f_keys / authfile= mappings
+// and the enrollment file `mfa pam enroll` writes (docs/pam.md). The parsers are strict (fuzzed by
+// fuzz_google_authenticator, fuzz_u2f_mapping and fuzz_pam_enrollment): a file that does not parse is Errc::parse with the line or field named, and
 // nothing is imported.
 #pragma once
 
@@ -40,16 +40,58 @@ Result<GoogleAuthenticatorFile> parse_google_authenticator(std::string_view text
 struct ImportReport {
     bool totp_imported = false;       // false: the user already had a TOTP factor (left as it was)
     std::size_t recovery_codes = 0;   // scratch codes added as recovery codes
+    std::size_t keys_imported = 0;    // pam-u2f credentials added as security keys
     std::vector<std::string> notes;   // settings not carried over, and why
 };
 
 // Imports the secret as the user's TOTP factor (Toolkit::totp_import) and the scratch codes as
 // recovery codes (Toolkit::recovery_import). An active TOTP factor is kept (totp_imported false)
-// and then no scratch code is added either: the file is older than what the store has. HOTP files
-// are refused (unsupported): the store's factors are time based. Errors: unsupported, the
-// toolkit's.
+// and then no scratch code is added either: the file is older than what the store has. An HOTP
+// file (" HOTP_COUNTER n) becomes an HOTP factor (Toolkit::hotp_import) from counter n with
+// google-authenticator's look-ahead, WINDOW_SIZE - 1 codes after it. Errors: unsupported
+// (HOTP_COUNTER 0, which the module itself never accepts a code with), the toolkit's.
 Result<ImportReport> import_google_authenticator(Toolkit& tk, std::string_view user, const GoogleAuthenticatorFile& f,
                                                  const RequestContext& ctx);
+
+// pam-u2f's mapping files: the per-user ~/.config/Yubico/u2f_keys and the central authfile=, one
+// line per user, `user:cred:cred…`. A credential is `keyHandle,publicKey,coseType,options` as
+// pamu2fcfg (pam-u2f 1.1) prints it: key handle and public key in standard base64 (es256: x||y or
+// 0x04||x||y; eddsa: the 32-byte key; rs256: modulus (256 bytes) || exponent (3 bytes)), the COSE
+// type es256 / eddsa / rs256, options a run of +presence, +verification, +pin. The old format
+// (pam-u2f before 1.1, `keyHandle,publicKey`) has a websafe base64 key handle and the hex of the
+// 65-byte uncompressed P-256 point, and pam-u2f verifies it with appid= rather than origin=. A key
+// handle `*` is a resident credential whose id the file does not hold (it cannot be imported).
+// Empty lines and lines starting with '#' are skipped. Errors name the line, the credential and
+// the field ("u2f_keys line 3, credential 2: public key: …").
+inline constexpr std::size_t kMaxU2fMappingFile = 1024 * 1024;  // a central authfile of a fleet
+inline constexpr std::size_t kMaxU2fKeysPerUser = 24;           // pam-u2f's max_devices default
+struct U2fKey {
+    Bytes credential_id;          // empty for a resident credential (`*`)
+    Bytes public_key;             // as a COSE_Key, checked with cose::decode_key
+    int alg = 0;                  // its COSE algorithm (-7, -8, -257)
+    bool old_format = false;      // `keyHandle,publicKey`: registered under pam-u2f's appid=
+    bool presence = false;        // +presence (the old format implies it)
+    bool verification = false;    // +verification
+    bool pin = false;             // +pin
+};
+struct U2fMapping {
+    std::string user;
+    std::size_t line = 0;
+    std::vector<U2fKey> keys;
+};
+// Every mapping line, or, with only_user set, only that user's lines (other users' lines are not
+// parsed, as pam-u2f skips them). A user on several lines: pam-u2f uses the last; so does
+// u2f_mapping_for.
+Result<std::vector<U2fMapping>> parse_u2f_mappings(std::string_view text, std::string_view only_user = {});
+const U2fMapping* u2f_mapping_for(const std::vector<U2fMapping>& mappings, std::string_view user) noexcept;
+
+// Imports each credential as one of the user's security keys (Toolkit::webauthn_import), named
+// "pam-u2f key N", sign count 0: the module's rp_id must be the origin (appid for old-format keys)
+// pam-u2f used. A key already registered is kept; resident (`*`) keys are skipped. notes says what
+// was not carried over (per-key +pin/+verification, a key without +presence). Errors: the toolkit's
+// (factor_already_enrolled when the user has no room for more keys).
+Result<ImportReport> import_u2f_keys(Toolkit& tk, std::string_view user, const U2fMapping& mapping,
+                                     const RequestContext& ctx);
 
 // The enrollment file `mfa pam enroll` writes (0600, owned by the user) and pam_mfa imports on
 // first use: {"v":1,"user":…,"created":…,"totp":{"secret":base32,"alg":…,"digits":…,"period":…},

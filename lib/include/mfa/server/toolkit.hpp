@@ -221,6 +221,13 @@ public:
     // range, an empty or too long secret, a bad user name).
     Status totp_import(std::string_view user, ByteView secret, const OtpParams& params, std::string_view label,
                        const RequestContext& ctx);
+    // The same for an HOTP (counter) secret the user's app already holds (google-authenticator's
+    // HOTP_COUNTER files): it becomes the user's code factor, verified by totp_verify from
+    // params.counter (the next code the app shows) up to look_ahead codes further; each accepted
+    // code moves the counter past it. Errors: as totp_import, and invalid_argument (not HOTP
+    // params, look_ahead above kMaxLookAhead, a counter above 2^63).
+    Status hotp_import(std::string_view user, ByteView secret, const OtpParams& params, unsigned look_ahead,
+                       std::string_view label, const RequestContext& ctx);
     Status totp_remove(std::string_view user, const RequestContext& ctx);
 
     // --- Security keys and passkeys (WebAuthn) -----------------------------------------------------
@@ -394,6 +401,9 @@ private:
     struct Impl;
     struct WebAuthnAssertion;
     Result<VerifyResult> webauthn_verify_assertion(const WebAuthnAssertion& a, const RequestContext& ctx);
+    // totp_import / hotp_import (look_ahead set: HOTP).
+    Status otp_import(std::string_view user, ByteView secret, const OtpParams& params, std::optional<unsigned> look_ahead,
+                      std::string_view label, const RequestContext& ctx);
     Toolkit(std::shared_ptr<store::Store> s, KeyRing k, ToolkitConfig c);
     Status record(std::string type, std::string_view user, std::string detail, const RequestContext& ctx);
     // record() with the organizations of the request, the subject and the actor, and `also` (an
