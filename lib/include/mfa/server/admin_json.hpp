@@ -27,4 +27,10 @@ std::string purged_json(const std::vector<PurgedAccount>& l);
 // {"user","changed_at","must_change"}
 std::string password_state_report_json(std::string_view user, const PasswordState& s);
 
+// {"user","totp","totp_since","hwtoken" (serial | null),"otp_type","totp_pending","security_keys",
+//  "passkeys","recovery_codes_left","enrolled"}
+std::string factor_state_json(std::string_view user, const FactorState& s);
+// {"owner":[permission…],"admin":[…],"member":[…]}: the role table of account.hpp
+std::string role_permissions_json();
+
 }  // namespace mfa::server
