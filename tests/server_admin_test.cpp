@@ -499,7 +499,7 @@ BOOST_AUTO_TEST_CASE(role_permissions_and_authorize) {
     BOOST_TEST(!role_allows(Role::admin, Permission::roles_change));
     BOOST_TEST(role_allows(Role::admin, Permission::members_manage));
     BOOST_TEST(role_allows(Role::admin, Permission::audit_read));
-    for (auto p : kPermissions) BOOST_TEST(permission_from_string(to_string(p)) == p);
+    for (auto p : kPermissions) BOOST_TEST((permission_from_string(to_string(p)) == p));
     BOOST_TEST(!permission_from_string("policy.write"));
     each_store("authorize", [](Admin& a) {
         Toolkit& tk = *a.tk;
@@ -559,7 +559,7 @@ BOOST_AUTO_TEST_CASE(factor_state_and_policy_getter) {
         BOOST_TEST(f->security_keys == 0u);
         BOOST_TEST((f->enrolled == std::vector<FactorType>{FactorType::totp}));
         // The policy as set, and the default for an organization without one.
-        BOOST_TEST(tk.policy("nobody")->require == OrgPolicy::Requirement::optional);
+        BOOST_TEST((tk.policy("nobody")->require == OrgPolicy::Requirement::optional));
         OrgPolicy p;
         p.require = OrgPolicy::Requirement::everyone;
         p.grace_period = 3 * 86400;
