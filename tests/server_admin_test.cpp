@@ -20,6 +20,8 @@ using namespace mfa::server;
 namespace mfa::server {
 inline std::ostream& operator<<(std::ostream& os, Decision d) { return os << to_string(d); }
 inline std::ostream& operator<<(std::ostream& os, PasswordChange c) { return os << to_string(c); }
+inline std::ostream& operator<<(std::ostream& os, Permission p) { return os << to_string(p); }
+inline std::ostream& operator<<(std::ostream& os, FactorType f) { return os << to_string(f); }
 }  // namespace mfa::server
 
 namespace {
@@ -484,6 +486,89 @@ BOOST_AUTO_TEST_CASE(password_renewal_in_the_login_decision) {
                                 R"({"token_max_lifetime":"1"})", R"({"password_min_classes":-1})"})
             BOOST_TEST_CONTEXT(bad) { BOOST_TEST(policy_from_json(bad).code() == Errc::policy_invalid); }
         BOOST_TEST(tk.policy("acme")->password_min_classes == 3u);
+    });
+}
+
+
+// The role table and its check (account.hpp): owners do everything, admins all but the policy and
+// the roles, and never to an owner; members nothing; every refusal audited in the organization.
+BOOST_AUTO_TEST_CASE(role_permissions_and_authorize) {
+    BOOST_TEST(role_permissions(Role::owner).size() == kPermissions.size());
+    BOOST_TEST(role_permissions(Role::member).empty());
+    BOOST_TEST(!role_allows(Role::admin, Permission::policy_change));
+    BOOST_TEST(!role_allows(Role::admin, Permission::roles_change));
+    BOOST_TEST(role_allows(Role::admin, Permission::members_manage));
+    BOOST_TEST(role_allows(Role::admin, Permission::audit_read));
+    for (auto p : kPermissions) BOOST_TEST((permission_from_string(to_string(p)) == p));
+    BOOST_TEST(!permission_from_string("policy.write"));
+    each_store("authorize", [](Admin& a) {
+        Toolkit& tk = *a.tk;
+        BOOST_REQUIRE(tk.set_membership("olivia", "acme", Role::owner, a.op).ok());
+        BOOST_REQUIRE(tk.set_membership("adam", "acme", Role::admin, a.op).ok());
+        BOOST_REQUIRE(tk.set_membership("mia", "acme", Role::member, a.op).ok());
+        BOOST_REQUIRE(tk.set_membership("eve", "other", Role::owner, a.op).ok());
+        const RequestContext web{"", "203.0.113.9", "acme"};
+        BOOST_TEST(tk.authorize("olivia", "acme", Permission::policy_change, "", web).ok());
+        BOOST_TEST(tk.authorize("adam", "acme", Permission::audit_read, "", web).ok());
+        BOOST_TEST(tk.authorize("adam", "acme", Permission::members_manage, "mia", web).ok());
+        // A member refused an admin action, an admin refused the owner's, and neither acts on a higher role.
+        auto st = tk.authorize("mia", "acme", Permission::members_manage, "adam", web);
+        BOOST_TEST(st.code() == Errc::permission_denied);
+        BOOST_TEST(st.error().detail.find("member does not have members.manage") != std::string::npos);
+        BOOST_TEST(tk.authorize("adam", "acme", Permission::policy_change, "", web).code() == Errc::permission_denied);
+        BOOST_TEST(tk.authorize("adam", "acme", Permission::members_manage, "olivia", web).code() == Errc::permission_denied);
+        // Another organization's owner has no right in this one, nor on its members.
+        BOOST_TEST(tk.authorize("eve", "acme", Permission::audit_read, "", web).code() == Errc::permission_denied);
+        BOOST_TEST(tk.authorize("olivia", "acme", Permission::members_manage, "eve", web).code() == Errc::permission_denied);
+        // Five refusals, each in acme's trail with the actor and the permission.
+        AuditQuery q;
+        q.org = "acme";
+        q.type = "permission.denied";
+        auto page = tk.audit_query(q);
+        BOOST_REQUIRE(page.ok());
+        BOOST_REQUIRE(page->events.size() == 5u);
+        BOOST_TEST(page->events.back().actor == "mia");
+        BOOST_TEST(page->events.back().subject == "adam");
+        BOOST_TEST(page->events.back().source_ip == "203.0.113.9");
+        BOOST_TEST(page->events.back().detail.find("members.manage") == 0u);
+        // A deleted account has no rights.
+        BOOST_REQUIRE(tk.delete_account("adam", 0, a.op).ok());
+        BOOST_TEST(tk.authorize("adam", "acme", Permission::audit_read, "", web).code() == Errc::account_deleted);
+    });
+}
+
+// What a security page shows, from the toolkit: the factor state and the stored policy.
+BOOST_AUTO_TEST_CASE(factor_state_and_policy_getter) {
+    each_store("factors", [](Admin& a) {
+        Toolkit& tk = *a.tk;
+        auto f = tk.factor_state("bob");
+        BOOST_REQUIRE(f.ok());
+        BOOST_TEST(!f->totp);
+        BOOST_TEST(f->enrolled.empty());
+        BOOST_REQUIRE(tk.totp_begin("bob", "", a.ctx).ok());
+        BOOST_TEST(tk.factor_state("bob")->totp_pending);
+        BOOST_TEST(!tk.factor_state("bob")->totp);
+        a.enroll("carol");
+        BOOST_REQUIRE(tk.recovery_generate("carol", a.ctx).ok());
+        f = tk.factor_state("carol");
+        BOOST_REQUIRE(f.ok());
+        BOOST_TEST(f->totp);
+        BOOST_TEST(f->totp_since == a.clock);
+        BOOST_TEST(f->hwtoken.empty());
+        BOOST_TEST(f->recovery_codes_left == 10u);
+        BOOST_TEST(f->security_keys == 0u);
+        BOOST_TEST((f->enrolled == std::vector<FactorType>{FactorType::totp}));
+        // The policy as set, and the default for an organization without one.
+        BOOST_TEST((tk.policy("nobody")->require == OrgPolicy::Requirement::optional));
+        OrgPolicy p;
+        p.require = OrgPolicy::Requirement::everyone;
+        p.grace_period = 3 * 86400;
+        p.allowed = {FactorType::webauthn};
+        p.password_min_classes = 3;
+        BOOST_REQUIRE(tk.set_policy("acme", p, a.op).ok());
+        auto back = tk.policy("acme");
+        BOOST_REQUIRE(back.ok());
+        BOOST_TEST(policy_to_json(*back) == policy_to_json(p));
     });
 }
 

@@ -297,7 +297,7 @@ BOOST_AUTO_TEST_CASE(keyring_maintain_rotates_rewraps_in_batches_retires) {
         for (int i = 0; i < 7; ++i) apps.push_back(enroll(*tk, "user" + std::to_string(i), clock));
     }
     KeyMaintenancePolicy p;
-    p.max_age_days = 30;
+    p.max_age = 30 * 86400;
     p.batch = 3;
     p.rewrap_delay = 3600;
     p.clock = [&clock] { return clock; };
@@ -368,7 +368,7 @@ BOOST_AUTO_TEST_CASE(keyring_maintain_keeps_keys_retained_backups_need) {
     bo.clock = [&ms] { return ms; };
     BOOST_REQUIRE(backup_create(db, bo).ok());
     KeyMaintenancePolicy p;
-    p.max_age_days = 1;
+    p.max_age = 86400;
     p.batch = 100;
     p.rewrap_delay = 0;
     p.backup_dir = bo.dir;
@@ -391,6 +391,32 @@ BOOST_AUTO_TEST_CASE(keyring_maintain_keeps_keys_retained_backups_need) {
     BOOST_TEST(r->removed == std::vector<std::uint32_t>{1});
 }
 
+// The rotation age is in seconds: a service can rotate hourly, and a test can watch a rotation.
+BOOST_AUTO_TEST_CASE(keyring_maintain_age_in_seconds) {
+    TempDir d;
+    const std::string ring_path = d / "ring";
+    std::int64_t clock = 1'700'000'000;
+    KeyRing ring;
+    BOOST_REQUIRE(ring.rotate(clock).ok());
+    BOOST_REQUIRE(ring.save_new(ring_path).ok());
+    auto st = store::open_sqlite_store(d / "mfa.db");
+    KeyMaintenancePolicy p;
+    p.max_age = 15;
+    p.clock = [&clock] { return clock; };
+    clock += 14;
+    auto r = maintain_keyring(ring_path, **st, p);
+    BOOST_REQUIRE(r.ok());
+    BOOST_TEST(!r->rotated);
+    clock += 1;
+    r = maintain_keyring(ring_path, **st, p);
+    BOOST_REQUIRE(r.ok());
+    BOOST_TEST(r->rotated);
+    BOOST_TEST(r->current == 2u);
+    BOOST_TEST(KeyRing::load(ring_path)->keys().size() == 2u);  // the old key stays for what it wrapped
+    p.max_age = 36501LL * 86400;
+    BOOST_TEST(maintain_keyring(ring_path, **st, p).code() == Errc::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(keyring_maintain_two_runs_at_once) {
     TempDir d;
     const std::string ring_path = d / "ring";
@@ -400,7 +426,7 @@ BOOST_AUTO_TEST_CASE(keyring_maintain_two_runs_at_once) {
     BOOST_REQUIRE(ring.save_new(ring_path).ok());
     auto st = store::open_sqlite_store(d / "mfa.db");
     KeyMaintenancePolicy p;
-    p.max_age_days = 90;
+    p.max_age = 90 * 86400;
     p.clock = [&clock] { return clock; };
     std::atomic<int> rotations{0};
     std::vector<std::thread> ts;
@@ -421,7 +447,7 @@ BOOST_AUTO_TEST_CASE(keyring_maintain_two_runs_at_once) {
     p.lock_wait = std::chrono::milliseconds(100);
     BOOST_TEST(maintain_keyring(ring_path, **st, p).code() == Errc::keyring_busy);
     ::close(fd);
-    p.max_age_days = 0;
+    p.max_age = 0;
     BOOST_TEST(maintain_keyring(ring_path, **st, p).code() == Errc::invalid_argument);
 }
 

@@ -49,6 +49,16 @@ void ServerAdmin::configure(CLI::App& server, CLI::App& audit) {
     m->add_subcommand("remove", "take USER out of their organization")->add_option("user", user_)->required();
     m->add_subcommand("show", "USER's organization and role")->add_option("user", user_)->required();
     m->add_subcommand("list", "ORG's members")->add_option("org", org_)->required();
+    auto* mc = m->add_subcommand("can", "whether USER's role in ORG has PERMISSION (exit 0) or not (a refusal is audited)");
+    mc->add_option("user", user_)->required();
+    mc->add_option("permission", permission_, "policy.change, members.manage ... (see `members permissions`)")->required();
+    mc->add_option("--org", org_, "the organization")->required();
+    mc->add_option("--target", subject_, "the member the action is on");
+    m->add_subcommand("permissions", "the role table: which role may do what");
+
+    auto* f = server.add_subcommand("factors", "a user's factors (no secret): OTP, security keys, recovery codes left");
+    f->add_option("user", user_)->required();
+    f->add_flag("--json", json_, "print JSON");
 
     auto* a = server.add_subcommand("account", "account deletion with a retention period");
     a->require_subcommand(1);
@@ -84,7 +94,8 @@ void ServerAdmin::configure(CLI::App& server, CLI::App& audit) {
 bool ServerAdmin::handles(const CLI::App& sub) const {
     const std::string name = sub.get_name();
     if (name == "audit") return sub.get_subcommands().front()->get_name() != "verify";
-    return name == "members" || name == "account" || name == "purge" || name == "api-keys" || name == "password-state";
+    return name == "members" || name == "account" || name == "purge" || name == "api-keys" || name == "password-state" ||
+           name == "factors";
 }
 
 int ServerAdmin::run(Context& ctx, server::Toolkit& tk, const CLI::App& sub, const server::RequestContext& rc) {
@@ -95,6 +106,7 @@ int ServerAdmin::run(Context& ctx, server::Toolkit& tk, const CLI::App& sub, con
     if (name == "account") return run_account(ctx, tk, leaf, rc);
     if (name == "purge") return run_purge(ctx, tk, rc);
     if (name == "api-keys") return run_api_keys(ctx, tk, leaf, rc);
+    if (name == "factors") return run_factors(ctx, tk);
     return run_password_state(ctx, tk, rc);
 }
 
@@ -153,6 +165,28 @@ int ServerAdmin::run_members(Context& ctx, server::Toolkit& tk, const std::strin
         ctx.out << (json_ ? server::membership_json(**m) : (*m)->user + "  " + (*m)->org + "  " + std::string(server::to_string((*m)->role)) +
                                                               "  since " + when((*m)->since))
                 << '\n';
+        return kExitOk;
+    }
+    if (what == "can") {
+        const auto perm = server::permission_from_string(permission_);
+        if (!perm) return usage_error(ctx, "no permission '" + permission_ + "' (see `mfa server members permissions`)");
+        server::RequestContext c = rc;
+        c.org = org_;
+        if (auto st = tk.authorize(user_, org_, *perm, subject_, c); !st) return report(ctx, st.error(), "members can");
+        ctx.out << (json_ ? dump(json{{"user", user_}, {"org", org_}, {"permission", permission_}, {"allowed", true}})
+                          : user_ + " may " + permission_ + " in " + org_)
+                << '\n';
+        return kExitOk;
+    }
+    if (what == "permissions") {
+        const auto table = json::parse(server::role_permissions_json());
+        if (json_) ctx.out << table.dump() << '\n';
+        else
+            for (const auto& [role, perms] : table.items()) {
+                std::string line = role + ":";
+                for (const auto& p : perms) line += " " + p.get<std::string>();
+                ctx.out << line << (perms.empty() ? " (their own factors, tokens and password only)" : "") << '\n';
+            }
         return kExitOk;
     }
     auto l = tk.org_members(org_);
@@ -229,6 +263,21 @@ int ServerAdmin::run_password_state(Context& ctx, server::Toolkit& tk, const ser
     ctx.out << (json_ ? server::password_state_report_json(user_, *s)
                       : user_ + ": password set " + when(s->changed_at) + (must == "none" ? "" : "; must change (" + must + ")"))
             << '\n';
+    return kExitOk;
+}
+
+int ServerAdmin::run_factors(Context& ctx, server::Toolkit& tk) {
+    auto f = tk.factor_state(user_);
+    if (!f) return report(ctx, f.error(), "factors");
+    if (json_) {
+        ctx.out << server::factor_state_json(user_, *f) << '\n';
+        return kExitOk;
+    }
+    std::string otp = !f->totp ? "none" : f->hwtoken.empty() ? "authenticator app" : "hardware token " + f->hwtoken;
+    if (f->totp) otp += " (" + std::string(to_string(f->otp_type)) + ", since " + when(f->totp_since) + ")";
+    if (f->totp_pending) otp += "; an enrollment awaits its first code";
+    ctx.out << user_ << ": OTP " << otp << "; " << f->security_keys << " security key(s), " << f->passkeys
+            << " of them passkeys; " << f->recovery_codes_left << " recovery code(s) left\n";
     return kExitOk;
 }
 

@@ -6,6 +6,8 @@
 //   mfa server audit append --event app.X [--subject U] [--detail D] [--org O]
 //   mfa server audit reindex
 //   mfa server members set USER ORG [--role owner|admin|member] | remove USER | show USER | list ORG
+//   mfa server members can USER PERMISSION --org ORG [--target MEMBER] | permissions
+//   mfa server factors USER                             the user's factors, no secret
 //   mfa server account delete USER [--retention-days N] | restore USER | status USER
 //   mfa server purge [--now UNIX]                       for cron: prints what it purged
 //   mfa server api-keys list --org ORG | revoke ID [--org ORG]
@@ -35,9 +37,10 @@ private:
     int run_purge(Context& ctx, server::Toolkit& tk, const server::RequestContext& rc);
     int run_api_keys(Context& ctx, server::Toolkit& tk, const std::string& what, const server::RequestContext& rc);
     int run_password_state(Context& ctx, server::Toolkit& tk, const server::RequestContext& rc);
+    int run_factors(Context& ctx, server::Toolkit& tk);
 
     server::AuditQuery query_;
-    std::string user_, org_, role_ = "member", id_, event_, subject_, detail_, require_change_;
+    std::string user_, org_, role_ = "member", id_, event_, subject_, detail_, require_change_, permission_;
     std::int64_t retention_days_ = 30, now_ = 0;
     bool json_ = false, changed_ = false;
 };

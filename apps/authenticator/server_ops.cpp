@@ -48,7 +48,10 @@ void ServerOps::configure(CLI::App& server, CLI::App& keyring) {
     b->add_subcommand("prune", "remove backups older than --retention-days (the newest is kept)");
 
     auto* m = keyring.add_subcommand("maintain", "rotate, rewrap a batch, retire and remove keys (for cron)");
-    m->add_option("--max-age-days", max_age_days_, "rotate when the current key is older")->check(whole_number(1, 36500))->default_val(90);
+    auto* days = m->add_option("--max-age-days", max_age_days_, "rotate when the current key is older")->check(whole_number(1, 36500))->default_val(90);
+    m->add_option("--max-age-seconds", max_age_seconds_, "the same in seconds (an hourly rotation: 3600)")
+        ->check(whole_number(1, 36500LL * 86400))
+        ->excludes(days);
     m->add_option("--batch", batch_, "records examined this run")->check(whole_number(1, 100000))->default_val(1000);
     m->add_option("--backup-dir", backup_dir_, "backups whose keys must be kept while they are retained");
     m->add_option("--retention-days", retention_days_, "the backups' retention")->check(whole_number(1, 36500))->default_val(30);
@@ -153,7 +156,7 @@ int ServerOps::run_maintain(Context& ctx, const ServerCommon& common) {
     auto store = store::open_store(common.store_url);
     if (!store) return report(ctx, store.error(), "store");
     server::KeyMaintenancePolicy p;
-    p.max_age_days = max_age_days_;
+    p.max_age = max_age_seconds_ != 0 ? max_age_seconds_ : max_age_days_ * 86400;
     p.batch = batch_;
     p.rewrap_delay = rewrap_delay_;
     p.backup_dir = backup_dir_;

@@ -269,4 +269,49 @@ int mfa_server_password_state(mfa_server_t* s, char** out_json, const char* user
     });
 }
 
+int mfa_server_policy_get(mfa_server_t* s, char** out_json, const char* org) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        if (int rc = need(out_json, "out_json"); rc != MFA_OK) return rc;
+        MFA_IN(o, org, "org");
+        auto p = s->tk->policy(o);
+        if (!p) return fail(p.error());
+        return put_alloc(out_json, server::policy_to_json(*p));
+    });
+}
+
+int mfa_server_factor_state(mfa_server_t* s, char** out_json, const char* user) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        if (int rc = need(out_json, "out_json"); rc != MFA_OK) return rc;
+        MFA_IN(u, user, "user");
+        auto st = s->tk->factor_state(u);
+        if (!st) return fail(st.error());
+        return put_alloc(out_json, server::factor_state_json(u, *st));
+    });
+}
+
+int mfa_server_role_permissions(char** out_json) {
+    return guarded([&] {
+        if (int rc = need(out_json, "out_json"); rc != MFA_OK) return rc;
+        return put_alloc(out_json, server::role_permissions_json());
+    });
+}
+
+int mfa_server_authorize(mfa_server_t* s, const char* actor, const char* org, const char* permission,
+                         const char* target, const char* ip) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        MFA_IN(a, actor, "actor");
+        MFA_IN(o, org, "org");
+        MFA_IN(p, permission, "permission");
+        MFA_IN_OPT(t, target, "target");
+        MFA_IN_OPT(i, ip, "source_ip");
+        auto perm = server::permission_from_string(p);
+        if (!perm) return fail(Errc::invalid_argument, "unknown permission '" + std::string(p) + "'");
+        auto st = s->tk->authorize(a, o, *perm, t, ctx(a, i));
+        return st ? MFA_OK : fail(st.error());
+    });
+}
+
 }  // extern "C"

@@ -127,19 +127,47 @@ int mfa_server_backup_restore(const char* backup_path, const char* target_path, 
 
 int mfa_server_keyring_maintain(char** out_json, mfa_server_store_t* store, const char* keyring_path, uint32_t max_age_days,
                                 uint32_t batch, uint32_t rewrap_delay, const char* backup_dir, uint32_t backup_retention_days) {
+    mfa_server_key_maintenance_t p{};
+    if (int rc = mfa_server_key_maintenance_init(&p); rc != MFA_OK) return rc;
+    if (max_age_days != 0) p.max_age = static_cast<int64_t>(max_age_days) * 86400;
+    if (batch != 0) p.batch = batch;
+    p.rewrap_delay = rewrap_delay;
+    p.backup_dir = backup_dir;
+    if (backup_retention_days != 0) p.backup_retention_days = backup_retention_days;
+    return mfa_server_keyring_maintain_policy(out_json, store, keyring_path, &p);
+}
+
+int mfa_server_key_maintenance_init(mfa_server_key_maintenance_t* policy) {
+    if (policy == nullptr) return fail(Errc::invalid_argument, "policy is NULL");
+    const server::KeyMaintenancePolicy d{};
+    *policy = mfa_server_key_maintenance_t{};
+    policy->struct_size = sizeof *policy;
+    policy->max_age = d.max_age;
+    policy->batch = static_cast<uint32_t>(d.batch);
+    policy->rewrap_delay = static_cast<uint32_t>(d.rewrap_delay);
+    policy->backup_retention_days = static_cast<uint32_t>(d.backup_retention_days);
+    return MFA_OK;
+}
+
+int mfa_server_keyring_maintain_policy(char** out_json, mfa_server_store_t* store, const char* keyring_path,
+                                       const mfa_server_key_maintenance_t* policy) {
     return guarded([&] {
         if (int rc = need(out_json, "out_json"); rc != MFA_OK) return rc;
         if (int rc = need(store, "store"); rc != MFA_OK) return rc;
+        mfa_server_key_maintenance_t c{};
+        if (int rc = mfa_server_key_maintenance_init(&c); rc != MFA_OK) return rc;
+        if (policy != nullptr)
+            if (auto rs = read_sized(policy, c, sizeof c, "policy"); !rs) return fail(rs.error());
         auto k = text(keyring_path, "keyring_path");
         if (!k) return fail(k.error());
-        auto d = text(backup_dir, "backup_dir", true);
+        auto d = text(c.backup_dir, "policy.backup_dir", true);
         if (!d) return fail(d.error());
         server::KeyMaintenancePolicy p;
-        if (max_age_days != 0) p.max_age_days = max_age_days;
-        if (batch != 0) p.batch = batch;
-        p.rewrap_delay = rewrap_delay;
+        p.max_age = c.max_age;
+        p.batch = c.batch;
+        p.rewrap_delay = c.rewrap_delay;
         p.backup_dir = std::string(*d);
-        if (backup_retention_days != 0) p.backup_retention_days = backup_retention_days;
+        p.backup_retention_days = c.backup_retention_days;
         auto r = server::maintain_keyring(std::string(*k), *store->store, p);
         if (!r) return fail(r.error());
         return put_alloc(out_json, json{{"current", r->current},

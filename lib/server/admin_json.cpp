@@ -110,4 +110,29 @@ std::string lock_status_json(std::string_view user, const LockStatus& s) {
                      {"second_factor_failures", s.second_factor.failures}});
 }
 
+std::string factor_state_json(std::string_view user, const FactorState& s) {
+    json enrolled = json::array();
+    for (auto f : s.enrolled) enrolled.push_back(std::string(to_string(f)));
+    return dump(json{{"user", std::string(user)},
+                     {"totp", s.totp},
+                     {"totp_since", s.totp_since},
+                     {"hwtoken", s.hwtoken.empty() ? json(nullptr) : json(s.hwtoken)},
+                     {"otp_type", s.totp ? json(std::string(to_string(s.otp_type))) : json(nullptr)},
+                     {"totp_pending", s.totp_pending},
+                     {"security_keys", s.security_keys},
+                     {"passkeys", s.passkeys},
+                     {"recovery_codes_left", s.recovery_codes_left},
+                     {"enrolled", std::move(enrolled)}});
+}
+
+std::string role_permissions_json() {
+    json j = json::object();
+    for (auto role : {Role::owner, Role::admin, Role::member}) {
+        json l = json::array();
+        for (auto p : role_permissions(role)) l.push_back(std::string(to_string(p)));
+        j[std::string(to_string(role))] = std::move(l);
+    }
+    return dump(j);
+}
+
 }  // namespace mfa::server

@@ -72,7 +72,7 @@ Status write_state(store::Store& s, const RewrapState& st) {
 }
 
 Status check(const KeyMaintenancePolicy& p) {
-    if (p.max_age_days < 1 || p.max_age_days > 36500) return {Errc::invalid_argument, "max_age_days must be 1..36500"};
+    if (p.max_age < 1 || p.max_age > 36500 * kDay) return {Errc::invalid_argument, "max_age must be 1 second..36500 days"};
     if (p.batch < 1 || p.batch > store::kMaxKeyPageSize) return {Errc::invalid_argument, "batch must be 1..100000"};
     if (p.rewrap_delay < 0 || p.rewrap_delay > 30 * kDay) return {Errc::invalid_argument, "rewrap_delay must be 0..2592000 seconds"};
     if (p.backup_retention_days < 1 || p.backup_retention_days > kMaxBackupRetentionDays)
@@ -123,7 +123,7 @@ Result<KeyMaintenanceReport> maintain_keyring(const std::string& path, store::St
             if (k.id == id) return k.created;
         return now;
     };
-    if (now - created_of(ring->current_id()) >= p.max_age_days * kDay) {
+    if (now - created_of(ring->current_id()) >= p.max_age) {
         auto id = ring->rotate(now);
         if (!id) return std::move(id).error();
         rep.rotated = true;

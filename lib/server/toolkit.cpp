@@ -189,14 +189,10 @@ Result<PolicyDecision> Toolkit::login_decision(std::string_view org, std::string
     if (!pw) return std::move(pw).error();
     if (pw->changed_at != 0) state.password_changed_at = pw->changed_at;
     if (pw->must_change != PasswordChange::none) state.password_must_change = pw->must_change;
-    auto enrolled = totp_enrolled(user);
-    if (!enrolled) return std::move(enrolled).error();
-    if (*enrolled && std::find(state.enrolled.begin(), state.enrolled.end(), FactorType::totp) == state.enrolled.end())
-        state.enrolled.push_back(FactorType::totp);
-    auto keys = webauthn_list(user);
-    if (!keys) return std::move(keys).error();
-    if (!keys->empty() && std::find(state.enrolled.begin(), state.enrolled.end(), FactorType::webauthn) == state.enrolled.end())
-        state.enrolled.push_back(FactorType::webauthn);
+    auto factors = factor_state(user);  // admin_access.cpp
+    if (!factors) return std::move(factors).error();
+    for (auto f : factors->enrolled)
+        if (std::find(state.enrolled.begin(), state.enrolled.end(), f) == state.enrolled.end()) state.enrolled.push_back(f);
     auto lock = lock_status(user);
     if (!lock) return std::move(lock).error();
     state.locked = state.locked || lock->locked;

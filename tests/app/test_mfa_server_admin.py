@@ -125,5 +125,28 @@ class ServerAdmin(unittest.TestCase):
         self.assertEqual(json.loads(self.ok("password-state", "alice", "--changed", "--json"))["must_change"], "none")
 
 
+    def test_roles_permissions_and_factors(self):
+        self.ok("members", "set", "olivia", "acme", "--role", "owner")
+        self.ok("members", "set", "adam", "acme", "--role", "admin")
+        self.ok("members", "set", "mia", "acme")
+        table = json.loads(self.ok("members", "permissions", "--json"))
+        self.assertEqual(table["member"], [])
+        self.assertIn("policy.change", table["owner"])
+        self.assertNotIn("policy.change", table["admin"])
+        self.assertIn("admin: members.manage", self.ok("members", "permissions"))
+        self.assertIn("adam may members.manage in acme",
+                      self.ok("members", "can", "adam", "members.manage", "--org", "acme", "--target", "mia"))
+        refused = self.srv("members", "can", "mia", "audit.read", "--org", "acme")
+        self.assertEqual(refused.returncode, 1)
+        self.assertIn("member does not have audit.read", refused.stderr)
+        self.assertEqual(self.srv("members", "can", "adam", "members.manage", "--org", "acme", "--target",
+                                  "olivia").returncode, 1)
+        self.assertEqual(self.srv("members", "can", "adam", "everything", "--org", "acme").returncode, 2)
+        denied = json.loads(self.ok("audit", "list", "--org", "acme", "--event", "permission.denied", "--json"))["events"]
+        self.assertEqual([(e["actor"], e["subject"]) for e in denied], [("adam", "olivia"), ("mia", "mia")])
+        f = json.loads(self.ok("factors", "mia", "--json"))
+        self.assertEqual((f["totp"], f["security_keys"], f["recovery_codes_left"], f["enrolled"]), (False, 0, 0, []))
+        self.assertIn("mia: OTP none; 0 security key(s)", self.ok("factors", "mia"))
+
 if __name__ == "__main__":
     mfa_unittest.main()

@@ -147,6 +147,47 @@ static void run(const char *url) {
     CHECK(strstr(json, "\"decision\":\"must_change_password\"") != NULL && strstr(json, "\"password_change\":\"reset\"") != NULL);
     mfa_free(json);
 
+    /* The policy as stored, the factor state, the role table and its check. */
+    CHECK_OK(mfa_server_policy_get(srv, &json, "acme"));
+    CHECK(strstr(json, "\"password_min_classes\":3") != NULL && strstr(json, "\"password_max_age\":7776000") != NULL);
+    mfa_free(json);
+    CHECK_OK(mfa_server_policy_get(srv, &json, "nobody"));
+    CHECK(strstr(json, "\"require\":\"optional\"") != NULL);
+    mfa_free(json);
+    CHECK_RC(mfa_server_policy_get(srv, &json, NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_OK(mfa_server_factor_state(srv, &json, "bob"));
+    CHECK(strstr(json, "\"totp\":false") != NULL && strstr(json, "\"hwtoken\":null") != NULL &&
+          strstr(json, "\"recovery_codes_left\":0") != NULL && strstr(json, "\"enrolled\":[]") != NULL);
+    mfa_free(json);
+    CHECK_OK(mfa_server_recovery_generate(srv, &json, "bob", NULL));
+    mfa_free(json);
+    CHECK_OK(mfa_server_factor_state(srv, &json, "bob"));
+    CHECK(strstr(json, "\"recovery_codes_left\":10") != NULL);
+    mfa_free(json);
+    CHECK_OK(mfa_server_role_permissions(&json));
+    CHECK(strstr(json, "\"member\":[]") != NULL && strstr(json, "\"policy.change\"") != NULL);
+    {
+        const char *a = strstr(json, "\"admin\":[");
+        const char *e = a != NULL ? strchr(a, ']') : NULL;
+        char seg[512] = "";
+        CHECK(a != NULL && e != NULL && (size_t)(e - a) < sizeof seg);
+        if (a != NULL && e != NULL && (size_t)(e - a) < sizeof seg) memcpy(seg, a, (size_t)(e - a));
+        CHECK(strstr(seg, "audit.read") != NULL && strstr(seg, "policy.change") == NULL);
+    }
+    mfa_free(json);
+    CHECK_OK(mfa_server_authorize(srv, "alice", "acme", "policy.change", NULL, "192.0.2.7"));
+    CHECK_OK(mfa_server_authorize(srv, "alice", "acme", "members.manage", "bob", NULL));
+    CHECK_RC(mfa_server_authorize(srv, "bob", "acme", "members.manage", "alice", "192.0.2.7"), MFA_ERR_PERMISSION_DENIED);
+    CHECK_DETAIL("member does not have members.manage");
+    CHECK_RC(mfa_server_authorize(srv, "bob", "acme", "policy.rewrite", NULL, NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_server_authorize(srv, "alice", "globex", "audit.read", NULL, NULL), MFA_ERR_PERMISSION_DENIED);
+    CHECK_OK(mfa_server_audit_filter_init(&q));
+    q.type = "permission.denied";
+    q.org = "acme";
+    CHECK_OK(mfa_server_audit_query(srv, &json, &q));
+    CHECK(count(json, "\"seq\"") == 1 && strstr(json, "\"actor\":\"bob\"") != NULL);
+    mfa_free(json);
+
     /* Deletion, restore, purge. */
     CHECK_RC(mfa_server_account_delete(srv, "bob", -1, "operator", NULL), MFA_ERR_INVALID_ARGUMENT);
     CHECK_OK(mfa_server_account_delete(srv, "bob", 3600, "operator", NULL));

@@ -115,6 +115,23 @@ int main(int argc, char **argv) {
     json = NULL;
     CHECK_RC(mfa_server_keyring_maintain(&json, NULL, ring_path, 90, 100, 3600, NULL, 30), MFA_ERR_INVALID_ARGUMENT);
     CHECK_RC(mfa_server_keyring_maintain(&json, store, ring_path, 90, 200000, 3600, NULL, 30), MFA_ERR_INVALID_ARGUMENT);
+    /* The rotation age in seconds: the key (made at the first run above) is replaced once it is 1 s old. */
+    {
+        mfa_server_key_maintenance_t kp;
+        CHECK_OK(mfa_server_key_maintenance_init(&kp));
+        CHECK(kp.max_age == 90 * 86400 && kp.batch == 1000 && kp.rewrap_delay == 3600 && kp.backup_retention_days == 30);
+        kp.max_age = 0;
+        CHECK_RC(mfa_server_keyring_maintain_policy(&json, store, ring_path, &kp), MFA_ERR_INVALID_ARGUMENT);
+        CHECK_DETAIL("max_age");
+        kp.max_age = 1;
+        sleep(2);
+        CHECK_OK(mfa_server_keyring_maintain_policy(&json, store, ring_path, &kp));
+        CHECK(strstr(json, "\"rotated\":true") != NULL && strstr(json, "\"current\":2") != NULL);
+        mfa_free(json);
+        CHECK_OK(mfa_server_keyring_maintain_policy(&json, store, ring_path, NULL));
+        CHECK(strstr(json, "\"rotated\":false") != NULL && strstr(json, "\"current\":2") != NULL);
+        mfa_free(json);
+    }
 
     free(xml);
     mfa_server_free(&srv);

@@ -37,6 +37,7 @@ def test_table_is_the_library_table() -> None:
     ("SOFTTOKEN_STATE_INVALID", mfakit.Fido2Error), ("URI_PARAMETER", mfakit.UriError),
     ("STORE_UNAVAILABLE", mfakit.StoreError), ("PASSWORD_POLICY", mfakit.PasswordError),
     ("TOKEN_EXPIRED", mfakit.TokenError), ("IP_NOT_ALLOWED", mfakit.NotAllowed),
+    ("PERMISSION_DENIED", mfakit.PermissionDenied),
     ("KEY_UNKNOWN", mfakit.KeyRingError), ("AUDIT_CHAIN_BROKEN", mfakit.AuditError),
     ("CBOR_TRUNCATED", mfakit.EncodingError), ("INVALID_ARGUMENT", mfakit.InvalidArgument),
     ("INTERNAL", mfakit.MfaError),

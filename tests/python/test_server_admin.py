@@ -178,3 +178,41 @@ def test_password_renewal(toolkit: mfakit.Toolkit) -> None:
         toolkit.password_require_change(alice, "bored")
     with pytest.raises(mfakit.PolicyError):
         toolkit.set_policy(acme, {"password_min_classes": 5})
+
+
+def test_roles_authorize_and_what_a_page_shows(toolkit: mfakit.Toolkit) -> None:
+    """The role table and its check (a refusal audited), the stored policy, the factor state."""
+    table = mfakit.server.role_permissions()
+    assert table["member"] == [] and "policy.change" in table["owner"] and "policy.change" not in table["admin"]
+    assert "members.manage" in table["admin"] and "otp_tokens.manage" in table["admin"]
+    owner, admin, member, acme = _names("owner", "admin", "member", "acme")
+    toolkit.set_membership(owner, acme, "owner", actor="operator")
+    toolkit.set_membership(admin, acme, "admin", actor=owner)
+    toolkit.set_membership(member, acme, "member", actor=owner)
+    toolkit.authorize(owner, acme, "policy.change")
+    toolkit.authorize(admin, acme, "members.manage", target=member)
+    with pytest.raises(mfakit.PermissionDenied) as e:
+        toolkit.authorize(member, acme, "audit.read", source_ip="198.51.100.8")
+    assert "member does not have audit.read" in e.value.detail
+    with pytest.raises(mfakit.PermissionDenied):
+        toolkit.authorize(admin, acme, "members.manage", target=owner)   # an admin never acts on an owner
+    with pytest.raises(mfakit.InvalidArgument):
+        toolkit.authorize(owner, acme, "everything")
+    denied = toolkit.audit_query(org=acme, event="permission.denied")["events"]
+    assert [(d["actor"], d["subject"]) for d in denied] == [(admin, owner), (member, member)]
+    assert denied[1]["ip"] == "198.51.100.8"
+
+    assert toolkit.policy(acme)["require"] == "optional"
+    toolkit.set_policy(acme, {"require": "everyone", "grace_period": 86400, "allowed": ["webauthn"],
+                              "ip_allow": "10.0.0.0/8", "password_min_classes": 3})
+    p = toolkit.policy(acme)
+    assert (p["require"], p["grace_period"], p["allowed"], p["ip_allow"], p["password_min_classes"]) == \
+        ("everyone", 86400, ["webauthn"], "10.0.0.0/8", 3)
+
+    f = toolkit.factor_state(member)
+    assert not f["totp"] and f["enrolled"] == [] and f["hwtoken"] is None and f["recovery_codes_left"] == 0
+    enroll(toolkit, member)
+    toolkit.recovery_generate(member)
+    f = toolkit.factor_state(member)
+    assert f["totp"] and f["otp_type"] == "totp" and f["enrolled"] == ["totp"] and f["recovery_codes_left"] == 10
+    assert abs(f["totp_since"] - time.time()) < 60

@@ -5,6 +5,7 @@ resynchronised, unassigned and retired, with bad input."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,12 @@ def test_keyring_maintain(tmp_path: Path) -> None:
     with pytest.raises(errors.MfaError) as e:
         server.keyring_maintain(store, str(tmp_path / "missing-ring"))
     assert e.value.name == "MFA_ERR_IO" and "missing-ring" in str(e.value)
+    # The rotation age in seconds: a key a second old is replaced; old secrets still decrypt (the ring keeps it).
+    time.sleep(1.1)
+    rotated = server.keyring_maintain(store, str(ring), max_age=1, batch=10)
+    assert rotated["rotated"] and rotated["current"] == 2
+    with pytest.raises(errors.InvalidArgument):
+        server.keyring_maintain(store, str(ring), max_age=0)
 
 
 def test_otp_tokens(tmp_path: Path) -> None:

@@ -98,7 +98,12 @@ function hotp(key, counter) {
 // An authenticator app: each code of a later step than the last one used (the toolkit accepts a
 // code once, and one step ahead of the clock), waiting for the clock when needed.
 class AuthenticatorApp {
-  constructor(secret) { this.key = base32Decode(secret); this.last = -1; secrets.push(secret); }
+  // secret: the Base32 key an enrollment page shows, or a hardware token's seed (a Buffer).
+  constructor(secret) {
+    this.key = Buffer.isBuffer(secret) ? secret : base32Decode(secret);
+    this.last = -1;
+    secrets.push(Buffer.isBuffer(secret) ? secret.toString("base64") : secret);
+  }
   async next() {
     for (;;) {
       const now = Math.floor(Date.now() / 1000 / 30);
@@ -112,6 +117,43 @@ class AuthenticatorApp {
   }
   // The code of the step used last (a replay).
   replay() { return hotp(this.key, this.last); }
+}
+
+// A vendor's PSKC file (RFC 6030) for TOTP tokens, made as tests/vectors/pskc/make_vectors.sh makes
+// its files with OpenSSL (here through Node's crypto, which is OpenSSL): the seeds encrypted with a
+// pre-shared AES-128 key (AES-CBC, the IV in front), each with an HMAC-SHA1 ValueMAC under a MAC key
+// that is itself encrypted with the pre-shared key.
+function pskcFile(psk, tokens) {
+  const enc = (data) => {
+    const iv = crypto.randomBytes(16);
+    const c = crypto.createCipheriv("aes-128-cbc", psk, iv);
+    return Buffer.concat([iv, c.update(data), c.final()]);
+  };
+  const macKey = crypto.randomBytes(20);
+  const packages = tokens.map(({ serial, seed }) => {
+    const value = enc(seed);
+    const mac = crypto.createHmac("sha1", macKey).update(value).digest("base64");
+    return `  <KeyPackage>
+    <DeviceInfo><Manufacturer>mfakit test vendor</Manufacturer><SerialNo>${serial}</SerialNo><Model>OTP-T</Model></DeviceInfo>
+    <Key Id="key-${serial}" Algorithm="urn:ietf:params:xml:ns:keyprov:pskc:totp">
+      <Issuer>mfakit web tests</Issuer>
+      <AlgorithmParameters><ResponseFormat Length="6" Encoding="DECIMAL"/></AlgorithmParameters>
+      <Data>
+        <Secret><EncryptedValue><xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#aes128-cbc"/>
+          <xenc:CipherData><xenc:CipherValue>${value.toString("base64")}</xenc:CipherValue></xenc:CipherData></EncryptedValue>
+          <ValueMAC>${mac}</ValueMAC></Secret>
+        <TimeInterval><PlainValue>30</PlainValue></TimeInterval>
+      </Data>
+    </Key>
+  </KeyPackage>\n`;
+  }).join("");
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<KeyContainer Version="1.0" xmlns="urn:ietf:params:xml:ns:keyprov:pskc"
+    xmlns:ds="http://www.w3.org/2000/09/xmldsig#" xmlns:xenc="http://www.w3.org/2001/04/xmlenc#">
+  <EncryptionKey><ds:KeyName>mfakit-web-test-psk</ds:KeyName></EncryptionKey>
+  <MACMethod Algorithm="http://www.w3.org/2000/09/xmldsig#hmac-sha1"><MACKey><xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#aes128-cbc"/><xenc:CipherData><xenc:CipherValue>${enc(macKey).toString("base64")}</xenc:CipherValue></xenc:CipherData></MACKey></MACMethod>
+${packages}</KeyContainer>
+`;
 }
 
 async function shot(page, name) {
@@ -244,9 +286,11 @@ async function api(base, token) {
 // ------------------------------------------------------------------ the story
 async function main() {
   // --maintenance-interval 20: the service backs up and maintains its keys every 20 s of the story
-  // (a day in production), so the data-protection step sees backups of a store with data in it.
+  // (a day in production), so the data-protection step sees backups of a store with data in it;
+  // --key-max-age 15s (90 days in production): each of those runs makes a new key, so that step
+  // sees the current key change and the secrets written under the first key still verify.
   const s = await startService("sqlite", ["--data", path.join(tmp, "s"), "--free-failures", "2", "--base-delay", "2",
-                                          "--lock-after", "4", "--maintenance-interval", "20"]);
+                                          "--lock-after", "4", "--maintenance-interval", "20", "--key-max-age", "15s"]);
   const S = `http://localhost:${s.port}`;
   const launchArgs = ["--host-resolver-rules=MAP localhost 127.0.0.1"];
   if (process.getuid && process.getuid() === 0) launchArgs.push("--no-sandbox");  // CI runs as root
@@ -479,6 +523,15 @@ async function main() {
     await owner.waitForURL(/\/org$/);
     const r = await bobPage.goto(S + "/org");
     check(r.status() === 403, "a member may not: " + r.status());
+    check((await bobPage.textContent("#message")).includes("member does not have members.manage"), "the toolkit's reason");
+    // Nor do what the page would offer an admin, by posting the form himself: the toolkit refuses
+    // (and audits it), whatever the page showed.
+    await bobPage.goto(S + "/home");
+    const csrf = await bobPage.getAttribute('meta[name="csrf-token"]', "content");
+    const forged = await bobPage.request.post(S + "/org/members/unlock", { form: { csrf, email: alice.email } });
+    check(forged.status() === 403 && (await forged.text()).includes("does not have members.manage"),
+          "a member refused an admin action: " + forged.status());
+    check(!(await bobPage.isVisible('nav a[href="/org"]')), "and the page offers him none");
   });
 
   await step("password rules (3 of 4 character classes) and a renewal an admin forces", async () => {
@@ -506,6 +559,60 @@ async function main() {
     await bobPage.click("#password-change");
     await bobPage.goto(S + "/home");
     check(bobPage.url().endsWith("/home"), "after the change bob is let in");
+  });
+
+  await step("hardware OTP tokens: a PSKC file imported, a token assigned, the member logs in with its code", async () => {
+    const psk = crypto.randomBytes(16);
+    const seeds = [crypto.randomBytes(20), crypto.randomBytes(20)];
+    const token = new AuthenticatorApp(seeds[0]);
+    secrets.push(psk.toString("hex"), seeds[1].toString("base64"));
+    const hana = { email: "hana@acme.test", password: "Quiet-Harbor-55-lamp" };
+    secrets.push(hana.password);
+    await invite(owner, S, hana.email);
+    const hanaPage = await newPage();
+    await signup(hanaPage, S, { email: hana.email, password: hana.password, name: "Hana" });
+    await hanaPage.waitForURL(/\/security$/);   // the second factor is mandatory: she has none yet
+    await owner.goto(S + "/org/otp-tokens");
+    await owner.setInputFiles("#pskc-file", { name: "tokens.pskc", mimeType: "application/pskc+xml",
+                                              buffer: Buffer.from(pskcFile(psk, [{ serial: "HW-0001", seed: seeds[0] },
+                                                                                 { serial: "HW-0002", seed: seeds[1] }])) });
+    await owner.fill("#pskc-key", "00".repeat(16));
+    await owner.click("#pskc-import");
+    check((await owner.textContent("#message")).includes("Not imported"), "a wrong pre-shared key is refused");
+    await owner.goto(S + "/org/otp-tokens");
+    await owner.setInputFiles("#pskc-file", { name: "tokens.pskc", mimeType: "application/pskc+xml",
+                                              buffer: Buffer.from(pskcFile(psk, [{ serial: "HW-0001", seed: seeds[0] },
+                                                                                 { serial: "HW-0002", seed: seeds[1] }])) });
+    await owner.fill("#pskc-key", psk.toString("hex"));
+    await owner.click("#pskc-import");
+    await owner.waitForURL(/\/org\/otp-tokens$/);
+    const row = (serial) => owner.locator(`tr.otp-token[data-serial="${serial}"]`);
+    check((await row("HW-0001").getAttribute("data-state")) === "unassigned" &&
+          (await row("HW-0002").getAttribute("data-state")) === "unassigned", "both tokens listed by serial, unassigned");
+    await row("HW-0001").locator("select.assign-to").selectOption(hana.email);
+    await row("HW-0001").locator("button.assign").click();
+    await owner.waitForURL(/\/org\/otp-tokens$/);
+    check((await row("HW-0001").getAttribute("data-state")) === "assigned" &&
+          (await row("HW-0001").locator("td.user").textContent()) === hana.email, "HW-0001 is hana's");
+    await shot(owner, "otp-tokens");
+    // Her session never proved the new factor: the next page asks for its code.
+    await hanaPage.goto(S + "/home");
+    await hanaPage.waitForURL(/\/login\/second$/);
+    await hanaPage.fill('form[action="/login/totp"] input[name="code"]', await token.next());
+    await hanaPage.click("#totp-submit");
+    await hanaPage.waitForURL(/\/home$/);
+    await logout(hanaPage);
+    await loginWithTotp(hanaPage, S, hana.email, hana.password, token);
+    await hanaPage.waitForURL(/\/home$/);
+    await hanaPage.goto(S + "/security");
+    check((await hanaPage.textContent("#totp-state")).includes("Hardware token HW-0001"), "her page names the token");
+    await hanaPage.context().close();
+    await row("HW-0001").locator("button.unassign").click();
+    await owner.waitForURL(/\/org\/otp-tokens$/);
+    check((await row("HW-0001").getAttribute("data-state")) === "unassigned", "unassigned");
+    await row("HW-0002").locator("button.retire").click();
+    await owner.waitForURL(/\/org\/otp-tokens$/);
+    check((await row("HW-0002").getAttribute("data-state")) === "retired", "HW-0002 retired");
   });
 
   await step("account deletion, refused logins, and a restore within the month", async () => {
@@ -539,6 +646,16 @@ async function main() {
     const rows = await owner.locator("tr.event").evaluateAll((r) => r.map((x) => x.dataset.type));
     check(rows.length >= 5 && rows.every((t) => t === "policy.changed"), "filtered to policy changes: " + rows.join(" "));
     await shot(owner, "audit");
+    const filtered = async (type) => {
+      await owner.fill('#audit-filters input[name="type"]', type);
+      await owner.click("#audit-filter");
+      return owner.locator("tr.event").evaluateAll((r) => r.map((x) => x.dataset.type));
+    };
+    const hw = await filtered("hwtoken.*");
+    for (const t of ["hwtoken.imported", "hwtoken.assigned", "hwtoken.unassigned", "hwtoken.retired"]) {
+      check(hw.includes(t), "the hardware tokens' changes: " + t + " among " + hw.join(" "));
+    }
+    check((await filtered("permission.denied")).length >= 2, "the member's refused admin actions are in the log");
     await owner.fill('#audit-filters input[name="type"]', "");
     await owner.fill('#audit-filters input[name="user"]', "bob@acme.test");
     await owner.click("#audit-filter");
@@ -551,17 +668,35 @@ async function main() {
           "the export, oldest first: " + JSON.stringify(lines.map((l) => l.type)));
   });
 
-  await step("data protection: the service's own backups (verified) and its key maintenance", async () => {
+  await step("data protection: the service's own backups (verified) and its key rotation, seen happening", async () => {
     // The service ran its maintenance on its first request and every 20 s since: backups of the
-    // SQLite store, kept a month, and key maintenance runs (the key is new, so nothing rotates yet).
+    // SQLite store, kept a month, and key maintenance runs, each making a new key (--key-max-age 15s).
     await owner.goto(S + "/org/data");
     const backups = await owner.locator("#backups tr.backup td:first-child").allTextContents();
     check(backups.length >= 2 && backups.every((n) => /^mfa-backup-\d{8}T\d{6}/.test(n)), "a backup is listed: " + backups.join(" "));
     const verified = await owner.textContent("#backup-verified");
     const v = /verified: (\d+) entries, audit chain of\s+(\d+) records intact/.exec(verified);
     check(v && Number(v[1]) > 10 && Number(v[2]) > 10, "the newest backup, of a store with data, verifies: " + verified);
-    check((await owner.textContent("#key-current")).includes("Current key: 1"), "the current key is shown");
-    check((await owner.textContent("#encryption")).includes("90 days old"), "the rotation policy is shown");
+    const currentKey = async () => {
+      const m = /Current key: (\d+)/.exec(await owner.textContent("#key-current"));
+      check(m, "the current key is shown");
+      return Number(m[1]);
+    };
+    check((await owner.textContent("#encryption")).includes("15 seconds old"), "the rotation policy is shown");
+    const before = await currentKey();
+    check(before > 1, "keys rotated already during the story: current key " + before);
+    let after = before;
+    for (let i = 0; i < 60 && after === before; i++) {
+      await sleep(1000);
+      await owner.goto(S + "/org/data");
+      after = await currentKey();
+    }
+    check(after > before, `the current key changes: ${before} then ${after}`);
+    // Alice's TOTP secret was written under key 1 at the start of the story: it still verifies.
+    await logout(owner);
+    await loginWithTotp(owner, S, alice.email, alice.password, aliceTotp);
+    await owner.waitForURL(/\/home$/);
+    await owner.goto(S + "/org/data");
     check(fs.readdirSync(path.join(tmp, "s", "backups")).every((f) => (fs.statSync(path.join(tmp, "s", "backups", f)).mode & 0o077) === 0),
           "backups are readable by the service's user only");
     await shot(owner, "data-protection");

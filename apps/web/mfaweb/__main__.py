@@ -34,6 +34,16 @@ def _keyring(path: str) -> str:
     return text
 
 
+def _duration(text: str) -> int:
+    """"90d", "12h", "30m", "45s" or plain seconds, as seconds."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    t = text.strip().lower()
+    n, unit = (t[:-1], units[t[-1]]) if t and t[-1] in units else (t, 1)
+    if not n.isdigit() or int(n) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: a length of time like 90d, 12h, 30m or 45s")
+    return int(n) * unit
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="mfaweb", description="The mfakit reference web service (docs/web.md).")
     p.add_argument("--data", default="web-data", help="data folder: key ring, app.db, the default store (default ./web-data)")
@@ -51,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--backup-dir", help="where the SQLite store's backups go (default DATA/backups; '' for none)")
     p.add_argument("--maintenance-interval", type=int, default=86400, metavar="SECONDS",
                    help="backup and key maintenance every SECONDS per process (default 86400; 0: never, run them from cron)")
-    p.add_argument("--key-max-age-days", type=int, default=90, help="make a new key when the current one is this old (default 90)")
+    p.add_argument("--key-max-age", type=_duration, default=90 * 86400, metavar="AGE",
+                   help="make a new key when the current one is AGE old: seconds, or with s, m, h, d (default 90d)")
     p.add_argument("--backup-retention-days", type=int, default=30, help="keep backups this long (default 30)")
     a = p.parse_args(argv)
 
@@ -73,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
                  rp_id=rp_id, keyring=_keyring(keyring_path), toolkit_options=opts,
                  cookie_secure=origin.startswith("https://"), keyring_path=keyring_path,
                  backup_dir=os.path.join(a.data, "backups") if a.backup_dir is None else a.backup_dir,
-                 maintenance_interval=a.maintenance_interval, key_max_age_days=a.key_max_age_days,
+                 maintenance_interval=a.maintenance_interval, key_max_age=a.key_max_age,
                  backup_retention_days=a.backup_retention_days)
     app = create_app(cfg)
     if a.trust_proxy:

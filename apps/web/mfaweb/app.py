@@ -22,6 +22,7 @@ from typing import Any, Callable
 from flask import Flask, Response, abort, g, jsonify, redirect, render_template, request, url_for
 
 import mfakit
+from mfakit import errors as merrors
 from mfakit import server as mserver
 
 from .appdb import AppDb, Session
@@ -30,9 +31,8 @@ log = logging.getLogger("mfaweb")
 
 FACTORS = ("totp", "webauthn")
 ROLES = ("owner", "admin", "member")
-# What each role may do in its organization (the service's own authorization; the toolkit decides
-# authentication: who this is, with which factors, from where).
-ADMIN_ROLES = ("owner", "admin")
+# Who may do what in an organization is the toolkit's role table (mserver.role_permissions(),
+# checked by toolkit.authorize, which audits each refusal): the pages only name the permission.
 SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -48,11 +48,11 @@ class Config:
     # Data protection, run by the service itself (docs/web.md "Data protection"): every
     # maintenance_interval seconds (0: never) a backup of a SQLite store into backup_dir ("": none),
     # kept backup_retention_days, and a key maintenance run on the key ring file at keyring_path
-    # ("": none): a new key when the current one is key_max_age_days old, rewraps, retirements.
+    # ("": none): a new key when the current one is key_max_age seconds old, rewraps, retirements.
     keyring_path: str = ""
     backup_dir: str = ""
     maintenance_interval: int = 86400
-    key_max_age_days: int = 90
+    key_max_age: int = 90 * 86400
     backup_retention_days: int = 30
 
 
@@ -162,7 +162,7 @@ def create_app(cfg: Config) -> Flask:
                 report["errors"].append(f"backup: {e.message} {e.detail}".strip())
         if cfg.keyring_path:
             try:
-                k = mserver.keyring_maintain(store, cfg.keyring_path, max_age_days=cfg.key_max_age_days,
+                k = mserver.keyring_maintain(store, cfg.keyring_path, max_age=cfg.key_max_age,
                                              backup_dir=cfg.backup_dir or None,
                                              backup_retention_days=cfg.backup_retention_days)
                 report["keys"] = k
@@ -231,13 +231,18 @@ def create_app(cfg: Config) -> Flask:
                  (s.email if s and s.email else "-"), (time.monotonic() - g.get("started", time.monotonic())) * 1000)
         return resp
 
+    permission_table = mserver.role_permissions()
+
     @app.context_processor
     def template_globals() -> dict[str, Any]:
         s = session()
         org = db.org(s.org) if s.org else None
         role = member_role(s) if s.stage == "full" else None
-        return {"sess": s, "csrf": s.csrf, "current_org": org, "role": role, "is_admin": role in ADMIN_ROLES,
-                "fmt_time": fmt_time, "fmt_left": fmt_left}
+        # Which links and forms to show: the toolkit's table for this role (each action is still
+        # authorized by the toolkit when it is asked for).
+        return {"sess": s, "csrf": s.csrf, "current_org": org, "role": role,
+                "perms": set(permission_table.get(role or "", [])), "fmt_time": fmt_time, "fmt_left": fmt_left,
+                "fmt_duration": fmt_duration}
 
     def membership(email: str, org: str | None = None) -> dict[str, Any] | None:
         """The toolkit's membership of the user (in org, when given): {"org", "role", "since"}."""
@@ -269,10 +274,21 @@ def create_app(cfg: Config) -> Flask:
         return "mfa" in amr
 
     # ---------------------------------------------------------------- access
-    def login_required(*, enroll_ok: bool = False, admin: bool = False, owner: bool = False) -> Callable[..., Any]:
+    def authorize(permission: str, target: str | None = None) -> None:
+        """The toolkit's answer to "may this session's user do that in its organization" (and to
+        that member, when target is given); a refusal is audited by the toolkit and ends here in 403."""
+        s = session()
+        assert s.email and s.org
+        try:
+            toolkit.authorize(s.email, s.org, permission, target, client_ip())
+        except mfakit.PermissionDenied as e:
+            abort(403, f"Not allowed: {e.detail}")
+
+    def login_required(*, enroll_ok: bool = False, permission: str | None = None) -> Callable[..., Any]:
         """A logged-in member of the session's organization, with the toolkit's decision re-asked on
         every request: a policy made stricter (2FA now mandatory, an IP allow list) applies to
-        sessions already open. enroll_ok: a page that enrolls a factor, open to a user who must."""
+        sessions already open. enroll_ok: a page that enrolls a factor, open to a user who must.
+        permission: an organization action the toolkit must authorize (toolkit.authorize)."""
         def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
             @functools.wraps(view)
             def inner(*a: Any, **kw: Any) -> Any:
@@ -295,9 +311,8 @@ def create_app(cfg: Config) -> Flask:
                 if (d["decision"] == "must_enroll" and not d["may_skip"]
                         or d["decision"] == "must_change_password") and not enroll_ok:
                     return redirect(url_for("security"))
-                role = member_role(s)
-                if owner and role != "owner" or admin and role not in ADMIN_ROLES:
-                    abort(403, "this page is for the organization's " + ("owner" if owner else "owners and admins"))
+                if permission is not None:
+                    authorize(permission)
                 return view(*a, **kw)
             return inner
         return wrap
@@ -525,9 +540,8 @@ def create_app(cfg: Config) -> Flask:
         s = session()
         assert s.email and s.org
         return render_template("security.html", decision=g.decision, keys=toolkit.webauthn_list(s.email),
-                               totp_enrolled_at=db.totp_enrolled_at(s.email),
-                               recovery_left=toolkit.recovery_remaining(s.email),
-                               tokens=toolkit.token_list(s.email), allowed=allowed_factors(s.org))
+                               factors=toolkit.factor_state(s.email), tokens=toolkit.token_list(s.email),
+                               allowed=allowed_factors(s.org))
 
     @app.post("/security/totp/begin")
     @login_required(enroll_ok=True)
@@ -549,7 +563,6 @@ def create_app(cfg: Config) -> Flask:
             msg = "That code did not match: start again and try the next code." if isinstance(e, mfakit.OtpError) else e.message
             return render_template("message.html", title="TOTP not enrolled", message=msg, retry_after=wait,
                                    back=url_for("security")), 400
-        db.set_totp_view(s.email, True)
         # The confirmation checked a code: this session has proved the new factor.
         replace_session(s.email, s.org, "full", sorted(set(s.amr) | {"otp", "mfa"}))
         codes = toolkit.recovery_generate(s.email, client_ip())
@@ -561,7 +574,6 @@ def create_app(cfg: Config) -> Flask:
         s = session()
         assert s.email
         toolkit.totp_remove(s.email, actor=s.email, source_ip=client_ip())
-        db.set_totp_view(s.email, False)
         return redirect(url_for("security"))
 
     @app.post("/security/recovery/new")
@@ -700,27 +712,21 @@ def create_app(cfg: Config) -> Flask:
         d = g.get("decision")
         if d and d["decision"] == "must_enroll":
             return list(d["accepted"])
-        view = db.policy_view(org)
-        return list(view["allowed"]) if view else list(FACTORS)
+        return list(toolkit.policy(org)["allowed"])
 
     def org_members(org: str) -> list[dict[str, Any]]:
         ms = toolkit.org_members(org)
         names = db.display_names([m["user"] for m in ms]) if ms else {}
         return [m | {"display_name": names.get(m["user"], m["user"])} for m in ms]
 
-    POLICY_DEFAULT = {"require": "optional", "roles": [], "grace_period": 0, "allowed": list(FACTORS),
-                      "ip_allow": "", "email_allow": "", "password_min_classes": 0, "password_max_age": 0,
-                      "token_max_lifetime": 0}
-
     @app.get("/org")
-    @login_required(admin=True)
+    @login_required(permission="members.manage")
     def org_page() -> Any:
         s = session()
         assert s.org
         members = [m | {"lock": toolkit.lock_status(m["user"]), "account": toolkit.account_status(m["user"]),
                         "password": toolkit.password_state(m["user"])} for m in org_members(s.org)]
-        policy = POLICY_DEFAULT | (db.policy_view(s.org) or {})
-        return render_template("org.html", members=members, invitations=db.invitations(s.org), policy=policy,
+        return render_template("org.html", members=members, invitations=db.invitations(s.org), policy=toolkit.policy(s.org),
                                tokens=toolkit.org_tokens(s.org), roles=ROLES, factors=FACTORS)
 
     def days(field: str) -> int:
@@ -730,7 +736,7 @@ def create_app(cfg: Config) -> Flask:
             abort(400, f"{field}: a number of days")
 
     @app.post("/org/policy")
-    @login_required(owner=True)
+    @login_required(permission="policy.change")
     def org_policy() -> Any:
         s = session()
         assert s.org and s.email
@@ -754,21 +760,22 @@ def create_app(cfg: Config) -> Flask:
             toolkit.set_policy(s.org, policy, actor=s.email, source_ip=client_ip())
         except (mfakit.PolicyError, mfakit.NotAllowed) as e:
             return fail(f"Policy refused: {e.detail or e.message}")
-        db.set_policy_view(s.org, policy)
         return redirect(url_for("org_page"))
 
-    def form_member(field: str = "email") -> tuple[Session, str]:
-        """The session and the member of its organization a form names (404 for anyone else)."""
+    def form_member(permission: str = "members.manage", field: str = "email") -> tuple[Session, str]:
+        """The session and the member a form names, once the toolkit authorized the action on them
+        (a member of the organization, not of a higher role than the actor's)."""
         s = session()
         email = request.form.get(field, "")
-        if not s.org or not s.email or membership(email, s.org) is None:
+        if not s.org or not s.email or not email:
             abort(404)
+        authorize(permission, email)
         return s, email
 
     @app.post("/org/members/role")
-    @login_required(owner=True)
+    @login_required(permission="roles.change")
     def org_role() -> Any:
-        s, email = form_member()
+        s, email = form_member("roles.change")
         assert s.org
         role = request.form.get("role", "")
         if role not in ROLES:
@@ -779,7 +786,7 @@ def create_app(cfg: Config) -> Flask:
         return redirect(url_for("org_page"))
 
     @app.post("/org/members/remove")
-    @login_required(admin=True)
+    @login_required(permission="members.manage")
     def org_remove() -> Any:
         s, email = form_member()
         if email == s.email:
@@ -789,7 +796,7 @@ def create_app(cfg: Config) -> Flask:
         return redirect(url_for("org_page"))
 
     @app.post("/org/members/invite")
-    @login_required(admin=True)
+    @login_required(permission="members.manage")
     def org_invite() -> Any:
         s = session()
         assert s.org and s.email
@@ -802,21 +809,21 @@ def create_app(cfg: Config) -> Flask:
         return redirect(url_for("org_page"))
 
     @app.post("/org/members/unlock")
-    @login_required(admin=True)
+    @login_required(permission="members.manage")
     def org_unlock() -> Any:
         s, email = form_member()
         toolkit.unlock(email, actor=s.email, source_ip=client_ip())
         return redirect(url_for("org_page"))
 
     @app.post("/org/members/password-reset")
-    @login_required(admin=True)
+    @login_required(permission="members.manage")
     def org_password_reset() -> Any:
         s, email = form_member()
         toolkit.password_require_change(email, "reset", actor=s.email, source_ip=client_ip())
         return redirect(url_for("org_page"))
 
     @app.post("/org/members/delete")
-    @login_required(admin=True)
+    @login_required(permission="members.manage")
     def org_delete_account() -> Any:
         s, email = form_member()
         if email == s.email:
@@ -826,7 +833,7 @@ def create_app(cfg: Config) -> Flask:
         return redirect(url_for("org_page"))
 
     @app.post("/org/members/restore")
-    @login_required(admin=True)
+    @login_required(permission="members.manage")
     def org_restore_account() -> Any:
         s, email = form_member()
         try:
@@ -836,7 +843,7 @@ def create_app(cfg: Config) -> Flask:
         return redirect(url_for("org_page"))
 
     @app.post("/org/tokens/revoke")
-    @login_required(admin=True)
+    @login_required(permission="api_keys.manage")
     def org_token_revoke() -> Any:
         s = session()
         try:
@@ -845,6 +852,82 @@ def create_app(cfg: Config) -> Flask:
         except mfakit.TokenError:
             abort(404)
         return redirect(url_for("org_page"))
+
+    # ---------------------------------------------------------------- hardware OTP tokens
+    def otp_token(serial: str) -> dict[str, Any]:
+        for t in toolkit.otp_tokens_list():
+            if t["serial"] == serial:
+                return t  # type: ignore[no-any-return]
+        abort(404, "no hardware token with that serial number")
+
+    def otp_token_target(t: dict[str, Any]) -> None:
+        """An action on a token: on its user, when it is assigned (the toolkit checks that user is a
+        member of this organization the actor may act on)."""
+        authorize("otp_tokens.manage", t["user"] if t["state"] == "assigned" else None)
+
+    @app.get("/org/otp-tokens")
+    @login_required(permission="otp_tokens.manage")
+    def org_otp_tokens() -> Any:
+        """The service's hardware OTP tokens (one inventory: imported from the vendors' PSKC files),
+        those assigned to this organization's members, and its members who could get one."""
+        s = session()
+        assert s.org
+        members = {m["user"]: m for m in org_members(s.org)}
+        tokens = [t for t in toolkit.otp_tokens_list() if t["state"] != "assigned" or t["user"] in members]
+        free = [m for u, m in members.items() if not toolkit.factor_state(u)["totp"]]
+        return render_template("otp_tokens.html", tokens=tokens, free_members=free)
+
+    @app.post("/org/otp-tokens/import")
+    @login_required(permission="otp_tokens.manage")
+    def org_otp_tokens_import() -> Any:
+        s = session()
+        f = request.files.get("pskc")
+        data = f.read() if f else b""
+        if not data:
+            return fail("Choose the PSKC file the token vendor sent.")
+        key_hex = "".join(request.form.get("key", "").split())
+        try:
+            key = bytes.fromhex(key_hex) if key_hex else None
+        except ValueError:
+            return fail("The pre-shared key is hexadecimal (32, 48 or 64 digits).")
+        passphrase = request.form.get("passphrase") or None
+        try:
+            got = toolkit.otp_tokens_import(data, key=key, passphrase=passphrase, actor=s.email, source_ip=client_ip())
+        except mfakit.MfaError as e:   # PskcError, HwTokenError, Unsupported: the toolkit says which
+            return fail(f"Not imported: {e.message}{': ' + e.detail if e.detail else ''}")
+        log.info("imported %d hardware tokens", len(got))
+        return redirect(url_for("org_otp_tokens"))
+
+    @app.post("/org/otp-tokens/assign")
+    @login_required(permission="otp_tokens.manage")
+    def org_otp_tokens_assign() -> Any:
+        s, email = form_member("otp_tokens.manage")
+        try:
+            toolkit.otp_tokens_assign(request.form.get("serial", ""), email, actor=s.email, source_ip=client_ip())
+        except mfakit.MfaError as e:   # HwTokenError (assigned, retired, the user has an OTP factor), not found
+            return fail(f"Not assigned: {e.detail or e.message}")
+        return redirect(url_for("org_otp_tokens"))
+
+    @app.post("/org/otp-tokens/unassign")
+    @login_required(permission="otp_tokens.manage")
+    def org_otp_tokens_unassign() -> Any:
+        s = session()
+        t = otp_token(request.form.get("serial", ""))
+        otp_token_target(t)
+        try:
+            toolkit.otp_tokens_unassign(t["serial"], actor=s.email, source_ip=client_ip())
+        except merrors.HwTokenError as e:
+            return fail(f"Not unassigned: {e.detail or e.message}")
+        return redirect(url_for("org_otp_tokens"))
+
+    @app.post("/org/otp-tokens/retire")
+    @login_required(permission="otp_tokens.manage")
+    def org_otp_tokens_retire() -> Any:
+        s = session()
+        t = otp_token(request.form.get("serial", ""))
+        otp_token_target(t)
+        toolkit.otp_tokens_retire(t["serial"], actor=s.email, source_ip=client_ip())
+        return redirect(url_for("org_otp_tokens"))
 
     def audit_filters() -> dict[str, Any]:
         a = request.args
@@ -860,7 +943,7 @@ def create_app(cfg: Config) -> Flask:
                 "since": day("since"), "until": day("until", end=True)}
 
     @app.get("/org/audit")
-    @login_required(admin=True)
+    @login_required(permission="audit.read")
     def org_audit() -> Any:
         s = session()
         try:
@@ -878,7 +961,7 @@ def create_app(cfg: Config) -> Flask:
                                args=args)
 
     @app.get("/org/data")
-    @login_required(admin=True)
+    @login_required(permission="data_protection.read")
     def org_data() -> Any:
         """Data protection: the service's backups and key ring, as the toolkit reports them."""
         backups: list[dict[str, Any]] = []
@@ -895,7 +978,7 @@ def create_app(cfg: Config) -> Flask:
                                last=maintenance["last"], cfg=cfg, sqlite=cfg.store_url.startswith("sqlite:"))
 
     @app.get("/org/audit/export")
-    @login_required(admin=True)
+    @login_required(permission="audit.read")
     def org_audit_export() -> Any:
         s = session()
         text = toolkit.audit_export(org=s.org, **audit_filters())
@@ -938,6 +1021,14 @@ def fmt_time(t: int | None) -> str:
     if not t:
         return "—"
     return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(int(t)))
+
+
+def fmt_duration(seconds: int) -> str:
+    """A policy's length of time as people say it: 90 days, 12 hours, 30 seconds."""
+    for unit, n in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= n and seconds % n == 0:
+            return f"{seconds // n} {unit}{'s' if seconds != n else ''}"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
 
 
 def fmt_left(seconds: int | None) -> str:

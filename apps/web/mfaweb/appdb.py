@@ -39,18 +39,10 @@ CREATE TABLE IF NOT EXISTS invitations (
     created INTEGER NOT NULL,
     PRIMARY KEY (org, email)
 );
--- Shown on the pages only: the toolkit keeps the policy that decides (set_policy), and its C ABI
--- has no getter yet (docs/web.md, "What the toolkit does not do yet").
-CREATE TABLE IF NOT EXISTS policy_view (
-    org TEXT PRIMARY KEY REFERENCES orgs(slug),
-    policy_json TEXT NOT NULL
-);
--- Shown on the pages only: whether the user finished a TOTP enrollment (the toolkit decides
--- from its own record at every login_decision; the C ABI has no "is TOTP enrolled" getter yet).
-CREATE TABLE IF NOT EXISTS totp_view (
-    email TEXT PRIMARY KEY,
-    enrolled_at INTEGER NOT NULL
-);
+-- Display copies of the toolkit's policy and TOTP state, from before the toolkit had getters
+-- (policy, factor_state): dropped, the pages read the toolkit.
+DROP TABLE IF EXISTS policy_view;
+DROP TABLE IF EXISTS totp_view;
 -- Server-side sessions: the cookie holds a random id, the table its SHA-256 (a copy of the
 -- table does not let anyone in), so that logging out, a role change or a deletion ends a session.
 CREATE TABLE IF NOT EXISTS sessions (
@@ -123,7 +115,6 @@ class AppDb:
     def user_delete(self, email: str) -> None:
         """After the toolkit purged the account: its profile and sessions go too."""
         self._conn().execute("DELETE FROM sessions WHERE email = ?", (email,))
-        self._conn().execute("DELETE FROM totp_view WHERE email = ?", (email,))
         self._conn().execute("DELETE FROM users WHERE email = ?", (email,))
 
     def display_names(self, emails: list[str]) -> dict[str, str]:
@@ -148,24 +139,6 @@ class AppDb:
 
     def invitation_for(self, email: str) -> sqlite3.Row | None:
         return self.one("SELECT * FROM invitations WHERE email = ? ORDER BY created LIMIT 1", email)
-
-    # ---- what the pages show of the toolkit's state ----
-    def policy_view(self, org: str) -> dict[str, Any] | None:
-        row = self.one("SELECT policy_json FROM policy_view WHERE org = ?", org)
-        return None if row is None else json.loads(row["policy_json"])  # type: ignore[no-any-return]
-
-    def set_policy_view(self, org: str, policy: dict[str, Any]) -> None:
-        self._conn().execute("INSERT OR REPLACE INTO policy_view VALUES (?, ?)", (org, json.dumps(policy)))
-
-    def totp_enrolled_at(self, email: str) -> int | None:
-        row = self.one("SELECT enrolled_at FROM totp_view WHERE email = ?", email)
-        return None if row is None else int(row["enrolled_at"])
-
-    def set_totp_view(self, email: str, enrolled: bool) -> None:
-        if enrolled:
-            self._conn().execute("INSERT OR REPLACE INTO totp_view VALUES (?, ?)", (email, int(time.time())))
-        else:
-            self._conn().execute("DELETE FROM totp_view WHERE email = ?", (email,))
 
     # ---- sessions ----
     def session_new(self, email: str | None = None, org: str | None = None, stage: str = "anon",

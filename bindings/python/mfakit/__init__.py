@@ -10,7 +10,7 @@ from __future__ import annotations
 from ._native import lib as _lib
 from .errors import (AccountDeleted, AccountLocked, AttestationError, AuditError, CodeFormatError, CodeMismatch, CodeReplayed,
                      Ctap2Error, EncodingError, ErrorCode, FactorError, Fido2Error, InvalidArgument, KeyRingError,
-                     MfaError, NotAllowed, OtpError, PasswordError, PolicyError, RecoveryCodeInvalid, ServerError,
+                     MfaError, NotAllowed, OtpError, PasswordError, PermissionDenied, PolicyError, RecoveryCodeInvalid, ServerError,
                      StoreError, Throttled, TokenError, UriError, VaultError, WebAuthnError)
 from .fido2 import Device, SoftToken, list_devices
 from .otp import (Algorithm, Migration, Otp, OtpType, Params, TotpMatch, base32_decode, base32_encode,
@@ -34,7 +34,7 @@ __all__ = [
     "AccountDeleted", "AccountLocked", "Algorithm", "AttestationError", "AuditError", "CodeFormatError", "CodeMismatch",
     "CodeReplayed", "Credential", "Ctap2Error", "Device", "EncodingError", "ErrorCode", "FactorError",
     "Fido2Error", "InvalidArgument", "KeyRingError", "MfaError", "Migration", "NotAllowed", "Options", "Otp",
-    "OtpError", "OtpType", "Params", "PasswordError", "PolicyError", "RecoveryCodeInvalid", "RelyingParty",
+    "OtpError", "OtpType", "Params", "PasswordError", "PermissionDenied", "PolicyError", "RecoveryCodeInvalid", "RelyingParty",
     "ServerError", "SoftToken", "Store", "StoreError", "Throttled", "TokenError", "Toolkit", "TotpMatch",
     "TrustAnchors", "UriError", "UserVerification", "Vault", "VaultError", "VerifyResult", "WebAuthnError",
     "abi_version", "base32_decode", "base32_encode", "build_migration", "fido2", "keyring_generate", "list_devices",

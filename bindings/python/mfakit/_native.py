@@ -104,6 +104,11 @@ class AuditQuery(ctypes.Structure):
                 ("type", c_char_p), ("since", c_int64), ("until", c_int64), ("limit", c_size_t), ("cursor", c_char_p)]
 
 
+class KeyMaintenance(ctypes.Structure):
+    _fields_ = [("struct_size", c_size_t), ("max_age", c_int64), ("batch", c_uint32), ("rewrap_delay", c_uint32),
+                ("backup_dir", c_char_p), ("backup_retention_days", c_uint32)]
+
+
 class VerifyResult(ctypes.Structure):
     _fields_ = [("struct_size", c_size_t), ("status", c_int), ("retry_after", c_int64), ("failures", c_uint32),
                 ("newly_locked", c_int), ("needs_rehash", c_int), ("amr", ctypes.c_char * 64)]
@@ -272,6 +277,10 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "mfa_server_password_changed": (c_int, [H, S, S, S]),
     "mfa_server_password_require_change": (c_int, [H, S, S, S, S]),
     "mfa_server_password_state": (c_int, [H, HP, S]),
+    "mfa_server_policy_get": (c_int, [H, HP, S]),
+    "mfa_server_factor_state": (c_int, [H, HP, S]),
+    "mfa_server_role_permissions": (c_int, [HP]),
+    "mfa_server_authorize": (c_int, [H, S, S, S, S, S]),
     # mfa_server.h, operations: backups, key maintenance, hardware OTP tokens
     "mfa_server_backup_create": (c_int, [HP, S, S, c_uint32]),
     "mfa_server_backup_list": (c_int, [HP, S]),
@@ -279,6 +288,8 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "mfa_server_backup_verify": (c_int, [HP, S]),
     "mfa_server_backup_restore": (c_int, [S, S, c_int]),
     "mfa_server_keyring_maintain": (c_int, [HP, H, S, c_uint32, c_uint32, c_uint32, S, c_uint32]),
+    "mfa_server_key_maintenance_init": (c_int, [P(KeyMaintenance)]),
+    "mfa_server_keyring_maintain_policy": (c_int, [HP, H, S, P(KeyMaintenance)]),
     "mfa_server_otp_tokens_import": (c_int, [H, HP, S, SZ, S, SZ, S, SZ, S, S]),
     "mfa_server_otp_tokens_list": (c_int, [H, HP]),
     "mfa_server_otp_tokens_assign": (c_int, [H, S, S, S, S]),

@@ -127,6 +127,10 @@ class NotAllowed(ServerError):
     """MFA_ERR_ALLOWLIST_SYNTAX, MFA_ERR_IP_NOT_ALLOWED, MFA_ERR_EMAIL_DOMAIN_NOT_ALLOWED."""
 
 
+class PermissionDenied(ServerError):
+    """The actor's role in the organization does not allow the action (Toolkit.authorize)."""
+
+
 class KeyRingError(ServerError):
     """The key ring and encrypted fields."""
 
@@ -181,7 +185,7 @@ FAMILIES: dict[str, type[MfaError]] = {
 LEAVES: dict[str, type[MfaError]] = {
     "OTP_CODE_FORMAT": CodeFormatError, "OTP_CODE_MISMATCH": CodeMismatch, "OTP_CODE_REPLAYED": CodeReplayed,
     "THROTTLED": Throttled, "ACCOUNT_LOCKED": AccountLocked, "ACCOUNT_DELETED": AccountDeleted,
-    "RECOVERY_CODE_INVALID": RecoveryCodeInvalid,
+    "RECOVERY_CODE_INVALID": RecoveryCodeInvalid, "PERMISSION_DENIED": PermissionDenied,
 }
 
 _PREFIX = "MFA_ERR_"

@@ -113,12 +113,22 @@ def backup_restore(path: str, target: str, overwrite: bool = False) -> None:
 
 def keyring_maintain(store: "Store", keyring_path: str, max_age_days: int = 90, batch: int = 1000,
                      rewrap_delay: int = 3600, backup_dir: str | None = None,
-                     backup_retention_days: int = 30) -> dict[str, Any]:
+                     backup_retention_days: int = 30, max_age: int | None = None) -> dict[str, Any]:
     """One cron run of automatic key rotation (rotate, rewrap a batch, retire, remove): {"current",
     "rotated", "created_recorded", "examined", "rewrapped", "rewrap_pending", "retired", "removed",
-    "kept"}. Raises KeyringBusy when another run holds the lock."""
-    return n.owned_json(lib.mfa_server_keyring_maintain, (), (store._h, keyring_path.encode(), max_age_days, batch,  # type: ignore[no-any-return]
-                                                             rewrap_delay, _t(backup_dir), backup_retention_days))
+    "kept"}. The current key is replaced once it is max_age seconds old (1 s .. 36500 days) when
+    given, else max_age_days. Raises KeyringBusy when another run holds the lock."""
+    p = n.initialized(n.KeyMaintenance, lib.mfa_server_key_maintenance_init)
+    p.max_age = max_age if max_age is not None else max_age_days * 86400
+    p.batch, p.rewrap_delay, p.backup_retention_days = batch, rewrap_delay, backup_retention_days
+    p.backup_dir = _t(backup_dir)
+    return n.owned_json(lib.mfa_server_keyring_maintain_policy, (), (store._h, keyring_path.encode(), byref(p)))  # type: ignore[no-any-return]
+
+
+def role_permissions() -> dict[str, list[str]]:
+    """The toolkit's role table: {"owner": [permission ...], "admin": [...], "member": []}
+    (docs/server.md "Roles and permissions")."""
+    return n.owned_json(lib.mfa_server_role_permissions, (), ())  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -450,6 +460,24 @@ class Toolkit(n.Handle):
     def password_state(self, user: str) -> dict[str, Any]:
         """{"changed_at", "must_change": "none" | "reset" | "compromised"}."""
         return self._json(lib.mfa_server_password_state, user.encode())  # type: ignore[no-any-return]
+
+    # ---- what a service shows, and who may administer ----
+    def policy(self, org: str) -> dict[str, Any]:
+        """The organization's stored policy (the default when none was set), as set_policy takes it."""
+        return self._json(lib.mfa_server_policy_get, org.encode())  # type: ignore[no-any-return]
+
+    def factor_state(self, user: str) -> dict[str, Any]:
+        """The user's factors, no secret: {"totp", "totp_since", "hwtoken", "otp_type", "totp_pending",
+        "security_keys", "passkeys", "recovery_codes_left", "enrolled"}."""
+        return self._json(lib.mfa_server_factor_state, user.encode())  # type: ignore[no-any-return]
+
+    def authorize(self, actor: str, org: str, permission: str, target: str | None = None,
+                  source_ip: str | None = None) -> None:
+        """Raises PermissionDenied (audited permission.denied) unless actor's role in org has the
+        permission ("policy.change", "members.manage" ... role_permissions()); with target, also unless
+        target is a member of org the actor's role may act on (an admin never acts on an owner)."""
+        check(lib.mfa_server_authorize(self._h, actor.encode(), org.encode(), permission.encode(), _t(target),
+                                       _t(source_ip)))
 
     # ---- Hardware OTP tokens (docs/server.md "Hardware OTP tokens") ----
     def otp_tokens_import(self, pskc: bytes | str, key: bytes | None = None, passphrase: str | bytes | None = None,

@@ -166,6 +166,7 @@
     X(ACCOUNT_DELETED, account_deleted, -701, "account is deleted (restorable until it is purged)") \
     X(TOKEN_LIFETIME, token_lifetime, -702, "API token lifetime exceeds the organization's maximum") \
     X(AUDIT_EVENT_INVALID, audit_event_invalid, -703, "invalid application audit event type") \
+    X(PERMISSION_DENIED, permission_denied, -704, "the actor's role in the organization does not allow this") \
     X(BACKUP_TARGET_EXISTS, backup_target_exists, -711, "restore target exists (restore with overwrite to replace it)") \
     X(BACKUP_INVALID, backup_invalid, -712, "backup fails verification (integrity or schema)") \
     X(KEYRING_BUSY, keyring_busy, -713, "another key maintenance run holds the key ring lock") \

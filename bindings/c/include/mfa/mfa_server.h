@@ -359,6 +359,30 @@ MFA_EXPORT int mfa_server_password_require_change(mfa_server_t *s, const char *u
 /* JSON {"changed_at", "must_change": "none"|"reset"|"compromised"}. */
 MFA_EXPORT int mfa_server_password_state(mfa_server_t *s, char **out_json, const char *user);
 
+/* ---- What a service shows and who may administer (docs/server.md "Roles and permissions") ---- */
+
+/* The organization's stored policy (the default, optional one when none was set) as the JSON
+ * mfa_server_set_policy takes: {"require","roles","grace_period","effective_since","allowed",
+ * "ip_allow","email_allow","token_max_lifetime","password_max_age","password_min_classes"}. */
+MFA_EXPORT int mfa_server_policy_get(mfa_server_t *s, char **out_json, const char *org);
+/* The user's factors, no secret: JSON {"user", "totp" (an active OTP factor), "totp_since",
+ * "hwtoken" (the serial when the OTP factor is a hardware token, else null), "otp_type" ("totp",
+ * "hotp" or null), "totp_pending" (an enrollment awaits its code), "security_keys", "passkeys"
+ * (discoverable keys among them), "recovery_codes_left", "enrolled" (the factor types a policy
+ * counts: "totp", "webauthn")}. */
+MFA_EXPORT int mfa_server_factor_state(mfa_server_t *s, char **out_json, const char *user);
+/* The role table: JSON {"owner": [permission...], "admin": [...], "member": []}. Permissions:
+ * "policy.change", "roles.change" (owner); "members.manage" (invite, remove, unlock, require a new
+ * password, delete and restore accounts), "audit.read", "api_keys.manage", "otp_tokens.manage",
+ * "data_protection.read" (owner and admin). Needs no toolkit handle. */
+MFA_EXPORT int mfa_server_role_permissions(char **out_json);
+/* May actor do permission in org? MFA_OK, or MFA_ERR_PERMISSION_DENIED (the detail says why: not a
+ * member of org, a role without the permission, or target, when non-NULL, is not a member of org or
+ * outranks the actor: an admin never acts on an owner), audited permission.denied in org;
+ * MFA_ERR_ACCOUNT_DELETED for a deleted actor; MFA_ERR_INVALID_ARGUMENT for an unknown permission. */
+MFA_EXPORT int mfa_server_authorize(mfa_server_t *s, const char *actor, const char *org, const char *permission,
+                                    const char *target, const char *source_ip);
+
 /* ---- Operations: backups, key maintenance, hardware OTP tokens (docs/server.md "Backups", "Key
  * maintenance", "Hardware OTP tokens"; bindings/c/server_ops.cpp) ---------------------------------- */
 
@@ -390,6 +414,21 @@ MFA_EXPORT int mfa_server_backup_restore(const char *backup_path, const char *ta
 MFA_EXPORT int mfa_server_keyring_maintain(char **out_json, mfa_server_store_t *store, const char *keyring_path,
                                            uint32_t max_age_days, uint32_t batch, uint32_t rewrap_delay,
                                            const char *backup_dir, uint32_t backup_retention_days);
+/* The same run with the rotation age in seconds (a service that rotates hourly, or a test that
+ * watches a rotation happen). Fields as above; mfa_server_key_maintenance_init sets the defaults
+ * (max_age 90 days, batch 1000, rewrap_delay 3600, no backup_dir, backup_retention_days 30). */
+typedef struct mfa_server_key_maintenance {
+    size_t struct_size;              /* sizeof(mfa_server_key_maintenance_t) */
+    int64_t max_age;                 /* seconds the current key stays current: 1 .. 36500 days */
+    uint32_t batch;                  /* records examined a run, 1..100000 */
+    uint32_t rewrap_delay;           /* seconds, 0..2592000 */
+    const char *backup_dir;          /* NULL: no backups to account for */
+    uint32_t backup_retention_days;  /* 1..36500 */
+} mfa_server_key_maintenance_t;
+MFA_EXPORT int mfa_server_key_maintenance_init(mfa_server_key_maintenance_t *policy);
+/* policy NULL: the defaults. MFA_ERR_INVALID_ARGUMENT names a field out of range. */
+MFA_EXPORT int mfa_server_keyring_maintain_policy(char **out_json, mfa_server_store_t *store, const char *keyring_path,
+                                                  const mfa_server_key_maintenance_t *policy);
 
 /* Hardware OTP tokens. import: every key of a PSKC file (RFC 6030; pskc, pskc_len bytes) as an
  * unassigned token, all or nothing; key (key_len 16, 24 or 32) for a pre-shared-key container,

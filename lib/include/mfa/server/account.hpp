@@ -12,16 +12,43 @@
 //   mfa:pwd:{<user>}               password renewal state (JSON: when set, forced change and why)
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mfa::server {
 
 enum class Role : std::uint8_t { member, admin, owner };
 std::string_view to_string(Role) noexcept;
 std::optional<Role> role_from_string(std::string_view) noexcept;
+
+// What a role may do in its organization's administration (docs/server.md "Roles and permissions").
+// Every member manages their own factors, tokens and password; these are the actions on the
+// organization and on other members. The table (role_allows):
+//   permission            owner  admin  member
+//   policy.change           x
+//   roles.change            x
+//   members.manage          x      x            invite, remove, unlock, require a new password,
+//                                               delete and restore accounts
+//   audit.read              x      x
+//   api_keys.manage         x      x            the organization's API keys (list, revoke)
+//   otp_tokens.manage       x      x            hardware OTP tokens (import, assign, retire)
+//   data_protection.read    x      x            backups and the key ring's state
+// Toolkit::authorize applies it (and that an admin never acts on an owner).
+enum class Permission : std::uint8_t {
+    policy_change, roles_change, members_manage, audit_read, api_keys_manage, otp_tokens_manage, data_protection_read
+};
+inline constexpr std::array<Permission, 7> kPermissions = {
+    Permission::policy_change,   Permission::roles_change,      Permission::members_manage,      Permission::audit_read,
+    Permission::api_keys_manage, Permission::otp_tokens_manage, Permission::data_protection_read};
+std::string_view to_string(Permission) noexcept;
+std::optional<Permission> permission_from_string(std::string_view) noexcept;
+bool role_allows(Role role, Permission p) noexcept;
+// The permissions of a role, in kPermissions order.
+std::vector<Permission> role_permissions(Role role);
 
 // One organization a user: a second set_membership moves the user.
 struct Membership {

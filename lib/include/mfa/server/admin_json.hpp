@@ -37,4 +37,10 @@ std::string verify_result_json(const VerifyResult& r);
 // {"user","locked","retry_after","password_failures","second_factor_failures"}
 std::string lock_status_json(std::string_view user, const LockStatus& s);
 
+// {"user","totp","totp_since","hwtoken" (serial | null),"otp_type","totp_pending","security_keys",
+//  "passkeys","recovery_codes_left","enrolled"}
+std::string factor_state_json(std::string_view user, const FactorState& s);
+// {"owner":[permission…],"admin":[…],"member":[…]}: the role table of account.hpp
+std::string role_permissions_json();
+
 }  // namespace mfa::server

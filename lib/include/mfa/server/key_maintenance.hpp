@@ -2,7 +2,7 @@
 // step a cron job runs, against the key ring file and the store.
 //
 //   1. Keys whose creation time is unknown (a version 1 ring) get the time of this run.
-//   2. When the current key is older than max_age_days, a fresh key is added and becomes current.
+//   2. When the current key is max_age seconds old, a fresh key is added and becomes current.
 //   3. Once the current key is rewrap_delay old (time for every service to reload the ring: a
 //      secret rewrapped under a key a running service does not know would not decrypt there),
 //      at most `batch` encrypted records are examined and those under older keys re-encrypted;
@@ -28,7 +28,7 @@
 namespace mfa::server {
 
 struct KeyMaintenancePolicy {
-    std::int64_t max_age_days = 90;           // 1..36500
+    std::int64_t max_age = 90 * 86400;        // seconds a key stays current: 1 s .. 36500 days
     std::size_t batch = 1000;                 // records examined a run, 1..100000
     std::int64_t rewrap_delay = 3600;         // seconds, 0..86400*30
     std::string backup_dir;                   // "" = no backups to account for

@@ -186,6 +186,19 @@ inline constexpr unsigned kHotpLookAhead = 10;        // codes a token may have 
 inline constexpr unsigned kHotpResyncLookAhead = 1000;  // resync with two codes (RFC 4226 §7.4)
 inline constexpr std::size_t kMaxHwTokenSerial = 128;
 
+// Which factors a user has, as a security page shows them (and login_decision counts them).
+struct FactorState {
+    bool totp = false;              // an active OTP factor (an authenticator app or a hardware token)
+    std::int64_t totp_since = 0;    // when it was activated (or the token assigned)
+    std::string hwtoken;            // the hardware token's serial when the OTP factor is one
+    OtpType otp_type = OtpType::totp;
+    std::size_t security_keys = 0;  // WebAuthn credentials, passkeys included
+    std::size_t passkeys = 0;       // of which discoverable (usernameless login)
+    std::size_t recovery_codes_left = 0;
+    bool totp_pending = false;      // an enrollment awaits its first code
+    std::vector<FactorType> enrolled;  // what counts as enrolled for a policy (totp, webauthn)
+};
+
 struct LockStatus {
     store::ThrottleState password;
     store::ThrottleState second_factor;
@@ -314,6 +327,9 @@ public:
     Result<LockStatus> lock_status(std::string_view user);
     Status unlock(std::string_view user, const RequestContext& ctx);
 
+    // The user's factors (no secret). Errors: invalid_argument (a bad user name), store errors.
+    Result<FactorState> factor_state(std::string_view user);
+
     // --- Policy -----------------------------------------------------------------------------------
     Status set_policy(std::string_view org, const OrgPolicy& policy, const RequestContext& ctx);
     // The stored policy, or a default (optional) one.
@@ -343,6 +359,13 @@ public:
     Status remove_membership(std::string_view user, const RequestContext& ctx);
     // The organization's members, sorted by user name.
     Result<std::vector<Membership>> org_members(std::string_view org);
+    // May `actor` do `p` in `org` (the role table of account.hpp)? With `target` non-empty the
+    // action is on that member: the target must be a member of org, and an admin may not act on an
+    // owner. A refusal is audited "permission.denied" in org. Errors: permission_denied (the detail
+    // says why: not a member of org, the role, the target), account_deleted (the actor's account),
+    // invalid_argument (a bad name).
+    Status authorize(std::string_view actor, std::string_view org, Permission p, std::string_view target,
+                     const RequestContext& ctx);
 
     // Deletes the account: from now on every verification, enrollment and API token of the user
     // fails with account_deleted (a password is checked first, so only its owner learns it), pending
