@@ -164,6 +164,20 @@ inline std::string redis_cli(const std::string& args) {
     return out;
 }
 
+// FLUSHALL on the server at this port; false when it refused (a replica is read-only) or is down.
+inline bool redis_flushall(unsigned short port) {
+    redisContext* c = redisConnect("127.0.0.1", port);
+    if (c == nullptr || c->err) {
+        if (c) redisFree(c);
+        return false;
+    }
+    auto* r = static_cast<redisReply*>(redisCommand(c, "FLUSHALL"));
+    const bool ok = r && r->type == REDIS_REPLY_STATUS;
+    if (r) freeReplyObject(r);
+    redisFree(c);
+    return ok;
+}
+
 inline bool wait_until(const std::function<bool()>& ok, int seconds) {
     for (int i = 0; i < seconds * 10; ++i) {
         if (ok()) return true;
@@ -242,6 +256,14 @@ public:
         redisFree(c);
         return port;
     }
+    // Empties every master (replicas follow): a fresh store for a test case. False if a slot's
+    // master refused.
+    bool flushall() const {
+        std::size_t masters = 0;
+        for (auto& n : nodes_)
+            if (n->running() && redis_flushall(n->port())) ++masters;
+        return masters >= 3;
+    }
     // Every live node says the cluster is ok and every live master has its replica in sync.
     bool healthy() const {
         for (auto& n : nodes_) {
@@ -317,6 +339,8 @@ public:
         return u + "/mfa" + query;
     }
     RedisServer& master() { return *master_; }
+    // Empties the current master (its replica follows): a fresh store for a test case.
+    bool flushall() const { return redis_flushall(master_port()); }
     RedisServer& replica() { return *replica_; }
     // The master's port as the first sentinel sees it.
     unsigned short master_port() const {

@@ -1,7 +1,7 @@
 // The toolkit's administration (docs/server.md "Organizations and accounts"): the audit trail as
 // admins read it, organization membership, account deletion with retention and purge, the API keys
 // of an organization and password renewal -- each case on every store backend (memory, SQLite, Redis,
-// PostgreSQL), each backend a fresh database.
+// Redis Cluster, Redis Sentinel with WAIT 1, PostgreSQL), each backend an empty store.
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
@@ -10,8 +10,7 @@
 
 #include "mfa/encoding.hpp"
 #include "mfa/server/toolkit.hpp"
-#include "pg_server.hpp"
-#include "redis_server.hpp"
+#include "store_backends.hpp"
 #include "test_support.hpp"
 
 using namespace mfa;
@@ -62,55 +61,16 @@ std::vector<std::string> st_keys(store::Store& s, const std::string& prefix) {
     return *k;
 }
 
-// Runs f on a toolkit over each backend, each a store of its own: unlike each_backend of
-// server_webauthn_support.hpp (shared servers, unique users), a fresh database every time, because
-// the audit chain and the purge index are store-wide.
+// Runs f on a toolkit over each backend of store_backends.hpp, each an empty store: unlike
+// each_backend of server_webauthn_support.hpp (shared stores, unique users), because the audit chain
+// and the purge index are store-wide.
 void each_store(const std::string& name, const std::function<void(Admin&)>& f) {
-    static int round = 0;
-    ++round;
-    {
-        BOOST_TEST_CONTEXT("memory") {
-            Admin a(store::open_memory_store());
+    BOOST_TEST_CONTEXT(name) {
+        test::each_store_backend(test::Stores::empty, [&](const std::string&, const test::StoreOpener& open) {
+            Admin a(open());
             f(a);
-        }
+        });
     }
-    const auto dir = std::filesystem::temp_directory_path() / ("mfa-admin-" + std::to_string(getpid()) + "-" + name);
-    std::filesystem::create_directories(dir);
-    BOOST_TEST_CONTEXT("sqlite") {
-        Admin a(*store::open_store("sqlite:" + (dir / "s.db").string()));
-        f(a);
-    }
-    std::filesystem::remove_all(dir);
-    auto& redis = test::RedisServer::shared();
-    if (!redis.available()) {
-        test::skip("redis backend: " + redis.reason());
-    } else {
-        BOOST_TEST_CONTEXT("redis") {
-            // A database of its own for each case (the server lives as long as this process).
-            std::string url = redis.url();
-            url = url.substr(0, url.rfind('/') + 1) + std::to_string(round % 16);
-            auto s = store::open_store(url);
-            BOOST_REQUIRE_MESSAGE(s.ok(), (s.ok() ? std::string() : s.error().to_string()));
-            Admin a(*s);
-            f(a);
-        }
-    }
-#ifdef MFA_TEST_POSTGRESQL
-    if (auto& pg = test::PgServer::shared(); !pg.available()) {
-        test::skip("postgresql backend: " + pg.reason());
-    } else {
-        BOOST_TEST_CONTEXT("postgresql") {
-            const std::string db = pg.create_database("admin_" + name + "_" + std::to_string(getpid()));
-            BOOST_REQUIRE(!db.empty());
-            auto s = store::open_store(pg.url(db));
-            BOOST_REQUIRE_MESSAGE(s.ok(), (s.ok() ? std::string() : s.error().to_string()));
-            Admin a(*s);
-            f(a);
-        }
-    }
-#else
-    test::skip("postgresql backend: built without PostgreSQL support");
-#endif
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "mfa/server/key_maintenance.hpp"
 #include "mfa/server/pskc.hpp"
 #include "mfa/server/toolkit.hpp"
+#include "store_backends.hpp"
 #include "test_support.hpp"
 
 using namespace mfa;
@@ -220,6 +221,11 @@ BOOST_AUTO_TEST_CASE(backup_bad_input) {
     BOOST_TEST(p.code() == Errc::unsupported);
     BOOST_TEST(p.error().detail.find("pg_basebackup") != std::string::npos);
     BOOST_TEST(store_backup_path("memory:").code() == Errc::unsupported);
+    for (const char* url : {"redis-cluster://10.0.0.1:7000,10.0.0.2:7000/", "redis-sentinel://10.0.0.1:26379/mfa"}) {
+        auto c = store_backup_path(url);
+        BOOST_TEST(c.code() == Errc::unsupported, url);
+        BOOST_TEST(c.error().detail.find("BGSAVE") != std::string::npos, url);
+    }
     BOOST_TEST(*store_backup_path("sqlite:/var/lib/mfa.db") == "/var/lib/mfa.db");
     BackupOptions o;
     o.dir = d / "b";
@@ -519,125 +525,134 @@ BOOST_AUTO_TEST_CASE(pskc_bad_input) {
 }
 
 // ---- Hardware tokens in the toolkit -------------------------------------------------------------------
+// Each case on every store backend (store_backends.hpp), an empty store each: the token records and
+// their index are store-wide. On a cluster each token record is a slot of its own, apart from the
+// user's: assign, unassign and retire write them in two steps (docs/server.md "Hardware tokens").
 
 BOOST_AUTO_TEST_CASE(hwtoken_import_assign_verify_resync_retire) {
-    std::int64_t clock = 1'700'000'000;
-    auto st = store::open_memory_store();
-    auto tk = toolkit(st, *KeyRing::generate(), &clock);
-    auto imported = tk->hwtoken_import(vector_text("rfc6030-figure6.pskc"), with_key(kRfcKey), {"ops", ""});
-    BOOST_REQUIRE_MESSAGE(imported.ok(), (imported.ok() ? std::string() : imported.error().detail));
-    BOOST_TEST(imported->size() == 1u);
-    // The same serial again: refused whole, nothing changes.
-    BOOST_TEST(tk->hwtoken_import(vector_text("rfc6030-figure3.pskc"), {}, {}).code() == Errc::hwtoken_exists);
-    BOOST_TEST(tk->hwtoken_import(vector_text("bad-duplicate-serial.pskc"), {}, {}).code() == Errc::hwtoken_exists);
-    BOOST_TEST(tk->hwtoken_list()->size() == 1u);
-    // The secret is stored encrypted under the key ring, never in the clear.
-    auto raw = st->get("mfa:hwtok:987654321");
-    BOOST_REQUIRE(raw.ok() && raw->has_value());
-    BOOST_TEST(std::string(as_chars(**raw)).find("MTIz") == std::string::npos);
-    BOOST_TEST(std::string(as_chars(**raw)).find("\"v1.1.") != std::string::npos);
+    test::each_store_backend(test::Stores::empty, [](const std::string&, const test::StoreOpener& open) {
+        std::int64_t clock = 1'700'000'000;
+        auto st = open();
+        auto tk = toolkit(st, *KeyRing::generate(), &clock);
+        auto imported = tk->hwtoken_import(vector_text("rfc6030-figure6.pskc"), with_key(kRfcKey), {"ops", ""});
+        BOOST_REQUIRE_MESSAGE(imported.ok(), (imported.ok() ? std::string() : imported.error().detail));
+        BOOST_TEST(imported->size() == 1u);
+        // The same serial again: refused whole, nothing changes.
+        BOOST_TEST(tk->hwtoken_import(vector_text("rfc6030-figure3.pskc"), {}, {}).code() == Errc::hwtoken_exists);
+        BOOST_TEST(tk->hwtoken_import(vector_text("bad-duplicate-serial.pskc"), {}, {}).code() == Errc::hwtoken_exists);
+        BOOST_TEST(tk->hwtoken_list()->size() == 1u);
+        // The secret is stored encrypted under the key ring, never in the clear.
+        auto raw = st->get("mfa:hwtok:987654321");
+        BOOST_REQUIRE(raw.ok() && raw->has_value());
+        BOOST_TEST(std::string(as_chars(**raw)).find("MTIz") == std::string::npos);
+        BOOST_TEST(std::string(as_chars(**raw)).find("\"v1.1.") != std::string::npos);
 
-    BOOST_TEST(tk->hwtoken_assign("nope", "alice", {}).code() == Errc::not_found);
-    BOOST_REQUIRE(tk->hwtoken_assign("987654321", "alice", {}).ok());
-    BOOST_TEST(tk->hwtoken_assign("987654321", "bob", {}).code() == Errc::hwtoken_state);
-    BOOST_TEST(tk->hwtoken_get("987654321")->user == "alice");
-    // HOTP from counter 0, 8 digits; a replay is refused; a look-ahead of up to 10 presses.
-    BOOST_TEST(tk->totp_verify("alice", kHotp8[0], {})->ok());
-    BOOST_TEST(tk->totp_verify("alice", kHotp8[0], {})->status == Errc::otp_code_mismatch);
-    BOOST_TEST(tk->totp_verify("alice", kHotp8[3], {})->ok());  // two presses lost
-    BOOST_TEST(tk->totp_verify("alice", kHotp8[2], {})->status == Errc::otp_code_mismatch);  // behind the counter
-    BOOST_TEST(tk->totp_verify("alice", "123", {})->status == Errc::otp_code_format);
-    // Resync: two consecutive codes far ahead.
-    auto resync_far = tk->hwtoken_resync("alice", kHotp8[8], kHotp8[9], {});
-    BOOST_REQUIRE(resync_far.ok());
-    BOOST_TEST(resync_far->ok());
-    BOOST_TEST(tk->totp_verify("alice", kHotp8[9], {})->status == Errc::otp_code_mismatch);  // used by the resync
-    auto not_consecutive = tk->hwtoken_resync("alice", kHotp8[1], kHotp8[3], {});
-    BOOST_TEST(!not_consecutive->ok());
-    BOOST_TEST(tk->hwtoken_resync("bob", kHotp8[1], kHotp8[2], {}).code() == Errc::factor_not_enrolled);
+        BOOST_TEST(tk->hwtoken_assign("nope", "alice", {}).code() == Errc::not_found);
+        BOOST_REQUIRE(tk->hwtoken_assign("987654321", "alice", {}).ok());
+        BOOST_TEST(tk->hwtoken_assign("987654321", "bob", {}).code() == Errc::hwtoken_state);
+        BOOST_TEST(tk->hwtoken_get("987654321")->user == "alice");
+        // HOTP from counter 0, 8 digits; a replay is refused; a look-ahead of up to 10 presses.
+        BOOST_TEST(tk->totp_verify("alice", kHotp8[0], {})->ok());
+        BOOST_TEST(tk->totp_verify("alice", kHotp8[0], {})->status == Errc::otp_code_mismatch);
+        BOOST_TEST(tk->totp_verify("alice", kHotp8[3], {})->ok());  // two presses lost
+        BOOST_TEST(tk->totp_verify("alice", kHotp8[2], {})->status == Errc::otp_code_mismatch);  // behind the counter
+        BOOST_TEST(tk->totp_verify("alice", "123", {})->status == Errc::otp_code_format);
+        // Resync: two consecutive codes far ahead.
+        auto resync_far = tk->hwtoken_resync("alice", kHotp8[8], kHotp8[9], {});
+        BOOST_REQUIRE(resync_far.ok());
+        BOOST_TEST(resync_far->ok());
+        BOOST_TEST(tk->totp_verify("alice", kHotp8[9], {})->status == Errc::otp_code_mismatch);  // used by the resync
+        auto not_consecutive = tk->hwtoken_resync("alice", kHotp8[1], kHotp8[3], {});
+        BOOST_TEST(!not_consecutive->ok());
+        BOOST_TEST(tk->hwtoken_resync("bob", kHotp8[1], kHotp8[2], {}).code() == Errc::factor_not_enrolled);
 
-    // Unassign keeps the counter: a later user cannot replay old codes.
-    BOOST_REQUIRE(tk->hwtoken_unassign("987654321", {}).ok());
-    BOOST_TEST(!tk->totp_enrolled("alice").value());
-    BOOST_TEST(tk->hwtoken_get("987654321")->counter == 10u);
-    BOOST_TEST(tk->hwtoken_unassign("987654321", {}).code() == Errc::hwtoken_state);
-    // A user with an app factor must remove it first.
-    enroll(*tk, "carol", clock);
-    BOOST_TEST(tk->hwtoken_assign("987654321", "carol", {}).code() == Errc::hwtoken_state);
-    BOOST_REQUIRE(tk->hwtoken_assign("987654321", "bob", {}).ok());
-    // Retire: unassigned, seed gone, can never be assigned again.
-    BOOST_REQUIRE(tk->hwtoken_retire("987654321", {}).ok());
-    BOOST_TEST(!tk->totp_enrolled("bob").value());
-    auto info = tk->hwtoken_get("987654321");
-    BOOST_TEST((info->state == HwTokenState::retired));
-    BOOST_TEST(tk->hwtoken_assign("987654321", "bob", {}).code() == Errc::hwtoken_state);
-    BOOST_TEST(tk->hwtoken_retire("987654321", {}).code() == Errc::hwtoken_state);
-    // Every step is in the audit chain.
-    std::vector<std::string> types;
-    auto events = tk->audit().read(1, 1000);
-    BOOST_REQUIRE(events.ok());
-    for (const auto& e : *events) types.push_back(e.type);
-    for (const char* t : {"hwtoken.imported", "hwtoken.assigned", "hwtoken.resynced", "hwtoken.unassigned", "hwtoken.retired"})
-        BOOST_TEST((std::find(types.begin(), types.end(), t) != types.end()), t);
-    BOOST_TEST(tk->audit().verify().ok());
+        // Unassign keeps the counter: a later user cannot replay old codes.
+        BOOST_REQUIRE(tk->hwtoken_unassign("987654321", {}).ok());
+        BOOST_TEST(!tk->totp_enrolled("alice").value());
+        BOOST_TEST(tk->hwtoken_get("987654321")->counter == 10u);
+        BOOST_TEST(tk->hwtoken_unassign("987654321", {}).code() == Errc::hwtoken_state);
+        // A user with an app factor must remove it first.
+        enroll(*tk, "carol", clock);
+        BOOST_TEST(tk->hwtoken_assign("987654321", "carol", {}).code() == Errc::hwtoken_state);
+        BOOST_REQUIRE(tk->hwtoken_assign("987654321", "bob", {}).ok());
+        // Retire: unassigned, seed gone, can never be assigned again.
+        BOOST_REQUIRE(tk->hwtoken_retire("987654321", {}).ok());
+        BOOST_TEST(!tk->totp_enrolled("bob").value());
+        auto info = tk->hwtoken_get("987654321");
+        BOOST_TEST((info->state == HwTokenState::retired));
+        BOOST_TEST(tk->hwtoken_assign("987654321", "bob", {}).code() == Errc::hwtoken_state);
+        BOOST_TEST(tk->hwtoken_retire("987654321", {}).code() == Errc::hwtoken_state);
+        // Every step is in the audit chain.
+        std::vector<std::string> types;
+        auto events = tk->audit().read(1, 1000);
+        BOOST_REQUIRE(events.ok());
+        for (const auto& e : *events) types.push_back(e.type);
+        for (const char* t : {"hwtoken.imported", "hwtoken.assigned", "hwtoken.resynced", "hwtoken.unassigned", "hwtoken.retired"})
+            BOOST_TEST((std::find(types.begin(), types.end(), t) != types.end()), t);
+        BOOST_TEST(tk->audit().verify().ok());
+    });
 }
 
 // Deleting and purging the account a hardware token is assigned to hands the token back to the
 // pool, with the counter it reached, so it can go to the next user without accepting old codes.
 BOOST_AUTO_TEST_CASE(hwtoken_of_a_purged_account_goes_back_to_the_pool) {
-    std::int64_t clock = 1'700'000'000;
-    auto st = store::open_memory_store();
-    auto tk = toolkit(st, *KeyRing::generate(), &clock);
-    BOOST_REQUIRE(tk->hwtoken_import(vector_text("rfc6030-figure6.pskc"), with_key(kRfcKey), {"ops", ""}).ok());
-    BOOST_REQUIRE(tk->hwtoken_assign("987654321", "alice", {}).ok());
-    BOOST_TEST(tk->totp_verify("alice", kHotp8[0], {})->ok());
-    BOOST_TEST(tk->totp_verify("alice", kHotp8[1], {})->ok());
-    BOOST_REQUIRE(tk->delete_account("alice", 0, {"admin", ""}).ok());
-    // Within the retention the token stays the (disabled) account's.
-    BOOST_TEST(tk->hwtoken_get("987654321")->user == "alice");
-    auto purged = tk->purge(clock + 31 * 86400, {});
-    BOOST_REQUIRE(purged.ok());
-    BOOST_TEST(purged->size() == 1u);
-    auto info = tk->hwtoken_get("987654321");
-    BOOST_REQUIRE(info.ok());
-    BOOST_TEST((info->state == HwTokenState::unassigned));
-    BOOST_TEST(info->user.empty());
-    BOOST_TEST(info->counter == 2u);
-    // The next user gets it; the purged account's codes do not work for them.
-    BOOST_REQUIRE(tk->hwtoken_assign("987654321", "bob", {}).ok());
-    BOOST_TEST(tk->totp_verify("bob", kHotp8[1], {})->status == Errc::otp_code_mismatch);
-    BOOST_TEST(tk->totp_verify("bob", kHotp8[2], {})->ok());
+    test::each_store_backend(test::Stores::empty, [](const std::string&, const test::StoreOpener& open) {
+        std::int64_t clock = 1'700'000'000;
+        auto st = open();
+        auto tk = toolkit(st, *KeyRing::generate(), &clock);
+        BOOST_REQUIRE(tk->hwtoken_import(vector_text("rfc6030-figure6.pskc"), with_key(kRfcKey), {"ops", ""}).ok());
+        BOOST_REQUIRE(tk->hwtoken_assign("987654321", "alice", {}).ok());
+        BOOST_TEST(tk->totp_verify("alice", kHotp8[0], {})->ok());
+        BOOST_TEST(tk->totp_verify("alice", kHotp8[1], {})->ok());
+        BOOST_REQUIRE(tk->delete_account("alice", 0, {"admin", ""}).ok());
+        // Within the retention the token stays the (disabled) account's.
+        BOOST_TEST(tk->hwtoken_get("987654321")->user == "alice");
+        auto purged = tk->purge(clock + 31 * 86400, {});
+        BOOST_REQUIRE(purged.ok());
+        BOOST_TEST(purged->size() == 1u);
+        auto info = tk->hwtoken_get("987654321");
+        BOOST_REQUIRE(info.ok());
+        BOOST_TEST((info->state == HwTokenState::unassigned));
+        BOOST_TEST(info->user.empty());
+        BOOST_TEST(info->counter == 2u);
+        // The next user gets it; the purged account's codes do not work for them.
+        BOOST_REQUIRE(tk->hwtoken_assign("987654321", "bob", {}).ok());
+        BOOST_TEST(tk->totp_verify("bob", kHotp8[1], {})->status == Errc::otp_code_mismatch);
+        BOOST_TEST(tk->totp_verify("bob", kHotp8[2], {})->ok());
+    });
 }
 
 BOOST_AUTO_TEST_CASE(hwtoken_totp_token_and_rewrap) {
-    std::int64_t clock = 1'700'000'000;
-    auto st = store::open_memory_store();
-    auto ring = *KeyRing::generate();
-    auto tk = toolkit(st, *KeyRing::parse(ring.format().view()), &clock);
-    BOOST_REQUIRE(tk->hwtoken_import(vector_text("openssl-aes256-totp.pskc"),
-                                     with_key("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"), {})
-                      .ok());
-    BOOST_REQUIRE(tk->hwtoken_assign("TOTP-0001", "dave", {}).ok());
-    OtpParams p;
-    p.algorithm = HashAlg::sha256;
-    p.digits = 8;
-    p.period = 60;
-    auto token = Otp::create(SecretBytes(as_bytes(std::string_view("12345678901234567890123456789012"))), p);
-    BOOST_TEST(tk->totp_verify("dave", token->generate(clock).view(), {})->ok());
-    BOOST_TEST(tk->hwtoken_resync("dave", "12345678", "12345678", {}).code() == Errc::hwtoken_state);
-    // A rewrap moves the token records too; the factor still verifies under the new key.
-    BOOST_REQUIRE(tk->hwtoken_import(vector_text("openssl-pbkdf2-hotp.pskc"), with_passphrase("correct horse battery"), {}).ok());
-    BOOST_REQUIRE(ring.rotate(clock).ok());
-    auto tk2 = toolkit(st, *KeyRing::parse(ring.format().view()), &clock);
-    auto moved = tk2->rewrap();
-    BOOST_REQUIRE(moved.ok());
-    BOOST_TEST(*moved == 4u);  // dave's factor and three token records
-    clock += 60;
-    BOOST_TEST(tk2->totp_verify("dave", token->generate(clock).view(), {})->ok());
-    BOOST_REQUIRE(tk2->hwtoken_assign("HOTP-1001", "erin", {}).ok());
-    // HOTP-1001 starts at counter 5 (RFC 4226 code 5 is 254676 in 6 digits).
-    BOOST_TEST(tk2->totp_verify("erin", "287082", {})->status == Errc::otp_code_mismatch);  // counter 1: behind
-    BOOST_TEST(tk2->totp_verify("erin", "254676", {})->ok());
+    test::each_store_backend(test::Stores::empty, [](const std::string&, const test::StoreOpener& open) {
+        std::int64_t clock = 1'700'000'000;
+        auto st = open();
+        auto ring = *KeyRing::generate();
+        auto tk = toolkit(st, *KeyRing::parse(ring.format().view()), &clock);
+        BOOST_REQUIRE(tk->hwtoken_import(vector_text("openssl-aes256-totp.pskc"),
+                                         with_key("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"), {})
+                          .ok());
+        BOOST_REQUIRE(tk->hwtoken_assign("TOTP-0001", "dave", {}).ok());
+        OtpParams p;
+        p.algorithm = HashAlg::sha256;
+        p.digits = 8;
+        p.period = 60;
+        auto token = Otp::create(SecretBytes(as_bytes(std::string_view("12345678901234567890123456789012"))), p);
+        BOOST_TEST(tk->totp_verify("dave", token->generate(clock).view(), {})->ok());
+        BOOST_TEST(tk->hwtoken_resync("dave", "12345678", "12345678", {}).code() == Errc::hwtoken_state);
+        // A rewrap moves the token records too; the factor still verifies under the new key.
+        BOOST_REQUIRE(tk->hwtoken_import(vector_text("openssl-pbkdf2-hotp.pskc"), with_passphrase("correct horse battery"), {}).ok());
+        BOOST_REQUIRE(ring.rotate(clock).ok());
+        auto tk2 = toolkit(st, *KeyRing::parse(ring.format().view()), &clock);
+        auto moved = tk2->rewrap();
+        BOOST_REQUIRE(moved.ok());
+        BOOST_TEST(*moved == 4u);  // dave's factor and three token records
+        clock += 60;
+        BOOST_TEST(tk2->totp_verify("dave", token->generate(clock).view(), {})->ok());
+        BOOST_REQUIRE(tk2->hwtoken_assign("HOTP-1001", "erin", {}).ok());
+        // HOTP-1001 starts at counter 5 (RFC 4226 code 5 is 254676 in 6 digits).
+        BOOST_TEST(tk2->totp_verify("erin", "287082", {})->status == Errc::otp_code_mismatch);  // counter 1: behind
+        BOOST_TEST(tk2->totp_verify("erin", "254676", {})->ok());
+    });
 }
 
 BOOST_AUTO_TEST_SUITE_END()

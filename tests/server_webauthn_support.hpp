@@ -1,5 +1,5 @@
 // Test helpers for the toolkit's security-key tests: a soft token playing the browser, a toolkit
-// on a store with a settable clock, and a loop over the three store backends.
+// on a store with a settable clock, and a loop over the store backends.
 #pragma once
 
 #include <boost/test/unit_test.hpp>
@@ -17,8 +17,7 @@
 #include "mfa/random.hpp"
 #include "mfa/server/toolkit.hpp"
 #include "mfa/softtoken.hpp"
-#include "pg_server.hpp"
-#include "redis_server.hpp"
+#include "store_backends.hpp"
 #include "test_support.hpp"
 
 namespace mfa::test::wa {
@@ -145,63 +144,9 @@ struct Server {
     }
 };
 
-// Runs f on a store of each backend (a fresh one; Redis and PostgreSQL share one server, so users
-// are unique).
+// Runs f on each backend of store_backends.hpp, its shared store (users are unique: fresh_user).
 inline void each_backend(const std::function<void(std::function<std::shared_ptr<store::Store>()>)>& f) {
-    BOOST_TEST_CONTEXT("memory") {
-        auto s = store::open_memory_store();
-        f([s] { return s; });
-    }
-    const auto dir = std::filesystem::temp_directory_path() / ("mfa-wa-" + fresh_user("t"));
-    std::filesystem::create_directories(dir);
-    BOOST_TEST_CONTEXT("sqlite") {
-        const std::string url = "sqlite:" + (dir / "s.db").string();
-        // Each call opens its own connection: two "servers" on one database.
-        f([url] {
-            auto s = store::open_store(url);
-            BOOST_REQUIRE(s);
-            return *s;
-        });
-    }
-    std::filesystem::remove_all(dir);
-    auto& redis = test::RedisServer::shared();
-    if (!redis.available()) {
-        test::skip("redis backend: " + redis.reason());
-    } else {
-        BOOST_TEST_CONTEXT("redis") {
-            f([&redis] {
-                auto s = store::open_store(redis.url());
-                BOOST_REQUIRE(s);
-                return *s;
-            });
-        }
-    }
-    auto& cluster = test::RedisCluster::shared();
-    if (!cluster.available()) {
-        test::skip("redis cluster backend: " + cluster.reason());
-    } else {
-        BOOST_TEST_CONTEXT("redis cluster") {
-            f([&cluster] {
-                auto s = store::open_store(cluster.url());
-                BOOST_REQUIRE(s);
-                return *s;
-            });
-        }
-    }
-#ifdef MFA_TEST_POSTGRESQL
-    auto& pg = test::PgServer::shared();
-    if (!pg.available()) return test::skip("postgresql backend: " + pg.reason());
-    BOOST_TEST_CONTEXT("postgresql") {
-        // Each call opens its own pool: two "servers" on one database.
-        f([&pg] {
-            auto s = store::open_store(pg.url());
-            BOOST_REQUIRE(s);
-            return *s;
-        });
-    }
-#else
-    test::skip("postgresql backend: built without PostgreSQL support");
-#endif
+    each_store_backend(Stores::shared, [&](const std::string&, const StoreOpener& open) { f(open); });
 }
 
 inline KeyRing ring() { return std::move(*KeyRing::generate()); }
