@@ -184,8 +184,13 @@ static void run(const char *url) {
     CHECK_OK(mfa_server_audit_filter_init(&q));
     q.type = "permission.denied";
     q.org = "acme";
+    /* Both refusals concern acme's members: bob's, and alice's in globex (she belongs to acme). */
     CHECK_OK(mfa_server_audit_query(srv, &json, &q));
-    CHECK(count(json, "\"seq\"") == 1 && strstr(json, "\"actor\":\"bob\"") != NULL);
+    CHECK(count(json, "\"seq\"") == 2 && strstr(json, "\"actor\":\"bob\"") != NULL);
+    mfa_free(json);
+    q.actor = "bob";
+    CHECK_OK(mfa_server_audit_query(srv, &json, &q));
+    CHECK(count(json, "\"seq\"") == 1 && strstr(json, "members.manage") != NULL);
     mfa_free(json);
 
     /* Deletion, restore, purge. */
