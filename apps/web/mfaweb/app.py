@@ -188,11 +188,16 @@ def create_app(cfg: Config) -> Flask:
             return
         if not maintenance_lock.acquire(blocking=False):
             return
-        try:
-            maintenance["at"] = time.monotonic()
-            maintenance["last"] = run_maintenance()
-        finally:
-            maintenance_lock.release()
+        maintenance["at"] = time.monotonic()
+
+        def run() -> None:
+            # In the background: no request waits for a backup, a key rotation or a rewrap batch.
+            try:
+                maintenance["last"] = run_maintenance()
+            finally:
+                maintenance_lock.release()
+
+        threading.Thread(target=run, name="mfaweb-maintenance", daemon=True).start()
 
     @app.before_request
     def csrf_check() -> None:
