@@ -13,8 +13,9 @@ tests exit 77 then). Used by tests/pam/test_pam.py and the sshd / peer / concurr
 from __future__ import annotations
 
 import base64
-import json
+import fcntl
 import glob
+import json
 import hashlib
 import hmac
 import os
@@ -39,6 +40,23 @@ def _find_wrapper() -> str | None:
 
 
 PAM_WRAPPER = os.environ.get("PAM_WRAPPER_LIBRARY") or _find_wrapper()
+
+
+def _one_pam_script_at_a_time() -> int:
+    """pam_wrapper copies the service directory of each process into /tmp/pam.<letter>, the letter
+    chosen by a check-then-create that two processes starting at the same moment can both pass; the one
+    that exits first then deletes the directory the other still reads, whose login falls through to
+    "other" (pam_deny: "Authentication failure", no prompt) or fails to start ("Initialization
+    failure"). So no two PAM processes start at once on this machine: the test scripts that import this
+    module run one at a time (this lock, held until the script exits; the other suites still run
+    beside them), and within a script concurrent logins are started one after the other
+    (peers_stack.concurrent_logins)."""
+    fd = os.open("/tmp/mfa-pam-tests.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+_SCRIPT_LOCK = _one_pam_script_at_a_time()
 
 
 def missing() -> str | None:

@@ -124,10 +124,13 @@ def answer(proc, code, flush=True):
 
 def concurrent_logins(machines, user, code, n=16):
     """n pamtesters (spread over `machines`), all brought to the prompt first, then given the same code
-    at once: how many were accepted, and the distinct failure outputs."""
-    procs = [machines[i % len(machines)].start(user) for i in range(n)]
-    for p in procs:
-        wait_prompt(p)
+    at once: how many were accepted, and the distinct failure outputs. Each is started once the one before
+    is at its prompt (pamenv._one_pam_script_at_a_time says why): the logins still race where it
+    matters, on the code."""
+    procs = []
+    for i in range(n):
+        procs.append(machines[i % len(machines)].start(user))
+        wait_prompt(procs[-1])
     for p in procs:
         answer(p, code, flush=False)
     for p in procs:
