@@ -11,7 +11,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "../tests/pg_server.hpp"
 #include "../tests/redis_server.hpp"
@@ -21,41 +24,65 @@
 using namespace mfa;
 using namespace mfa::server;
 
+// One enrolled user on one store, verifying fresh valid codes: the clock advances a step before each
+// code, so every call takes the accept path.
+class AcceptPath {
+public:
+    static std::optional<AcceptPath> enroll(const std::string& url, const std::string& user = "alice") {
+        auto st = store::open_store(url);
+        if (!st) {
+            std::fprintf(stderr, "%s: %s\n", url.c_str(), st.error().to_string().c_str());
+            return std::nullopt;
+        }
+        AcceptPath a;
+        ToolkitConfig cfg;
+        cfg.clock = [clock = a.clock_] { return *clock; };
+        a.tk_ = std::move(*Toolkit::create(*st, *KeyRing::generate(), cfg));
+        auto e = a.tk_->totp_begin(user, "", {});
+        if (!e) {
+            std::fprintf(stderr, "%s: %s\n", url.c_str(), e.error().to_string().c_str());
+            return std::nullopt;
+        }
+        a.otp_ = *Otp::create(*base32_decode(e->secret_base32.view()), {});
+        auto confirmed = a.tk_->totp_confirm(user, a.otp_->generate(*a.clock_).view(), {});
+        if (!confirmed || !confirmed->ok()) {
+            std::fprintf(stderr, "%s: enrollment: %s\n", url.c_str(), confirmed ? "refused" : confirmed.error().to_string().c_str());
+            return std::nullopt;
+        }
+        a.user_ = user;
+        a.url_ = url;
+        (void)a.tk_->totp_verify(user, "000000", {});  // warm the factor cache (and count one failure)
+        (void)a.tk_->unlock(user, {});
+        return a;
+    }
+
+    // Verifications per second over n fresh codes (made before the clock starts).
+    double rate(int n) {
+        std::vector<std::string> codes;
+        for (int i = 1; i <= n; ++i) codes.emplace_back(otp_->generate(*clock_ + 30 * i).view());
+        const auto t0 = std::chrono::steady_clock::now();
+        int ok = 0;
+        for (int i = 0; i < n; ++i) {
+            *clock_ += 30;
+            auto r = tk_->totp_verify(user_, codes[static_cast<std::size_t>(i)], {});
+            if (r && r->ok()) ++ok;
+        }
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (ok != n) std::fprintf(stderr, "%s: only %d of %d accepted\n", url_.c_str(), ok, n);
+        return n / s;
+    }
+
+private:
+    AcceptPath() = default;
+    std::shared_ptr<std::int64_t> clock_ = std::make_shared<std::int64_t>(1'700'000'000);
+    std::unique_ptr<Toolkit> tk_;
+    std::optional<Otp> otp_;
+    std::string user_, url_;
+};
+
 static double run(const std::string& url, int n, const std::string& user = "alice") {
-    std::int64_t clock = 1'700'000'000;
-    ToolkitConfig cfg;
-    cfg.clock = [&] { return clock; };
-    auto st = store::open_store(url);
-    if (!st) {
-        std::fprintf(stderr, "%s: %s\n", url.c_str(), st.error().to_string().c_str());
-        return 0;
-    }
-    auto tk = *Toolkit::create(*st, *KeyRing::generate(), cfg);
-    auto e = tk->totp_begin(user, "", {});
-    if (!e) {
-        std::fprintf(stderr, "%s: %s\n", url.c_str(), e.error().to_string().c_str());
-        return 0;
-    }
-    auto otp = *Otp::create(*base32_decode(e->secret_base32.view()), {});
-    auto confirmed = tk->totp_confirm(user, otp.generate(clock).view(), {});
-    if (!confirmed || !confirmed->ok()) {
-        std::fprintf(stderr, "%s: enrollment: %s\n", url.c_str(), confirmed ? "refused" : confirmed.error().to_string().c_str());
-        return 0;
-    }
-    std::vector<std::string> codes;
-    for (int i = 1; i <= n; ++i) codes.emplace_back(otp.generate(clock + 30 * i).view());
-    (void)tk->totp_verify(user, "000000", {});  // warm the factor cache (and count one failure)
-    (void)tk->unlock(user, {});
-    const auto t0 = std::chrono::steady_clock::now();
-    int ok = 0;
-    for (int i = 0; i < n; ++i) {
-        clock += 30;
-        auto r = tk->totp_verify(user, codes[static_cast<std::size_t>(i)], {});
-        if (r && r->ok()) ++ok;
-    }
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (ok != n) std::fprintf(stderr, "%s: only %d of %d accepted\n", url.c_str(), ok, n);
-    return n / s;
+    auto a = AcceptPath::enroll(url, user);
+    return a ? a->rate(n) : 0;
 }
 
 // redis-benchmark's rate for GET over one connection (0 when it could not run).
@@ -75,6 +102,76 @@ static double redis_benchmark(unsigned short port, int n, const std::string& ext
     }
     if (p) pclose(p);
     return rb;
+}
+
+// The output of `redis-cli -p port ARGS` ("" when it could not run).
+static std::string redis_cli(unsigned short port, const std::string& args) {
+    FILE* p = popen(("redis-cli -p " + std::to_string(port) + " " + args + " 2>/dev/null").c_str(), "r");
+    std::string out;
+    char buf[512];
+    while (p && std::fgets(buf, sizeof buf, p)) out += buf;
+    if (p) pclose(p);
+    return out;
+}
+
+// INFO commandstats of one node for `command` since the last CONFIG RESETSTAT: {calls, usec_per_call}.
+static std::pair<long, double> command_stats(unsigned short port, const std::string& command) {
+    const std::string out = redis_cli(port, "info commandstats");
+    const auto at = out.find("cmdstat_" + command + ":calls=");
+    if (at == std::string::npos) return {0, 0};
+    const long calls = std::atol(out.c_str() + at + command.size() + 15);
+    const auto u = out.find("usec_per_call=", at);
+    return {calls, u == std::string::npos ? 0 : std::atof(out.c_str() + u + 14)};
+}
+
+// Every command a node ran since the last CONFIG RESETSTAT but GET and the INFO/CONFIG of this bench:
+// the toolkit's commands, when the peer benchmark only sends GET.
+static long other_calls(unsigned short port) {
+    const std::string out = redis_cli(port, "info commandstats");
+    long calls = 0;
+    for (std::size_t at = out.find("cmdstat_"); at != std::string::npos; at = out.find("cmdstat_", at + 1)) {
+        const auto colon = out.find(':', at);
+        const std::string name = out.substr(at + 8, colon - at - 8);
+        if (name == "get" || name == "info" || name == "config|resetstat" || name == "config") continue;
+        calls += std::atol(out.c_str() + colon + 7);
+    }
+    return calls;
+}
+
+// Alternating rounds, the toolkit then the peer command, so that both rates of a round see the same
+// load on this shared machine; the per-round ratios and their median. `ports`: the nodes whose
+// server-side time per EVALSHA and per GET is read (INFO commandstats), to tell the script's cost
+// on the server from the client's.
+static void compare(const char* what, AcceptPath& ours, int n, const std::function<double()>& peer,
+                    const std::vector<unsigned short>& ports, int rounds = 5) {
+    std::vector<double> ratios;
+    for (int r = 1; r <= rounds; ++r) {
+        for (auto port : ports) redis_cli(port, "config resetstat");
+        const double v = ours.rate(n);
+        const double b = peer();
+        if (b <= 0) {
+            std::printf("%s: the peer benchmark did not run\n", what);
+            return;
+        }
+        long calls = 0, commands = 0;
+        double eval_us = 0, get_us = 0;
+        for (auto port : ports) {
+            commands += other_calls(port);
+            const auto [c, us] = command_stats(port, "evalsha");
+            if (c > calls) {
+                calls = c;
+                eval_us = us;
+            }
+            const auto [gc, gus] = command_stats(port, "get");
+            if (gc > 0) get_us = std::max(get_us, gus);
+        }
+        ratios.push_back(v / b);
+        std::printf("%s round %d: toolkit %8.0f verify/s, peer %8.0f GET/s: %3.0f%%   (server: %.2f commands a verification; "
+                    "EVALSHA %.2f us, GET %.2f us a call)\n",
+                    what, r, v, b, 100.0 * v / b, static_cast<double>(commands) / n, eval_us, get_us);
+    }
+    std::sort(ratios.begin(), ratios.end());
+    std::printf("%s: median toolkit / peer = %.0f%% over %d rounds\n", what, 100.0 * ratios[ratios.size() / 2], rounds);
 }
 
 // pgbench -N (per transaction: BEGIN, UPDATE pgbench_accounts, SELECT, INSERT pgbench_history,
@@ -124,22 +221,20 @@ int main(int argc, char** argv) {
         std::printf("redis: skipped (%s)\n", redis.reason().c_str());
         return 0;
     }
-    const double rv = run(redis.url(), n);
-    std::printf("%-8s %12.0f\n", "redis", rv);
-    const double rb = redis_benchmark(redis.port(), n, "");
-    if (rb > 0)
-        std::printf("redis-benchmark GET, 1 connection: %.0f req/s; toolkit verify = %.0f%% of it\n", rb, 100.0 * rv / rb);
+    auto single = AcceptPath::enroll(redis.url());
+    if (!single) return 1;
+    compare("redis", *single, n, [&] { return redis_benchmark(redis.port(), n, ""); }, {redis.port()});
     mfa::test::RedisCluster cluster;
     if (!cluster.available()) {
         std::printf("redis cluster: skipped (%s)\n", cluster.reason().c_str());
         return 0;
     }
-    const double cv = run(cluster.url(), n);
-    std::printf("%-8s %12.0f\n", "cluster", cv);
+    std::vector<unsigned short> ports;
+    for (auto& node : cluster.nodes()) ports.push_back(node->port());
+    auto clustered = AcceptPath::enroll(cluster.url());
+    if (!clustered) return 1;
+    compare("cluster", *clustered, n, [&] { return redis_benchmark(ports[0], n, "--cluster"); }, ports);
     const double cw = run(cluster.url(0, "?wait_replicas=1&wait_timeout_ms=100"), n / 4, "bob");
     std::printf("%-8s %12.0f   (WAIT 1: the accepted step on a replica before it is reported)\n", "cluster+W", cw);
-    const double cb = redis_benchmark(cluster.nodes()[0]->port(), n, "--cluster");
-    if (cb > 0)
-        std::printf("redis-benchmark --cluster GET, 1 connection: %.0f req/s; toolkit verify = %.0f%% of it\n", cb, 100.0 * cv / cb);
     return 0;
 }
