@@ -153,8 +153,7 @@ public:
             if (!f) return report(ctx, f.error(), import_file_);
             auto rep = server::import_google_authenticator(tk, user_, *f, rc);
             if (!rep) return report(ctx, rep.error(), "import");
-            ctx.out << json{{"user", user_}, {"totp_imported", rep->totp_imported}, {"recovery_codes", rep->recovery_codes},
-                            {"notes", rep->notes}}.dump(2) << '\n';
+            ctx.out << json::parse(server::google_authenticator_import_json(user_, *rep)).dump(2) << '\n';
             return rep->totp_imported ? kExitOk : kExitFailure;
         }
         if (name == "import-pam-u2f") return import_pam_u2f(ctx, tk, rc);
@@ -249,20 +248,11 @@ private:
         std::string text(server::kMaxU2fMappingFile + 1, '\0');
         in.read(text.data(), static_cast<std::streamsize>(text.size()));
         text.resize(static_cast<std::size_t>(in.gcount()));
-        auto maps = server::parse_u2f_mappings(text, user_);
-        if (!maps) return report(ctx, maps.error(), import_file_);
-        if (!user_.empty() && !server::u2f_mapping_for(*maps, user_))
-            return report(ctx, Error{Errc::not_found, "no line for " + user_ + " in " + import_file_}, "import");
-        json users = json::array();
+        auto users = server::import_u2f_mappings(tk, text, {.only_user = user_, .appid = {}}, rc);
+        if (!users) return report(ctx, users.error(), import_file_);
         std::size_t imported = 0;
-        for (const auto& m : *maps) {
-            if (server::u2f_mapping_for(*maps, m.user) != &m) continue;  // a later line of the user wins
-            auto rep = server::import_u2f_keys(tk, m.user, m, rc);
-            if (!rep) return report(ctx, rep.error(), "import " + m.user);
-            imported += rep->keys_imported;
-            users.push_back(json{{"user", m.user}, {"line", m.line}, {"keys_imported", rep->keys_imported}, {"notes", rep->notes}});
-        }
-        ctx.out << json{{"users", users}, {"keys_imported", imported}}.dump(2) << '\n';
+        for (const auto& u : *users) imported += u.report.keys_imported;
+        ctx.out << json::parse(server::u2f_import_json(*users)).dump(2) << '\n';
         return imported ? kExitOk : kExitFailure;
     }
 

@@ -223,14 +223,8 @@ Status Login::import_pam_u2f() {
     const server::U2fMapping* found = server::u2f_mapping_for(*all, account_.name);
     if (!found) return {};  // not in the file (yet): no claim, a later line is imported then
     server::U2fMapping mapping = *found;
-    // Old-format keys were registered under appid=, the others under origin= (our rp id).
-    const std::string& rp = opt_.rp_id;
-    std::erase_if(mapping.keys, [&](const server::U2fKey& k) {
-        if (!k.old_format || opt_.appid.empty() || opt_.appid == rp) return false;
-        log(LOG_WARNING, "user " + account_.name + ": " + path + " line " + std::to_string(mapping.line) +
-                             ": an old-format key registered under appid " + opt_.appid + " is not imported: keys verify under " + rp);
-        return true;
-    });
+    for (const auto& note : server::drop_other_appid_keys(mapping, opt_.appid, opt_.rp_id))
+        log(LOG_WARNING, "user " + account_.name + ": " + path + " line " + std::to_string(mapping.line) + ": " + note);
     return import_once("pam_u2f", [&]() -> Status {
         auto rep = server::import_u2f_keys(*tk_, account_.name, mapping, ctx_);
         if (!rep) return std::move(rep).error();

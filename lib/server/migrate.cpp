@@ -233,6 +233,58 @@ Result<ImportReport> import_u2f_keys(Toolkit& tk, std::string_view user, const U
     return rep;
 }
 
+std::vector<std::string> drop_other_appid_keys(U2fMapping& mapping, std::string_view appid, std::string_view rp_id) {
+    std::vector<std::string> notes;
+    if (appid.empty() || appid == rp_id) return notes;
+    std::vector<U2fKey> kept;
+    for (std::size_t i = 0; i < mapping.keys.size(); ++i) {
+        if (!mapping.keys[i].old_format) {
+            kept.push_back(std::move(mapping.keys[i]));
+            continue;
+        }
+        notes.push_back("pam-u2f key " + std::to_string(i + 1) + " skipped: an old-format key registered under appid " +
+                        std::string(appid) + ", and keys verify under " + std::string(rp_id));
+    }
+    mapping.keys = std::move(kept);
+    return notes;
+}
+
+Result<std::vector<U2fUserImport>> import_u2f_mappings(Toolkit& tk, std::string_view text, const U2fImportOptions& opts,
+                                                       const RequestContext& ctx) {
+    auto maps = parse_u2f_mappings(text, opts.only_user);
+    if (!maps) return std::move(maps).error();
+    if (!opts.only_user.empty() && !u2f_mapping_for(*maps, opts.only_user))
+        return Error{Errc::not_found, "no line for " + std::string(opts.only_user) + " in the u2f_keys file"};
+    const std::string rp_id = tk.config().webauthn ? tk.config().webauthn->rp_id : std::string();
+    std::vector<U2fUserImport> out;
+    for (const auto& m : *maps) {
+        if (u2f_mapping_for(*maps, m.user) != &m) continue;  // a later line of the user wins
+        U2fMapping mapping = m;
+        auto dropped = drop_other_appid_keys(mapping, opts.appid, rp_id);
+        auto rep = import_u2f_keys(tk, mapping.user, mapping, ctx);
+        if (!rep) return Error{rep.code(), mapping.user + ": " + rep.error().detail};
+        rep->notes.insert(rep->notes.begin(), dropped.begin(), dropped.end());
+        out.push_back({mapping.user, mapping.line, std::move(*rep)});
+    }
+    return out;
+}
+
+std::string google_authenticator_import_json(std::string_view user, const ImportReport& r) {
+    return nlohmann::json{{"user", user}, {"totp_imported", r.totp_imported}, {"recovery_codes", r.recovery_codes},
+                          {"notes", r.notes}}
+        .dump();
+}
+
+std::string u2f_import_json(const std::vector<U2fUserImport>& users) {
+    auto list = nlohmann::json::array();
+    std::size_t total = 0;
+    for (const auto& u : users) {
+        total += u.report.keys_imported;
+        list.push_back({{"user", u.user}, {"line", u.line}, {"keys_imported", u.report.keys_imported}, {"notes", u.report.notes}});
+    }
+    return nlohmann::json{{"users", std::move(list)}, {"keys_imported", total}}.dump();
+}
+
 Result<GoogleAuthenticatorFile> parse_google_authenticator(std::string_view text) {
     if (text.size() > kMaxGoogleAuthenticatorFile)
         return Error{Errc::limit_exceeded, "google_authenticator file larger than 1 KiB"};

@@ -1,9 +1,14 @@
 #!/usr/bin/python3
 """`mfa server` operator commands through the binary, against a SQLite store in a temporary
 directory: policy show/set, password hash/verify/check, keyring rotate/retire/rewrap, webauthn
-list/remove, each with --json and with the error a bad input gets."""
+list/remove, import-google-authenticator and import-pam-u2f, each with --json and with the error a
+bad input gets."""
+import base64
+import hashlib
+import hmac
 import json
 import os
+import struct
 import sqlite3
 import subprocess
 import tempfile
@@ -147,6 +152,60 @@ class Server(unittest.TestCase):
         self.assertIn("no such security key", r.stderr)
         r = self.srv("webauthn", "remove", "alice", "not base64!")
         self.assertEqual(r.returncode, 2)
+
+    def write(self, name, text):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def test_import_google_authenticator(self):
+        secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+        def hotp(counter):
+            mac = hmac.new(base64.b32decode(secret), struct.pack(">Q", counter), hashlib.sha1).digest()
+            o = mac[-1] & 0x0F
+            return str((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000).zfill(6)
+
+        ga = self.write("ga", f'{secret}\n" HOTP_COUNTER 5\n" WINDOW_SIZE 3\n" DISALLOW_REUSE\n11112222\n')
+        out = json.loads(self.ok("import-google-authenticator", "alice", ga))
+        self.assertEqual((out["user"], out["totp_imported"], out["recovery_codes"]), ("alice", True, 1), out)
+        self.assertIn("HOTP counter 5 and WINDOW_SIZE 3 kept", out["notes"][0])
+        self.assertEqual(self.srv("verify", "alice", hotp(8)).returncode, 1, "beyond the window 5, 6, 7")
+        self.assertEqual(json.loads(self.ok("verify", "alice", hotp(6)))["ok"], True)
+        self.assertEqual(self.srv("verify", "alice", hotp(6)).returncode, 1, "once")
+        again = self.srv("import-google-authenticator", "alice", ga)
+        self.assertEqual(again.returncode, 1, "the user has a factor: kept")
+        self.assertFalse(json.loads(again.stdout)["totp_imported"])
+        bad = self.srv("import-google-authenticator", "bob", self.write("bad", f'{secret}\n" TOTP_AUTH\n12\n'))
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("google_authenticator line 3: a scratch code must be 8 digits", bad.stderr)
+        self.assertEqual(self.srv("import-google-authenticator", "bob", ga + ".missing").returncode, 2)
+
+    def test_import_pam_u2f(self):
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+        point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+        key = base64.b64encode(point[1:]).decode()
+        path = self.write("authfile", f"# fleet\nalice:AQID,{key},es256,+presence:BAUG,{key},es256,+presence+pin\n"
+                                      f"bob:CgsM,{point.hex()}\ncarol:*,{key},es256\n")
+        one = json.loads(self.ok("import-pam-u2f", path, "--user", "bob"))
+        self.assertEqual(one["keys_imported"], 1)
+        self.assertEqual([u["user"] for u in one["users"]], ["bob"])
+        out = json.loads(self.ok("import-pam-u2f", path))
+        self.assertEqual(out["keys_imported"], 2, out)
+        by_user = {u["user"]: u for u in out["users"]}
+        self.assertEqual(by_user["alice"]["line"], 2)
+        self.assertIn("resident credential", by_user["carol"]["notes"][0])
+        self.assertEqual(len(json.loads(self.ok("webauthn", "list", "alice", "--json"))), 2)
+        again = self.srv("import-pam-u2f", path)
+        self.assertEqual(again.returncode, 1, "nothing new")
+        missing = self.srv("import-pam-u2f", path, "--user", "dave")
+        self.assertEqual(missing.returncode, 1, missing.stderr)
+        self.assertIn("no line for dave", missing.stderr)
+        bad = self.srv("import-pam-u2f", self.write("bad", f"erin:BAUG,{key},es384\n"))
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("u2f_keys line 1, credential 1: COSE type", bad.stderr)
 
 
 if __name__ == "__main__":

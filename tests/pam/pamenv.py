@@ -73,14 +73,18 @@ def current_user() -> str:
     return pwd.getpwuid(os.getuid()).pw_name
 
 
-def totp(secret_b32: str, at: float | None = None, digits: int = 6, period: int = 30, offset: int = 0) -> str:
-    """The RFC 6238 (SHA-1) code of a base32 secret at time `at` (now), `offset` steps away."""
+def hotp(secret_b32: str, counter: int, digits: int = 6) -> str:
+    """The RFC 4226 (SHA-1) code of a base32 secret at a counter."""
     key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
-    step = int((time.time() if at is None else at) // period) + offset
-    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
     o = mac[-1] & 0x0F
     value = (struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 10 ** digits
     return str(value).zfill(digits)
+
+
+def totp(secret_b32: str, at: float | None = None, digits: int = 6, period: int = 30, offset: int = 0) -> str:
+    """The RFC 6238 (SHA-1) code of a base32 secret at time `at` (now), `offset` steps away."""
+    return hotp(secret_b32, int((time.time() if at is None else at) // period) + offset, digits)
 
 
 def wait_for_fresh_step(period: int = 30, margin: float = 3.0) -> None:

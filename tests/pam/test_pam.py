@@ -206,6 +206,33 @@ class PamMfa(unittest.TestCase):
         self.assertFalse(self.login(svc, pamenv.totp(other)).ok)
         self.assertTrue(self.login(svc, "87654321").ok)
 
+    def test_google_authenticator_hotp_migration(self):
+        ga = os.path.join(self.dir, "ga", USER)
+        os.makedirs(os.path.dirname(ga))
+        text = "\n".join([self.secret, '" HOTP_COUNTER 7', '" WINDOW_SIZE 3', "12345678"]) + "\n"
+        pamenv.write_private(ga, text)
+        before = os.stat(ga)
+        svc = self.mfa_service("migrate=google_authenticator", f"secret={self.dir}/ga/${{USER}}", "noenroll")
+
+        def code(counter):
+            return pamenv.hotp(self.secret, counter)
+
+        r = self.login(svc, code(7))
+        self.assertTrue(r.ok, "the file's counter logs in at the first login, which imports it: " + r.output)
+        self.assertTrue(any(f"imported {ga}" in line for line in r.syslog), r.syslog)
+        self.assertFalse(self.login(svc, code(7)).ok, "the same code again")
+        self.assertFalse(self.login(svc, code(12)).ok, "beyond the window (8, 9, 10)")
+        r = self.login(svc, code(10))
+        self.assertTrue(r.ok, "a code within the window ahead resyncs: " + r.output)
+        self.assertFalse(self.login(svc, code(9)).ok, "behind the resynced counter")
+        self.assertTrue(self.login(svc, code(11)).ok)
+        self.assertTrue(self.login(svc, "12345678").ok, "the scratch code is a recovery code")
+        after = os.stat(ga)
+        self.assertEqual((before.st_mtime_ns, before.st_size, before.st_ino), (after.st_mtime_ns, after.st_size, after.st_ino),
+                         "the google_authenticator file is never rewritten (google-authenticator moves its counter there)")
+        with open(ga) as f:
+            self.assertEqual(f.read(), text)
+
     def test_google_authenticator_file_must_be_private(self):
         ga = os.path.join(self.dir, "ga_open")
         pamenv.write_private(ga, self.secret + '\n" TOTP_AUTH\n')

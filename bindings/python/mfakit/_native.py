@@ -109,6 +109,10 @@ class KeyMaintenance(ctypes.Structure):
                 ("backup_dir", c_char_p), ("backup_retention_days", c_uint32)]
 
 
+class U2fImportOptions(ctypes.Structure):
+    _fields_ = [("struct_size", c_size_t), ("user", c_char_p), ("appid", c_char_p)]
+
+
 class VerifyResult(ctypes.Structure):
     _fields_ = [("struct_size", c_size_t), ("status", c_int), ("retry_after", c_int64), ("failures", c_uint32),
                 ("newly_locked", c_int), ("needs_rehash", c_int), ("amr", ctypes.c_char * 64)]
@@ -296,6 +300,10 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "mfa_server_otp_tokens_unassign": (c_int, [H, S, S, S]),
     "mfa_server_otp_tokens_retire": (c_int, [H, S, S, S]),
     "mfa_server_otp_tokens_resync": (c_int, [H, P(VerifyResult), S, S, S, S]),
+    # mfa_server.h, migration from google-authenticator-libpam and pam-u2f
+    "mfa_server_import_google_authenticator": (c_int, [H, HP, S, S, SZ, S, S]),
+    "mfa_server_u2f_import_options_init": (c_int, [P(U2fImportOptions)]),
+    "mfa_server_import_pam_u2f": (c_int, [H, HP, S, SZ, P(U2fImportOptions), S, S]),
     # mfa_vault.h
     "mfa_vault_create": (c_int, [HP, S, S, SZ, c_uint32, c_uint32]),
     "mfa_vault_open": (c_int, [HP, S, S, SZ, c_int, c_uint32]),

@@ -505,3 +505,28 @@ class Toolkit(n.Handle):
     def otp_tokens_resync(self, user: str, code1: str, code2: str, source_ip: str | None = None) -> VerifyResult:
         """HOTP resynchronisation with two consecutive codes (raises CodeMismatch ... otherwise)."""
         return self._verify(lib.mfa_server_otp_tokens_resync, user.encode(), code1.encode(), code2.encode(), _t(source_ip))
+
+    # ---- Migration (docs/pam.md "Migration") ----
+    def import_google_authenticator(self, user: str, file: str | bytes, actor: str | None = None,
+                                    source_ip: str | None = None) -> dict[str, Any]:
+        """Imports a ~/.google_authenticator file's text as the user's TOTP factor (an HOTP one for
+        an HOTP_COUNTER file, from its counter with its WINDOW_SIZE) and its scratch codes as
+        recovery codes: {"user", "totp_imported", "recovery_codes", "notes"}. A user who has an OTP
+        factor keeps it ("totp_imported": False). Raises MfaError (name MFA_ERR_PARSE, the detail
+        naming the line) for a file that does not parse; nothing is imported then."""
+        data = file.encode() if isinstance(file, str) else file
+        return self._json(lib.mfa_server_import_google_authenticator, user.encode(), data, len(data),  # type: ignore[no-any-return]
+                          _t(actor), _t(source_ip))
+
+    def import_pam_u2f(self, mappings: str | bytes, user: str | None = None, appid: str | None = None,
+                       actor: str | None = None, source_ip: str | None = None) -> dict[str, Any]:
+        """Imports pam-u2f's u2f_keys / authfile= mappings as security keys ("pam-u2f key N"): every
+        user's last line, or only user's (MfaError MFA_ERR_NOT_FOUND when it has none). The toolkit's
+        webauthn_rp_id must be pam-u2f's origin=; appid: pam-u2f's appid=, old-format keys under
+        another one than the rp id are skipped. {"users": [{"user", "line", "keys_imported",
+        "notes"}], "keys_imported"}. MFA_ERR_PARSE names the line, the credential and the field."""
+        data = mappings.encode() if isinstance(mappings, str) else mappings
+        o = n.initialized(n.U2fImportOptions, lib.mfa_server_u2f_import_options_init)
+        o.user, o.appid = _t(user), _t(appid)
+        return self._json(lib.mfa_server_import_pam_u2f, data, len(data), byref(o),  # type: ignore[no-any-return]
+                          _t(actor), _t(source_ip))

@@ -278,6 +278,49 @@ MFA_EXPORT int mfa_server_webauthn_list(mfa_server_t *s, char **out_json, const 
 MFA_EXPORT int mfa_server_webauthn_remove(mfa_server_t *s, const char *user, const char *id, const char *actor,
                                           const char *source_ip);
 
+/* ---- Migration: google-authenticator-libpam and pam-u2f files (docs/pam.md "Migration") -------- */
+
+/* Imports a ~/.google_authenticator file (file, file_len: its text, borrowed; wipe it after) for
+ * user: a TOTP file's secret becomes the user's TOTP factor (SHA-1, 6 digits, its STEP_SIZE), an
+ * HOTP file's (" HOTP_COUNTER n) an HOTP factor from counter n accepting the WINDOW_SIZE codes from
+ * there, as google-authenticator does; its scratch codes become recovery codes. Replay guard and
+ * throttle are the store's from then on, whatever DISALLOW_REUSE and RATE_LIMIT said. JSON
+ * {"user", "totp_imported", "recovery_codes", "notes"} into *out_json (mfa_free it): notes say which
+ * settings were not carried over. A user who already has an OTP factor keeps it: MFA_OK with
+ * "totp_imported": false and no scratch code added. The file is only read: nothing is written back.
+ * Errors: MFA_ERR_PARSE naming the line ("google_authenticator line 3: ..."; nothing imported),
+ * MFA_ERR_LIMIT_EXCEEDED (over 1 KiB, the module's own limit), MFA_ERR_UNSUPPORTED (HOTP_COUNTER 0,
+ * with which google-authenticator accepts no code), MFA_ERR_INVALID_ARGUMENT (a NULL argument). */
+MFA_EXPORT int mfa_server_import_google_authenticator(mfa_server_t *s, char **out_json, const char *user,
+                                                      const char *file, size_t file_len, const char *actor,
+                                                      const char *source_ip);
+
+typedef struct mfa_server_u2f_import_options {
+    size_t struct_size; /* sizeof(mfa_server_u2f_import_options_t) */
+    /* NULL or "": every user of the file (the last line of each, as pam-u2f reads it); otherwise
+     * only this user's line, MFA_ERR_NOT_FOUND when the file has none. */
+    const char *user;
+    /* pam-u2f's appid= (NULL or "": the same as its origin=). Old-format keys were registered under
+     * it: when it is not the toolkit's webauthn_rp_id they would never verify, and are skipped with
+     * a note. */
+    const char *appid;
+} mfa_server_u2f_import_options_t;
+/* Fills *opts with the defaults (every user, no appid) and struct_size. */
+MFA_EXPORT int mfa_server_u2f_import_options_init(mfa_server_u2f_import_options_t *opts);
+/* Imports pam-u2f's mappings (a ~/.config/Yubico/u2f_keys or a central authfile=; mappings,
+ * mappings_len: its text, at most 1 MiB) as security keys, named "pam-u2f key N" with sign count 0,
+ * that mfa_server_webauthn_login_* then verify: the toolkit's webauthn_rp_id must be the origin=
+ * pam-u2f used ("pam://<hostname>" by default). Keys already registered are kept; resident ('*')
+ * keys, which the file holds no credential id of, are skipped. opts: NULL for the defaults. JSON
+ * {"users": [{"user", "line", "keys_imported", "notes"}], "keys_imported"} into *out_json (mfa_free
+ * it). Errors: MFA_ERR_PARSE naming the line, the credential and the field ("u2f_keys line 3,
+ * credential 2: public key: ..."; nothing imported), MFA_ERR_LIMIT_EXCEEDED, MFA_ERR_NOT_FOUND
+ * (opts->user has no line), MFA_ERR_FACTOR_ALREADY_ENROLLED (a user has no room for more keys; the
+ * users before stay imported), MFA_ERR_INVALID_ARGUMENT (a NULL argument, a bad struct_size). */
+MFA_EXPORT int mfa_server_import_pam_u2f(mfa_server_t *s, char **out_json, const char *mappings, size_t mappings_len,
+                                         const mfa_server_u2f_import_options_t *opts, const char *actor,
+                                         const char *source_ip);
+
 /* ---- Key rotation ---------------------------------------------------------------------------------- */
 
 /* Re-encrypts every stored secret not under the key ring's current key; *moved (may be NULL): how

@@ -93,6 +93,33 @@ const U2fMapping* u2f_mapping_for(const std::vector<U2fMapping>& mappings, std::
 Result<ImportReport> import_u2f_keys(Toolkit& tk, std::string_view user, const U2fMapping& mapping,
                                      const RequestContext& ctx);
 
+// Old-format keys were registered under pam-u2f's appid=, the others under origin=, which is the
+// rp id here: with an appid (non-empty) other than rp_id the old-format keys would never verify,
+// so they are dropped from mapping, one note each, saying so.
+std::vector<std::string> drop_other_appid_keys(U2fMapping& mapping, std::string_view appid, std::string_view rp_id);
+
+// A whole mapping file imported at once (`mfa server import-pam-u2f`, mfa_server_import_pam_u2f):
+// the last line of every user, or with only_user set that user's only (not_found when the file
+// has no line for it). appid as for drop_other_appid_keys, against the toolkit's rp id. Errors:
+// parse_u2f_mappings's (nothing imported), then import_u2f_keys's (the users before stay imported).
+struct U2fImportOptions {
+    std::string_view only_user;
+    std::string_view appid;
+};
+struct U2fUserImport {
+    std::string user;
+    std::size_t line = 0;
+    ImportReport report;
+};
+Result<std::vector<U2fUserImport>> import_u2f_mappings(Toolkit& tk, std::string_view text, const U2fImportOptions& opts,
+                                                       const RequestContext& ctx);
+
+// The import reports as JSON, the same from `mfa server`, the C ABI and Python:
+// {"user","totp_imported","recovery_codes","notes"}
+std::string google_authenticator_import_json(std::string_view user, const ImportReport& r);
+// {"users":[{"user","line","keys_imported","notes"}…],"keys_imported": the total}
+std::string u2f_import_json(const std::vector<U2fUserImport>& users);
+
 // The enrollment file `mfa pam enroll` writes (0600, owned by the user) and pam_mfa imports on
 // first use: {"v":1,"user":…,"created":…,"totp":{"secret":base32,"alg":…,"digits":…,"period":…},
 // "keys":[{"name":…,"record":{credential record, mfa/webauthn/record.hpp}}]}; "totp" and "keys"
