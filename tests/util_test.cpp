@@ -16,6 +16,7 @@
 #include "mfa/random.hpp"
 #include "mfa/reader.hpp"
 #include "mfa/secret.hpp"
+#include "mfa/shared_library.hpp"
 #include "test_support.hpp"
 
 using namespace mfa;
@@ -356,6 +357,30 @@ BOOST_AUTO_TEST_CASE(atomic_write_stale_temporaries_removed) {
     std::ofstream(t.dir / "other.tmp-0123456789abcdef") << "another file's";
     remove_atomic_temporaries(f);
     BOOST_TEST(names(t.dir) == (std::set<std::string>{"vault", "vault.tmp-short", "other.tmp-0123456789abcdef"}));
+}
+
+
+// The loader behind lazily loaded dependencies (libpq): a library that is there gives its functions,
+// a missing library or function is an error that names it.
+BOOST_AUTO_TEST_CASE(shared_library_loads_binds_and_names_what_is_missing) {
+    auto libc = mfa::SharedLibrary::open("libc.so.6");
+    BOOST_REQUIRE_MESSAGE(libc.ok(), (libc ? std::string() : libc.error().to_string()));
+    std::size_t (*length)(const char*) = nullptr;
+    BOOST_REQUIRE(libc->bind(length, "strlen").ok());
+    BOOST_TEST(length("four") == 4u);
+
+    int (*nothing)() = nullptr;
+    auto st = libc->bind(nothing, "mfa_no_such_function");
+    BOOST_TEST(!st.ok());
+    BOOST_TEST(st.code() == mfa::Errc::unsupported);
+    BOOST_TEST(st.error().detail.find("libc.so.6 has no mfa_no_such_function") != std::string::npos, st.error().detail);
+    BOOST_TEST(nothing == nullptr);
+
+    auto missing = mfa::SharedLibrary::open("libmfa-no-such-library.so.9");
+    BOOST_TEST(!missing.ok());
+    BOOST_TEST(missing.code() == mfa::Errc::unsupported);
+    BOOST_TEST(missing.error().detail.find("libmfa-no-such-library.so.9 could not be loaded") != std::string::npos,
+               missing.error().detail);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -32,9 +32,46 @@
 
 #include "attempt.hpp"
 #include "mfa/encoding.hpp"
+#include "mfa/shared_library.hpp"
 
 namespace mfa::store {
 namespace {
+
+// libpq is loaded when the first postgresql:// store is opened, not linked (mfa/shared_library.hpp
+// says why): these are the functions this backend calls, taken from it once.
+#define MFA_LIBPQ_FUNCTIONS(X)                                                                                  \
+    X(PQclear) X(PQconnectdbParams) X(PQconninfoFree) X(PQconninfoParse) X(PQerrorMessage) X(PQfinish)           \
+    X(PQfreemem) X(PQgetResult) X(PQgetvalue) X(PQntuples) X(PQresultErrorField) X(PQresultErrorMessage)          \
+    X(PQresultStatus) X(PQsendQuery) X(PQsetNoticeProcessor) X(PQsocket) X(PQstatus) X(PQtransactionStatus)
+
+struct LibPq {
+#define MFA_LIBPQ_POINTER(name) decltype(&::name) name = nullptr;
+    MFA_LIBPQ_FUNCTIONS(MFA_LIBPQ_POINTER)
+#undef MFA_LIBPQ_POINTER
+};
+
+// The soname of libpq's ABI (5 since PostgreSQL 8.0; Debian's libpq5).
+constexpr const char* kLibPq = "libpq.so.5";
+
+Result<LibPq> load_libpq() {
+    auto lib = SharedLibrary::open(kLibPq);
+    if (!lib) return Error{Errc::unsupported, "postgresql: " + lib.error().detail};
+    LibPq pq;
+#define MFA_LIBPQ_RESOLVE(name) \
+    if (auto st = lib->bind(pq.name, #name); !st) return Error{Errc::unsupported, "postgresql: " + st.error().detail};
+    MFA_LIBPQ_FUNCTIONS(MFA_LIBPQ_RESOLVE)
+#undef MFA_LIBPQ_RESOLVE
+    return pq;
+}
+
+// Loaded once per process; every later open sees the same outcome.
+const Result<LibPq>& libpq() {
+    static const Result<LibPq> loaded = load_libpq();
+    return loaded;
+}
+
+// Only called once open_postgres_store() found libpq loaded: every connection comes from there.
+const LibPq& pq() { return *libpq(); }
 
 constexpr int kMaxTries = 3;
 // Advisory lock classes (the first key of pg_advisory_xact_lock(int4, int4)): 'mfk1' for store
@@ -56,11 +93,11 @@ constexpr const char* kMigrations[] = {
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
 struct PgFree {
-    void operator()(PGconn* c) const noexcept { PQfinish(c); }
+    void operator()(PGconn* c) const noexcept { pq().PQfinish(c); }
 };
 using ConnPtr = std::unique_ptr<PGconn, PgFree>;
 struct ResFree {
-    void operator()(PGresult* r) const noexcept { PQclear(r); }
+    void operator()(PGresult* r) const noexcept { pq().PQclear(r); }
 };
 using ResPtr = std::unique_ptr<PGresult, ResFree>;
 
@@ -139,12 +176,12 @@ Redactor redactor_for(const std::string& conninfo) {
         add(v.substr(0, v.find_first_of("& ")));
     }
     char* err = nullptr;
-    if (PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err)) {
+    if (PQconninfoOption* opts = pq().PQconninfoParse(conninfo.c_str(), &err)) {
         for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o)
             if (std::string_view(o->keyword) == "password" && o->val != nullptr) r.add(o->val);
-        PQconninfoFree(opts);
+        pq().PQconninfoFree(opts);
     }
-    PQfreemem(err);
+    pq().PQfreemem(err);
     return r;
 }
 
@@ -242,8 +279,8 @@ public:
         MFA_TRY(detail::check_key(key));
         auto rows = read_only("SELECT encode(v, 'hex') FROM mfa_kv WHERE k = " + sql_bytes(key) + " AND " + kLive);
         if (!rows) return std::move(rows).error();
-        if (PQntuples(rows->get()) == 0) return std::optional<Bytes>{};
-        auto v = hex_decode(PQgetvalue(rows->get(), 0, 0));
+        if (pq().PQntuples(rows->get()) == 0) return std::optional<Bytes>{};
+        auto v = hex_decode(pq().PQgetvalue(rows->get(), 0, 0));
         if (!v) return Error{Errc::store_corrupt, "postgresql: a value is not hex"};
         return std::optional<Bytes>{std::move(*v)};
     }
@@ -331,8 +368,8 @@ public:
         auto rows = read_only(sql);
         if (!rows) return std::move(rows).error();
         KeyPage page;
-        for (int i = 0; i < PQntuples(rows->get()); ++i) {
-            auto k = hex_decode(PQgetvalue(rows->get(), i, 0));
+        for (int i = 0; i < pq().PQntuples(rows->get()); ++i) {
+            auto k = hex_decode(pq().PQgetvalue(rows->get(), i, 0));
             if (!k) return Error{Errc::store_corrupt, "postgresql: a key is not hex"};
             if (!detail::add_to_page(page, std::string(as_chars(*k)), prefix, count)) break;
         }
@@ -393,8 +430,8 @@ private:
     // or restart, idle_session_timeout, a terminated backend) or, rarely, a parameter report, and
     // the connection is replaced either way (a spurious reconnect costs less than a failed call).
     static bool alive(PGconn* c) {
-        if (PQstatus(c) != CONNECTION_OK) return false;
-        pollfd p{PQsocket(c), POLLIN, 0};
+        if (pq().PQstatus(c) != CONNECTION_OK) return false;
+        pollfd p{pq().PQsocket(c), POLLIN, 0};
         return poll(&p, 1, 0) == 0;
     }
 
@@ -410,13 +447,13 @@ private:
         // Defaults before the caller's string, which overrides them (libpq's expand_dbname order).
         const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
         const char* vals[] = {"5", "mfakit", conninfo_.c_str(), nullptr};
-        ConnPtr c(PQconnectdbParams(keys, vals, 1));
+        ConnPtr c(pq().PQconnectdbParams(keys, vals, 1));
         if (!c) return Error{Errc::store_unavailable, "postgresql: out of memory"};
-        if (PQstatus(c.get()) != CONNECTION_OK)
-            return Error{Errc::store_unavailable, "postgresql: cannot connect: " + redact_(PQerrorMessage(c.get()))};
+        if (pq().PQstatus(c.get()) != CONNECTION_OK)
+            return Error{Errc::store_unavailable, "postgresql: cannot connect: " + redact_(pq().PQerrorMessage(c.get()))};
         // A library does not write to stderr: notices (a shutdown's FATAL among them) are dropped,
         // errors reach the caller through results.
-        PQsetNoticeProcessor(c.get(), [](void*, const char*) {}, nullptr);
+        pq().PQsetNoticeProcessor(c.get(), [](void*, const char*) {}, nullptr);
         // An accepted step must be durable before "accepted" is returned: synchronous_commit=off
         // could lose it in a crash, and the code would be accepted again. Stronger settings
         // (remote_write, remote_apply for synchronous replicas) are kept.
@@ -433,27 +470,27 @@ private:
     // rows. False with `f` filled when a statement failed or the connection broke.
     bool run(PGconn* c, const std::string& sql, std::vector<ResPtr>* out, Failure& f) {
         f = Failure{};  // a SQLSTATE left from an earlier try must not make this failure look retryable
-        if (PQsendQuery(c, sql.c_str()) == 0) {
-            f = {true, "", "postgresql: " + redact_(PQerrorMessage(c))};
+        if (pq().PQsendQuery(c, sql.c_str()) == 0) {
+            f = {true, "", "postgresql: " + redact_(pq().PQerrorMessage(c))};
             return false;
         }
         bool ok = true;
-        while (PGresult* raw = PQgetResult(c)) {
+        while (PGresult* raw = pq().PQgetResult(c)) {
             ResPtr r(raw);
-            const auto st = PQresultStatus(r.get());
+            const auto st = pq().PQresultStatus(r.get());
             if (st == PGRES_TUPLES_OK) {
                 if (out) out->push_back(std::move(r));
             } else if (st != PGRES_COMMAND_OK && ok) {
                 ok = false;
-                const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
+                const char* state = pq().PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
                 f.sqlstate = state ? state : "";
-                f.message = "postgresql: " + redact_(PQresultErrorMessage(r.get()));
+                f.message = "postgresql: " + redact_(pq().PQresultErrorMessage(r.get()));
             }
         }
-        if (PQstatus(c) != CONNECTION_OK || f.sqlstate.rfind("08", 0) == 0 || f.sqlstate == "57P01") {
+        if (pq().PQstatus(c) != CONNECTION_OK || f.sqlstate.rfind("08", 0) == 0 || f.sqlstate == "57P01") {
             f.connection = true;
             if (ok || f.message.empty()) {
-                const std::string why = redact_(PQerrorMessage(c));
+                const std::string why = redact_(pq().PQerrorMessage(c));
                 f.message = "postgresql: connection lost" + (why.empty() ? std::string() : ": " + why);
             }
             return false;
@@ -464,11 +501,11 @@ private:
     // Ends a failed transaction so the connection can be lent again (or drops the connection).
     void abandon(Lease& lease) {
         if (!lease.get()) return;
-        if (PQstatus(lease.get()) != CONNECTION_OK) {
+        if (pq().PQstatus(lease.get()) != CONNECTION_OK) {
             lease.discard();
             return drop_idle();
         }
-        if (PQtransactionStatus(lease.get()) != PQTRANS_IDLE) {
+        if (pq().PQtransactionStatus(lease.get()) != PQTRANS_IDLE) {
             Failure f;
             if (!run(lease.get(), "ROLLBACK", nullptr, f)) lease.discard();
         }
@@ -527,15 +564,15 @@ private:
             std::map<std::string, Row, std::less<>> rows;
             if (read) {
                 const PGresult* r = res[1].get();
-                for (int n = 0; n < PQntuples(r); ++n) {
-                    auto k = hex_decode(PQgetvalue(r, n, 0));
-                    auto v = hex_decode(PQgetvalue(r, n, 1));
-                    auto exp = parse_i64(PQgetvalue(r, n, 2));
+                for (int n = 0; n < pq().PQntuples(r); ++n) {
+                    auto k = hex_decode(pq().PQgetvalue(r, n, 0));
+                    auto v = hex_decode(pq().PQgetvalue(r, n, 1));
+                    auto exp = parse_i64(pq().PQgetvalue(r, n, 2));
                     if (!k || !v || !exp) {
                         abandon(*lease);
                         return Error{Errc::store_corrupt, "postgresql: a row of mfa_kv does not parse"};
                     }
-                    rows[std::string(as_chars(*k))] = Row{true, PQgetvalue(r, n, 3)[0] == 't', std::move(*v), *exp};
+                    rows[std::string(as_chars(*k))] = Row{true, pq().PQgetvalue(r, n, 3)[0] == 't', std::move(*v), *exp};
                 }
             }
             Txn txn(std::move(rows));
@@ -571,13 +608,13 @@ private:
             return to_error(f);
         }
         int version = 0;
-        if (PQgetvalue(res[1].get(), 0, 0)[0] == 't') {
+        if (pq().PQgetvalue(res[1].get(), 0, 0)[0] == 't') {
             res.clear();
             if (!run(lease.get(), "SELECT coalesce(max(version), 0) FROM mfa_schema_version", &res, f) || res.size() != 1) {
                 abandon(lease);
                 return to_error(f);
             }
-            version = std::atoi(PQgetvalue(res[0].get(), 0, 0));
+            version = std::atoi(pq().PQgetvalue(res[0].get(), 0, 0));
         }
         if (version > kSchemaVersion) {
             abandon(lease);
@@ -612,6 +649,7 @@ Lease::~Lease() {
 }  // namespace
 
 Result<std::shared_ptr<Store>> open_postgres_store(const std::string& conninfo, const PostgresOptions& opts) {
+    if (const auto& lib = libpq(); !lib) return lib.error();
     if (opts.pool_size == 0 || opts.pool_size > kMaxPostgresPool)
         return Error{Errc::invalid_argument, "postgresql: pool_size must be 1.." + std::to_string(kMaxPostgresPool)};
     auto s = std::make_shared<PostgresStore>(conninfo, opts);
