@@ -226,7 +226,8 @@ class PamMfa:
     def __init__(self, root, store_url):
         self.root = root
         self.store_url = store_url
-        self.module = os.environ.get("PAM_MFA_MODULE", "")
+        # Absolute: libpam reads a relative module path as relative to its own security/ directory.
+        self.module = os.path.abspath(os.environ["PAM_MFA_MODULE"]) if os.environ.get("PAM_MFA_MODULE") else ""
         self.app = os.environ.get("MFA_APP", "")
         self.store = None
         self.secret = None
