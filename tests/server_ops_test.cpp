@@ -15,8 +15,10 @@
 #include <iterator>
 #include <thread>
 
+#include "../lib/server/hwtoken_record.hpp"
 #include "mfa/encoding.hpp"
 #include "mfa/server/backup.hpp"
+#include "mfa/server/hwtoken_json.hpp"
 #include "mfa/server/key_maintenance.hpp"
 #include "mfa/server/pskc.hpp"
 #include "mfa/server/toolkit.hpp"
@@ -79,6 +81,11 @@ Otp enroll(Toolkit& tk, const std::string& user, std::int64_t now) {
     auto c = tk.totp_confirm(user, otp->generate(now).view(), {});
     BOOST_REQUIRE(c.ok() && c->ok());
     return std::move(*otp);
+}
+
+// Puts the users in org (a hardware token serves its organization's members).
+void join(Toolkit& tk, const std::string& org, std::initializer_list<const char*> users) {
+    for (const char* u : users) BOOST_REQUIRE(tk.set_membership(u, org, Role::member, {}).ok());
 }
 
 const std::string kRfcKey = "12345678901234567890123456789012";
@@ -534,23 +541,24 @@ BOOST_AUTO_TEST_CASE(hwtoken_import_assign_verify_resync_retire) {
         std::int64_t clock = 1'700'000'000;
         auto st = open();
         auto tk = toolkit(st, *KeyRing::generate(), &clock);
-        auto imported = tk->hwtoken_import(vector_text("rfc6030-figure6.pskc"), with_key(kRfcKey), {"ops", ""});
+        join(*tk, "acme", {"alice", "bob", "carol"});
+        auto imported = tk->hwtoken_import("acme", vector_text("rfc6030-figure6.pskc"), with_key(kRfcKey), {"ops", ""});
         BOOST_REQUIRE_MESSAGE(imported.ok(), (imported.ok() ? std::string() : imported.error().detail));
         BOOST_TEST(imported->size() == 1u);
         // The same serial again: refused whole, nothing changes.
-        BOOST_TEST(tk->hwtoken_import(vector_text("rfc6030-figure3.pskc"), {}, {}).code() == Errc::hwtoken_exists);
-        BOOST_TEST(tk->hwtoken_import(vector_text("bad-duplicate-serial.pskc"), {}, {}).code() == Errc::hwtoken_exists);
-        BOOST_TEST(tk->hwtoken_list()->size() == 1u);
+        BOOST_TEST(tk->hwtoken_import("acme", vector_text("rfc6030-figure3.pskc"), {}, {}).code() == Errc::hwtoken_exists);
+        BOOST_TEST(tk->hwtoken_import("acme", vector_text("bad-duplicate-serial.pskc"), {}, {}).code() == Errc::hwtoken_exists);
+        BOOST_TEST(tk->hwtoken_list("acme")->size() == 1u);
         // The secret is stored encrypted under the key ring, never in the clear.
         auto raw = st->get("mfa:hwtok:987654321");
         BOOST_REQUIRE(raw.ok() && raw->has_value());
         BOOST_TEST(std::string(as_chars(**raw)).find("MTIz") == std::string::npos);
         BOOST_TEST(std::string(as_chars(**raw)).find("\"v1.1.") != std::string::npos);
 
-        BOOST_TEST(tk->hwtoken_assign("nope", "alice", {}).code() == Errc::not_found);
-        BOOST_REQUIRE(tk->hwtoken_assign("987654321", "alice", {}).ok());
-        BOOST_TEST(tk->hwtoken_assign("987654321", "bob", {}).code() == Errc::hwtoken_state);
-        BOOST_TEST(tk->hwtoken_get("987654321")->user == "alice");
+        BOOST_TEST(tk->hwtoken_assign("", "nope", "alice", {}).code() == Errc::not_found);
+        BOOST_REQUIRE(tk->hwtoken_assign("", "987654321", "alice", {}).ok());
+        BOOST_TEST(tk->hwtoken_assign("", "987654321", "bob", {}).code() == Errc::hwtoken_state);
+        BOOST_TEST(tk->hwtoken_get("", "987654321")->user == "alice");
         // HOTP from counter 0, 8 digits; a replay is refused; a look-ahead of up to 10 presses.
         BOOST_TEST(tk->totp_verify("alice", kHotp8[0], {})->ok());
         BOOST_TEST(tk->totp_verify("alice", kHotp8[0], {})->status == Errc::otp_code_mismatch);
@@ -567,21 +575,21 @@ BOOST_AUTO_TEST_CASE(hwtoken_import_assign_verify_resync_retire) {
         BOOST_TEST(tk->hwtoken_resync("bob", kHotp8[1], kHotp8[2], {}).code() == Errc::factor_not_enrolled);
 
         // Unassign keeps the counter: a later user cannot replay old codes.
-        BOOST_REQUIRE(tk->hwtoken_unassign("987654321", {}).ok());
+        BOOST_REQUIRE(tk->hwtoken_unassign("", "987654321", {}).ok());
         BOOST_TEST(!tk->totp_enrolled("alice").value());
-        BOOST_TEST(tk->hwtoken_get("987654321")->counter == 10u);
-        BOOST_TEST(tk->hwtoken_unassign("987654321", {}).code() == Errc::hwtoken_state);
+        BOOST_TEST(tk->hwtoken_get("", "987654321")->counter == 10u);
+        BOOST_TEST(tk->hwtoken_unassign("", "987654321", {}).code() == Errc::hwtoken_state);
         // A user with an app factor must remove it first.
         enroll(*tk, "carol", clock);
-        BOOST_TEST(tk->hwtoken_assign("987654321", "carol", {}).code() == Errc::hwtoken_state);
-        BOOST_REQUIRE(tk->hwtoken_assign("987654321", "bob", {}).ok());
+        BOOST_TEST(tk->hwtoken_assign("", "987654321", "carol", {}).code() == Errc::hwtoken_state);
+        BOOST_REQUIRE(tk->hwtoken_assign("", "987654321", "bob", {}).ok());
         // Retire: unassigned, seed gone, can never be assigned again.
-        BOOST_REQUIRE(tk->hwtoken_retire("987654321", {}).ok());
+        BOOST_REQUIRE(tk->hwtoken_retire("", "987654321", {}).ok());
         BOOST_TEST(!tk->totp_enrolled("bob").value());
-        auto info = tk->hwtoken_get("987654321");
+        auto info = tk->hwtoken_get("", "987654321");
         BOOST_TEST((info->state == HwTokenState::retired));
-        BOOST_TEST(tk->hwtoken_assign("987654321", "bob", {}).code() == Errc::hwtoken_state);
-        BOOST_TEST(tk->hwtoken_retire("987654321", {}).code() == Errc::hwtoken_state);
+        BOOST_TEST(tk->hwtoken_assign("", "987654321", "bob", {}).code() == Errc::hwtoken_state);
+        BOOST_TEST(tk->hwtoken_retire("", "987654321", {}).code() == Errc::hwtoken_state);
         // Every step is in the audit chain.
         std::vector<std::string> types;
         auto events = tk->audit().read(1, 1000);
@@ -600,23 +608,24 @@ BOOST_AUTO_TEST_CASE(hwtoken_of_a_purged_account_goes_back_to_the_pool) {
         std::int64_t clock = 1'700'000'000;
         auto st = open();
         auto tk = toolkit(st, *KeyRing::generate(), &clock);
-        BOOST_REQUIRE(tk->hwtoken_import(vector_text("rfc6030-figure6.pskc"), with_key(kRfcKey), {"ops", ""}).ok());
-        BOOST_REQUIRE(tk->hwtoken_assign("987654321", "alice", {}).ok());
+        join(*tk, "acme", {"alice", "bob", "carol"});
+        BOOST_REQUIRE(tk->hwtoken_import("acme", vector_text("rfc6030-figure6.pskc"), with_key(kRfcKey), {"ops", ""}).ok());
+        BOOST_REQUIRE(tk->hwtoken_assign("", "987654321", "alice", {}).ok());
         BOOST_TEST(tk->totp_verify("alice", kHotp8[0], {})->ok());
         BOOST_TEST(tk->totp_verify("alice", kHotp8[1], {})->ok());
         BOOST_REQUIRE(tk->delete_account("alice", 0, {"admin", ""}).ok());
         // Within the retention the token stays the (disabled) account's.
-        BOOST_TEST(tk->hwtoken_get("987654321")->user == "alice");
+        BOOST_TEST(tk->hwtoken_get("", "987654321")->user == "alice");
         auto purged = tk->purge(clock + 31 * 86400, {});
         BOOST_REQUIRE(purged.ok());
         BOOST_TEST(purged->size() == 1u);
-        auto info = tk->hwtoken_get("987654321");
+        auto info = tk->hwtoken_get("", "987654321");
         BOOST_REQUIRE(info.ok());
         BOOST_TEST((info->state == HwTokenState::unassigned));
         BOOST_TEST(info->user.empty());
         BOOST_TEST(info->counter == 2u);
         // The next user gets it; the purged account's codes do not work for them.
-        BOOST_REQUIRE(tk->hwtoken_assign("987654321", "bob", {}).ok());
+        BOOST_REQUIRE(tk->hwtoken_assign("", "987654321", "bob", {}).ok());
         BOOST_TEST(tk->totp_verify("bob", kHotp8[1], {})->status == Errc::otp_code_mismatch);
         BOOST_TEST(tk->totp_verify("bob", kHotp8[2], {})->ok());
     });
@@ -628,10 +637,11 @@ BOOST_AUTO_TEST_CASE(hwtoken_totp_token_and_rewrap) {
         auto st = open();
         auto ring = *KeyRing::generate();
         auto tk = toolkit(st, *KeyRing::parse(ring.format().view()), &clock);
-        BOOST_REQUIRE(tk->hwtoken_import(vector_text("openssl-aes256-totp.pskc"),
+        join(*tk, "acme", {"dave", "erin"});
+        BOOST_REQUIRE(tk->hwtoken_import("acme", vector_text("openssl-aes256-totp.pskc"),
                                          with_key("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"), {})
                           .ok());
-        BOOST_REQUIRE(tk->hwtoken_assign("TOTP-0001", "dave", {}).ok());
+        BOOST_REQUIRE(tk->hwtoken_assign("", "TOTP-0001", "dave", {}).ok());
         OtpParams p;
         p.algorithm = HashAlg::sha256;
         p.digits = 8;
@@ -640,7 +650,7 @@ BOOST_AUTO_TEST_CASE(hwtoken_totp_token_and_rewrap) {
         BOOST_TEST(tk->totp_verify("dave", token->generate(clock).view(), {})->ok());
         BOOST_TEST(tk->hwtoken_resync("dave", "12345678", "12345678", {}).code() == Errc::hwtoken_state);
         // A rewrap moves the token records too; the factor still verifies under the new key.
-        BOOST_REQUIRE(tk->hwtoken_import(vector_text("openssl-pbkdf2-hotp.pskc"), with_passphrase("correct horse battery"), {}).ok());
+        BOOST_REQUIRE(tk->hwtoken_import("acme", vector_text("openssl-pbkdf2-hotp.pskc"), with_passphrase("correct horse battery"), {}).ok());
         BOOST_REQUIRE(ring.rotate(clock).ok());
         auto tk2 = toolkit(st, *KeyRing::parse(ring.format().view()), &clock);
         auto moved = tk2->rewrap();
@@ -648,10 +658,84 @@ BOOST_AUTO_TEST_CASE(hwtoken_totp_token_and_rewrap) {
         BOOST_TEST(*moved == 4u);  // dave's factor and three token records
         clock += 60;
         BOOST_TEST(tk2->totp_verify("dave", token->generate(clock).view(), {})->ok());
-        BOOST_REQUIRE(tk2->hwtoken_assign("HOTP-1001", "erin", {}).ok());
+        BOOST_REQUIRE(tk2->hwtoken_assign("", "HOTP-1001", "erin", {}).ok());
         // HOTP-1001 starts at counter 5 (RFC 4226 code 5 is 254676 in 6 digits).
         BOOST_TEST(tk2->totp_verify("erin", "287082", {})->status == Errc::otp_code_mismatch);  // counter 1: behind
         BOOST_TEST(tk2->totp_verify("erin", "254676", {})->ok());
+    });
+}
+
+// Each organization has its own inventory: another organization's tokens are not found, a token
+// serves only its organization's members, and a token of no organization (a version 1 record,
+// imported before tokens had one) is the operator's until an organization adopts it.
+BOOST_AUTO_TEST_CASE(hwtoken_inventory_per_organization) {
+    test::each_store_backend(test::Stores::empty, [](const std::string&, const test::StoreOpener& open) {
+        std::int64_t clock = 1'700'000'000;
+        auto st = open();
+        auto tk = toolkit(st, *KeyRing::generate(), &clock);
+        join(*tk, "acme", {"alice"});
+        join(*tk, "globex", {"gus"});
+        BOOST_TEST(tk->hwtoken_import("", vector_text("rfc6030-figure6.pskc"), with_key(kRfcKey), {}).code() == Errc::invalid_argument);
+        BOOST_REQUIRE(tk->hwtoken_import("acme", vector_text("rfc6030-figure6.pskc"), with_key(kRfcKey), {"ops", ""}).ok());
+        // A serial is unique in the store, whichever organization holds it.
+        BOOST_TEST(tk->hwtoken_import("globex", vector_text("rfc6030-figure3.pskc"), {}, {}).code() == Errc::hwtoken_exists);
+        BOOST_TEST(tk->hwtoken_list("acme")->size() == 1u);
+        BOOST_TEST(tk->hwtoken_list("globex")->empty());
+        BOOST_TEST(tk->hwtoken_list("")->size() == 1u);
+        BOOST_TEST(tk->hwtoken_get("acme", "987654321")->org == "acme");
+        // globex sees nothing of acme's token; nor may acme's token go to a globex member.
+        BOOST_TEST(tk->hwtoken_get("globex", "987654321").code() == Errc::not_found);
+        auto hidden = tk->hwtoken_assign("globex", "987654321", "gus", {});
+        BOOST_TEST(hidden.code() == Errc::not_found);
+        BOOST_TEST(hidden.error().detail.find("in globex") != std::string::npos);
+        auto cross = tk->hwtoken_assign("acme", "987654321", "gus", {});
+        BOOST_TEST(cross.code() == Errc::hwtoken_org);
+        BOOST_TEST(cross.error().detail.find("gus is not a member of it") != std::string::npos);
+        BOOST_TEST(tk->hwtoken_assign("", "987654321", "nobody", {}).code() == Errc::hwtoken_org);
+        BOOST_REQUIRE(tk->hwtoken_assign("acme", "987654321", "alice", {}).ok());
+        BOOST_TEST(tk->hwtoken_unassign("globex", "987654321", {}).code() == Errc::not_found);
+        BOOST_TEST(tk->hwtoken_retire("globex", "987654321", {}).code() == Errc::not_found);
+        BOOST_TEST(tk->hwtoken_adopt("987654321", "globex", {}).code() == Errc::hwtoken_org);
+        BOOST_REQUIRE(tk->hwtoken_unassign("acme", "987654321", {}).ok());
+        BOOST_REQUIRE(tk->hwtoken_retire("acme", "987654321", {}).ok());
+        // The token's events are in its organization's trail.
+        AuditQuery q;
+        q.org = "acme";
+        q.type = "hwtoken.*";
+        auto trail = tk->audit_query(q);
+        BOOST_REQUIRE(trail.ok());
+        BOOST_TEST(trail->events.size() == 4u);
+
+        // A version 1 record (no "org"), as stores written before hold them.
+        auto legacy_raw = st->get("mfa:hwtok:987654321");
+        BOOST_REQUIRE(legacy_raw.ok() && legacy_raw->has_value());
+        std::string v2(as_chars(**legacy_raw));
+        BOOST_TEST(v2.find("\"v\":2") != std::string::npos);
+        BOOST_REQUIRE(tk->hwtoken_import("acme", vector_text("openssl-pbkdf2-hotp.pskc"), with_passphrase("correct horse battery"), {}).ok());
+        auto raw = st->get("mfa:hwtok:HOTP-1001");
+        BOOST_REQUIRE(raw.ok() && raw->has_value());
+        auto rec = server::detail::parse_hwtoken_record(as_chars(**raw));
+        BOOST_REQUIRE(rec.ok());
+        rec->info.org.clear();
+        const std::string v1 = server::detail::hwtoken_record_json(*rec);
+        BOOST_TEST(v1.find("\"v\":1") != std::string::npos);
+        BOOST_TEST(v1.find("\"org\"") == std::string::npos);
+        BOOST_REQUIRE(st->put("mfa:hwtok:HOTP-1001", as_bytes(v1)).ok());
+        BOOST_TEST(tk->hwtoken_get("", "HOTP-1001")->org.empty());
+        BOOST_TEST(tk->hwtoken_get("acme", "HOTP-1001").code() == Errc::not_found);
+        BOOST_TEST(hwtoken_info_json(*tk->hwtoken_get("", "HOTP-1001")).find("\"org\":null") != std::string::npos);
+        BOOST_TEST(tk->hwtoken_adopt("HOTP-1001", "", {}).code() == Errc::invalid_argument);
+        BOOST_REQUIRE(tk->hwtoken_adopt("HOTP-1001", "globex", {"ops", ""}).ok());
+        BOOST_TEST(tk->hwtoken_get("globex", "HOTP-1001")->org == "globex");
+        BOOST_TEST(tk->hwtoken_adopt("HOTP-1001", "acme", {}).code() == Errc::hwtoken_org);
+        BOOST_REQUIRE(tk->hwtoken_assign("globex", "HOTP-1001", "gus", {}).ok());
+        // A malformed organization in a version 2 record is corrupt, not a token of none.
+        std::string bad = v1;
+        bad.replace(bad.find("\"v\":1"), 5, "\"v\":2");
+        BOOST_TEST(server::detail::parse_hwtoken_record(bad).code() == Errc::store_corrupt);
+        bad.insert(bad.size() - 1, ",\"org\":\"\"");
+        BOOST_TEST(server::detail::parse_hwtoken_record(bad).code() == Errc::store_corrupt);
+        BOOST_TEST(tk->audit().verify().ok());
     });
 }
 

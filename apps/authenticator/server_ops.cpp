@@ -6,6 +6,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <vector>
 
 #include "mfa/encoding.hpp"
 #include "mfa/server/backup.hpp"
@@ -61,19 +62,26 @@ void ServerOps::configure(CLI::App& server, CLI::App& keyring) {
 
     auto* t = server.add_subcommand("otp-tokens", "hardware OTP tokens from PSKC files (docs/server.md)");
     t->require_subcommand(1);
-    auto* ti = t->add_subcommand("import", "import every token of a PSKC file as unassigned");
+    auto* ti = t->add_subcommand("import", "import every token of a PSKC file as unassigned tokens of an organization");
     ti->add_option("file", file_, "the vendor's .pskc / .xml file")->required();
+    ti->add_option("--org", org_, "the organization whose inventory the tokens join")->required();
     auto* key = ti->add_option("--key", key_hex_, "the pre-shared key, hex (16, 24 or 32 bytes)");
     ti->add_option("--passphrase-file", passphrase_file_, "the passphrase PBKDF2 derives the key from ('-': stdin)")->excludes(key);
-    t->add_subcommand("list", "list the tokens");
-    auto* ta = t->add_subcommand("assign", "make a token a user's OTP factor");
+    auto* tl = t->add_subcommand("list", "list the tokens (of one organization with --org)");
+    auto* ta = t->add_subcommand("assign", "make a token a user's OTP factor (a member of the token's organization)");
     ta->add_option("serial", serial_)->required();
     ta->add_option("user", user_)->required();
+    std::vector<CLI::App*> scoped{tl, ta};
     for (const char* n : {"unassign", "retire"}) {
         auto* s = t->add_subcommand(n, std::string(n) == "retire" ? "take a token out of service for good (its seed is destroyed)"
                                                                    : "remove a token from its user (it becomes unassigned)");
         s->add_option("serial", serial_)->required();
+        scoped.push_back(s);
     }
+    for (auto* s : scoped) s->add_option("--org", org_, "only a token of this organization (default: any, an operator's view)");
+    auto* tad = t->add_subcommand("adopt", "give a token imported before tokens had an organization to one");
+    tad->add_option("serial", serial_)->required();
+    tad->add_option("--org", org_, "the organization")->required();
     auto* ts = t->add_subcommand("resync", "resynchronise a user's HOTP token with two consecutive codes");
     ts->add_option("user", user_)->required();
     ts->add_option("code1", code1_)->required();
@@ -205,27 +213,28 @@ int ServerOps::run_tokens(Context& ctx, const std::string& what, const ServerCom
             if (int rc2 = read_passphrase(ctx, passphrase_file_, "PSKC passphrase: ", false, pw); rc2 != kExitOk) return rc2;
             dec.passphrase = std::move(pw);
         }
-        auto r = tk.hwtoken_import(xml, dec, rc);
+        auto r = tk.hwtoken_import(org_, xml, dec, rc);
         if (!r) return report(ctx, r.error(), "otp-tokens import " + file_);
         json j = json::array();
         std::string text;
         for (const auto& t : *r) {
             j.push_back(token_json(t));
-            text += "imported " + t.serial + " (" + std::string(to_string(t.type)) + ", " + std::to_string(t.digits) + " digits)\n";
+            text += "imported " + t.serial + " into " + t.org + " (" + std::string(to_string(t.type)) + ", " + std::to_string(t.digits) +
+                    " digits)\n";
         }
         if (json_) ctx.out << j.dump() << '\n';
         else ctx.out << text;
         return kExitOk;
     }
     if (what == "list") {
-        auto l = tk.hwtoken_list();
+        auto l = tk.hwtoken_list(org_);
         if (!l) return report(ctx, l.error(), "otp-tokens list");
         json j = json::array();
         std::string text;
         for (const auto& t : *l) {
             j.push_back(token_json(t));
             text += t.serial + "  " + std::string(to_string(t.type)) + "  " + std::string(server::to_string(t.state)) +
-                    (t.user.empty() ? "" : "  " + t.user) + "\n";
+                    "  " + (t.org.empty() ? "(no organization)" : t.org) + (t.user.empty() ? "" : "  " + t.user) + "\n";
         }
         if (json_) ctx.out << j.dump() << '\n';
         else ctx.out << (text.empty() ? "no hardware tokens\n" : text);
@@ -238,9 +247,14 @@ int ServerOps::run_tokens(Context& ctx, const std::string& what, const ServerCom
               r->ok() ? "resynchronised" : std::string("not resynchronised: ") + std::string(errc_name(r->status)));
         return r->ok() ? kExitOk : kExitFailure;
     }
-    Status st = what == "assign" ? tk.hwtoken_assign(serial_, user_, rc)
-                : what == "unassign" ? tk.hwtoken_unassign(serial_, rc)
-                                     : tk.hwtoken_retire(serial_, rc);
+    if (what == "adopt") {
+        if (auto st = tk.hwtoken_adopt(serial_, org_, rc); !st) return report(ctx, st.error(), "otp-tokens adopt");
+        print(json{{"adopted", serial_}, {"org", org_}}, serial_ + " is now of " + org_);
+        return kExitOk;
+    }
+    Status st = what == "assign" ? tk.hwtoken_assign(org_, serial_, user_, rc)
+                : what == "unassign" ? tk.hwtoken_unassign(org_, serial_, rc)
+                                     : tk.hwtoken_retire(org_, serial_, rc);
     if (!st) return report(ctx, st.error(), "otp-tokens " + what);
     print(json{{what == "assign" ? "assigned" : what == "unassign" ? "unassigned" : "retired", serial_}, {"user", user_}},
           serial_ + " " + (what == "assign" ? "assigned to " + user_ : what + "d"));

@@ -38,7 +38,7 @@ private:
     int run_maintain(Context& ctx, const ServerCommon& common);
     int run_tokens(Context& ctx, const std::string& what, const ServerCommon& common);
 
-    std::string dir_ = "backups", backup_dir_, file_, to_, serial_, user_, code1_, code2_, key_hex_, passphrase_file_;
+    std::string dir_ = "backups", backup_dir_, file_, to_, serial_, user_, code1_, code2_, key_hex_, passphrase_file_, org_;
     std::int64_t retention_days_ = 30, max_age_days_ = 90, max_age_seconds_ = 0, rewrap_delay_ = 3600;
     std::size_t batch_ = 1000;
     bool overwrite_ = false, json_ = false;

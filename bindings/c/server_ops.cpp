@@ -44,6 +44,20 @@ server::RequestContext rctx(const char* actor, const char* ip) {
     return ctx(actor ? actor : "", ip ? ip : "");
 }
 
+// assign, unassign and retire: a change of one token, in the inventory org sees (NULL: every token).
+template <class F>
+int token_change(mfa_server_t* s, const char* org, const char* serial, F&& change) {
+    return guarded([&] {
+        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
+        auto o = text(org, "org", true);
+        if (!o) return fail(o.error());
+        auto sn = text(serial, "serial");
+        if (!sn) return fail(sn.error());
+        if (auto st = change(*o, *sn); !st) return fail(st.error());
+        return MFA_OK;
+    });
+}
+
 }  // namespace
 }  // namespace mfa::abi
 
@@ -183,12 +197,14 @@ int mfa_server_keyring_maintain_policy(char** out_json, mfa_server_store_t* stor
     });
 }
 
-int mfa_server_otp_tokens_import(mfa_server_t* s, char** out_json, const char* pskc, size_t pskc_len, const uint8_t* key,
-                                 size_t key_len, const char* passphrase, size_t passphrase_len, const char* actor,
-                                 const char* source_ip) {
+int mfa_server_otp_tokens_import(mfa_server_t* s, char** out_json, const char* org, const char* pskc, size_t pskc_len,
+                                 const uint8_t* key, size_t key_len, const char* passphrase, size_t passphrase_len,
+                                 const char* actor, const char* source_ip) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
         if (int rc = need(out_json, "out_json"); rc != MFA_OK) return rc;
+        auto o = text(org, "org");
+        if (!o) return fail(o.error());
         if (pskc == nullptr) return fail(Errc::invalid_argument, "pskc is NULL");
         if (pskc_len > server::kMaxPskcBytes) return fail(Errc::limit_exceeded, "pskc larger than 16 MiB");
         if (key == nullptr && key_len != 0) return fail(Errc::invalid_argument, "key is NULL with a length");
@@ -200,46 +216,50 @@ int mfa_server_otp_tokens_import(mfa_server_t* s, char** out_json, const char* p
             pw.append(std::string_view(passphrase, passphrase_len));
             dec.passphrase = std::move(pw);
         }
-        return tokens_out(out_json, s->tk->hwtoken_import(std::string_view(pskc, pskc_len), dec, rctx(actor, source_ip)));
+        return tokens_out(out_json, s->tk->hwtoken_import(*o, std::string_view(pskc, pskc_len), dec, rctx(actor, source_ip)));
     });
 }
 
-int mfa_server_otp_tokens_list(mfa_server_t* s, char** out_json) {
+int mfa_server_otp_tokens_list(mfa_server_t* s, char** out_json, const char* org) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
         if (int rc = need(out_json, "out_json"); rc != MFA_OK) return rc;
-        return tokens_out(out_json, s->tk->hwtoken_list());
+        auto o = text(org, "org", true);
+        if (!o) return fail(o.error());
+        return tokens_out(out_json, s->tk->hwtoken_list(*o));
     });
 }
 
-int mfa_server_otp_tokens_assign(mfa_server_t* s, const char* serial, const char* user, const char* actor, const char* source_ip) {
-    return guarded([&] {
-        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
-        auto sn = text(serial, "serial");
-        if (!sn) return fail(sn.error());
+int mfa_server_otp_tokens_assign(mfa_server_t* s, const char* org, const char* serial, const char* user, const char* actor,
+                                 const char* source_ip) {
+    return token_change(s, org, serial, [&](std::string_view o, std::string_view sn) -> Status {
         auto u = text(user, "user");
-        if (!u) return fail(u.error());
-        if (auto st = s->tk->hwtoken_assign(*sn, *u, rctx(actor, source_ip)); !st) return fail(st.error());
-        return MFA_OK;
+        if (!u) return std::move(u).error();
+        return s->tk->hwtoken_assign(o, sn, *u, rctx(actor, source_ip));
     });
 }
 
-int mfa_server_otp_tokens_unassign(mfa_server_t* s, const char* serial, const char* actor, const char* source_ip) {
+int mfa_server_otp_tokens_unassign(mfa_server_t* s, const char* org, const char* serial, const char* actor,
+                                   const char* source_ip) {
+    return token_change(s, org, serial, [&](std::string_view o, std::string_view sn) {
+        return s->tk->hwtoken_unassign(o, sn, rctx(actor, source_ip));
+    });
+}
+
+int mfa_server_otp_tokens_retire(mfa_server_t* s, const char* org, const char* serial, const char* actor, const char* source_ip) {
+    return token_change(s, org, serial, [&](std::string_view o, std::string_view sn) {
+        return s->tk->hwtoken_retire(o, sn, rctx(actor, source_ip));
+    });
+}
+
+int mfa_server_otp_tokens_adopt(mfa_server_t* s, const char* serial, const char* org, const char* actor, const char* source_ip) {
     return guarded([&] {
         if (int rc = need(s, "server"); rc != MFA_OK) return rc;
         auto sn = text(serial, "serial");
         if (!sn) return fail(sn.error());
-        if (auto st = s->tk->hwtoken_unassign(*sn, rctx(actor, source_ip)); !st) return fail(st.error());
-        return MFA_OK;
-    });
-}
-
-int mfa_server_otp_tokens_retire(mfa_server_t* s, const char* serial, const char* actor, const char* source_ip) {
-    return guarded([&] {
-        if (int rc = need(s, "server"); rc != MFA_OK) return rc;
-        auto sn = text(serial, "serial");
-        if (!sn) return fail(sn.error());
-        if (auto st = s->tk->hwtoken_retire(*sn, rctx(actor, source_ip)); !st) return fail(st.error());
+        auto o = text(org, "org");
+        if (!o) return fail(o.error());
+        if (auto st = s->tk->hwtoken_adopt(*sn, *o, rctx(actor, source_ip)); !st) return fail(st.error());
         return MFA_OK;
     });
 }

@@ -83,6 +83,8 @@ Status Toolkit::set_membership(std::string_view user, std::string_view org, Role
     MFA_TRY(check_active(*u));
     auto old = membership(user);
     if (!old) return std::move(old).error();
+    if (old->has_value() && ((*old)->org != org || role != Role::owner))
+        MFA_TRY(keep_an_owner(**old, (*old)->org != org ? "move to " + std::string(org) : "make " + std::string(to_string(role)), ctx));
     Membership m{std::string(user), std::string(org), role, now()};
     // The index first: a listing checks each member's own record, so an entry without one (or
     // naming another organization) is skipped, never a member missing from the list.
@@ -109,6 +111,7 @@ Status Toolkit::remove_membership(std::string_view user, const RequestContext& c
     auto old = membership(user);
     if (!old) return std::move(old).error();
     if (!old->has_value()) return {Errc::not_found, "'" + std::string(user).substr(0, 64) + "' is in no organization"};
+    MFA_TRY(keep_an_owner(**old, "remove", ctx));
     auto oo = user_key_part((*old)->org);
     if (oo) {
         auto e = store_->erase(keys::org_members(*oo) + *u);
@@ -118,6 +121,23 @@ Status Toolkit::remove_membership(std::string_view user, const RequestContext& c
     if (!e) return std::move(e).error();
     return record_in("membership.removed", user, "left " + (*old)->org + " (was " + std::string(to_string((*old)->role)) + ")",
                      ctx, (*old)->org);
+}
+
+// Checked before the change, so two owners demoting each other at the same instant can both pass;
+// the service's role changes are an owner's deliberate actions, not a race to arbitrate here.
+Status Toolkit::keep_an_owner(const Membership& m, std::string_view change, const RequestContext& ctx) {
+    if (m.role != Role::owner) return {};
+    auto members = org_members(m.org);
+    if (!members) return std::move(members).error();
+    const bool another = std::any_of(members->begin(), members->end(),
+                                     [&](const Membership& o) { return o.role == Role::owner && o.user != m.user; });
+    if (another) return {};
+    std::string why = m.user + " is the last owner of " + m.org + ": make another member owner first";
+    RequestContext c = ctx;
+    c.org = m.org;
+    MFA_TRY(record_in("permission.denied", m.user, std::string(to_string(Permission::roles_change)) + ": " + std::string(change) +
+                                                        " refused, " + why, c, {}));
+    return Error{Errc::last_owner, std::move(why)};
 }
 
 Result<std::vector<Membership>> Toolkit::org_members(std::string_view org) {

@@ -116,7 +116,7 @@ Result<std::vector<PurgedAccount>> Toolkit::purge(std::int64_t at, const Request
         if (!factor) return std::move(factor).error();
         if (factor->has_value()) {
             auto f = detail::parse_totp_record(as_chars(**factor));
-            if (f && !f->hwtoken.empty()) MFA_TRY(hwtoken_unassign(f->hwtoken, system));
+            if (f && !f->hwtoken.empty()) MFA_TRY(hwtoken_unassign("", f->hwtoken, system));
         }
         auto n = erase_account(*store_, u, user);
         if (!n) return std::move(n).error();

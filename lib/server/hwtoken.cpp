@@ -32,15 +32,36 @@ struct Loaded {
     detail::HwTokenRecord rec;
 };
 
-Result<Loaded> load(store::Store& s, std::string_view serial) {
+Status check_org(std::string_view org) {
+    if (org.empty()) return {};
+    if (auto o = user_key_part(org); !o) return Error{Errc::invalid_argument, "organization name must be 1..256 bytes"};
+    return {};
+}
+
+// The token as `org` sees it ("" = every token): another organization's is not_found, as if it
+// were not stored, so that one organization learns nothing of another's inventory.
+Result<Loaded> load(store::Store& s, std::string_view org, std::string_view serial) {
+    MFA_TRY(check_org(org));
     auto part = serial_part(serial);
     if (!part) return std::move(part).error();
     auto raw = s.get(detail::hwtoken_key(*part));
     if (!raw) return std::move(raw).error();
-    if (!raw->has_value()) return Error{Errc::not_found, "no hardware token with serial '" + std::string(serial).substr(0, 128) + "'"};
+    auto missing = [&] {
+        return Error{Errc::not_found, "no hardware token with serial '" + std::string(serial).substr(0, 128) + "'" +
+                                          (org.empty() ? std::string() : " in " + std::string(org).substr(0, 256))};
+    };
+    if (!raw->has_value()) return missing();
     auto rec = detail::parse_hwtoken_record(as_chars(**raw));
     if (!rec) return std::move(rec).error();
+    if (!org.empty() && rec->info.org != org) return missing();
     return Loaded{std::move(*part), std::move(**raw), std::move(*rec)};
+}
+
+// The request context with the token's organization, so that its trail has the token's events.
+RequestContext in_org(const RequestContext& ctx, const std::string& org) {
+    RequestContext c = ctx;
+    if (!org.empty()) c.org = org;
+    return c;
 }
 
 // Replaces the token record if it is still the one read (a concurrent change is store_conflict).
@@ -53,8 +74,10 @@ Status replace(store::Store& s, const Loaded& l, const detail::HwTokenRecord& up
 
 }  // namespace
 
-Result<std::vector<HwTokenInfo>> Toolkit::hwtoken_import(std::string_view pskc_xml, const PskcDecryption& dec,
-                                                          const RequestContext& ctx) {
+Result<std::vector<HwTokenInfo>> Toolkit::hwtoken_import(std::string_view org, std::string_view pskc_xml,
+                                                          const PskcDecryption& dec, const RequestContext& ctx) {
+    if (org.empty()) return Error{Errc::invalid_argument, "tokens are imported into an organization: org is required"};
+    MFA_TRY(check_org(org));
     auto parsed = parse_pskc(pskc_xml, dec);
     if (!parsed) return std::move(parsed).error();
     const std::int64_t t = now();
@@ -81,7 +104,7 @@ Result<std::vector<HwTokenInfo>> Toolkit::hwtoken_import(std::string_view pskc_x
         if (!enc) return std::move(enc).error();
         r.secret = std::move(*enc);
         r.info = HwTokenInfo{k.serial, k.type, k.algorithm, k.digits, k.period, k.t0, k.counter,
-                             HwTokenState::unassigned, "", k.manufacturer, k.model, k.issuer, t, t};
+                             HwTokenState::unassigned, "", k.manufacturer, k.model, k.issuer, t, t, std::string(org)};
         records.emplace_back(std::move(*part), std::move(r));
     }
     std::vector<HwTokenInfo> out;
@@ -96,11 +119,14 @@ Result<std::vector<HwTokenInfo>> Toolkit::hwtoken_import(std::string_view pskc_x
         }
         out.push_back(r.info);
     }
-    for (const auto& i : out) MFA_TRY(record("hwtoken.imported", "", "serial " + i.serial + " " + std::string(mfa::to_string(i.type)), ctx));
+    const RequestContext c = in_org(ctx, std::string(org));
+    for (const auto& i : out)
+        MFA_TRY(record("hwtoken.imported", "", "serial " + i.serial + " " + std::string(mfa::to_string(i.type)) + " into " + i.org, c));
     return out;
 }
 
-Result<std::vector<HwTokenInfo>> Toolkit::hwtoken_list() {
+Result<std::vector<HwTokenInfo>> Toolkit::hwtoken_list(std::string_view org) {
+    MFA_TRY(check_org(org));
     auto keys = store_->keys(detail::kHwTokenPrefix);
     if (!keys) return std::move(keys).error();
     std::vector<HwTokenInfo> out;
@@ -110,22 +136,31 @@ Result<std::vector<HwTokenInfo>> Toolkit::hwtoken_list() {
         if (!raw->has_value()) continue;
         auto rec = detail::parse_hwtoken_record(as_chars(**raw));
         if (!rec) return std::move(rec).error();
+        if (!org.empty() && rec->info.org != org) continue;
         out.push_back(std::move(rec->info));
     }
     return out;
 }
 
-Result<HwTokenInfo> Toolkit::hwtoken_get(std::string_view serial) {
-    auto l = load(*store_, serial);
+Result<HwTokenInfo> Toolkit::hwtoken_get(std::string_view org, std::string_view serial) {
+    auto l = load(*store_, org, serial);
     if (!l) return std::move(l).error();
     return l->rec.info;
 }
 
-Status Toolkit::hwtoken_assign(std::string_view serial, std::string_view user, const RequestContext& ctx) {
-    auto l = load(*store_, serial);
+Status Toolkit::hwtoken_assign(std::string_view org, std::string_view serial, std::string_view user, const RequestContext& ctx) {
+    auto l = load(*store_, org, serial);
     if (!l) return std::move(l).error();
     auto u = user_key_part(user);
     if (!u) return std::move(u).error();
+    // A token serves its own organization's members (a token of none: anyone an operator picks).
+    if (!l->rec.info.org.empty()) {
+        auto m = membership(user);
+        if (!m) return std::move(m).error();
+        if (!m->has_value() || (*m)->org != l->rec.info.org)
+            return {Errc::hwtoken_org, "token " + l->rec.info.serial + " is of " + l->rec.info.org + ", and " +
+                                           std::string(user).substr(0, 128) + " is not a member of it"};
+    }
     if (l->rec.info.state != HwTokenState::unassigned)
         return {Errc::hwtoken_state, "token " + l->rec.info.serial + " is " + std::string(to_string(l->rec.info.state)) +
                                          (l->rec.info.state == HwTokenState::assigned ? " (unassign it first)" : "")};
@@ -163,11 +198,11 @@ Status Toolkit::hwtoken_assign(std::string_view serial, std::string_view user, c
         return st;
     }
     impl_->forget(*u);
-    return record("hwtoken.assigned", user, "serial " + i.serial, ctx);
+    return record("hwtoken.assigned", user, "serial " + i.serial, in_org(ctx, i.org));
 }
 
-Status Toolkit::hwtoken_unassign(std::string_view serial, const RequestContext& ctx) {
-    auto l = load(*store_, serial);
+Status Toolkit::hwtoken_unassign(std::string_view org, std::string_view serial, const RequestContext& ctx) {
+    auto l = load(*store_, org, serial);
     if (!l) return std::move(l).error();
     if (l->rec.info.state != HwTokenState::assigned)
         return {Errc::hwtoken_state, "token " + l->rec.info.serial + " is " + std::string(to_string(l->rec.info.state))};
@@ -197,22 +232,42 @@ Status Toolkit::hwtoken_unassign(std::string_view serial, const RequestContext& 
     updated.info.user.clear();
     updated.info.changed = now();
     MFA_TRY(replace(*store_, *l, updated));
-    return record("hwtoken.unassigned", user, "serial " + l->rec.info.serial, ctx);
+    return record("hwtoken.unassigned", user, "serial " + l->rec.info.serial, in_org(ctx, l->rec.info.org));
 }
 
-Status Toolkit::hwtoken_retire(std::string_view serial, const RequestContext& ctx) {
-    auto first = load(*store_, serial);
+Status Toolkit::hwtoken_retire(std::string_view org, std::string_view serial, const RequestContext& ctx) {
+    auto first = load(*store_, org, serial);
     if (!first) return std::move(first).error();
     if (first->rec.info.state == HwTokenState::retired) return {Errc::hwtoken_state, "token " + first->rec.info.serial + " is retired already"};
-    if (first->rec.info.state == HwTokenState::assigned) MFA_TRY(hwtoken_unassign(serial, ctx));
-    auto l = load(*store_, serial);
+    if (first->rec.info.state == HwTokenState::assigned) MFA_TRY(hwtoken_unassign(org, serial, ctx));
+    auto l = load(*store_, org, serial);
     if (!l) return std::move(l).error();
     detail::HwTokenRecord updated = l->rec;
     updated.secret.clear();  // the seed is destroyed; the record stays for the audit trail
     updated.info.state = HwTokenState::retired;
     updated.info.changed = now();
     MFA_TRY(replace(*store_, *l, updated));
-    return record("hwtoken.retired", "", "serial " + l->rec.info.serial, ctx);
+    return record("hwtoken.retired", "", "serial " + l->rec.info.serial, in_org(ctx, l->rec.info.org));
+}
+
+Status Toolkit::hwtoken_adopt(std::string_view serial, std::string_view org, const RequestContext& ctx) {
+    if (org.empty()) return {Errc::invalid_argument, "adopt gives the token to an organization: org is required"};
+    auto l = load(*store_, "", serial);
+    if (!l) return std::move(l).error();
+    const auto& i = l->rec.info;
+    if (!i.org.empty()) return {Errc::hwtoken_org, "token " + i.serial + " is of " + i.org + " already"};
+    MFA_TRY(check_org(org));
+    if (i.state == HwTokenState::assigned) {
+        auto m = membership(i.user);
+        if (!m) return std::move(m).error();
+        if (!m->has_value() || (*m)->org != org)
+            return {Errc::hwtoken_org, "token " + i.serial + " is assigned to " + i.user + ", who is not a member of " + std::string(org)};
+    }
+    detail::HwTokenRecord updated = l->rec;
+    updated.info.org = std::string(org);
+    updated.info.changed = now();
+    MFA_TRY(replace(*store_, *l, updated));
+    return record("hwtoken.adopted", i.user, "serial " + i.serial + " into " + std::string(org), in_org(ctx, std::string(org)));
 }
 
 Result<VerifyResult> Toolkit::hwtoken_resync(std::string_view user, std::string_view code1, std::string_view code2,

@@ -17,7 +17,8 @@ Error corrupt(std::string_view what) { return Error{Errc::store_corrupt, "hardwa
 std::string hwtoken_record_json(const HwTokenRecord& r) {
     const auto& i = r.info;
     json j;
-    j["v"] = 1;
+    // A token of no organization keeps version 1, so that rewriting one (a rewrap) changes nothing.
+    j["v"] = i.org.empty() ? 1 : 2;
     j["serial"] = i.serial;
     j["secret"] = r.secret;
     j["type"] = std::string(mfa::to_string(i.type));
@@ -33,6 +34,7 @@ std::string hwtoken_record_json(const HwTokenRecord& r) {
     j["issuer"] = i.issuer;
     j["imported"] = i.imported;
     j["changed"] = i.changed;
+    if (!i.org.empty()) j["org"] = i.org;
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -44,16 +46,22 @@ Result<HwTokenRecord> parse_hwtoken_record(std::string_view text) {
     static constexpr const char* kKeys[] = {"v", "serial", "secret", "type", "alg", "digits", "period", "t0",
                                             "counter", "state", "user", "manufacturer", "model", "issuer",
                                             "imported", "changed"};
-    if (!j.is_object() || j.size() != std::size(kKeys)) return corrupt("expected exactly its 16 members");
+    if (!j.is_object()) return corrupt("not an object");
+    if (!j.contains("v") || !j["v"].is_number_unsigned()) return corrupt("v is not an unsigned integer");
+    const auto version = j["v"].get<std::uint64_t>();
+    if (version != 1 && version != 2) return corrupt("version");
+    // Version 2 adds the organization; a version 1 record is one of no organization.
+    const std::size_t members = std::size(kKeys) + (version == 2 ? 1 : 0);
+    if (j.size() != members) return corrupt("expected exactly its " + std::to_string(members) + " members");
     for (const char* k : kKeys)
         if (!j.contains(k)) return corrupt(std::string("missing ") + k);
+    if (version == 2 && (!j.contains("org") || !j["org"].is_string())) return corrupt("org is not a string");
     for (const char* k : {"serial", "secret", "type", "alg", "state", "user", "manufacturer", "model", "issuer"})
         if (!j[k].is_string()) return corrupt(std::string(k) + " is not a string");
     for (const char* k : {"v", "digits", "period", "counter"})
         if (!j[k].is_number_unsigned()) return corrupt(std::string(k) + " is not an unsigned integer");
     for (const char* k : {"t0", "imported", "changed"})
         if (!j[k].is_number_integer()) return corrupt(std::string(k) + " is not an integer");
-    if (j["v"].get<std::uint64_t>() != 1) return corrupt("version");
     HwTokenRecord r;
     auto& i = r.info;
     i.serial = j["serial"].get<std::string>();
@@ -87,6 +95,10 @@ Result<HwTokenRecord> parse_hwtoken_record(std::string_view text) {
     i.issuer = j["issuer"].get<std::string>();
     i.imported = j["imported"].get<std::int64_t>();
     i.changed = j["changed"].get<std::int64_t>();
+    if (version == 2) {
+        i.org = j["org"].get<std::string>();
+        if (i.org.empty()) return corrupt("empty org (version 1 is the record of no organization)");
+    }
     return r;
 }
 
@@ -109,6 +121,7 @@ std::string hwtoken_info_json(const HwTokenInfo& t) {
     j["issuer"] = t.issuer;
     j["imported"] = t.imported;
     j["changed"] = t.changed;
+    j["org"] = t.org.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.org);
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

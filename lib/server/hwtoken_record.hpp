@@ -1,6 +1,8 @@
 // A hardware OTP token as the store keeps it (mfa:hwtok:<serial key part>), with its strict parser
-// (fuzzed by fuzz_server_records): {"v":1,"serial","secret","type","alg","digits","period","t0",
-// "counter","state","user","manufacturer","model","issuer","imported","changed"}. The secret is
+// (fuzzed by fuzz_server_records): {"v":2,"serial","secret","type","alg","digits","period","t0",
+// "counter","state","user","manufacturer","model","issuer","imported","changed","org"}. Version 1
+// (written before tokens had an organization, and still for a token of none) has no "org" and
+// reads as org "". The secret is
 // encrypted under the key ring with the context "hwtok:<serial key part>"; a retired token's is
 // "" (the seed is destroyed, the record stays for the audit trail).
 #pragma once

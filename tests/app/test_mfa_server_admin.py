@@ -77,6 +77,45 @@ class ServerAdmin(unittest.TestCase):
         self.ok("members", "remove", "bob")
         self.assertNotEqual(self.srv("members", "show", "bob").returncode, 0)
 
+    def test_an_organization_keeps_an_owner(self):
+        self.ok("members", "set", "olga", "initech", "--role", "owner")
+        self.ok("members", "set", "dan", "initech")
+        for args in (("set", "olga", "initech", "--role", "admin"), ("set", "olga", "acme"), ("remove", "olga")):
+            refused = self.srv("members", *args, actor="olga")
+            self.assertEqual(refused.returncode, 1, args)
+            self.assertIn("olga is the last owner of initech", refused.stderr)
+        self.assertEqual(json.loads(self.ok("members", "show", "olga", "--json"))["role"], "owner")
+        denied = json.loads(self.ok("audit", "list", "--org", "initech", "--event", "permission.denied", "--json"))["events"]
+        self.assertEqual([(e["actor"], e["subject"]) for e in denied], [("olga", "olga")] * 3)
+        self.ok("members", "set", "dan", "initech", "--role", "owner")
+        self.ok("members", "remove", "olga")
+        self.assertEqual(self.srv("members", "remove", "dan").returncode, 1)
+
+    def test_otp_tokens_per_organization(self):
+        pskc = os.path.join(os.environ["MFA_SOURCE_DIR"], "tests/vectors/pskc/rfc6030-figure6.pskc")
+        key = "12345678901234567890123456789012"
+        self.ok("members", "set", "alice", "acme", "--role", "owner")
+        self.ok("members", "set", "gus", "globex", "--role", "owner")
+        self.assertEqual(self.srv("otp-tokens", "import", pskc, "--key", key).returncode, 2)   # --org is required
+        self.assertIn("imported 987654321 into acme", self.ok("otp-tokens", "import", pskc, "--key", key, "--org", "acme"))
+        self.assertIn("no hardware tokens", self.ok("otp-tokens", "list", "--org", "globex"))
+        self.assertIn("987654321  hotp  unassigned  acme", self.ok("otp-tokens", "list"))
+        hidden = self.srv("otp-tokens", "assign", "987654321", "gus", "--org", "globex")
+        self.assertEqual(hidden.returncode, 1)
+        self.assertIn("in globex", hidden.stderr)
+        cross = self.srv("otp-tokens", "assign", "987654321", "gus", "--org", "acme")
+        self.assertEqual(cross.returncode, 1)
+        self.assertIn("gus is not a member of it", cross.stderr)
+        self.assertEqual(self.srv("otp-tokens", "retire", "987654321", "--org", "globex").returncode, 1)
+        self.assertEqual(self.srv("otp-tokens", "adopt", "987654321", "--org", "globex").returncode, 1)
+        self.assertIn("assigned to alice", self.ok("otp-tokens", "assign", "987654321", "alice", "--org", "acme"))
+        listed = json.loads(self.ok("otp-tokens", "list", "--org", "acme", "--json"))
+        self.assertEqual([(t["serial"], t["org"], t["user"]) for t in listed], [("987654321", "acme", "alice")])
+        self.assertIn("retired", self.ok("otp-tokens", "retire", "987654321", "--org", "acme"))
+        events = json.loads(self.ok("audit", "list", "--org", "acme", "--event", "hwtoken.*", "--json"))["events"]
+        self.assertEqual([e["type"] for e in events], ["hwtoken.retired", "hwtoken.unassigned", "hwtoken.assigned",
+                                                       "hwtoken.imported"])
+
     def test_account_deletion_and_purge(self):
         self.ok("members", "set", "alice", "acme")
         created = json.loads(self.ok("tokens", "create", "alice", "--name", "ci"))

@@ -220,6 +220,32 @@ static void run(const char *url) {
     mfa_free(json);
     CHECK_OK(mfa_server_audit_verify(srv, NULL, NULL, 0, NULL));
 
+    /* An organization keeps an owner: its last one is neither demoted, moved away nor removed. */
+    CHECK_OK(mfa_server_membership_set(srv, "olga", "initech", "owner", "operator", NULL));
+    CHECK_OK(mfa_server_membership_set(srv, "dan", "initech", "member", "olga", NULL));
+    CHECK_OK(mfa_server_membership_set(srv, "olga", "initech", "owner", "olga", NULL));  /* stays owner */
+    CHECK_RC(mfa_server_membership_set(srv, "olga", "initech", "admin", "olga", "192.0.2.9"), MFA_ERR_LAST_OWNER);
+    CHECK_DETAIL("olga is the last owner of initech");
+    CHECK_RC(mfa_server_membership_set(srv, "olga", "acme", "owner", "operator", NULL), MFA_ERR_LAST_OWNER);
+    CHECK_RC(mfa_server_membership_remove(srv, "olga", "operator", NULL), MFA_ERR_LAST_OWNER);
+    CHECK(strstr(mfa_strerror(MFA_ERR_LAST_OWNER), "last owner") != NULL);
+    CHECK_OK(mfa_server_membership_get(srv, &json, "olga"));
+    CHECK(strstr(json, "\"org\":\"initech\"") != NULL && strstr(json, "\"role\":\"owner\"") != NULL);
+    mfa_free(json);
+    CHECK_OK(mfa_server_audit_filter_init(&q));
+    q.type = "permission.denied";
+    q.org = "initech";
+    CHECK_OK(mfa_server_audit_query(srv, &json, &q));
+    CHECK(count(json, "\"seq\"") == 3 && count(json, "\"subject\":\"olga\"") == 3);
+    CHECK(strstr(json, "make admin refused") != NULL && strstr(json, "move to acme refused") != NULL &&
+          strstr(json, "remove refused") != NULL && strstr(json, "192.0.2.9") != NULL);
+    mfa_free(json);
+    /* With a second owner, the first may step down and leave; the second is then the last. */
+    CHECK_OK(mfa_server_membership_set(srv, "dan", "initech", "owner", "olga", NULL));
+    CHECK_OK(mfa_server_membership_set(srv, "olga", "initech", "member", "olga", NULL));
+    CHECK_OK(mfa_server_membership_remove(srv, "olga", "dan", NULL));
+    CHECK_RC(mfa_server_membership_remove(srv, "dan", "dan", NULL), MFA_ERR_LAST_OWNER);
+
     free(token);
     mfa_free(ring);
     mfa_server_free(&srv);

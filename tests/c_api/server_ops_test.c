@@ -39,32 +39,55 @@ int main(int argc, char **argv) {
     snprintf(path, sizeof path, "%s/rfc6030-figure6.pskc", argv[1]);
     xml = check_read_file(path, &xml_len);
     CHECK(xml != NULL);
-    CHECK_RC(mfa_server_otp_tokens_import(srv, &json, xml, xml_len, NULL, 0, NULL, 0, NULL, NULL), MFA_ERR_PSKC_INVALID);
-    CHECK_RC(mfa_server_otp_tokens_import(srv, &json, xml, xml_len, zero_key, 16, NULL, 0, NULL, NULL) < 0, 1);
+    CHECK_OK(mfa_server_membership_set(srv, "alice", "acme", "owner", "ops", NULL));
+    CHECK_OK(mfa_server_membership_set(srv, "bob", "acme", NULL, "ops", NULL));
+    CHECK_OK(mfa_server_membership_set(srv, "gus", "globex", "owner", "ops", NULL));
+    CHECK_RC(mfa_server_otp_tokens_import(srv, &json, "acme", xml, xml_len, NULL, 0, NULL, 0, NULL, NULL), MFA_ERR_PSKC_INVALID);
+    CHECK_RC(mfa_server_otp_tokens_import(srv, &json, "acme", xml, xml_len, zero_key, 16, NULL, 0, NULL, NULL) < 0, 1);
     CHECK(json == NULL);
-    CHECK_RC(mfa_server_otp_tokens_import(srv, &json, NULL, 5, NULL, 0, NULL, 0, NULL, NULL), MFA_ERR_INVALID_ARGUMENT);
-    CHECK_RC(mfa_server_otp_tokens_import(NULL, &json, xml, xml_len, rfc_key, 16, NULL, 0, NULL, NULL), MFA_ERR_INVALID_ARGUMENT);
-    CHECK_OK(mfa_server_otp_tokens_import(srv, &json, xml, xml_len, rfc_key, 16, NULL, 0, "ops", NULL));
-    CHECK(json != NULL && strstr(json, "\"serial\":\"987654321\"") != NULL);
+    CHECK_RC(mfa_server_otp_tokens_import(srv, &json, "acme", NULL, 5, NULL, 0, NULL, 0, NULL, NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_RC(mfa_server_otp_tokens_import(NULL, &json, "acme", xml, xml_len, rfc_key, 16, NULL, 0, NULL, NULL), MFA_ERR_INVALID_ARGUMENT);
+    /* Tokens join an organization's inventory: the organization is required. */
+    CHECK_RC(mfa_server_otp_tokens_import(srv, &json, NULL, xml, xml_len, rfc_key, 16, NULL, 0, NULL, NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_DETAIL("org");
+    CHECK_OK(mfa_server_otp_tokens_import(srv, &json, "acme", xml, xml_len, rfc_key, 16, NULL, 0, "ops", NULL));
+    CHECK(json != NULL && strstr(json, "\"serial\":\"987654321\"") != NULL && strstr(json, "\"org\":\"acme\"") != NULL);
     mfa_free(json);
     json = NULL;
-    CHECK_RC(mfa_server_otp_tokens_import(srv, &json, xml, xml_len, rfc_key, 16, NULL, 0, "ops", NULL), MFA_ERR_HWTOKEN_EXISTS);
-    CHECK_OK(mfa_server_otp_tokens_list(srv, &json));
+    CHECK_RC(mfa_server_otp_tokens_import(srv, &json, "globex", xml, xml_len, rfc_key, 16, NULL, 0, "ops", NULL),
+             MFA_ERR_HWTOKEN_EXISTS);
+    CHECK_OK(mfa_server_otp_tokens_list(srv, &json, "acme"));
     CHECK(strstr(json, "\"state\":\"unassigned\"") != NULL);
     mfa_free(json);
+    CHECK_OK(mfa_server_otp_tokens_list(srv, &json, "globex"));
+    CHECK_STR(json, "[]");
+    mfa_free(json);
+    CHECK_OK(mfa_server_otp_tokens_list(srv, &json, NULL)); /* an operator's view: every token */
+    CHECK(strstr(json, "987654321") != NULL);
+    mfa_free(json);
     json = NULL;
-    CHECK_RC(mfa_server_otp_tokens_assign(srv, "000", "alice", NULL, NULL), MFA_ERR_NOT_FOUND);
-    CHECK_RC(mfa_server_otp_tokens_assign(srv, NULL, "alice", NULL, NULL), MFA_ERR_INVALID_ARGUMENT);
-    CHECK_OK(mfa_server_otp_tokens_assign(srv, "987654321", "alice", "ops", NULL));
-    CHECK_RC(mfa_server_otp_tokens_assign(srv, "987654321", "bob", "ops", NULL), MFA_ERR_HWTOKEN_STATE);
+    CHECK_RC(mfa_server_otp_tokens_assign(srv, "acme", "000", "alice", NULL, NULL), MFA_ERR_NOT_FOUND);
+    CHECK_RC(mfa_server_otp_tokens_assign(srv, "acme", NULL, "alice", NULL, NULL), MFA_ERR_INVALID_ARGUMENT);
+    /* Cross-organization: globex does not see acme's token, and acme's token is not for gus. */
+    CHECK_RC(mfa_server_otp_tokens_assign(srv, "globex", "987654321", "gus", "gus", NULL), MFA_ERR_NOT_FOUND);
+    CHECK_DETAIL("in globex");
+    CHECK_RC(mfa_server_otp_tokens_assign(srv, "acme", "987654321", "gus", "alice", NULL), MFA_ERR_HWTOKEN_ORG);
+    CHECK_DETAIL("gus is not a member of it");
+    CHECK(strstr(mfa_strerror(MFA_ERR_HWTOKEN_ORG), "another organization") != NULL);
+    CHECK_OK(mfa_server_otp_tokens_assign(srv, "acme", "987654321", "alice", "ops", NULL));
+    CHECK_RC(mfa_server_otp_tokens_assign(srv, "acme", "987654321", "bob", "ops", NULL), MFA_ERR_HWTOKEN_STATE);
     CHECK_OK(mfa_server_totp_verify(srv, &vr, "alice", "84755224", NULL)); /* RFC 4226 counter 0, 8 digits */
     CHECK_RC(mfa_server_totp_verify(srv, &vr, "alice", "84755224", NULL), MFA_ERR_OTP_CODE_MISMATCH);
     CHECK_OK(mfa_server_otp_tokens_resync(srv, &vr, "alice", "18287922", "82162583", NULL)); /* counters 6, 7 */
     CHECK(vr.status == MFA_OK);
     CHECK_OK(mfa_server_totp_verify(srv, &vr, "alice", "73399871", NULL)); /* counter 8 */
     CHECK_RC(mfa_server_otp_tokens_resync(srv, &vr, "alice", "18287922", "82162583", NULL), MFA_ERR_OTP_CODE_MISMATCH);
-    CHECK_OK(mfa_server_otp_tokens_retire(srv, "987654321", "ops", NULL));
-    CHECK_RC(mfa_server_otp_tokens_unassign(srv, "987654321", "ops", NULL), MFA_ERR_HWTOKEN_STATE);
+    CHECK_RC(mfa_server_otp_tokens_unassign(srv, "globex", "987654321", "gus", NULL), MFA_ERR_NOT_FOUND);
+    CHECK_RC(mfa_server_otp_tokens_retire(srv, "globex", "987654321", "gus", NULL), MFA_ERR_NOT_FOUND);
+    CHECK_RC(mfa_server_otp_tokens_adopt(srv, "987654321", "globex", "ops", NULL), MFA_ERR_HWTOKEN_ORG);
+    CHECK_RC(mfa_server_otp_tokens_adopt(srv, "987654321", NULL, "ops", NULL), MFA_ERR_INVALID_ARGUMENT);
+    CHECK_OK(mfa_server_otp_tokens_retire(srv, "acme", "987654321", "ops", NULL));
+    CHECK_RC(mfa_server_otp_tokens_unassign(srv, "acme", "987654321", "ops", NULL), MFA_ERR_HWTOKEN_STATE);
     /* alice has no factor any more: her 8-digit codes are checked against the 6-digit dummy */
     CHECK_RC(mfa_server_totp_verify(srv, &vr, "alice", "45520489", NULL), MFA_ERR_OTP_CODE_FORMAT);
 

@@ -180,6 +180,32 @@ def test_password_renewal(toolkit: mfakit.Toolkit) -> None:
         toolkit.set_policy(acme, {"password_min_classes": 5})
 
 
+def test_an_organization_keeps_an_owner(toolkit: mfakit.Toolkit) -> None:
+    """The last owner is neither demoted, moved to another organization nor removed; each refusal audited."""
+    olga, dan, initech, acme = _names("olga", "dan", "initech", "acme")
+    toolkit.set_membership(olga, initech, "owner", actor="operator")
+    toolkit.set_membership(dan, initech, "member", actor=olga)
+    with pytest.raises(mfakit.LastOwner) as e:
+        toolkit.set_membership(olga, initech, "admin", actor=olga, source_ip="198.51.100.9")
+    assert f"{olga} is the last owner of {initech}" in e.value.detail
+    assert isinstance(e.value, mfakit.PermissionDenied)
+    with pytest.raises(mfakit.LastOwner):
+        toolkit.set_membership(olga, acme, "owner", actor="operator")
+    with pytest.raises(mfakit.LastOwner):
+        toolkit.remove_membership(olga, actor="operator")
+    assert toolkit.membership(olga)["role"] == "owner"   # type: ignore[index]
+    denied = toolkit.audit_query(org=initech, event="permission.denied")["events"]
+    assert [d["subject"] for d in denied] == [olga] * 3
+    assert [d["detail"].split(" refused")[0] for d in denied] == \
+        ["roles.change: remove", f"roles.change: move to {acme}", "roles.change: make admin"]
+    assert denied[2]["ip"] == "198.51.100.9"
+    toolkit.set_membership(dan, initech, "owner", actor=olga)
+    toolkit.set_membership(olga, initech, "member", actor=dan)
+    toolkit.remove_membership(olga, actor=dan)
+    with pytest.raises(mfakit.LastOwner):
+        toolkit.remove_membership(dan, actor=dan)
+
+
 def test_roles_authorize_and_what_a_page_shows(toolkit: mfakit.Toolkit) -> None:
     """The role table and its check (a refusal audited), the stored policy, the factor state."""
     table = mfakit.server.role_permissions()

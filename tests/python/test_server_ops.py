@@ -83,41 +83,68 @@ def test_keyring_maintain(tmp_path: Path) -> None:
 
 def test_otp_tokens(tmp_path: Path) -> None:
     tk = server.Toolkit(server.Store("memory:"), mfakit.keyring_generate())
-    got = tk.otp_tokens_import(vector("rfc6030-figure6.pskc"), key=RFC_KEY, actor="ops")
+    tk.set_membership("alice", "acme", "owner")
+    got = tk.otp_tokens_import("acme", vector("rfc6030-figure6.pskc"), key=RFC_KEY, actor="ops")
     assert [t["serial"] for t in got] == ["987654321"]
     assert got[0]["type"] == "hotp" and got[0]["digits"] == 8 and got[0]["state"] == "unassigned"
+    assert got[0]["org"] == "acme"
     with pytest.raises(errors.HwTokenError):
-        tk.otp_tokens_import(vector("rfc6030-figure3.pskc"))  # the same serial, plain
-    assert len(tk.otp_tokens_list()) == 1
-    tk.otp_tokens_assign("987654321", "alice")
+        tk.otp_tokens_import("acme", vector("rfc6030-figure3.pskc"))  # the same serial, plain
+    assert len(tk.otp_tokens_list("acme")) == 1
+    tk.otp_tokens_assign("987654321", "alice", org="acme")
     assert tk.totp_verify("alice", HOTP8[0]).ok
     with pytest.raises(errors.CodeMismatch):
         tk.totp_verify("alice", HOTP8[0])
     assert tk.otp_tokens_resync("alice", HOTP8[6], HOTP8[7]).ok
     assert tk.totp_verify("alice", HOTP8[8]).ok
-    tk.otp_tokens_unassign("987654321")
+    tk.otp_tokens_unassign("987654321", org="acme")
     with pytest.raises(errors.HwTokenError):
-        tk.otp_tokens_unassign("987654321")
-    tk.otp_tokens_retire("987654321")
-    assert tk.otp_tokens_list()[0]["state"] == "retired"
+        tk.otp_tokens_unassign("987654321", org="acme")
+    tk.otp_tokens_retire("987654321", org="acme")
+    assert tk.otp_tokens_list("acme")[0]["state"] == "retired"
     # PBKDF2 (RFC 6030 Figure 7 is the same serial: a second toolkit)
     tk2 = server.Toolkit(server.Store("memory:"), mfakit.keyring_generate())
-    assert tk2.otp_tokens_import(vector("rfc6030-figure7.pskc"), passphrase="qwerty")[0]["serial"] == "987654321"
+    assert tk2.otp_tokens_import("acme", vector("rfc6030-figure7.pskc"), passphrase="qwerty")[0]["serial"] == "987654321"
+
+
+def test_otp_tokens_per_organization() -> None:
+    """Each organization has its own inventory; another organization's token is not found, and a
+    token goes only to a member of its organization."""
+    tk = server.Toolkit(server.Store("memory:"), mfakit.keyring_generate())
+    tk.set_membership("alice", "acme", "owner")
+    tk.set_membership("gus", "globex", "owner")
+    tk.otp_tokens_import("acme", vector("rfc6030-figure6.pskc"), key=RFC_KEY)
+    assert tk.otp_tokens_list("globex") == []
+    assert [t["org"] for t in tk.otp_tokens_list()] == ["acme"]   # an operator's view
+    with pytest.raises(errors.MfaError) as e:
+        tk.otp_tokens_assign("987654321", "gus", org="globex")
+    assert e.value.name == "MFA_ERR_NOT_FOUND" and "in globex" in e.value.detail
+    with pytest.raises(errors.HwTokenError) as h:
+        tk.otp_tokens_assign("987654321", "gus", org="acme")
+    assert h.value.name == "MFA_ERR_HWTOKEN_ORG" and "gus is not a member of it" in h.value.detail
+    with pytest.raises(errors.MfaError):
+        tk.otp_tokens_retire("987654321", org="globex")
+    with pytest.raises(errors.HwTokenError):
+        tk.otp_tokens_adopt("987654321", "globex")   # it has an organization
+    tk.otp_tokens_assign("987654321", "alice", org="acme")
+    assert tk.factor_state("alice")["hwtoken"] == "987654321"
+    with pytest.raises(errors.InvalidArgument):
+        tk.otp_tokens_import("", vector("rfc6030-figure3.pskc"))
 
 
 def test_otp_tokens_bad_input() -> None:
     tk = server.Toolkit(server.Store("memory:"), mfakit.keyring_generate())
     with pytest.raises(errors.PskcError) as e:
-        tk.otp_tokens_import(vector("rfc6030-figure6.pskc"), key=bytes(16))
+        tk.otp_tokens_import("acme", vector("rfc6030-figure6.pskc"), key=bytes(16))
     assert e.value.name in ("MFA_ERR_PSKC_DECRYPT", "MFA_ERR_PSKC_MAC")
     with pytest.raises(errors.PskcError) as e:
-        tk.otp_tokens_import(vector("bad-mac.pskc"), key=RFC_KEY)
+        tk.otp_tokens_import("acme", vector("bad-mac.pskc"), key=RFC_KEY)
     assert e.value.name == "MFA_ERR_PSKC_MAC"
     with pytest.raises(errors.PskcError) as e:
-        tk.otp_tokens_import(vector("bad-algorithm.pskc"))
+        tk.otp_tokens_import("acme", vector("bad-algorithm.pskc"))
     assert e.value.name == "MFA_ERR_PSKC_ALGORITHM"
     with pytest.raises(errors.PskcError):
-        tk.otp_tokens_import(b"<not-pskc/>")
+        tk.otp_tokens_import("acme", b"<not-pskc/>")
     with pytest.raises(errors.MfaError):
-        tk.otp_tokens_assign("nope", "alice")
-    assert tk.otp_tokens_list() == []
+        tk.otp_tokens_assign("nope", "alice", org="acme")
+    assert tk.otp_tokens_list("acme") == []

@@ -532,6 +532,15 @@ async function main() {
     check(forged.status() === 403 && (await forged.text()).includes("does not have members.manage"),
           "a member refused an admin action: " + forged.status());
     check(!(await bobPage.isVisible('nav a[href="/org"]')), "and the page offers him none");
+    // The organization keeps an owner: the toolkit refuses its only owner's stepping down (audited).
+    await owner.goto(S + "/org");
+    const self = owner.locator(`tr.member[data-email="${alice.email}"]`);
+    await self.locator("select.role").selectOption("member");
+    await self.locator("button.set-role").click();
+    check((await owner.textContent("#message")).includes(`${alice.email} is the last owner of`),
+          "the last owner stays: " + await owner.textContent("#message"));
+    await owner.goto(S + "/org");
+    check((await self.locator("select.role").inputValue()) === "owner", "alice is still owner");
   });
 
   await step("password rules (3 of 4 character classes) and a renewal an admin forces", async () => {

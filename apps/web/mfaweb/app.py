@@ -785,9 +785,10 @@ def create_app(cfg: Config) -> Flask:
         role = request.form.get("role", "")
         if role not in ROLES:
             return fail("No such role.")
-        if email == s.email and role != "owner" and sum(m["role"] == "owner" for m in org_members(s.org)) < 2:
-            return fail("The organization needs an owner: make someone else owner first.")
-        toolkit.set_membership(email, s.org, role, actor=s.email, source_ip=client_ip())   # audited
+        try:
+            toolkit.set_membership(email, s.org, role, actor=s.email, source_ip=client_ip())   # audited
+        except mfakit.LastOwner as e:   # the toolkit keeps an owner in every organization (audited)
+            return fail(f"Role not changed: {e.detail}.", 409)
         return redirect(url_for("org_page"))
 
     @app.post("/org/members/remove")
@@ -796,7 +797,10 @@ def create_app(cfg: Config) -> Flask:
         s, email = form_member()
         if email == s.email:
             return fail("Leave the organization by deleting your account, or ask another owner.")
-        toolkit.remove_membership(email, actor=s.email, source_ip=client_ip())   # audited
+        try:
+            toolkit.remove_membership(email, actor=s.email, source_ip=client_ip())   # audited
+        except mfakit.LastOwner as e:
+            return fail(f"Not removed: {e.detail}.", 409)
         db.sessions_end_for(email)
         return redirect(url_for("org_page"))
 
@@ -860,7 +864,7 @@ def create_app(cfg: Config) -> Flask:
 
     # ---------------------------------------------------------------- hardware OTP tokens
     def otp_token(serial: str) -> dict[str, Any]:
-        for t in toolkit.otp_tokens_list():
+        for t in toolkit.otp_tokens_list(session().org):
             if t["serial"] == serial:
                 return t  # type: ignore[no-any-return]
         abort(404, "no hardware token with that serial number")
@@ -873,12 +877,12 @@ def create_app(cfg: Config) -> Flask:
     @app.get("/org/otp-tokens")
     @login_required(permission="otp_tokens.manage")
     def org_otp_tokens() -> Any:
-        """The service's hardware OTP tokens (one inventory: imported from the vendors' PSKC files),
-        those assigned to this organization's members, and its members who could get one."""
+        """The organization's hardware OTP tokens (its own inventory, imported from the vendors'
+        PSKC files: the toolkit lists no other organization's), and its members who could get one."""
         s = session()
         assert s.org
         members = {m["user"]: m for m in org_members(s.org)}
-        tokens = [t for t in toolkit.otp_tokens_list() if t["state"] != "assigned" or t["user"] in members]
+        tokens = toolkit.otp_tokens_list(s.org)
         free = [m for u, m in members.items() if not toolkit.factor_state(u)["totp"]]
         return render_template("otp_tokens.html", tokens=tokens, free_members=free)
 
@@ -897,7 +901,8 @@ def create_app(cfg: Config) -> Flask:
             return fail("The pre-shared key is hexadecimal (32, 48 or 64 digits).")
         passphrase = request.form.get("passphrase") or None
         try:
-            got = toolkit.otp_tokens_import(data, key=key, passphrase=passphrase, actor=s.email, source_ip=client_ip())
+            assert s.org
+            got = toolkit.otp_tokens_import(s.org, data, key=key, passphrase=passphrase, actor=s.email, source_ip=client_ip())
         except mfakit.MfaError as e:   # PskcError, HwTokenError, Unsupported: the toolkit says which
             return fail(f"Not imported: {e.message}{': ' + e.detail if e.detail else ''}")
         log.info("imported %d hardware tokens", len(got))
@@ -908,7 +913,8 @@ def create_app(cfg: Config) -> Flask:
     def org_otp_tokens_assign() -> Any:
         s, email = form_member("otp_tokens.manage")
         try:
-            toolkit.otp_tokens_assign(request.form.get("serial", ""), email, actor=s.email, source_ip=client_ip())
+            toolkit.otp_tokens_assign(request.form.get("serial", ""), email, org=s.org, actor=s.email,
+                                      source_ip=client_ip())
         except mfakit.MfaError as e:   # HwTokenError (assigned, retired, the user has an OTP factor), not found
             return fail(f"Not assigned: {e.detail or e.message}")
         return redirect(url_for("org_otp_tokens"))
@@ -920,7 +926,7 @@ def create_app(cfg: Config) -> Flask:
         t = otp_token(request.form.get("serial", ""))
         otp_token_target(t)
         try:
-            toolkit.otp_tokens_unassign(t["serial"], actor=s.email, source_ip=client_ip())
+            toolkit.otp_tokens_unassign(t["serial"], org=s.org, actor=s.email, source_ip=client_ip())
         except merrors.HwTokenError as e:
             return fail(f"Not unassigned: {e.detail or e.message}")
         return redirect(url_for("org_otp_tokens"))
@@ -931,7 +937,7 @@ def create_app(cfg: Config) -> Flask:
         s = session()
         t = otp_token(request.form.get("serial", ""))
         otp_token_target(t)
-        toolkit.otp_tokens_retire(t["serial"], actor=s.email, source_ip=client_ip())
+        toolkit.otp_tokens_retire(t["serial"], org=s.org, actor=s.email, source_ip=client_ip())
         return redirect(url_for("org_otp_tokens"))
 
     def audit_filters() -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ._native import lib as _lib
 from .errors import (AccountDeleted, AccountLocked, AttestationError, AuditError, CodeFormatError, CodeMismatch, CodeReplayed,
                      Ctap2Error, EncodingError, ErrorCode, FactorError, Fido2Error, InvalidArgument, KeyRingError,
-                     MfaError, NotAllowed, OtpError, PasswordError, PermissionDenied, PolicyError, RecoveryCodeInvalid, ServerError,
+                     LastOwner, MfaError, NotAllowed, OtpError, PasswordError, PermissionDenied, PolicyError, RecoveryCodeInvalid, ServerError,
                      StoreError, Throttled, TokenError, UriError, VaultError, WebAuthnError)
 from .fido2 import Device, SoftToken, list_devices
 from .otp import (Algorithm, Migration, Otp, OtpType, Params, TotpMatch, base32_decode, base32_encode,
@@ -33,7 +33,7 @@ def version() -> str:
 __all__ = [
     "AccountDeleted", "AccountLocked", "Algorithm", "AttestationError", "AuditError", "CodeFormatError", "CodeMismatch",
     "CodeReplayed", "Credential", "Ctap2Error", "Device", "EncodingError", "ErrorCode", "FactorError",
-    "Fido2Error", "InvalidArgument", "KeyRingError", "MfaError", "Migration", "NotAllowed", "Options", "Otp",
+    "Fido2Error", "InvalidArgument", "KeyRingError", "LastOwner", "MfaError", "Migration", "NotAllowed", "Options", "Otp",
     "OtpError", "OtpType", "Params", "PasswordError", "PermissionDenied", "PolicyError", "RecoveryCodeInvalid", "RelyingParty",
     "ServerError", "SoftToken", "Store", "StoreError", "Throttled", "TokenError", "Toolkit", "TotpMatch",
     "TrustAnchors", "UriError", "UserVerification", "Vault", "VaultError", "VerifyResult", "WebAuthnError",

@@ -131,6 +131,10 @@ class PermissionDenied(ServerError):
     """The actor's role in the organization does not allow the action (Toolkit.authorize)."""
 
 
+class LastOwner(PermissionDenied):
+    """MFA_ERR_LAST_OWNER: demoting or removing the organization's last owner (make another owner first)."""
+
+
 class KeyRingError(ServerError):
     """The key ring and encrypted fields."""
 
@@ -186,6 +190,7 @@ LEAVES: dict[str, type[MfaError]] = {
     "OTP_CODE_FORMAT": CodeFormatError, "OTP_CODE_MISMATCH": CodeMismatch, "OTP_CODE_REPLAYED": CodeReplayed,
     "THROTTLED": Throttled, "ACCOUNT_LOCKED": AccountLocked, "ACCOUNT_DELETED": AccountDeleted,
     "RECOVERY_CODE_INVALID": RecoveryCodeInvalid, "PERMISSION_DENIED": PermissionDenied,
+    "LAST_OWNER": LastOwner,
 }
 
 _PREFIX = "MFA_ERR_"

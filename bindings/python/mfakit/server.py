@@ -392,7 +392,8 @@ class Toolkit(n.Handle):
     # ---- administration: organizations ----
     def set_membership(self, user: str, org: str, role: str = "member", actor: str | None = None,
                        source_ip: str | None = None) -> None:
-        """Puts user in org as "owner", "admin" or "member" (moving them out of another org); audited."""
+        """Puts user in org as "owner", "admin" or "member" (moving them out of another org); audited.
+        Raises LastOwner when user is the only owner of their organization and would stop being one."""
         check(lib.mfa_server_membership_set(self._h, user.encode(), org.encode(), role.encode(), _t(actor),
                                             _t(source_ip)))
 
@@ -406,6 +407,7 @@ class Toolkit(n.Handle):
             raise
 
     def remove_membership(self, user: str, actor: str | None = None, source_ip: str | None = None) -> None:
+        """Raises LastOwner for the only owner of the organization (make another member owner first)."""
         check(lib.mfa_server_membership_remove(self._h, user.encode(), _t(actor), _t(source_ip)))
 
     def org_members(self, org: str) -> list[dict[str, Any]]:
@@ -480,27 +482,39 @@ class Toolkit(n.Handle):
                                        _t(source_ip)))
 
     # ---- Hardware OTP tokens (docs/server.md "Hardware OTP tokens") ----
-    def otp_tokens_import(self, pskc: bytes | str, key: bytes | None = None, passphrase: str | bytes | None = None,
+    # Every organization has its own inventory: org names the one a call sees (another one's token
+    # is not found to it); None is an operator's view of every token.
+    def otp_tokens_import(self, org: str, pskc: bytes | str, key: bytes | None = None, passphrase: str | bytes | None = None,
                           actor: str | None = None, source_ip: str | None = None) -> list[dict[str, Any]]:
-        """Imports every token of a PSKC file (RFC 6030) as unassigned: key for a pre-shared-key
-        container, passphrase for a PBKDF2 one. All or nothing (HwTokenExists, PskcError ...)."""
+        """Imports every token of a PSKC file (RFC 6030) as unassigned tokens of org: key for a
+        pre-shared-key container, passphrase for a PBKDF2 one. All or nothing (HwTokenError for a
+        serial stored already in any organization, PskcError ...)."""
         data = pskc.encode() if isinstance(pskc, str) else pskc
         pw = passphrase.encode() if isinstance(passphrase, str) else passphrase
-        return self._json(lib.mfa_server_otp_tokens_import, data, len(data), key, len(key) if key else 0,  # type: ignore[no-any-return]
-                          pw, len(pw) if pw else 0, _t(actor), _t(source_ip))
+        return self._json(lib.mfa_server_otp_tokens_import, org.encode(), data, len(data),  # type: ignore[no-any-return]
+                          key, len(key) if key else 0, pw, len(pw) if pw else 0, _t(actor), _t(source_ip))
 
-    def otp_tokens_list(self) -> list[dict[str, Any]]:
-        return self._json(lib.mfa_server_otp_tokens_list)  # type: ignore[no-any-return]
+    def otp_tokens_list(self, org: str | None = None) -> list[dict[str, Any]]:
+        """The tokens of org ("org" is None in a token imported before tokens had an organization)."""
+        return self._json(lib.mfa_server_otp_tokens_list, _t(org))  # type: ignore[no-any-return]
 
-    def otp_tokens_assign(self, serial: str, user: str, actor: str | None = None, source_ip: str | None = None) -> None:
-        """The token becomes the user's OTP factor (totp_verify then checks its codes)."""
-        check(lib.mfa_server_otp_tokens_assign(self._h, serial.encode(), user.encode(), _t(actor), _t(source_ip)))
+    def otp_tokens_assign(self, serial: str, user: str, org: str | None = None, actor: str | None = None,
+                          source_ip: str | None = None) -> None:
+        """The token becomes the user's OTP factor (totp_verify then checks its codes). Raises
+        HwTokenError (MFA_ERR_HWTOKEN_ORG) when user is not a member of the token's organization."""
+        check(lib.mfa_server_otp_tokens_assign(self._h, _t(org), serial.encode(), user.encode(), _t(actor), _t(source_ip)))
 
-    def otp_tokens_unassign(self, serial: str, actor: str | None = None, source_ip: str | None = None) -> None:
-        check(lib.mfa_server_otp_tokens_unassign(self._h, serial.encode(), _t(actor), _t(source_ip)))
+    def otp_tokens_unassign(self, serial: str, org: str | None = None, actor: str | None = None,
+                            source_ip: str | None = None) -> None:
+        check(lib.mfa_server_otp_tokens_unassign(self._h, _t(org), serial.encode(), _t(actor), _t(source_ip)))
 
-    def otp_tokens_retire(self, serial: str, actor: str | None = None, source_ip: str | None = None) -> None:
-        check(lib.mfa_server_otp_tokens_retire(self._h, serial.encode(), _t(actor), _t(source_ip)))
+    def otp_tokens_retire(self, serial: str, org: str | None = None, actor: str | None = None,
+                          source_ip: str | None = None) -> None:
+        check(lib.mfa_server_otp_tokens_retire(self._h, _t(org), serial.encode(), _t(actor), _t(source_ip)))
+
+    def otp_tokens_adopt(self, serial: str, org: str, actor: str | None = None, source_ip: str | None = None) -> None:
+        """Gives a token of no organization (imported before tokens had one) to org, once."""
+        check(lib.mfa_server_otp_tokens_adopt(self._h, serial.encode(), org.encode(), _t(actor), _t(source_ip)))
 
     def otp_tokens_resync(self, user: str, code1: str, code2: str, source_ip: str | None = None) -> VerifyResult:
         """HOTP resynchronisation with two consecutive codes (raises CodeMismatch ... otherwise)."""

@@ -167,6 +167,7 @@
     X(TOKEN_LIFETIME, token_lifetime, -702, "API token lifetime exceeds the organization's maximum") \
     X(AUDIT_EVENT_INVALID, audit_event_invalid, -703, "invalid application audit event type") \
     X(PERMISSION_DENIED, permission_denied, -704, "the actor's role in the organization does not allow this") \
+    X(LAST_OWNER, last_owner, -705, "the organization's last owner cannot be demoted or removed") \
     X(BACKUP_TARGET_EXISTS, backup_target_exists, -711, "restore target exists (restore with overwrite to replace it)") \
     X(BACKUP_INVALID, backup_invalid, -712, "backup fails verification (integrity or schema)") \
     X(KEYRING_BUSY, keyring_busy, -713, "another key maintenance run holds the key ring lock") \
@@ -176,6 +177,7 @@
     X(PSKC_ALGORITHM, pskc_algorithm, -717, "PSKC key uses an unsupported algorithm or parameter") \
     X(HWTOKEN_EXISTS, hwtoken_exists, -718, "a hardware token with this serial number is already stored") \
     X(HWTOKEN_STATE, hwtoken_state, -719, "hardware token is not in a state that allows this") \
+    X(HWTOKEN_ORG, hwtoken_org, -720, "hardware token belongs to another organization") \
     /* FIDO2 client and soft token (positive codes are CTAP2 statuses from the authenticator) */ \
     X(FIDO2_IO, fido2_io, -400, "communication with the authenticator failed") \
     X(FIDO2_NO_DEVICE, fido2_no_device, -401, "no such FIDO2 device") \

@@ -360,10 +360,13 @@ MFA_EXPORT int mfa_server_audit_append(mfa_server_t *s, uint64_t *seq, const cha
 /* Restores missing organization index entries (a writer that died between its two steps); *added. */
 MFA_EXPORT int mfa_server_audit_reindex(mfa_server_t *s, size_t *added);
 
-/* role: "owner", "admin" or "member" (NULL = "member"). A user is in one organization at a time. */
+/* role: "owner", "admin" or "member" (NULL = "member"). A user is in one organization at a time.
+ * MFA_ERR_LAST_OWNER (audited permission.denied) when user is the only owner of their organization
+ * and the role is not "owner" or org is another one: make another member owner first. */
 MFA_EXPORT int mfa_server_membership_set(mfa_server_t *s, const char *user, const char *org, const char *role,
                                          const char *actor, const char *source_ip);
-/* JSON {"user","org","role","since"}; MFA_ERR_NOT_FOUND when the user is in no organization. */
+/* JSON {"user","org","role","since"}; MFA_ERR_NOT_FOUND when the user is in no organization.
+ * Removing the only owner of an organization is MFA_ERR_LAST_OWNER, as mfa_server_membership_set. */
 MFA_EXPORT int mfa_server_membership_get(mfa_server_t *s, char **out_json, const char *user);
 MFA_EXPORT int mfa_server_membership_remove(mfa_server_t *s, const char *user, const char *actor, const char *source_ip);
 /* JSON array of the organization's memberships, by user name. */
@@ -473,26 +476,36 @@ MFA_EXPORT int mfa_server_key_maintenance_init(mfa_server_key_maintenance_t *pol
 MFA_EXPORT int mfa_server_keyring_maintain_policy(char **out_json, mfa_server_store_t *store, const char *keyring_path,
                                                   const mfa_server_key_maintenance_t *policy);
 
-/* Hardware OTP tokens. import: every key of a PSKC file (RFC 6030; pskc, pskc_len bytes) as an
- * unassigned token, all or nothing; key (key_len 16, 24 or 32) for a pre-shared-key container,
- * passphrase (passphrase_len) for a PBKDF2 one, both NULL for a plain one. JSON array of the tokens
- * ({"serial", "type", "algorithm", "digits", "period", "counter", "state", "user", "manufacturer",
- * "model", "issuer", "imported", "changed"}); list returns every token so. Errors:
- * MFA_ERR_PSKC_INVALID / _DECRYPT / _MAC / _ALGORITHM, MFA_ERR_HWTOKEN_EXISTS, MFA_ERR_UNSUPPORTED
- * (built without libpskc). An assigned token is the user's OTP factor: mfa_server_totp_verify checks
- * its codes (HOTP with a look-ahead of 10). */
-MFA_EXPORT int mfa_server_otp_tokens_import(mfa_server_t *s, char **out_json, const char *pskc, size_t pskc_len,
-                                            const uint8_t *key, size_t key_len, const char *passphrase,
-                                            size_t passphrase_len, const char *actor, const char *source_ip);
-MFA_EXPORT int mfa_server_otp_tokens_list(mfa_server_t *s, char **out_json);
-/* MFA_ERR_NOT_FOUND (no such serial), MFA_ERR_HWTOKEN_STATE (assigned, retired, or the user has an
- * OTP factor already). */
-MFA_EXPORT int mfa_server_otp_tokens_assign(mfa_server_t *s, const char *serial, const char *user, const char *actor,
+/* Hardware OTP tokens, an inventory per organization. import: every key of a PSKC file (RFC 6030;
+ * pskc, pskc_len bytes) as an unassigned token of org (required), all or nothing; key (key_len 16,
+ * 24 or 32) for a pre-shared-key container, passphrase (passphrase_len) for a PBKDF2 one, both NULL
+ * for a plain one. JSON array of the tokens ({"serial", "type", "algorithm", "digits", "period",
+ * "counter", "state", "user", "manufacturer", "model", "issuer", "imported", "changed", "org"
+ * (null for a token imported before tokens had an organization)}); list returns org's tokens so.
+ * Errors: MFA_ERR_PSKC_INVALID / _DECRYPT / _MAC / _ALGORITHM, MFA_ERR_HWTOKEN_EXISTS (a serial is
+ * stored already, in any organization), MFA_ERR_UNSUPPORTED (built without libpskc). An assigned
+ * token is the user's OTP factor: mfa_server_totp_verify checks its codes (HOTP with a look-ahead
+ * of 10). In list, assign, unassign and retire, org is the organization whose inventory the call
+ * sees (another one's token is MFA_ERR_NOT_FOUND); NULL is an operator's view of every token. */
+MFA_EXPORT int mfa_server_otp_tokens_import(mfa_server_t *s, char **out_json, const char *org, const char *pskc,
+                                            size_t pskc_len, const uint8_t *key, size_t key_len,
+                                            const char *passphrase, size_t passphrase_len, const char *actor,
                                             const char *source_ip);
-MFA_EXPORT int mfa_server_otp_tokens_unassign(mfa_server_t *s, const char *serial, const char *actor,
+MFA_EXPORT int mfa_server_otp_tokens_list(mfa_server_t *s, char **out_json, const char *org);
+/* MFA_ERR_NOT_FOUND (no such serial in org), MFA_ERR_HWTOKEN_ORG (user is not a member of the
+ * token's organization), MFA_ERR_HWTOKEN_STATE (assigned, retired, or the user has an OTP factor
+ * already). */
+MFA_EXPORT int mfa_server_otp_tokens_assign(mfa_server_t *s, const char *org, const char *serial, const char *user,
+                                            const char *actor, const char *source_ip);
+MFA_EXPORT int mfa_server_otp_tokens_unassign(mfa_server_t *s, const char *org, const char *serial, const char *actor,
                                               const char *source_ip);
 /* Unassigns if needed and destroys the seed; the record stays (state "retired"). */
-MFA_EXPORT int mfa_server_otp_tokens_retire(mfa_server_t *s, const char *serial, const char *actor, const char *source_ip);
+MFA_EXPORT int mfa_server_otp_tokens_retire(mfa_server_t *s, const char *org, const char *serial, const char *actor,
+                                            const char *source_ip);
+/* An operator gives a token of no organization (imported before tokens had one) to org, once.
+ * MFA_ERR_HWTOKEN_ORG when it has one already, or is assigned to a user who is not a member of org. */
+MFA_EXPORT int mfa_server_otp_tokens_adopt(mfa_server_t *s, const char *serial, const char *org, const char *actor,
+                                           const char *source_ip);
 /* HOTP resynchronisation with two consecutive codes; fills out like mfa_server_totp_verify. */
 MFA_EXPORT int mfa_server_otp_tokens_resync(mfa_server_t *s, mfa_server_verify_result_t *out, const char *user,
                                             const char *code1, const char *code2, const char *source_ip);

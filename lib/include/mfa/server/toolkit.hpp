@@ -181,6 +181,8 @@ struct HwTokenInfo {
     std::string manufacturer, model, issuer;
     std::int64_t imported = 0;
     std::int64_t changed = 0;       // last assignment, unassignment or retirement
+    std::string org;                // the organization it was imported into ("" = imported before
+                                    // tokens had one: an operator's until hwtoken_adopt)
 };
 inline constexpr unsigned kHotpLookAhead = 10;        // codes a token may have been pressed ahead
 inline constexpr unsigned kHotpResyncLookAhead = 1000;  // resync with two codes (RFC 4226 §7.4)
@@ -352,10 +354,13 @@ public:
     Result<AuditPage> audit_query(const AuditQuery& q) { return audit_.query(q); }
 
     // Puts the user in org with a role (moving them out of another one); audited
-    // "membership.changed" in both organizations. Errors: invalid_argument.
+    // "membership.changed" in both organizations. An organization keeps an owner: demoting its
+    // last owner, or moving them to another organization, is refused with last_owner (audited
+    // "permission.denied" in the organization). Errors: invalid_argument, last_owner.
     Status set_membership(std::string_view user, std::string_view org, Role role, const RequestContext& ctx);
     Result<std::optional<Membership>> membership(std::string_view user);
-    // Errors: not_found (the user is in no organization).
+    // Errors: not_found (the user is in no organization), last_owner (the user is its last owner;
+    // audited as set_membership's).
     Status remove_membership(std::string_view user, const RequestContext& ctx);
     // The organization's members, sorted by user name.
     Result<std::vector<Membership>> org_members(std::string_view org);
@@ -397,21 +402,30 @@ public:
     Status password_require_change(std::string_view user, PasswordChange why, const RequestContext& ctx);
     Result<PasswordState> password_state(std::string_view user);
     // --- Hardware OTP tokens (ops: docs/server.md "Hardware OTP tokens") ---------------------------
-    // Imports every key of a PSKC file as an unassigned token: all or nothing (hwtoken_exists when
-    // a serial is already stored or given twice; the pskc_* errors of parse_pskc). Audited.
-    Result<std::vector<HwTokenInfo>> hwtoken_import(std::string_view pskc_xml, const PskcDecryption& keys,
-                                                    const RequestContext& ctx);
-    // Every token (up to store::kMaxListKeys), by serial.
-    Result<std::vector<HwTokenInfo>> hwtoken_list();
-    Result<HwTokenInfo> hwtoken_get(std::string_view serial);
-    // Makes the token the user's OTP factor. Errors: not_found, hwtoken_state (not unassigned, or
-    // the user has a TOTP factor already: remove it first).
-    Status hwtoken_assign(std::string_view serial, std::string_view user, const RequestContext& ctx);
+    // Every organization has its own inventory. In the calls below, `org` names the organization
+    // whose tokens the call sees: a token of another organization (or of none) is not_found to it;
+    // "" is an operator's view of every token.
+    // Imports every key of a PSKC file as an unassigned token of org (required): all or nothing
+    // (hwtoken_exists when a serial is already stored, in any organization, or given twice; the
+    // pskc_* errors of parse_pskc). Audited in org.
+    Result<std::vector<HwTokenInfo>> hwtoken_import(std::string_view org, std::string_view pskc_xml,
+                                                    const PskcDecryption& keys, const RequestContext& ctx);
+    // The organization's tokens (up to store::kMaxListKeys), by serial.
+    Result<std::vector<HwTokenInfo>> hwtoken_list(std::string_view org);
+    Result<HwTokenInfo> hwtoken_get(std::string_view org, std::string_view serial);
+    // Makes the token the user's OTP factor. Errors: not_found, hwtoken_org (the user is not a
+    // member of the token's organization), hwtoken_state (not unassigned, or the user has a TOTP
+    // factor already: remove it first).
+    Status hwtoken_assign(std::string_view org, std::string_view serial, std::string_view user, const RequestContext& ctx);
     // Removes the factor from its user (the HOTP counter it reached is kept for a later user).
     // Errors: not_found, hwtoken_state (not assigned).
-    Status hwtoken_unassign(std::string_view serial, const RequestContext& ctx);
+    Status hwtoken_unassign(std::string_view org, std::string_view serial, const RequestContext& ctx);
     // Out of service for good: unassigned first if needed, its seed destroyed, the record kept.
-    Status hwtoken_retire(std::string_view serial, const RequestContext& ctx);
+    Status hwtoken_retire(std::string_view org, std::string_view serial, const RequestContext& ctx);
+    // Gives a token without an organization (imported before tokens had one) to org, once; an
+    // operator's call. Errors: not_found, hwtoken_org (it has an organization already, or it is
+    // assigned to a user who is not a member of org). Audited in org.
+    Status hwtoken_adopt(std::string_view serial, std::string_view org, const RequestContext& ctx);
     // HOTP resynchronisation: two consecutive codes within kHotpResyncLookAhead of the stored
     // counter move it past them (throttled like a login). status as totp_verify; Errors:
     // factor_not_enrolled (no hardware token assigned), hwtoken_state (a TOTP token).
@@ -436,6 +450,9 @@ private:
     // account_deleted when the user (its key part) is deleted; the detail says until when.
     Status check_active(const std::string& ukey);
     Result<std::optional<std::string>> org_of(std::string_view user);
+    // last_owner (audited) when `m` is the only owner of its organization and is about to stop
+    // being one (`change` says how, for the detail).
+    Status keep_an_owner(const Membership& m, std::string_view change, const RequestContext& ctx);
     // The owner's organization's token_max_lifetime (0 = no maximum, or in no organization).
     Result<std::int64_t> token_lifetime_limit(std::string_view user);
     VerifyResult finish(const store::Attempt& a, std::string_view user, std::string_view what, const RequestContext& ctx);
