@@ -227,6 +227,37 @@ BOOST_AUTO_TEST_CASE(records_without_orgs_still_parse) {
     BOOST_TEST(parse_audit_record(empty_orgs).code() == Errc::audit_record_invalid);
 }
 
+// An organization keeps an owner who can act: the last one is neither deleted nor outnumbered by
+// deleted owners, and each refusal is audited.
+BOOST_AUTO_TEST_CASE(last_owner_is_not_deleted_and_deleted_owners_do_not_count) {
+    each_store("lastowner", [](Admin& a) {
+        auto& tk = *a.tk;
+        BOOST_REQUIRE(tk.set_membership("olga", "initech", Role::owner, a.op).ok());
+        BOOST_REQUIRE(tk.set_membership("pete", "initech", Role::owner, a.op).ok());
+        BOOST_REQUIRE(tk.set_membership("quinn", "initech", Role::member, a.op).ok());
+        BOOST_REQUIRE(tk.delete_account("quinn", 0, a.op).ok());  // a member goes as before
+        BOOST_REQUIRE(tk.delete_account("pete", 0, a.op).ok());   // olga still owns initech
+
+        // pete is deleted (restorable): his ownership does not count, olga is the last owner.
+        auto refused = tk.delete_account("olga", 0, a.op);
+        BOOST_TEST(refused.code() == Errc::last_owner);
+        BOOST_TEST(refused.error().detail.find("olga is the last owner of initech") != std::string::npos, refused.error().detail);
+        BOOST_TEST(!tk.account_status("olga")->deleted);
+        BOOST_TEST(tk.set_membership("olga", "initech", Role::admin, a.op).code() == Errc::last_owner);
+
+        BOOST_REQUIRE(tk.restore_account("pete", a.op).ok());
+        BOOST_REQUIRE(tk.delete_account("olga", 0, a.op).ok());  // now another owner can act
+        BOOST_TEST(tk.delete_account("olga", 0, a.op).code() == Errc::account_deleted);
+
+        AuditQuery q;
+        q.type = "permission.denied";
+        q.org = "initech";
+        auto denied = tk.audit_query(q);
+        BOOST_REQUIRE(denied.ok());
+        BOOST_TEST(denied->events.size() == 2u);
+    });
+}
+
 BOOST_AUTO_TEST_CASE(account_deletion_retention_restore_and_purge) {
     each_store("delete", [](Admin& a) {
         auto& tk = *a.tk;

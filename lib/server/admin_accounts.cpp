@@ -129,9 +129,15 @@ Status Toolkit::keep_an_owner(const Membership& m, std::string_view change, cons
     if (m.role != Role::owner) return {};
     auto members = org_members(m.org);
     if (!members) return std::move(members).error();
-    const bool another = std::any_of(members->begin(), members->end(),
-                                     [&](const Membership& o) { return o.role == Role::owner && o.user != m.user; });
-    if (another) return {};
+    // A deleted owner (in its retention) cannot act for the organization: it does not count.
+    for (const auto& o : *members) {
+        if (o.role != Role::owner || o.user == m.user) continue;
+        auto ou = user_key_part(o.user);
+        if (!ou) continue;
+        auto active = check_active(*ou);
+        if (active) return {};
+        if (active.code() != Errc::account_deleted) return active;
+    }
     std::string why = m.user + " is the last owner of " + m.org + ": make another member owner first";
     RequestContext c = ctx;
     c.org = m.org;
@@ -185,6 +191,13 @@ Status Toolkit::delete_account(std::string_view user, std::int64_t retention, co
     if (!u) return std::move(u).error();
     if (retention < 0 || retention > kMaxAccountRetention) return {Errc::invalid_argument, "retention must be 0..3650 days (0 = 30 days)"};
     if (retention == 0) retention = kDefaultAccountRetention;
+    // An organization keeps an owner who can act: its last one is not deleted.
+    auto member = membership(user);
+    if (!member) return std::move(member).error();
+    if (member->has_value()) {
+        MFA_TRY(check_active(*u));  // already deleted: say since when, as below
+        MFA_TRY(keep_an_owner(**member, "delete the account", ctx));
+    }
     AccountStatus s;
     s.deleted = true;
     s.deleted_at = now();

@@ -228,6 +228,8 @@ static void run(const char *url) {
     CHECK_DETAIL("olga is the last owner of initech");
     CHECK_RC(mfa_server_membership_set(srv, "olga", "acme", "owner", "operator", NULL), MFA_ERR_LAST_OWNER);
     CHECK_RC(mfa_server_membership_remove(srv, "olga", "operator", NULL), MFA_ERR_LAST_OWNER);
+    CHECK_RC(mfa_server_account_delete(srv, "olga", 0, "operator", NULL), MFA_ERR_LAST_OWNER);
+    CHECK_DETAIL("olga is the last owner of initech");
     CHECK(strstr(mfa_strerror(MFA_ERR_LAST_OWNER), "last owner") != NULL);
     CHECK_OK(mfa_server_membership_get(srv, &json, "olga"));
     CHECK(strstr(json, "\"org\":\"initech\"") != NULL && strstr(json, "\"role\":\"owner\"") != NULL);
@@ -236,9 +238,10 @@ static void run(const char *url) {
     q.type = "permission.denied";
     q.org = "initech";
     CHECK_OK(mfa_server_audit_query(srv, &json, &q));
-    CHECK(count(json, "\"seq\"") == 3 && count(json, "\"subject\":\"olga\"") == 3);
+    CHECK(count(json, "\"seq\"") == 4 && count(json, "\"subject\":\"olga\"") == 4);
     CHECK(strstr(json, "make admin refused") != NULL && strstr(json, "move to acme refused") != NULL &&
-          strstr(json, "remove refused") != NULL && strstr(json, "192.0.2.9") != NULL);
+          strstr(json, "remove refused") != NULL && strstr(json, "delete the account refused") != NULL &&
+          strstr(json, "192.0.2.9") != NULL);
     mfa_free(json);
     /* With a second owner, the first may step down and leave; the second is then the last. */
     CHECK_OK(mfa_server_membership_set(srv, "dan", "initech", "owner", "olga", NULL));

@@ -181,7 +181,8 @@ def test_password_renewal(toolkit: mfakit.Toolkit) -> None:
 
 
 def test_an_organization_keeps_an_owner(toolkit: mfakit.Toolkit) -> None:
-    """The last owner is neither demoted, moved to another organization nor removed; each refusal audited."""
+    """The last owner is neither demoted, moved to another organization, removed nor deleted; each refusal
+    audited."""
     olga, dan, initech, acme = _names("olga", "dan", "initech", "acme")
     toolkit.set_membership(olga, initech, "owner", actor="operator")
     toolkit.set_membership(dan, initech, "member", actor=olga)
@@ -193,12 +194,15 @@ def test_an_organization_keeps_an_owner(toolkit: mfakit.Toolkit) -> None:
         toolkit.set_membership(olga, acme, "owner", actor="operator")
     with pytest.raises(mfakit.LastOwner):
         toolkit.remove_membership(olga, actor="operator")
+    with pytest.raises(mfakit.LastOwner):
+        toolkit.delete_account(olga, actor="operator")
     assert toolkit.membership(olga)["role"] == "owner"   # type: ignore[index]
     denied = toolkit.audit_query(org=initech, event="permission.denied")["events"]
-    assert [d["subject"] for d in denied] == [olga] * 3
+    assert [d["subject"] for d in denied] == [olga] * 4
     assert [d["detail"].split(" refused")[0] for d in denied] == \
-        ["roles.change: remove", f"roles.change: move to {acme}", "roles.change: make admin"]
-    assert denied[2]["ip"] == "198.51.100.9"
+        ["roles.change: delete the account", "roles.change: remove", f"roles.change: move to {acme}",
+         "roles.change: make admin"]
+    assert denied[3]["ip"] == "198.51.100.9"
     toolkit.set_membership(dan, initech, "owner", actor=olga)
     toolkit.set_membership(olga, initech, "member", actor=dan)
     toolkit.remove_membership(olga, actor=dan)

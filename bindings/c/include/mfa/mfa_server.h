@@ -373,7 +373,8 @@ MFA_EXPORT int mfa_server_membership_remove(mfa_server_t *s, const char *user, c
 MFA_EXPORT int mfa_server_org_members(mfa_server_t *s, char **out_json, const char *org);
 
 /* Deletes the account at once (its factors, tokens and logins then fail with MFA_ERR_ACCOUNT_DELETED)
- * and keeps its data for retention seconds (0 = 30 days, at most 3650 days). */
+ * and keeps its data for retention seconds (0 = 30 days, at most 3650 days). MFA_ERR_LAST_OWNER
+ * (audited permission.denied) when user is the only owner of their organization who is not deleted. */
 MFA_EXPORT int mfa_server_account_delete(mfa_server_t *s, const char *user, int64_t retention, const char *actor,
                                          const char *source_ip);
 /* MFA_ERR_NOT_FOUND when the account is not deleted or its retention is over. */
