@@ -8,6 +8,7 @@
 
 #include "../lib/vault/crypto.hpp"
 #include "../lib/vault/format.hpp"
+#include "mfa/atomic_file.hpp"
 #include "mfa/vault.hpp"
 #include "test_support.hpp"
 #include "vault_fakes.hpp"
@@ -672,6 +673,56 @@ BOOST_AUTO_TEST_CASE(backups_prune_and_restore) {
     BOOST_REQUIRE(after);
     BOOST_TEST(after->size() == 1u);
     BOOST_TEST(after->back().time == clock.t);
+}
+
+// What a writer killed between staging and publishing a backup leaves (file_io.hpp), in each form:
+// the next save removes what is still the current vault or already published, publishes the rest.
+BOOST_AUTO_TEST_CASE(pending_backups_are_settled_by_the_next_save) {
+    TempDir dir;
+    FakeClock clock;
+    const VaultOptions opts = test_opts(&clock);
+    const fs::path p = dir.path / "vault.mfa";
+    const fs::path backups = dir.path / "backups";
+    auto v = Vault::create(p, kPass, kTestKdf, opts);
+    BOOST_REQUIRE(v);
+    for (std::uint8_t i = 1; i <= 3; ++i) {
+        clock.t += 60;
+        BOOST_REQUIRE(v->add(make_account("Acct", std::to_string(i), i)));
+        BOOST_REQUIRE(v->save());
+    }
+    auto list = Vault::list_backups(p, opts);
+    BOOST_REQUIRE(list);
+    BOOST_REQUIRE(list->size() == 3u);   // generations 1, 2, 3; the vault is at 4
+    auto pending = [&](const BackupInfo& b) {
+        return backups / ("." + b.name.substr(0, b.name.size() - 4) + ".pending");
+    };
+    // Killed before the vault's rename where links are impossible: a copy of the current vault.
+    const fs::path copy = backups / (".vault.mfa." + utc_file_stamp(clock.t) + ".g4.pending");
+    spit(copy, slurp(p));
+    // Killed between the link and the unlink of a publication without renameat2: both names remain.
+    const fs::path linked = pending((*list)[0]);
+    BOOST_REQUIRE(::link((*list)[0].path.c_str(), linked.c_str()) == 0);
+    // Killed after the vault's rename: generation 2 exists only under its pending name.
+    const Bytes second = slurp((*list)[1].path);
+    BOOST_REQUIRE(::rename((*list)[1].path.c_str(), pending((*list)[1]).c_str()) == 0);
+    // Another vault's pending backup in a shared folder is not this writer's to settle.
+    const fs::path other = backups / (".other.mfa." + utc_file_stamp(clock.t) + ".g7.pending");
+    spit(other, as_bytes("another vault"));
+    BOOST_TEST(Vault::list_backups(p, opts)->size() == 2u);   // pending names are not listed
+
+    clock.t += 60;
+    BOOST_REQUIRE(v->add(make_account("Acct", "4", 4)));
+    BOOST_REQUIRE(v->save());
+    auto after = Vault::list_backups(p, opts);
+    BOOST_REQUIRE(after);
+    std::vector<std::uint64_t> generations;
+    for (const auto& b : *after) generations.push_back(b.generation);
+    BOOST_TEST(generations == (std::vector<std::uint64_t>{1, 2, 3, 4}), boost::test_tools::per_element());
+    BOOST_TEST(slurp((*after)[1].path) == second);
+    std::vector<std::string> hidden;
+    for (const auto& e : fs::directory_iterator(backups))
+        if (e.path().filename().string().front() == '.') hidden.push_back(e.path().filename().string());
+    BOOST_TEST(hidden == (std::vector<std::string>{other.filename().string()}), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(restore_rejects_a_corrupt_backup) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <exception>
 #include <iostream>
 #include <new>
@@ -44,6 +45,9 @@ int main(int argc, char** argv) {
     const rlimit no_core{0, 0};
     ::setrlimit(RLIMIT_CORE, &no_core);
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    // Past the file size limit (ulimit -f) a write would kill mfa silently; ignored, it fails with
+    // EFBIG, and the write's error names the file while the vault stays as it was.
+    ::signal(SIGXFSZ, SIG_IGN);
     Context ctx{std::cin, std::cout, std::cerr, isatty(STDOUT_FILENO) == 1};
     try {
         CLI::App app{"mfa: an authenticator with an encrypted vault: TOTP, HOTP, Steam codes, otpauth:// URIs, import/export, from mfakit.", "mfa"};

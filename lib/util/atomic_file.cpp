@@ -60,18 +60,21 @@ Status write_all(int fd, ByteView data) {
     return {};
 }
 
-// rename(2), or with no_replace a rename that fails with EEXIST when to exists (renameat2; a hard
-// link where the file system lacks it, which fails the same way).
+// rename(2), or with no_replace rename_no_replace (declared in the header, as the vault's backups use it too).
 bool move_into_place(const fs::path& from, const fs::path& to, bool no_replace) {
     if (!no_replace) return ::rename(from.c_str(), to.c_str()) == 0;
+    return rename_no_replace(from, to);
+}
+
+}  // namespace
+
+bool rename_no_replace(const fs::path& from, const fs::path& to) noexcept {
     if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return true;
     if (errno != EINVAL && errno != ENOSYS) return false;
     if (::link(from.c_str(), to.c_str()) != 0) return false;
     ::unlink(from.c_str());
     return true;
 }
-
-}  // namespace
 
 Status write_file_atomic(const fs::path& path, ByteView data, const AtomicWriteOptions& opts) {
     std::string suffix = g_hooks.temp_suffix;

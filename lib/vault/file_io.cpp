@@ -63,6 +63,17 @@ bool parse_backup_name(std::string_view name, std::string_view vault_name, Backu
     return true;
 }
 
+// The hidden name of a backup not yet published (stage_backup): list_backups never sees it, as it
+// starts with a dot rather than the vault's name.
+constexpr std::string_view kPendingSuffix = ".pending";
+
+bool is_pending_name(std::string_view name, std::string_view vault_name) {
+    if (name.size() <= 1 + kPendingSuffix.size() || name[0] != '.' || !name.ends_with(kPendingSuffix)) return false;
+    BackupInfo info;
+    return parse_backup_name(std::string(name.substr(1, name.size() - 1 - kPendingSuffix.size())) + ".bak",
+                             vault_name, info);
+}
+
 Status copy_atomic(const fs::path& from, const fs::path& to) {
     auto data = read_file(from, kVaultMaxFileBytes);
     if (!data) return std::move(data).error();
@@ -152,8 +163,8 @@ fs::path backup_dir_for(const fs::path& vault_path, const VaultOptions& opts) {
     return vault_path.parent_path() / "backups";
 }
 
-Result<fs::path> backup_current(const fs::path& vault_path, const VaultOptions& opts, std::int64_t now,
-                                std::uint64_t generation) {
+Result<fs::path> stage_backup(const fs::path& vault_path, const VaultOptions& opts, std::int64_t now,
+                              std::uint64_t generation) {
     struct stat st{};
     if (::lstat(vault_path.c_str(), &st) != 0) {
         if (errno == ENOENT) return fs::path();   // nothing to keep yet
@@ -161,24 +172,82 @@ Result<fs::path> backup_current(const fs::path& vault_path, const VaultOptions& 
     }
     const fs::path dir = backup_dir_for(vault_path, opts);
     MFA_TRY(ensure_private_dir(dir));
-    const std::string base = vault_path.filename().string() + "." + utc_file_stamp(now) + ".g" + std::to_string(generation);
+    const fs::path pending = dir / ("." + vault_path.filename().string() + "." + utc_file_stamp(now) + ".g" +
+                                    std::to_string(generation) + std::string(kPendingSuffix));
+    if (::link(vault_path.c_str(), pending.c_str()) == 0) {
+        if (auto synced = fsync_directory(dir); !synced) {
+            ::unlink(pending.c_str());
+            return std::move(synced).error();
+        }
+        return pending;
+    }
+    // settle_pending_backups ran under the same lock: a name still taken is not ours to replace.
+    if (errno == EEXIST) return sys_error("link backup", pending, errno);
+    // Another file system, or links not permitted: copy instead.
+    MFA_TRY(copy_atomic(vault_path, pending));
+    return pending;
+}
+
+std::function<Result<fs::path>()> staging_backup(fs::path& pending, const fs::path& vault_path, const VaultOptions& opts,
+                                                 std::int64_t now, std::uint64_t generation) {
+    return [&pending, &vault_path, &opts, now, generation]() -> Result<fs::path> {
+        auto staged = stage_backup(vault_path, opts, now, generation);
+        if (staged) pending = *staged;
+        return staged;
+    };
+}
+
+Status publish_backup(const fs::path& pending) {
+    if (pending.empty()) return {};
+    const fs::path dir = pending.parent_path();
+    const std::string name = pending.filename().string();
+    const std::string base = name.substr(1, name.size() - 1 - kPendingSuffix.size());
     for (int n = 0; n < 1000; ++n) {
         const fs::path target = dir / (n == 0 ? base + ".bak" : base + "." + std::to_string(n) + ".bak");
-        if (::link(vault_path.c_str(), target.c_str()) == 0) {
-            if (auto synced = fsync_directory(dir); !synced) {
-                ::unlink(target.c_str());
-                return std::move(synced).error();
-            }
-            return target;
-        }
-        if (errno == EEXIST) continue;
-        // Another file system, or links not permitted: copy instead (unless the name is taken).
-        struct stat tst{};
-        if (::lstat(target.c_str(), &tst) == 0) continue;
-        MFA_TRY(copy_atomic(vault_path, target));
-        return target;
+        if (rename_no_replace(pending, target)) return fsync_directory(dir);
+        if (errno != EEXIST) return sys_error("publish backup " + target.string() + " from", pending, errno);
     }
     return Error(Errc::io, "no free backup name for " + base);
+}
+
+Status settle_pending_backups(const fs::path& vault_path, const VaultOptions& opts) {
+    const fs::path dir = backup_dir_for(vault_path, opts);
+    const std::string vault_name = vault_path.filename().string();
+    std::vector<fs::path> pending;
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+        if (is_pending_name(it->path().filename().string(), vault_name)) pending.push_back(it->path());
+    if (ec == std::errc::no_such_file_or_directory) return {};
+    if (ec) return Error(Errc::io, "list " + dir.string() + ": " + ec.message());
+    if (pending.empty()) return {};
+
+    struct stat vst{};
+    const bool have_vault = ::stat(vault_path.c_str(), &vst) == 0;
+    if (!have_vault && errno != ENOENT) return sys_error("stat", vault_path, errno);
+    auto published = list_backups(vault_path, opts);
+    if (!published) return std::move(published).error();
+    for (const fs::path& p : pending) {
+        struct stat pst{};
+        if (::lstat(p.c_str(), &pst) != 0) return sys_error("stat", p, errno);
+        bool superfluous = have_vault && pst.st_dev == vst.st_dev && pst.st_ino == vst.st_ino;
+        if (!superfluous && have_vault && pst.st_size == vst.st_size) {   // a copy (no links here)
+            auto a = read_file(p, kVaultMaxFileBytes);
+            auto b = read_file(vault_path, kVaultMaxFileBytes);
+            superfluous = a && b && *a == *b;
+        }
+        // rename_no_replace without renameat2 links first: a crash before its unlink leaves both names.
+        for (const BackupInfo& b : *published) {
+            struct stat bst{};
+            superfluous = superfluous ||
+                          (::lstat(b.path.c_str(), &bst) == 0 && bst.st_dev == pst.st_dev && bst.st_ino == pst.st_ino);
+        }
+        if (superfluous) {
+            if (::unlink(p.c_str()) != 0 && errno != ENOENT) return sys_error("remove pending backup", p, errno);
+        } else {
+            MFA_TRY(publish_backup(p));
+        }
+    }
+    return fsync_directory(dir);
 }
 
 Result<std::vector<BackupInfo>> list_backups(const fs::path& vault_path, const VaultOptions& opts) {

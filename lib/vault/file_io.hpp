@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,12 +40,28 @@ private:
 };
 
 fs::path backup_dir_for(const fs::path& vault_path, const VaultOptions& opts);
-// Keeps the current vault file (if any) as "<name>.<YYYYMMDDTHHMMSSZ>.g<generation>.bak" in the
-// backup directory: a hard link when possible (the old inode becomes the backup when the new
-// version is renamed over it), else an atomic copy. Returns the backup's path (empty: no vault
-// yet); meant as AtomicWriteOptions::keep_previous, so a failed write removes it again.
-Result<fs::path> backup_current(const fs::path& vault_path, const VaultOptions& opts, std::int64_t now,
-                      std::uint64_t generation);
+// A backup is made in two steps, so that a crash never leaves a backup of the version that is still
+// current (which the next save would then keep a second time as "<...>.g<N>.1.bak"):
+//   stage_backup   hard-links the current vault file (if any) to a hidden pending name in the backup
+//                  directory, ".<name>.<YYYYMMDDTHHMMSSZ>.g<generation>.pending" (an atomic copy when
+//                  links are impossible), and fsyncs the directory; meant as
+//                  AtomicWriteOptions::keep_previous, so a failed write removes it again;
+//   publish_backup once the new vault is renamed over the old one, renames the pending file to the
+//                  first free "<name>.<stamp>.g<generation>[.<n>].bak" and fsyncs the directory.
+// A process killed between the two leaves the pending file, which settle_pending_backups (the next
+// writer, under the lock) resolves: still the current vault (same inode, or same bytes for a copy)
+// means the vault was never replaced and it is removed; otherwise it is published. Returns the
+// pending path (empty: no vault yet).
+Result<fs::path> stage_backup(const fs::path& vault_path, const VaultOptions& opts, std::int64_t now,
+                              std::uint64_t generation);
+// stage_backup as AtomicWriteOptions::keep_previous, the pending path kept in `pending` for
+// publish_backup. The paths and options are borrowed for as long as the function lives.
+std::function<Result<fs::path>()> staging_backup(fs::path& pending, const fs::path& vault_path, const VaultOptions& opts,
+                                                 std::int64_t now, std::uint64_t generation);
+// No-op for an empty path.
+Status publish_backup(const fs::path& pending);
+// Only under the writer lock: another writer's pending file is not a leftover.
+Status settle_pending_backups(const fs::path& vault_path, const VaultOptions& opts);
 Result<std::vector<BackupInfo>> list_backups(const fs::path& vault_path, const VaultOptions& opts);
 // Removes backups older than the retention, always keeping the newest.
 Status prune_backups(const fs::path& vault_path, const VaultOptions& opts, std::int64_t now);

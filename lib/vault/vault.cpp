@@ -197,13 +197,16 @@ Status Vault::save() {
     file.insert(file.end(), sealed->begin(), sealed->end());
     if (file.size() > kVaultMaxFileBytes)
         return Error(Errc::limit_exceeded, "the vault would exceed " + std::to_string(kVaultMaxFileBytes) + " bytes");
-    // The version being replaced becomes a backup once the new one is durable; a failed write
-    // removes that backup again.
     remove_atomic_temporaries(impl_->path);   // safe: no other writer can be mid-write under our lock
+    MFA_TRY(settle_pending_backups(impl_->path, impl_->opts));
+    // The version being replaced is staged as a backup once the new one is durable (a failed write
+    // removes it again) and published once the new one is in place (file_io.hpp says why).
+    std::filesystem::path pending;
     AtomicWriteOptions wo;
-    wo.keep_previous = [&] { return backup_current(impl_->path, impl_->opts, now, impl_->header.generation); };
+    wo.keep_previous = staging_backup(pending, impl_->path, impl_->opts, now, impl_->header.generation);
     MFA_TRY(write_file_atomic(impl_->path, file, wo));
     impl_->header = std::move(h);
+    MFA_TRY(publish_backup(pending));
     return prune_backups(impl_->path, impl_->opts, now);
 }
 
@@ -214,27 +217,31 @@ Result<std::vector<BackupInfo>> Vault::list_backups(const std::filesystem::path&
 Status Vault::restore_backup(const std::filesystem::path& path, std::string_view backup_name, const VaultOptions& opts) {
     if (backup_name.empty() || backup_name.find('/') != std::string_view::npos || backup_name == "." || backup_name == "..")
         return Error(Errc::vault_backup, "bad backup name \"" + std::string(backup_name) + "\"");
+    auto lock = WriterLock::acquire(path, opts.lock_wait);
+    if (!lock) return std::move(lock).error();
+    // First, so that a backup a killed writer left unpublished can be restored too.
+    MFA_TRY(settle_pending_backups(path, opts));
     auto list = vault_detail::list_backups(path, opts);
     if (!list) return std::move(list).error();
     auto it = std::find_if(list->begin(), list->end(), [&](const BackupInfo& b) { return b.name == backup_name; });
     if (it == list->end()) return Error(Errc::vault_backup, "no backup named " + std::string(backup_name));
-    auto lock = WriterLock::acquire(path, opts.lock_wait);
-    if (!lock) return std::move(lock).error();
     auto data = read_file(it->path, kVaultMaxFileBytes);
     if (!data) return std::move(data).error();
     auto pf = parse_file(*data);
     if (!pf) return Error(Errc::vault_backup, it->name + ": " + pf.error().to_string());
     const std::int64_t now = now_from(opts);
     auto current = read_file(path, kVaultMaxFileBytes);
+    std::filesystem::path pending;
     AtomicWriteOptions wo;
     if (current) {
         auto cur = parse_file(*current);
         const std::uint64_t generation = cur ? cur->header.generation : 0;
-        wo.keep_previous = [&path, &opts, now, generation] { return backup_current(path, opts, now, generation); };
+        wo.keep_previous = staging_backup(pending, path, opts, now, generation);
     } else if (current.code() != Errc::vault_missing) {
         return std::move(current).error();
     }
-    return write_file_atomic(path, *data, wo);
+    MFA_TRY(write_file_atomic(path, *data, wo));
+    return publish_backup(pending);
 }
 
 }  // namespace mfa

@@ -48,6 +48,11 @@ struct AtomicWriteOptions {
 // safe while the caller holds whatever lock keeps other writers of path out.
 void remove_atomic_temporaries(const std::filesystem::path& path) noexcept;
 
+// rename(2) that fails with EEXIST when `to` exists: renameat2 with RENAME_NOREPLACE, or where the
+// file system lacks it a hard link (which fails the same way) and the removal of `from` (a crash in
+// between leaves both names on the one inode). False with errno set when it failed.
+[[nodiscard]] bool rename_no_replace(const std::filesystem::path& from, const std::filesystem::path& to) noexcept;
+
 // fsyncs a directory, so that a removal or rename in it survives a crash. Errc::io naming it.
 [[nodiscard]] Status fsync_directory(const std::filesystem::path& dir);
 
