@@ -58,7 +58,7 @@ Result<HwTokenRecord> parse_hwtoken_record(std::string_view text) {
     if (version == 2 && (!j.contains("org") || !j["org"].is_string())) return corrupt("org is not a string");
     for (const char* k : {"serial", "secret", "type", "alg", "state", "user", "manufacturer", "model", "issuer"})
         if (!j[k].is_string()) return corrupt(std::string(k) + " is not a string");
-    for (const char* k : {"v", "digits", "period", "counter"})
+    for (const char* k : {"digits", "period", "counter"})
         if (!j[k].is_number_unsigned()) return corrupt(std::string(k) + " is not an unsigned integer");
     for (const char* k : {"t0", "imported", "changed"})
         if (!j[k].is_number_integer()) return corrupt(std::string(k) + " is not an integer");

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <optional>
 #include <thread>
 
 #include "mfa/atomic_file.hpp"
@@ -226,14 +227,15 @@ Status settle_pending_backups(const fs::path& vault_path, const VaultOptions& op
     if (!have_vault && errno != ENOENT) return sys_error("stat", vault_path, errno);
     auto published = list_backups(vault_path, opts);
     if (!published) return std::move(published).error();
+    std::optional<Result<Bytes>> vault_bytes;  // read once, when a pending copy has the vault's size
     for (const fs::path& p : pending) {
         struct stat pst{};
         if (::lstat(p.c_str(), &pst) != 0) return sys_error("stat", p, errno);
         bool superfluous = have_vault && pst.st_dev == vst.st_dev && pst.st_ino == vst.st_ino;
         if (!superfluous && have_vault && pst.st_size == vst.st_size) {   // a copy (no links here)
+            if (!vault_bytes) vault_bytes = read_file(vault_path, kVaultMaxFileBytes);
             auto a = read_file(p, kVaultMaxFileBytes);
-            auto b = read_file(vault_path, kVaultMaxFileBytes);
-            superfluous = a && b && *a == *b;
+            superfluous = a && *vault_bytes && *a == **vault_bytes;
         }
         // rename_no_replace without renameat2 links first: a crash before its unlink leaves both names.
         for (const BackupInfo& b : *published) {
