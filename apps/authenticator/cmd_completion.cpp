@@ -236,9 +236,9 @@ static const Registration kCompletion{
      "  source <(mfa completion bash)\n"
      "  mfa completion zsh > ~/.zfunc/_mfa\n"
      "  mfa completion fish > ~/.config/fish/completions/mfa.fish\n",
-     900, [] { return std::make_unique<CompletionCommand>(false); }}};
+     900, [] { return std::make_unique<CompletionCommand>(false); }, true}};
 static const Registration kMan{
     {"man", "Print the mfa(1) man page (roff; installed by meson install)", "Examples:\n  mfa man | man -l -\n", 910,
-     [] { return std::make_unique<CompletionCommand>(true); }}};
+     [] { return std::make_unique<CompletionCommand>(true); }, true}};
 
 }  // namespace mfa::app

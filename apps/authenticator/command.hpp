@@ -54,6 +54,9 @@ struct CommandInfo {
     std::string examples;  // shown under the command's --help
     int order = 100;       // position in `mfa --help` (lower first; ties by name)
     std::function<std::unique_ptr<Command>()> make;
+    // main() builds only the command being run; one that walks the whole command tree (completion
+    // scripts, the man page) says so here and gets every command built.
+    bool reads_every_command = false;
 };
 
 // Every registered command, in help order.
