@@ -1,7 +1,6 @@
 // Backups of the SQLite store (backup.hpp, docs/server.md "Backups").
 #include "mfa/server/backup.hpp"
 
-#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -16,31 +15,35 @@
 #include "mfa/atomic_file.hpp"
 #include "mfa/server/audit.hpp"
 #include "mfa/store.hpp"
+#include "store/sqlite_lib.hpp"
 
 namespace mfa::server {
 namespace {
 
 namespace fs = std::filesystem;
+using store::detail::sq;
 
 constexpr std::string_view kPrefix = "mfa-backup-";
 constexpr std::string_view kSuffix = ".db";
 constexpr std::size_t kMaxSameSecond = 1000;  // backups named within one second (".1" ... ".999")
 
 struct DbClose {
-    void operator()(sqlite3* db) const noexcept { sqlite3_close(db); }
+    void operator()(sqlite3* db) const noexcept { sq().sqlite3_close(db); }
 };
 using Db = std::unique_ptr<sqlite3, DbClose>;
 
 Error sqlite_error(Errc code, std::string_view what, sqlite3* db) {
-    return Error{code, "sqlite: " + std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory")};
+    return Error{code, "sqlite: " + std::string(what) + ": " + (db ? sq().sqlite3_errmsg(db) : "out of memory")};
 }
 
+// Every database handle of the backups comes from here, so libsqlite3 is loaded before any call.
 Result<Db> open_db(const std::string& name, int flags, Errc code) {
+    if (const auto& lib = store::detail::libsqlite(); !lib) return lib.error();
     sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(name.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+    const int rc = sq().sqlite3_open_v2(name.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
     Db db(raw);
     if (rc != SQLITE_OK) return sqlite_error(code, "cannot open '" + name + "'", raw);
-    sqlite3_extended_result_codes(raw, 0);
+    sq().sqlite3_extended_result_codes(raw, 0);
     return db;
 }
 
@@ -80,27 +83,27 @@ Result<Bytes> snapshot(const std::string& store_path) {
     // backup only reads.
     auto src = open_db(store_path, SQLITE_OPEN_READWRITE, Errc::store_unavailable);
     if (!src) return std::move(src).error();
-    sqlite3_busy_timeout(src->get(), 5000);
+    sq().sqlite3_busy_timeout(src->get(), 5000);
     auto dst = open_db(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, Errc::internal);
     if (!dst) return std::move(dst).error();
-    sqlite3_backup* b = sqlite3_backup_init(dst->get(), "main", src->get(), "main");
+    sqlite3_backup* b = sq().sqlite3_backup_init(dst->get(), "main", src->get(), "main");
     if (b == nullptr) return sqlite_error(Errc::store_unavailable, "backup init", dst->get());
     int rc = SQLITE_OK;
     for (int tries = 0; tries < 100; ++tries) {
-        rc = sqlite3_backup_step(b, -1);
+        rc = sq().sqlite3_backup_step(b, -1);
         if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    sqlite3_backup_finish(b);
+    sq().sqlite3_backup_finish(b);
     if (rc != SQLITE_DONE) {
         const Errc code = rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? Errc::store_unavailable : Errc::io;
-        return Error{code, std::string("sqlite: backup step: ") + sqlite3_errstr(rc)};
+        return Error{code, std::string("sqlite: backup step: ") + sq().sqlite3_errstr(rc)};
     }
     sqlite3_int64 size = 0;
-    unsigned char* data = sqlite3_serialize(dst->get(), "main", &size, 0);
+    unsigned char* data = sq().sqlite3_serialize(dst->get(), "main", &size, 0);
     if (data == nullptr) return Error{Errc::no_memory, "sqlite: serializing the copy"};
     Bytes out(data, data + size);
-    sqlite3_free(data);
+    sq().sqlite3_free(data);
     // The copy carries the source's WAL marks (header bytes 18 and 19 = 2, SQLite file format
     // §1.3.3); a backup file is read alone, with no -wal beside it: mark it rollback-journal (1). A
     // restored store switches itself back to WAL when it is opened.
@@ -110,13 +113,13 @@ Result<Bytes> snapshot(const std::string& store_path) {
 
 Result<std::string> single_text(sqlite3* db, const char* sql) {
     sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK)
+    if (sq().sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK)
         return sqlite_error(Errc::backup_invalid, sql, db);
     std::string out;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr)
-        out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    int rc = sq().sqlite3_step(st);
+    if (rc == SQLITE_ROW && sq().sqlite3_column_text(st, 0) != nullptr)
+        out = reinterpret_cast<const char*>(sq().sqlite3_column_text(st, 0));
+    sq().sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(Errc::backup_invalid, sql, db);
     return out;
 }
@@ -275,7 +278,7 @@ Status backup_restore(const std::string& backup_path, const std::string& target_
         // process has the store open, and it checkpoints and removes the -wal file when it works.
         auto db = open_db(target_path, SQLITE_OPEN_READWRITE, Errc::store_unavailable);
         if (!db) return std::move(db).error();
-        sqlite3_busy_timeout(db->get(), 200);
+        sq().sqlite3_busy_timeout(db->get(), 200);
         auto mode = single_text(db->get(), "PRAGMA journal_mode=DELETE");
         if (!mode || *mode != "delete")
             return {Errc::store_unavailable, target_path + " is in use by another process: stop the service before restoring over it"};

@@ -1,6 +1,5 @@
 #include "mfa/server/password.hpp"
 
-#include <argon2.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -12,7 +11,9 @@
 #include "mfa/bytes.hpp"
 #include "mfa/ct.hpp"
 #include "mfa/random.hpp"
+#include "mfa/shared_library.hpp"
 #include "mfa_features.h"
+#include "util/argon2_lib.hpp"
 #if MFA_HAVE_PWQUALITY
 #include <pwquality.h>
 #endif
@@ -33,9 +34,11 @@ Result<SecretBytes> derive(const PhcHash& h, std::string_view pw) {
         case PhcAlgorithm::argon2id:
         case PhcAlgorithm::argon2i:
         case PhcAlgorithm::argon2d: {
-            const int rc = argon2_hash(h.t, h.m, h.p, pw.data(), pw.size(), h.salt.data(), h.salt.size(), out.data(),
+            const auto& argon2 = mfa::detail::libargon2();
+            if (!argon2) return argon2.error();
+            const int rc = argon2->argon2_hash(h.t, h.m, h.p, pw.data(), pw.size(), h.salt.data(), h.salt.size(), out.data(),
                                        out.size(), nullptr, 0, argon_type(h.alg), h.version);
-            if (rc != ARGON2_OK) return Error{Errc::password_hash_format, std::string("argon2: ") + argon2_error_message(rc)};
+            if (rc != ARGON2_OK) return Error{Errc::password_hash_format, std::string("argon2: ") + argon2->argon2_error_message(rc)};
             return out;
         }
         case PhcAlgorithm::scrypt: {
@@ -88,6 +91,38 @@ std::string lower(std::string_view s) {
 }
 
 #if MFA_HAVE_PWQUALITY
+// libpwquality (and through it cracklib) is loaded on the first dictionary check instead of linked
+// (mfa/shared_library.hpp says why): these are the functions the check calls, taken from it once.
+#define MFA_PWQUALITY_FUNCTIONS(X)                                                                     \
+    X(pwquality_check) X(pwquality_default_settings) X(pwquality_free_settings) X(pwquality_set_int_value) \
+    X(pwquality_set_str_value) X(pwquality_strerror)
+
+struct LibPwquality {
+#define MFA_PWQUALITY_POINTER(name) decltype(&::name) name = nullptr;
+    MFA_PWQUALITY_FUNCTIONS(MFA_PWQUALITY_POINTER)
+#undef MFA_PWQUALITY_POINTER
+};
+
+// The soname of libpwquality's ABI (Debian's libpwquality1).
+constexpr const char* kLibPwquality = "libpwquality.so.1";
+
+Result<LibPwquality> load_pwquality() {
+    auto lib = SharedLibrary::open(kLibPwquality);
+    if (!lib) return Error{Errc::unsupported, "dictionary check: " + lib.error().detail};
+    LibPwquality q;
+#define MFA_PWQUALITY_RESOLVE(name) \
+    if (auto st = lib->bind(q.name, #name); !st) return Error{Errc::unsupported, "dictionary check: " + st.error().detail};
+    MFA_PWQUALITY_FUNCTIONS(MFA_PWQUALITY_RESOLVE)
+#undef MFA_PWQUALITY_RESOLVE
+    return q;
+}
+
+// Loaded once per process (a function-local static: thread-safe without the cracklib mutex).
+const Result<LibPwquality>& libpwquality() {
+    static const Result<LibPwquality> loaded = load_pwquality();
+    return loaded;
+}
+
 std::mutex& cracklib_mutex() {  // cracklib keeps static state
     static std::mutex m;
     return m;
@@ -97,25 +132,28 @@ std::string dict_path(const PasswordPolicy& p) { return p.dictionary_path.empty(
 
 // The cracklib dictionary through libpwquality: the policy's only use of it.
 Status dictionary_check(const PasswordPolicy& policy, std::string_view pw) {
-    pwquality_settings_t* s = pwquality_default_settings();
+    const auto& lib = libpwquality();
+    if (!lib) return lib.error();
+    const LibPwquality& q = *lib;
+    pwquality_settings_t* s = q.pwquality_default_settings();
     if (s == nullptr) return {Errc::no_memory, "libpwquality"};
     // Only the dictionary check: length, classes and user checks are ours (above).
-    pwquality_set_int_value(s, PWQ_SETTING_MIN_LENGTH, 6);
-    pwquality_set_int_value(s, PWQ_SETTING_DIFF_OK, 0);
-    pwquality_set_int_value(s, PWQ_SETTING_DICT_CHECK, 1);
-    pwquality_set_int_value(s, PWQ_SETTING_USER_CHECK, 0);
-    pwquality_set_int_value(s, PWQ_SETTING_GECOS_CHECK, 0);
-    pwquality_set_str_value(s, PWQ_SETTING_DICT_PATH, dict_path(policy).c_str());
+    q.pwquality_set_int_value(s, PWQ_SETTING_MIN_LENGTH, 6);
+    q.pwquality_set_int_value(s, PWQ_SETTING_DIFF_OK, 0);
+    q.pwquality_set_int_value(s, PWQ_SETTING_DICT_CHECK, 1);
+    q.pwquality_set_int_value(s, PWQ_SETTING_USER_CHECK, 0);
+    q.pwquality_set_int_value(s, PWQ_SETTING_GECOS_CHECK, 0);
+    q.pwquality_set_str_value(s, PWQ_SETTING_DICT_PATH, dict_path(policy).c_str());
     void* aux = nullptr;
     int rc;
     {
         std::lock_guard lock(cracklib_mutex());
         const std::string copy(pw);
-        rc = pwquality_check(s, copy.c_str(), nullptr, nullptr, &aux);
+        rc = q.pwquality_check(s, copy.c_str(), nullptr, nullptr, &aux);
     }
     char buf[PWQ_MAX_ERROR_MESSAGE_LEN];
-    std::string why = rc < 0 ? pwquality_strerror(buf, sizeof buf, rc, aux) : "";
-    pwquality_free_settings(s);
+    std::string why = rc < 0 ? q.pwquality_strerror(buf, sizeof buf, rc, aux) : "";
+    q.pwquality_free_settings(s);
     if (rc == PWQ_ERROR_CRACKLIB_CHECK) return {Errc::password_policy, "found in the dictionary: " + why};
     if (rc == PWQ_ERROR_PALINDROME) return {Errc::password_policy, "a palindrome"};
     if (rc == PWQ_ERROR_CASE_CHANGES_ONLY || rc == PWQ_ERROR_ROTATED || rc == PWQ_ERROR_TOO_SIMILAR) {
@@ -134,13 +172,15 @@ Result<std::string> hash_password(std::string_view password, const Argon2Params&
         p.lanes > 16 || p.passes < 1 || p.passes > kMaxArgon2Passes || p.memory_kib < 8 * p.lanes ||
         p.memory_kib > kMaxArgon2MemoryKib)
         return Error{Errc::invalid_argument, "Argon2 parameters out of range"};
+    const auto& argon2 = mfa::detail::libargon2();
+    if (!argon2) return argon2.error();
     auto salt = random_secret(p.salt_bytes);
     if (!salt) return std::move(salt).error();
-    const std::size_t enc_len = argon2_encodedlen(p.passes, p.memory_kib, p.lanes, p.salt_bytes, p.hash_bytes, Argon2_id);
+    const std::size_t enc_len = argon2->argon2_encodedlen(p.passes, p.memory_kib, p.lanes, p.salt_bytes, p.hash_bytes, Argon2_id);
     std::string enc(enc_len, '\0');
-    const int rc = argon2_hash(p.passes, p.memory_kib, p.lanes, password.data(), password.size(), salt->data(),
+    const int rc = argon2->argon2_hash(p.passes, p.memory_kib, p.lanes, password.data(), password.size(), salt->data(),
                                salt->size(), nullptr, p.hash_bytes, enc.data(), enc.size(), Argon2_id, ARGON2_VERSION_13);
-    if (rc != ARGON2_OK) return Error{Errc::crypto, std::string("argon2: ") + argon2_error_message(rc)};
+    if (rc != ARGON2_OK) return Error{Errc::crypto, std::string("argon2: ") + argon2->argon2_error_message(rc)};
     enc.resize(std::strlen(enc.c_str()));
     return enc;
 }

@@ -18,6 +18,7 @@
 
 #include "mfa/ct.hpp"
 #include "mfa/encoding.hpp"
+#include "mfa/shared_library.hpp"
 
 namespace mfa::server {
 namespace {
@@ -33,13 +34,69 @@ constexpr std::string_view kHmacSha256 = "http://www.w3.org/2001/04/xmldsig-more
 constexpr std::size_t kIv = 16;
 constexpr std::size_t kMaxValue = 4096;  // bytes of one decoded encrypted value
 
+// libpskc and libxml2 are loaded on the first parse_pskc() instead of linked (mfa/shared_library.hpp
+// says why: libpskc brings xmlsec1, libxslt and ICU, about 1.3 ms of every start of a process that
+// links them): these are the functions this reader calls, taken from them once.
+#define MFA_PSKC_FUNCTIONS(X)                                                                                   \
+    X(pskc_done) X(pskc_get_device_manufacturer) X(pskc_get_device_model) X(pskc_get_device_serialno)           \
+    X(pskc_get_key_algorithm) X(pskc_get_key_algparm_resp_encoding) X(pskc_get_key_algparm_resp_length)          \
+    X(pskc_get_key_algparm_suite) X(pskc_get_key_data_counter) X(pskc_get_key_data_secret)                       \
+    X(pskc_get_key_data_timeinterval) X(pskc_get_key_id) X(pskc_get_key_issuer) X(pskc_get_keypackage)           \
+    X(pskc_global_init) X(pskc_init) X(pskc_parse_from_memory) X(pskc_strerror)
+// xmlFree is not a function but a global variable of libxml2 (the deallocator it was set up with, a
+// function pointer): its entry is the variable's address, called as (*xmlFree)(p). A libxml2 built
+// with per-thread allocators makes it a macro instead, and &::xmlFree then does not compile.
+#define MFA_XML_FUNCTIONS(X) \
+    X(xmlDocGetRootElement) X(xmlFree) X(xmlFreeDoc) X(xmlGetProp) X(xmlNodeGetContent) X(xmlReadMemory)
+
+struct LibPskc {
+#define MFA_PSKC_POINTER(name) decltype(&::name) name = nullptr;
+    MFA_PSKC_FUNCTIONS(MFA_PSKC_POINTER)
+    MFA_XML_FUNCTIONS(MFA_PSKC_POINTER)
+#undef MFA_PSKC_POINTER
+};
+
+// The sonames of the ABIs the headers describe (Debian's libpskc0 and libxml2).
+constexpr const char* kLibPskc = "libpskc.so.0";
+constexpr const char* kLibXml2 = "libxml2.so.2";
+
+template <class F>
+Status bind_from(const SharedLibrary& lib, F*& fn, const char* name) {
+    if (auto st = lib.bind(fn, name); !st) return Error{Errc::unsupported, "PSKC: " + st.error().detail};
+    return {};
+}
+
+Result<LibPskc> load_pskc() {
+    auto xml = SharedLibrary::open(kLibXml2);
+    if (!xml) return Error{Errc::unsupported, "PSKC: " + xml.error().detail};
+    auto pskc = SharedLibrary::open(kLibPskc);
+    if (!pskc) return Error{Errc::unsupported, "PSKC: " + pskc.error().detail};
+    LibPskc l;
+#define MFA_PSKC_RESOLVE(name) MFA_TRY(bind_from(*pskc, l.name, #name));
+    MFA_PSKC_FUNCTIONS(MFA_PSKC_RESOLVE)
+#undef MFA_PSKC_RESOLVE
+#define MFA_XML_RESOLVE(name) MFA_TRY(bind_from(*xml, l.name, #name));
+    MFA_XML_FUNCTIONS(MFA_XML_RESOLVE)
+#undef MFA_XML_RESOLVE
+    return l;
+}
+
+// Loaded once per process; every later parse sees the same outcome.
+const Result<LibPskc>& libpskc() {
+    static const Result<LibPskc> loaded = load_pskc();
+    return loaded;
+}
+
+// The table. Only called once parse_pskc() found the libraries loaded: every document comes from there.
+const LibPskc& px() { return *libpskc(); }
+
 Error invalid(std::string_view what) { return Error{Errc::pskc_invalid, std::string(what)}; }
 
 struct DocFree {
-    void operator()(xmlDoc* d) const noexcept { xmlFreeDoc(d); }
+    void operator()(xmlDoc* d) const noexcept { px().xmlFreeDoc(d); }
 };
 struct PskcFree {
-    void operator()(pskc_t* c) const noexcept { pskc_done(c); }
+    void operator()(pskc_t* c) const noexcept { px().pskc_done(c); }
 };
 struct CtxFree {
     void operator()(EVP_CIPHER_CTX* c) const noexcept { EVP_CIPHER_CTX_free(c); }
@@ -63,16 +120,16 @@ const xmlNode* child(const xmlNode* n, const char* ns, const char* name) {
 
 std::string text_of(const xmlNode* n) {
     if (n == nullptr) return {};
-    xmlChar* t = xmlNodeGetContent(n);
+    xmlChar* t = px().xmlNodeGetContent(n);
     std::string out = t ? reinterpret_cast<const char*>(t) : "";
-    xmlFree(t);
+    (*px().xmlFree)(t);
     return out;
 }
 
 std::string attr(const xmlNode* n, const char* name) {
-    xmlChar* v = xmlGetProp(n, reinterpret_cast<const xmlChar*>(name));
+    xmlChar* v = px().xmlGetProp(n, reinterpret_cast<const xmlChar*>(name));
     std::string out = v ? reinterpret_cast<const char*>(v) : "";
-    xmlFree(v);
+    (*px().xmlFree)(v);
     return out;
 }
 
@@ -253,27 +310,28 @@ std::once_flag g_pskc_once;
 
 Result<std::vector<PskcKey>> parse_pskc(std::string_view xml, const PskcDecryption& keys) {
     if (xml.size() > kMaxPskcBytes) return Error{Errc::limit_exceeded, "PSKC file larger than 16 MiB"};
+    if (const auto& lib = libpskc(); !lib) return lib.error();
     // No network, no entity substitution; a DTD is refused outright below (libpskc parses the same
     // bytes, and nothing in PSKC needs one).
-    std::unique_ptr<xmlDoc, DocFree> doc(xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "pskc.xml", nullptr,
+    std::unique_ptr<xmlDoc, DocFree> doc(px().xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "pskc.xml", nullptr,
                                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
     if (!doc) return invalid("not well-formed XML");
     if (doc->intSubset != nullptr || doc->extSubset != nullptr) return invalid("a DTD (refused: no entities in a key file)");
-    const xmlNode* root = xmlDocGetRootElement(doc.get());
+    const xmlNode* root = px().xmlDocGetRootElement(doc.get());
     if (!is(root, kNsPskc, "KeyContainer")) return invalid("the root is not an RFC 6030 KeyContainer");
     if (attr(root, "Version") != "1.0") return invalid("KeyContainer Version must be 1.0");
     auto protection = read_protection(root, keys);
     if (!protection) return std::move(protection).error();
 
-    std::call_once(g_pskc_once, [] { pskc_global_init(); });
+    std::call_once(g_pskc_once, [] { px().pskc_global_init(); });
     pskc_t* raw = nullptr;
-    if (pskc_init(&raw) != PSKC_OK) return Error{Errc::no_memory, "libpskc"};
+    if (px().pskc_init(&raw) != PSKC_OK) return Error{Errc::no_memory, "libpskc"};
     std::unique_ptr<pskc_t, PskcFree> container(raw);
-    const int rc = pskc_parse_from_memory(raw, xml.size(), xml.data());
+    const int rc = px().pskc_parse_from_memory(raw, xml.size(), xml.data());
     // libpskc does not know the encryption elements and reports a parse error for them while
     // still reading everything else; any other container must parse cleanly.
     if (rc != PSKC_OK && !(rc == PSKC_PARSE_ERROR && protection->has_value()))
-        return invalid(std::string("libpskc: ") + pskc_strerror(rc));
+        return invalid(std::string("libpskc: ") + px().pskc_strerror(rc));
 
     std::vector<const xmlNode*> packages;
     for (const xmlNode* c = root->children; c != nullptr; c = c->next)
@@ -284,38 +342,38 @@ Result<std::vector<PskcKey>> parse_pskc(std::string_view xml, const PskcDecrypti
     std::vector<PskcKey> out;
     for (std::size_t i = 0; i < packages.size(); ++i) {
         const std::string where = "KeyPackage " + std::to_string(i + 1);
-        pskc_key_t* kp = pskc_get_keypackage(raw, i);
+        pskc_key_t* kp = px().pskc_get_keypackage(raw, i);
         const xmlNode* key = child(packages[i], kNsPskc, "Key");
         if (kp == nullptr || key == nullptr) return invalid(where + ": no Key");
         PskcKey k;
-        k.key_id = str(pskc_get_key_id(kp));
+        k.key_id = str(px().pskc_get_key_id(kp));
         // The two readers walk one document: make sure they stand on the same key.
         if (k.key_id != attr(key, "Id")) return invalid(where + ": Key Id differs between readers");
-        k.serial = str(pskc_get_device_serialno(kp));
+        k.serial = str(px().pskc_get_device_serialno(kp));
         if (k.serial.empty()) k.serial = k.key_id;
         if (k.serial.empty()) return invalid(where + ": neither DeviceInfo/SerialNo nor a Key Id");
         if (k.serial.size() > 128) return invalid(where + ": serial number longer than 128 bytes");
-        k.manufacturer = str(pskc_get_device_manufacturer(kp));
-        k.model = str(pskc_get_device_model(kp));
-        k.issuer = str(pskc_get_key_issuer(kp));
-        auto type = otp_type(str(pskc_get_key_algorithm(kp)), where);
+        k.manufacturer = str(px().pskc_get_device_manufacturer(kp));
+        k.model = str(px().pskc_get_device_model(kp));
+        k.issuer = str(px().pskc_get_key_issuer(kp));
+        auto type = otp_type(str(px().pskc_get_key_algorithm(kp)), where);
         if (!type) return std::move(type).error();
         k.type = *type;
-        auto hash = suite_hash(str(pskc_get_key_algparm_suite(kp)), where);
+        auto hash = suite_hash(str(px().pskc_get_key_algparm_suite(kp)), where);
         if (!hash) return std::move(hash).error();
         k.algorithm = *hash;
         int present = 0;
-        const auto encoding = pskc_get_key_algparm_resp_encoding(kp, &present);
+        const auto encoding = px().pskc_get_key_algparm_resp_encoding(kp, &present);
         if (present && encoding != PSKC_VALUEFORMAT_DECIMAL)
             return Error{Errc::pskc_algorithm, where + ": ResponseFormat Encoding must be DECIMAL"};
-        const std::uint32_t digits = pskc_get_key_algparm_resp_length(kp, &present);
+        const std::uint32_t digits = px().pskc_get_key_algparm_resp_length(kp, &present);
         if (present) {
             if (digits < kMinDigits || digits > kMaxDigits) return Error{Errc::pskc_algorithm, where + ": ResponseFormat Length " + std::to_string(digits)};
             k.digits = digits;
         }
-        const std::uint64_t counter = pskc_get_key_data_counter(kp, &present);
+        const std::uint64_t counter = px().pskc_get_key_data_counter(kp, &present);
         if (present) k.counter = counter;
-        const std::uint32_t interval = pskc_get_key_data_timeinterval(kp, &present);
+        const std::uint32_t interval = px().pskc_get_key_data_timeinterval(kp, &present);
         if (present) {
             if (interval < 1 || interval > kMaxPeriod) return Error{Errc::pskc_algorithm, where + ": TimeInterval " + std::to_string(interval)};
             k.period = interval;
@@ -329,7 +387,7 @@ Result<std::vector<PskcKey>> parse_pskc(std::string_view xml, const PskcDecrypti
             k.secret = std::move(*s);
         } else {
             std::size_t len = 0;
-            const char* s = pskc_get_key_data_secret(kp, &len);
+            const char* s = px().pskc_get_key_data_secret(kp, &len);
             if (s == nullptr || len == 0) return invalid(where + ": no secret (PlainValue or EncryptedValue)");
             k.secret = SecretBytes(ByteView(reinterpret_cast<const std::uint8_t*>(s), len));
         }

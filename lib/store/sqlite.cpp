@@ -5,15 +5,16 @@
 // database's write lock up front, so two processes cannot interleave between the read and the write.
 // synchronous=FULL: an accepted code's step is on disk before the call returns, so a crash cannot
 // roll the replay guard back. Waiting for another writer is bounded by the busy timeout.
-#include <sqlite3.h>
-
 #include <mutex>
 
 #include "attempt.hpp"
 #include "clock.hpp"
+#include "sqlite_lib.hpp"
 
 namespace mfa::store {
 namespace {
+
+using detail::sq;
 
 // The kv table (the backup's schema check compares a copy against this statement).
 constexpr const char* kSqliteSchema =
@@ -40,7 +41,7 @@ public:
     Stmt() = default;
     Stmt(const Stmt&) = delete;
     Stmt& operator=(const Stmt&) = delete;
-    ~Stmt() { sqlite3_finalize(s_); }
+    ~Stmt() { sq().sqlite3_finalize(s_); }
     sqlite3_stmt** out() { return &s_; }
     sqlite3_stmt* get() const { return s_; }
 
@@ -52,8 +53,8 @@ private:
 struct Use {
     explicit Use(sqlite3_stmt* s) : s_(s) {}
     ~Use() {
-        sqlite3_reset(s_);
-        sqlite3_clear_bindings(s_);
+        sq().sqlite3_reset(s_);
+        sq().sqlite3_clear_bindings(s_);
     }
     sqlite3_stmt* s_;
 };
@@ -163,19 +164,19 @@ public:
         MFA_TRY(detail::check_ordered_scan(prefix, cursor, count));
         std::lock_guard lock(mu_);
         Use u(scan_.get());
-        sqlite3_bind_text(scan_.get(), 1, prefix.data(), static_cast<int>(prefix.size()), SQLITE_TRANSIENT);
-        sqlite3_bind_text(scan_.get(), 2, cursor.data(), static_cast<int>(cursor.size()), SQLITE_TRANSIENT);
-        sqlite3_bind_int64(scan_.get(), 3, detail::now_ms());
+        sq().sqlite3_bind_text(scan_.get(), 1, prefix.data(), static_cast<int>(prefix.size()), SQLITE_TRANSIENT);
+        sq().sqlite3_bind_text(scan_.get(), 2, cursor.data(), static_cast<int>(cursor.size()), SQLITE_TRANSIENT);
+        sq().sqlite3_bind_int64(scan_.get(), 3, detail::now_ms());
         // One row more than the page: whether it exists says if the listing goes on.
-        sqlite3_bind_int64(scan_.get(), 4, static_cast<sqlite3_int64>(count + 1));
+        sq().sqlite3_bind_int64(scan_.get(), 4, static_cast<sqlite3_int64>(count + 1));
         KeyPage page;
         for (;;) {
-            const int rc = sqlite3_step(scan_.get());
+            const int rc = sq().sqlite3_step(scan_.get());
             if (rc == SQLITE_DONE) break;
             if (rc != SQLITE_ROW) return fail("listing keys");
-            const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(scan_.get(), 0));
+            const auto* p = reinterpret_cast<const char*>(sq().sqlite3_column_text(scan_.get(), 0));
             // Rows come in key order from the prefix on: the first one without it ends the range.
-            if (!detail::add_to_page(page, std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(scan_.get(), 0))),
+            if (!detail::add_to_page(page, std::string(p, static_cast<std::size_t>(sq().sqlite3_column_bytes(scan_.get(), 0))),
                                      prefix, count))
                 break;
         }
@@ -205,23 +206,23 @@ private:
     SqliteStore() = default;
 
     Error fail(std::string_view what) {
-        const int code = sqlite3_errcode(db_.get());
+        const int code = sq().sqlite3_errcode(db_.get());
         const Errc e = (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? Errc::store_unavailable : Errc::io;
-        return Error{e, "sqlite: " + std::string(what) + ": " + sqlite3_errmsg(db_.get())};
+        return Error{e, "sqlite: " + std::string(what) + ": " + sq().sqlite3_errmsg(db_.get())};
     }
 
     Status exec(const char* sql) {
         char* msg = nullptr;
-        if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+        if (sq().sqlite3_exec(db_.get(), sql, nullptr, nullptr, &msg) != SQLITE_OK) {
             Error e = fail(sql);
-            sqlite3_free(msg);
+            sq().sqlite3_free(msg);
             return e;
         }
         return {};
     }
 
     Status prepare(Stmt& st, const char* sql) {
-        if (sqlite3_prepare_v3(db_.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, st.out(), nullptr) != SQLITE_OK)
+        if (sq().sqlite3_prepare_v3(db_.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, st.out(), nullptr) != SQLITE_OK)
             return fail("prepare");
         return {};
     }
@@ -233,14 +234,14 @@ private:
         const std::string name = opts.read_only ? "file:" + uri_path(path) + "?mode=ro&immutable=1" : path;
         const int flags = opts.read_only ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX
                                          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-        const int rc = sqlite3_open_v2(name.c_str(), &raw, flags, nullptr);
+        const int rc = sq().sqlite3_open_v2(name.c_str(), &raw, flags, nullptr);
         db_.reset(raw);
         if (rc != SQLITE_OK) {
             return {Errc::store_unavailable,
-                    "sqlite: cannot open '" + path + "': " + (raw ? sqlite3_errmsg(raw) : "out of memory")};
+                    "sqlite: cannot open '" + path + "': " + (raw ? sq().sqlite3_errmsg(raw) : "out of memory")};
         }
-        sqlite3_busy_timeout(db_.get(), static_cast<int>(opts.busy_timeout.count()));
-        sqlite3_extended_result_codes(db_.get(), 0);
+        sq().sqlite3_busy_timeout(db_.get(), static_cast<int>(opts.busy_timeout.count()));
+        sq().sqlite3_extended_result_codes(db_.get(), 0);
         if (!opts.read_only) {
             MFA_TRY(exec("PRAGMA journal_mode=WAL"));
             MFA_TRY(exec("PRAGMA synchronous=FULL"));
@@ -259,7 +260,7 @@ private:
 
     Status step_done(Stmt& st, std::string_view what) {
         Use u(st.get());
-        if (sqlite3_step(st.get()) != SQLITE_DONE) return fail(what);
+        if (sq().sqlite3_step(st.get()) != SQLITE_DONE) return fail(what);
         return {};
     }
     Status begin() { return step_done(begin_, "BEGIN IMMEDIATE"); }
@@ -271,9 +272,9 @@ private:
     }
     Error rollback(Error e) {
         // SQLite has already ended the transaction after some errors (SQLITE_FULL, SQLITE_IOERR).
-        if (sqlite3_get_autocommit(db_.get()) == 0) {
+        if (sq().sqlite3_get_autocommit(db_.get()) == 0) {
             Use u(rollback_.get());
-            (void)sqlite3_step(rollback_.get());
+            (void)sq().sqlite3_step(rollback_.get());
         }
         return e;
     }
@@ -281,27 +282,27 @@ private:
     // The live value (expired rows read as absent); sets cur_exp_.
     Result<std::optional<Bytes>> get_locked(std::string_view key) {
         Use u(get_.get());
-        sqlite3_bind_text(get_.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
-        const int rc = sqlite3_step(get_.get());
+        sq().sqlite3_bind_text(get_.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+        const int rc = sq().sqlite3_step(get_.get());
         if (rc == SQLITE_DONE) return std::optional<Bytes>{};
         if (rc != SQLITE_ROW) return fail("reading a key");
-        cur_exp_ = sqlite3_column_int64(get_.get(), 1);
+        cur_exp_ = sq().sqlite3_column_int64(get_.get(), 1);
         if (cur_exp_ != 0 && cur_exp_ <= detail::now_ms()) return std::optional<Bytes>{};
-        const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(get_.get(), 0));
-        const auto n = static_cast<std::size_t>(sqlite3_column_bytes(get_.get(), 0));
+        const auto* p = static_cast<const std::uint8_t*>(sq().sqlite3_column_blob(get_.get(), 0));
+        const auto n = static_cast<std::size_t>(sq().sqlite3_column_bytes(get_.get(), 0));
         return std::optional<Bytes>{Bytes(p, p + n)};
     }
 
     Status put_locked(std::string_view key, ByteView value, std::int64_t exp) {
         Use u(put_.get());
-        sqlite3_bind_text(put_.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+        sq().sqlite3_bind_text(put_.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
         if (value.empty()) {
-            sqlite3_bind_zeroblob(put_.get(), 2, 0);  // a NULL data pointer would bind SQL NULL
+            sq().sqlite3_bind_zeroblob(put_.get(), 2, 0);  // a NULL data pointer would bind SQL NULL
         } else {
-            sqlite3_bind_blob(put_.get(), 2, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+            sq().sqlite3_bind_blob(put_.get(), 2, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
         }
-        sqlite3_bind_int64(put_.get(), 3, exp);
-        if (sqlite3_step(put_.get()) != SQLITE_DONE) return fail("writing a key");
+        sq().sqlite3_bind_int64(put_.get(), 3, exp);
+        if (sq().sqlite3_step(put_.get()) != SQLITE_DONE) return fail("writing a key");
         return {};
     }
 
@@ -310,13 +311,13 @@ private:
         auto cur = get_locked(key);
         if (!cur) return std::move(cur).error();
         Use u(del_.get());
-        sqlite3_bind_text(del_.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
-        if (sqlite3_step(del_.get()) != SQLITE_DONE) return fail("deleting a key");
+        sq().sqlite3_bind_text(del_.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+        if (sq().sqlite3_step(del_.get()) != SQLITE_DONE) return fail("deleting a key");
         return cur->has_value();
     }
 
     struct DbClose {
-        void operator()(sqlite3* db) const noexcept { sqlite3_close(db); }
+        void operator()(sqlite3* db) const noexcept { sq().sqlite3_close(db); }
     };
     // Declared first so it is destroyed last, after every statement.
     std::unique_ptr<sqlite3, DbClose> db_;
@@ -329,6 +330,7 @@ private:
 
 Result<std::shared_ptr<Store>> open_sqlite_store(const std::string& path, const SqliteOptions& opts) {
     if (path.empty()) return Error{Errc::invalid_argument, "empty SQLite path"};
+    if (const auto& lib = detail::libsqlite(); !lib) return lib.error();
     return SqliteStore::open(path, opts);
 }
 

@@ -1,6 +1,5 @@
 #include "crypto.hpp"
 
-#include <argon2.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
@@ -8,6 +7,8 @@
 
 #include <climits>
 #include <memory>
+
+#include "util/argon2_lib.hpp"
 
 namespace mfa::vault_detail {
 namespace {
@@ -91,12 +92,14 @@ Result<SecretBytes> sha256_key(std::string_view password) {
 
 Result<SecretBytes> argon2id_key(std::string_view passphrase, ByteView salt, const KdfParams& p) {
     MFA_TRY(check_kdf_params(p, true));
+    const auto& argon2 = mfa::detail::libargon2();
+    if (!argon2) return argon2.error();
     SecretBytes key(kKeyBytes);
-    const int rc = argon2id_hash_raw(p.passes, p.memory_kib, p.lanes, passphrase.data(), passphrase.size(),
+    const int rc = argon2->argon2id_hash_raw(p.passes, p.memory_kib, p.lanes, passphrase.data(), passphrase.size(),
                                      salt.data(), salt.size(), key.data(), key.size());
     if (rc == ARGON2_MEMORY_ALLOCATION_ERROR)
         return Error(Errc::no_memory, "Argon2id could not allocate " + std::to_string(p.memory_kib) + " KiB");
-    if (rc != ARGON2_OK) return Error(Errc::crypto, std::string("Argon2id: ") + argon2_error_message(rc));
+    if (rc != ARGON2_OK) return Error(Errc::crypto, std::string("Argon2id: ") + argon2->argon2_error_message(rc));
     return key;
 }
 
