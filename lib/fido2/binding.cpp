@@ -71,7 +71,7 @@ void Hooks::drain() {
 }
 
 Error fido_error(int r, std::string_view step) {
-    std::string detail = std::string(step) + ": " + fido_strerr(r);
+    std::string detail = std::string(step) + ": " + fido().fido_strerr(r);
     if (r > 0) return Error(static_cast<Errc>(r), std::move(detail));
     switch (r) {
     case FIDO_ERR_TX:
@@ -88,30 +88,29 @@ Error fido_error(int r, std::string_view step) {
 
 Device::Impl::~Impl() {
     if (dev != nullptr) {
-        fido_dev_close(dev);
-        fido_dev_free(&dev);
+        fido().fido_dev_close(dev);
+        fido().fido_dev_free(&dev);
     }
 }
 
 Result<std::unique_ptr<Device>> bind_device(std::string path, std::unique_ptr<Transport> transport) {
-    static const bool initialised = [] {
-        fido_init(0);
-        return true;
-    }();
-    (void)initialised;
+    // libfido2 is loaded (and initialised) by the first device a process opens.
+    if (const auto& lib = load_libfido2(); !lib) return lib.error();
+    const LibFido2& f = fido();
     auto impl = std::make_unique<Device::Impl>();
     impl->path = std::move(path);
-    impl->dev = fido_dev_new();
+    impl->dev = f.fido_dev_new();
     if (impl->dev == nullptr) return Error(Errc::no_memory, "fido_dev_new");
+    // Our own functions: libfido2 calls them through these pointers.
     const fido_dev_io_t io = {io_open, io_close, io_read, io_write};
-    if (int r = fido_dev_set_io_functions(impl->dev, &io); r != FIDO_OK)
+    if (int r = f.fido_dev_set_io_functions(impl->dev, &io); r != FIDO_OK)
         return fido_error(r, "fido_dev_set_io_functions");
     Pending pending{std::move(transport), impl->hooks};
     t_pending = &pending;
-    const int r = fido_dev_open(impl->dev, impl->path.c_str());
+    const int r = f.fido_dev_open(impl->dev, impl->path.c_str());
     t_pending = nullptr;
     if (r != FIDO_OK) {
-        fido_dev_free(&impl->dev);
+        f.fido_dev_free(&impl->dev);
         Error e = fido_error(r, "opening " + impl->path);
         if (e.code == Errc::fido2_library) e.code = Errc::fido2_io;
         return e;

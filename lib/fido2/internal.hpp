@@ -1,11 +1,10 @@
 // Shared by the fido2 files. Not installed. The libfido2 parts exist only with the fido2 feature;
-// without it unsupported.cpp stands in for binding.cpp, device.cpp and hid_provider.cpp.
+// without it unsupported.cpp stands in for binding.cpp, device.cpp, hid_provider.cpp and libraries.cpp.
 #pragma once
 
 #include "mfa_features.h"
 #if MFA_HAVE_FIDO2
-#include <fido.h>
-#include <fido/credman.h>
+#include "libraries.hpp"
 #endif
 
 #include <atomic>
