@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "../lib/qr/zxing.hpp"
 #include "mfa/otpauth.hpp"
 #include "mfa/qr.hpp"
 #include "test_support.hpp"
@@ -478,6 +479,21 @@ BOOST_AUTO_TEST_CASE(decode_from_file) {
     auto missing = mq::decode_png_file(path);
     BOOST_TEST(missing.code() == Errc::io);
     BOOST_TEST(missing.error().detail.find(path) != std::string::npos);
+}
+
+// zxing-cpp runs on its own (shared) libstdc++: what it throws stops in read_barcodes, as an Error.
+// A downscale factor below 2 is one thing zxing-cpp 1.4 throws std::invalid_argument for.
+BOOST_AUTO_TEST_CASE(zxing_exceptions_become_errors) {
+    const std::vector<std::uint8_t> white(64 * 64, 255);
+    const ZXing::ImageView view(white.data(), 64, 64, ZXing::ImageFormat::Lum);
+    ZXing::DecodeHints hints;
+    hints.setFormats(ZXing::BarcodeFormat::QRCode);
+    BOOST_TEST(mq::detail::read_barcodes(view, hints).ok());
+    hints.setTryDownscale(true);
+    hints.setDownscaleFactor(1);
+    auto r = mq::detail::read_barcodes(view, hints);
+    BOOST_TEST(r.code() == Errc::internal);
+    BOOST_TEST((r ? std::string() : r.error().detail).find("zxing-cpp failed: ") == 0u, why(r));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

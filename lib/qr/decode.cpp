@@ -1,24 +1,61 @@
 // Reading QR codes out of PNG and JPEG images: libpng (simplified API) or libjpeg(-turbo) to 8-bit
-// grey, zxing-cpp to find and decode the codes.
+// grey, zxing-cpp to find and decode the codes. All three are loaded when first used, not linked
+// (mfa/shared_library.hpp says why).
 #include <fcntl.h>
-#include <png.h>
 #include <unistd.h>
 
 #include <cstdio>  // before jpeglib.h, which uses FILE without including it
 #include <jpeglib.h>
 
-// std::string from Result::text(), as zxing-cpp 2 has it (we read bytes() only).
-#define ZX_USE_UTF8 1
-#include <ZXing/ReadBarcode.h>
 #include <cerrno>
 #include <csetjmp>
 #include <cstring>
 #include <string>
 
+#include "libpng.hpp"
 #include "mfa/qr.hpp"
+#include "mfa/shared_library.hpp"
+#include "zxing.hpp"
 
 namespace mfa::qr {
 namespace {
+
+using detail::libpng;
+
+// libjpeg: the functions jpeg_to_grey calls (jpeg_create_decompress is a macro over
+// jpeg_CreateDecompress).
+#define MFA_LIBJPEG_FUNCTIONS(X)                                                                          \
+    X(jpeg_std_error) X(jpeg_CreateDecompress) X(jpeg_destroy_decompress) X(jpeg_mem_src) X(jpeg_read_header) \
+    X(jpeg_start_decompress) X(jpeg_read_scanlines) X(jpeg_finish_decompress)
+
+struct LibJpeg {
+#define MFA_LIBJPEG_POINTER(name) decltype(&::name) name = nullptr;
+    MFA_LIBJPEG_FUNCTIONS(MFA_LIBJPEG_POINTER)
+#undef MFA_LIBJPEG_POINTER
+};
+
+// The soname of the ABI jpeglib.h describes: libjpeg 6b's, as libjpeg-turbo builds it by default
+// (Debian's libjpeg62-turbo). Its structs are laid out per JPEG_LIB_VERSION, so a jpeg 7/8/9 build
+// of the headers would need libjpeg.so.7/8/9.
+static_assert(JPEG_LIB_VERSION == 62, "kLibJpeg names libjpeg.so.62");
+constexpr const char* kLibJpeg = "libjpeg.so.62";
+
+Result<LibJpeg> load_libjpeg() {
+    auto lib = SharedLibrary::open(kLibJpeg);
+    if (!lib) return Error{Errc::unsupported, "JPEG: " + lib.error().detail};
+    LibJpeg jpeg;
+#define MFA_LIBJPEG_RESOLVE(name) \
+    if (auto st = lib->bind(jpeg.name, #name); !st) return Error{Errc::unsupported, "JPEG: " + st.error().detail};
+    MFA_LIBJPEG_FUNCTIONS(MFA_LIBJPEG_RESOLVE)
+#undef MFA_LIBJPEG_RESOLVE
+    return jpeg;
+}
+
+// Loaded once per process; every later call sees the same outcome.
+const Result<LibJpeg>& libjpeg() {
+    static const Result<LibJpeg> loaded = load_libjpeg();
+    return loaded;
+}
 
 // zxing over an 8-bit grey image (width * height bytes, row-major). zxing keeps a binarised copy
 // of its own (docs/qr.md, what is not wiped).
@@ -34,12 +71,13 @@ Result<std::vector<SecretString>> scan(const SecretBytes& grey, unsigned width, 
     // No second pass with setIsPure: zxing 1.4's pure-image detector (DetectPureQR) asserts, and so
     // aborts the process, on crafted images (fuzz_qr_image found one). The price: its normal
     // detector misses large versions drawn at 2 pixels a module.
-    ZXing::Results found = ZXing::ReadBarcodes(view, hints);
+    auto found = detail::read_barcodes(view, hints);
+    if (!found) return std::move(found).error();
     std::vector<SecretString> out;
-    for (const auto& r : found) {
+    for (const auto& r : *found) {
         if (!r.isValid()) continue;
         // bytes(): the code's exact bytes, without the character-set guess that text() makes.
-        const ZXing::ByteArray& b = r.bytes();
+        const ZXing::ByteArray& b = detail::result_bytes(r);
         out.emplace_back(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
     }
     if (out.empty()) return Error(Errc::not_found, "no QR code found in the image");
@@ -66,7 +104,8 @@ Status check_size(const char* kind, ByteView data) {
     return {};
 }
 
-bool is_png(ByteView data) { return data.size() >= 8 && png_sig_cmp(data.data(), 0, 8) == 0; }
+// is_image() knows both signatures; a JPEG starts with 0xFF, a PNG with 0x89.
+bool is_png(ByteView data) { return is_image(data) && data[0] == 0x89; }
 // SOI and the first marker's 0xFF (JPEG, ITU T.81 B.1.1.3): JFIF, Exif and bare JPEG alike.
 bool is_jpeg(ByteView data) { return data.size() >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF; }
 
@@ -104,49 +143,51 @@ constexpr long kMaxJpegMemory = 256L << 20;
 // Decodes into grey. Between setjmp and a longjmp back to it no object with a destructor may be
 // created in this frame: everything that owns memory belongs to the caller, or to libjpeg
 // (released by jpeg_destroy_decompress).
-bool jpeg_to_grey(ByteView data, SecretBytes& grey, unsigned& width, unsigned& height, JpegErrors& err,
-                  Status& refused) {
+bool jpeg_to_grey(const LibJpeg& lib, ByteView data, SecretBytes& grey, unsigned& width, unsigned& height,
+                  JpegErrors& err, Status& refused) {
     jpeg_decompress_struct cinfo;
     jpeg_progress_mgr progress;
-    cinfo.err = jpeg_std_error(&err.mgr);
+    cinfo.err = lib.jpeg_std_error(&err.mgr);
     err.mgr.error_exit = jpeg_fail;
     err.mgr.emit_message = jpeg_quiet;
     err.message[0] = '\0';
     if (setjmp(err.jump) != 0) {
-        jpeg_destroy_decompress(&cinfo);
+        lib.jpeg_destroy_decompress(&cinfo);
         return false;
     }
-    jpeg_create_decompress(&cinfo);
+    lib.jpeg_CreateDecompress(&cinfo, JPEG_LIB_VERSION, sizeof(jpeg_decompress_struct));  // jpeg_create_decompress
     cinfo.mem->max_memory_to_use = kMaxJpegMemory;
     progress.progress_monitor = jpeg_progress;
     cinfo.progress = &progress;
-    jpeg_mem_src(&cinfo, data.data(), static_cast<unsigned long>(data.size()));
-    jpeg_read_header(&cinfo, TRUE);
+    lib.jpeg_mem_src(&cinfo, data.data(), static_cast<unsigned long>(data.size()));
+    lib.jpeg_read_header(&cinfo, TRUE);
     refused = check_pixels("JPEG", cinfo.image_width, cinfo.image_height);
     if (!refused) {
-        jpeg_destroy_decompress(&cinfo);
+        lib.jpeg_destroy_decompress(&cinfo);
         return false;
     }
     cinfo.out_color_space = JCS_GRAYSCALE;
-    jpeg_start_decompress(&cinfo);
+    lib.jpeg_start_decompress(&cinfo);
     width = cinfo.output_width;
     height = cinfo.output_height;
     grey.resize(std::size_t{width} * height);
     while (cinfo.output_scanline < cinfo.output_height) {
         JSAMPROW row = grey.data() + std::size_t{cinfo.output_scanline} * width;
-        jpeg_read_scanlines(&cinfo, &row, 1);
+        lib.jpeg_read_scanlines(&cinfo, &row, 1);
     }
-    jpeg_finish_decompress(&cinfo);
-    jpeg_destroy_decompress(&cinfo);
+    lib.jpeg_finish_decompress(&cinfo);
+    lib.jpeg_destroy_decompress(&cinfo);
     return true;
 }
 
 Result<std::vector<SecretString>> decode_jpeg(ByteView jpeg) {
+    const auto& lib = libjpeg();
+    if (!lib) return lib.error();
     SecretBytes grey;
     unsigned width = 0, height = 0;
     JpegErrors err;
     Status refused;
-    if (!jpeg_to_grey(jpeg, grey, width, height, err, refused)) {
+    if (!jpeg_to_grey(*lib, jpeg, grey, width, height, err, refused)) {
         if (!refused) return std::move(refused).error();
         return Error(Errc::parse, std::string("corrupt JPEG image: ") + err.message);
     }
@@ -203,21 +244,23 @@ Result<std::vector<SecretString>> decode_png(ByteView png) {
     // further chunk. libpng checks the rest of the header (CRC, ranges) below.
     if (png.size() >= 24 && std::memcmp(png.data() + 12, "IHDR", 4) == 0)
         MFA_TRY(check_pixels("PNG", be32(png.data() + 16), be32(png.data() + 20)));
+    const auto& lib = libpng();
+    if (!lib) return lib.error();
     png_image img;
     std::memset(&img, 0, sizeof img);
     img.version = PNG_IMAGE_VERSION;
     // Reads the header only; begin_read releases its state itself when it fails.
-    if (!png_image_begin_read_from_memory(&img, png.data(), png.size()))
+    if (!lib->png_image_begin_read_from_memory(&img, png.data(), png.size()))
         return Error(Errc::parse, std::string("corrupt PNG header: ") + img.message);
     if (auto st = check_pixels("PNG", img.width, img.height); !st) {
-        png_image_free(&img);
+        lib->png_image_free(&img);
         return std::move(st).error();
     }
     img.format = PNG_FORMAT_GRAY;
     SecretBytes grey(PNG_IMAGE_SIZE(img));
     // Transparent pixels are composed onto white (a black-on-transparent code stays readable).
     const png_color white{255, 255, 255};
-    if (!png_image_finish_read(&img, &white, grey.data(), 0, nullptr))
+    if (!lib->png_image_finish_read(&img, &white, grey.data(), 0, nullptr))
         return Error(Errc::parse, std::string("corrupt PNG image: ") + img.message);
     return scan(grey, img.width, img.height);
 }

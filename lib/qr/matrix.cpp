@@ -6,15 +6,47 @@
 #include <string>
 
 #include "mfa/qr.hpp"
+#include "mfa/shared_library.hpp"
 
 namespace mfa::qr {
 namespace {
 
-// libqrencode's matrix holds the secret too: wiped before it is freed.
+// libqrencode is loaded when the first code is encoded, not linked (mfa/shared_library.hpp says
+// why): the two functions called here, taken from it once per process.
+#define MFA_LIBQRENCODE_FUNCTIONS(X) X(QRcode_encodeData) X(QRcode_free)
+
+struct LibQrencode {
+#define MFA_LIBQRENCODE_POINTER(name) decltype(&::name) name = nullptr;
+    MFA_LIBQRENCODE_FUNCTIONS(MFA_LIBQRENCODE_POINTER)
+#undef MFA_LIBQRENCODE_POINTER
+};
+
+// The soname of libqrencode's ABI (4 since libqrencode 4.0; Debian's libqrencode4).
+constexpr const char* kLibQrencode = "libqrencode.so.4";
+
+Result<LibQrencode> load_libqrencode() {
+    auto lib = SharedLibrary::open(kLibQrencode);
+    if (!lib) return Error{Errc::unsupported, "QR encoding: " + lib.error().detail};
+    LibQrencode qr;
+#define MFA_LIBQRENCODE_RESOLVE(name) \
+    if (auto st = lib->bind(qr.name, #name); !st) return Error{Errc::unsupported, "QR encoding: " + st.error().detail};
+    MFA_LIBQRENCODE_FUNCTIONS(MFA_LIBQRENCODE_RESOLVE)
+#undef MFA_LIBQRENCODE_RESOLVE
+    return qr;
+}
+
+// Loaded once per process; every later call sees the same outcome.
+const Result<LibQrencode>& libqrencode() {
+    static const Result<LibQrencode> loaded = load_libqrencode();
+    return loaded;
+}
+
+// libqrencode's matrix holds the secret too: wiped before it is freed. Only libqrencode made it,
+// so libqrencode is loaded.
 struct QrFree {
     void operator()(QRcode* q) const noexcept {
         secure_wipe(q->data, static_cast<std::size_t>(q->width) * static_cast<std::size_t>(q->width));
-        QRcode_free(q);
+        libqrencode()->QRcode_free(q);
     }
 };
 
@@ -46,14 +78,16 @@ Result<Matrix> Matrix::encode(std::string_view text, EcLevel ec) {
         return Error(Errc::limit_exceeded, "QR text of " + std::to_string(text.size()) + " bytes (at most " +
                                                std::to_string(kMaxText) + ")");
     if (ec < EcLevel::low || ec > EcLevel::high) return Error(Errc::invalid_argument, "QR error-correction level unknown");
+    const auto& qr = libqrencode();
+    if (!qr) return qr.error();
     // From the level asked for down to L: a text that fits no lower level fits none.
     for (int level = static_cast<int>(ec); level >= 0; --level) {
         const auto try_ec = static_cast<EcLevel>(level);
         errno = 0;
         // QRcode_encodeData: 8-bit mode over exactly these bytes (it does not stop at a NUL).
-        std::unique_ptr<QRcode, QrFree> q(QRcode_encodeData(static_cast<int>(text.size()),
-                                                            reinterpret_cast<const unsigned char*>(text.data()), 0,
-                                                            to_qrencode(try_ec)));
+        std::unique_ptr<QRcode, QrFree> q(qr->QRcode_encodeData(static_cast<int>(text.size()),
+                                                                reinterpret_cast<const unsigned char*>(text.data()), 0,
+                                                                to_qrencode(try_ec)));
         if (!q) {
             if (errno == ERANGE) continue;  // too long for this level
             if (errno == ENOMEM) return Error(Errc::no_memory, "libqrencode");

@@ -1,6 +1,4 @@
 // The PNG rendering of a QR matrix (libpng, 1-bit greyscale) and its data URI.
-#include <png.h>
-
 #include <csetjmp>
 #include <cstddef>
 #include <cstdlib>
@@ -8,6 +6,7 @@
 #include <new>
 #include <string>
 
+#include "libpng.hpp"
 #include "mfa/encoding.hpp"
 #include "mfa/qr.hpp"
 #include "options.hpp"
@@ -20,8 +19,9 @@ namespace {
 struct Sink {
     SecretBytes out;
     bool out_of_memory = false;
+    // Only called by libpng, so libpng is loaded.
     static void write(png_structp p, png_bytep data, png_size_t n) noexcept {
-        auto* self = static_cast<Sink*>(png_get_io_ptr(p));
+        auto* self = static_cast<Sink*>(detail::libpng()->png_get_io_ptr(p));
         if (self->out_of_memory) return;
         try {
             self->out.append({data, n});
@@ -64,28 +64,29 @@ void fill_row(const Matrix& m, const QrOptions& opts, unsigned y, unsigned px, S
 
 // Runs libpng. Its errors longjmp back into this frame, which holds only trivially destructible
 // locals; sink and row live in the caller.
-bool write_png(const Matrix& m, const QrOptions& opts, unsigned px, Sink& sink, SecretBytes& row) {
-    png_structp png = png_create_write_struct_2(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr, nullptr,
-                                                &wiping_malloc, &wiping_free);
-    png_infop info = png != nullptr ? png_create_info_struct(png) : nullptr;
+bool write_png(const detail::LibPng& lib, const Matrix& m, const QrOptions& opts, unsigned px, Sink& sink,
+               SecretBytes& row) {
+    png_structp png = lib.png_create_write_struct_2(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr, nullptr,
+                                                    &wiping_malloc, &wiping_free);
+    png_infop info = png != nullptr ? lib.png_create_info_struct(png) : nullptr;
     if (png == nullptr || info == nullptr) {
-        png_destroy_write_struct(&png, &info);
+        lib.png_destroy_write_struct(&png, &info);
         return false;
     }
-    if (setjmp(png_jmpbuf(png))) {
-        png_destroy_write_struct(&png, &info);
+    if (setjmp(detail::png_jmpbuf_of(lib, png))) {
+        lib.png_destroy_write_struct(&png, &info);
         return false;
     }
-    png_set_write_fn(png, &sink, &Sink::write, &Sink::flush);
-    png_set_IHDR(png, info, px, px, 1, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-                 PNG_FILTER_TYPE_DEFAULT);
-    png_write_info(png, info);
+    lib.png_set_write_fn(png, &sink, &Sink::write, &Sink::flush);
+    lib.png_set_IHDR(png, info, px, px, 1, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+                     PNG_FILTER_TYPE_DEFAULT);
+    lib.png_write_info(png, info);
     for (unsigned y = 0; y < px; ++y) {
         fill_row(m, opts, y, px, row);
-        png_write_row(png, row.data());
+        lib.png_write_row(png, row.data());
     }
-    png_write_end(png, nullptr);
-    png_destroy_write_struct(&png, &info);
+    lib.png_write_end(png, nullptr);
+    lib.png_destroy_write_struct(&png, &info);
     return true;
 }
 
@@ -93,11 +94,13 @@ bool write_png(const Matrix& m, const QrOptions& opts, unsigned px, Sink& sink, 
 
 Result<SecretBytes> to_png(const Matrix& m, const QrOptions& opts) {
     MFA_TRY(detail::check_options(opts));
+    const auto& lib = detail::libpng();
+    if (!lib) return lib.error();
     // At most (177 + 128) * 64 = 19520 pixels a side: well inside libpng's limits.
     const unsigned px = (static_cast<unsigned>(m.size()) + 2 * opts.border) * opts.scale;
     Sink sink;
     SecretBytes row((px + 7) / 8);
-    const bool ok = write_png(m, opts, px, sink, row);
+    const bool ok = write_png(*lib, m, opts, px, sink, row);
     if (sink.out_of_memory) return Error(Errc::no_memory, "PNG output buffer");
     if (!ok) return Error(Errc::internal, "libpng failed to write the QR image");
     return std::move(sink.out);

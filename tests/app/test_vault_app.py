@@ -415,6 +415,42 @@ class Transfer(VaultTest):
         self.assertEqual(bad.returncode, 2)
         self.assertIn("not a PNG or JPEG", bad.stderr)
 
+    def test_missing_qr_library_is_unsupported(self):
+        # The QR libraries are loaded on first use (docs/qr.md): one that cannot be loaded makes the
+        # commands that need it exit 2 naming it; the others keep working. An empty file of that
+        # soname first on LD_LIBRARY_PATH is a library the loader cannot load.
+        s = self.s
+        s.ok("add", "--uri", GITHUB)
+        png = os.path.join(s.dir, "q.png")
+        s.ok("show", "github", "--png", png)
+        shot = os.path.join(FIXTURES, "qr-screenshot.jpg")
+        broken = os.path.join(s.dir, "broken-libs")
+        os.mkdir(broken)
+
+        def without(soname, *args):
+            with open(os.path.join(broken, soname), "wb"):
+                pass
+            try:
+                env = dict(s.env(), LD_LIBRARY_PATH=broken)
+                return subprocess.run([MFA, *args, "--passphrase-file", s.passfile], capture_output=True, text=True,
+                                      timeout=60, env=env)
+            finally:
+                os.remove(os.path.join(broken, soname))
+
+        for soname, args, works in [
+                ("libqrencode.so.4", ["show", "github", "--svg", os.path.join(s.dir, "q.svg")], ["import", shot]),
+                ("libpng16.so.16", ["show", "github", "--png", os.path.join(s.dir, "r.png")], ["import", shot]),
+                ("libjpeg.so.62", ["import", shot], ["show", "github", "--qr"]),
+                ("libZXing.so.2", ["add", "--qr", png], ["show", "github", "--png", os.path.join(s.dir, "s.png")])]:
+            with self.subTest(soname=soname):
+                r = without(soname, *args)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn("unsupported", r.stderr)
+                self.assertIn(f"{soname} could not be loaded", r.stderr)
+                other = without(soname, *works)
+                self.assertEqual(other.returncode, 0, other.stderr)
+                self.assertNotIn("could not be loaded", other.stderr)
+
     def test_import_encrypted_backups(self):
         # Fixtures from tests/vectors/import/make_encrypted.py (password "correct horse battery").
         s = self.s

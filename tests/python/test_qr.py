@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 import base64
+import json
+import os
 import struct
+import subprocess
+import sys
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +76,54 @@ def blank_png(width: int, height: int) -> bytes:
     rows = b"".join(b"\x00" + b"\xff" * width for _ in range(height))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+# A child process with an empty file of one library's soname first on LD_LIBRARY_PATH: the loader
+# cannot load it. Each call reports "ok" or its error name and message.
+_CHILD = """
+import json, sys
+import mfakit
+from mfakit import qr
+uri, png, jpeg = sys.argv[1], open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read()
+out = {}
+for name, call in [("svg", lambda: qr.svg(uri)), ("png", lambda: qr.png(uri)),
+                   ("decode_png", lambda: qr.decode_png(png)), ("decode_jpeg", lambda: qr.decode_image(jpeg))]:
+    try:
+        call()
+        out[name] = "ok"
+    except mfakit.MfaError as e:
+        out[name] = e.name + " " + str(e)
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.parametrize("soname, fails", [
+    ("libqrencode.so.4", {"svg", "png"}),
+    ("libpng16.so.16", {"png", "decode_png"}),
+    ("libjpeg.so.62", {"decode_jpeg"}),
+    ("libZXing.so.2", {"decode_png", "decode_jpeg"}),
+])
+def test_missing_library_is_unsupported(tmp_path: Path, soname: str, fails: set[str]) -> None:
+    # The QR libraries are loaded on first use (docs/qr.md): one that is missing makes exactly the
+    # calls that need it MFA_ERR_UNSUPPORTED, naming it, through the C ABI; the rest work.
+    png = tmp_path / "code.png"
+    png.write_bytes(qr.png(URI))
+    jpeg = SOURCE_ROOT / "tests" / "vectors" / "import" / "qr-screenshot.jpg"
+    try:
+        qr.decode_png(png.read_bytes())
+    except mfakit.MfaError as e:
+        if e.name == "MFA_ERR_UNSUPPORTED":
+            pytest.skip(f"this build does not decode QR codes: {e}")
+        raise
+    broken = tmp_path / "libs"
+    broken.mkdir()
+    (broken / soname).write_bytes(b"")
+    r = subprocess.run([sys.executable, "-c", _CHILD, URI, str(png), str(jpeg)], capture_output=True, text=True,
+                       timeout=60, env=dict(os.environ, LD_LIBRARY_PATH=str(broken)))
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    for name, result in out.items():
+        if name in fails:
+            assert result.startswith("MFA_ERR_UNSUPPORTED ") and f"{soname} could not be loaded" in result, (name, result)
+        else:
+            assert result == "ok", (name, result)
