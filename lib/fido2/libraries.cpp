@@ -11,31 +11,23 @@ namespace {
 constexpr const char* kLibFido2 = "libfido2.so.1";
 constexpr const char* kHidApi = "libhidapi-hidraw.so.0";
 
-// A library or function missing at run time: unsupported, with the loader's words.
-Error unavailable(const Error& e) { return Error(Errc::unsupported, "fido2: " + e.detail); }
-
-#define MFA_FIDO2_BIND(name) \
-    if (auto st = lib->bind(t.name, #name); !st) return unavailable(st.error());
-
 Result<LibFido2> open_libfido2() {
-    auto lib = SharedLibrary::open(kLibFido2);
-    if (!lib) return unavailable(lib.error());
-    LibFido2 t;
-    MFA_LIBFIDO2_FUNCTIONS(MFA_FIDO2_BIND)
-    t.fido_init(0);
+    auto t = SharedLibrary::load<LibFido2>("fido2", kLibFido2, [](const SharedLibrary& lib, LibFido2& f) -> Status {
+        MFA_LIBRARY_BIND(MFA_LIBFIDO2_FUNCTIONS, lib, f);
+        return {};
+    });
+    if (t) t->fido_init(0);
     return t;
 }
 
 Result<HidApi> open_hidapi() {
-    auto lib = SharedLibrary::open(kHidApi);
-    if (!lib) return unavailable(lib.error());
-    HidApi t;
-    MFA_HIDAPI_FUNCTIONS(MFA_FIDO2_BIND)
-    if (t.hid_init() != 0) return Error(Errc::fido2_io, "hid_init failed");
+    auto t = SharedLibrary::load<HidApi>("fido2", kHidApi, [](const SharedLibrary& lib, HidApi& h) -> Status {
+        MFA_LIBRARY_BIND(MFA_HIDAPI_FUNCTIONS, lib, h);
+        return {};
+    });
+    if (t && t->hid_init() != 0) return Error(Errc::fido2_io, "hid_init failed");
     return t;
 }
-
-#undef MFA_FIDO2_BIND
 
 }  // namespace
 

@@ -15,6 +15,7 @@
 #include <hidapi/hidapi.h>
 
 #include "mfa/error.hpp"
+#include "mfa/shared_library.hpp"
 
 namespace mfa::fido2 {
 
@@ -59,14 +60,12 @@ namespace mfa::fido2 {
     X(hid_init) X(hid_enumerate) X(hid_free_enumeration) X(hid_open_path) X(hid_close) X(hid_read_timeout)      \
     X(hid_write)
 
-#define MFA_FIDO2_POINTER(name) decltype(&::name) name = nullptr;
 struct LibFido2 {
-    MFA_LIBFIDO2_FUNCTIONS(MFA_FIDO2_POINTER)
+    MFA_LIBRARY_POINTERS(MFA_LIBFIDO2_FUNCTIONS)
 };
 struct HidApi {
-    MFA_HIDAPI_FUNCTIONS(MFA_FIDO2_POINTER)
+    MFA_LIBRARY_POINTERS(MFA_HIDAPI_FUNCTIONS)
 };
-#undef MFA_FIDO2_POINTER
 
 // libfido2 (libfido2.so.1), loaded on the first call and fido_init(0) run once after; every later
 // call, from any thread, returns the same outcome. Errc::unsupported naming the library and the

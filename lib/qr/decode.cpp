@@ -29,9 +29,7 @@ using detail::libpng;
     X(jpeg_start_decompress) X(jpeg_read_scanlines) X(jpeg_finish_decompress)
 
 struct LibJpeg {
-#define MFA_LIBJPEG_POINTER(name) decltype(&::name) name = nullptr;
-    MFA_LIBJPEG_FUNCTIONS(MFA_LIBJPEG_POINTER)
-#undef MFA_LIBJPEG_POINTER
+    MFA_LIBRARY_POINTERS(MFA_LIBJPEG_FUNCTIONS)
 };
 
 // The soname of the ABI jpeglib.h describes: libjpeg 6b's, as libjpeg-turbo builds it by default
@@ -40,20 +38,13 @@ struct LibJpeg {
 static_assert(JPEG_LIB_VERSION == 62, "kLibJpeg names libjpeg.so.62");
 constexpr const char* kLibJpeg = "libjpeg.so.62";
 
-Result<LibJpeg> load_libjpeg() {
-    auto lib = SharedLibrary::open(kLibJpeg);
-    if (!lib) return Error{Errc::unsupported, "JPEG: " + lib.error().detail};
-    LibJpeg jpeg;
-#define MFA_LIBJPEG_RESOLVE(name) \
-    if (auto st = lib->bind(jpeg.name, #name); !st) return Error{Errc::unsupported, "JPEG: " + st.error().detail};
-    MFA_LIBJPEG_FUNCTIONS(MFA_LIBJPEG_RESOLVE)
-#undef MFA_LIBJPEG_RESOLVE
-    return jpeg;
-}
-
 // Loaded once per process; every later call sees the same outcome.
 const Result<LibJpeg>& libjpeg() {
-    static const Result<LibJpeg> loaded = load_libjpeg();
+    static const Result<LibJpeg> loaded =
+        SharedLibrary::load<LibJpeg>("JPEG", kLibJpeg, [](const SharedLibrary& lib, LibJpeg& t) -> Status {
+            MFA_LIBRARY_BIND(MFA_LIBJPEG_FUNCTIONS, lib, t);
+            return {};
+        });
     return loaded;
 }
 

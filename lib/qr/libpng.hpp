@@ -8,6 +8,7 @@
 #include <csetjmp>
 
 #include "mfa/error.hpp"
+#include "mfa/shared_library.hpp"
 
 namespace mfa::qr::detail {
 
@@ -17,9 +18,7 @@ namespace mfa::qr::detail {
     X(png_image_begin_read_from_memory) X(png_image_finish_read) X(png_image_free)
 
 struct LibPng {
-#define MFA_LIBPNG_POINTER(name) decltype(&::name) name = nullptr;
-    MFA_LIBPNG_FUNCTIONS(MFA_LIBPNG_POINTER)
-#undef MFA_LIBPNG_POINTER
+    MFA_LIBRARY_POINTERS(MFA_LIBPNG_FUNCTIONS)
 };
 
 // Loaded once per process; every later call sees the same outcome (Errc::unsupported naming

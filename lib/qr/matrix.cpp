@@ -16,28 +16,19 @@ namespace {
 #define MFA_LIBQRENCODE_FUNCTIONS(X) X(QRcode_encodeData) X(QRcode_free)
 
 struct LibQrencode {
-#define MFA_LIBQRENCODE_POINTER(name) decltype(&::name) name = nullptr;
-    MFA_LIBQRENCODE_FUNCTIONS(MFA_LIBQRENCODE_POINTER)
-#undef MFA_LIBQRENCODE_POINTER
+    MFA_LIBRARY_POINTERS(MFA_LIBQRENCODE_FUNCTIONS)
 };
 
 // The soname of libqrencode's ABI (4 since libqrencode 4.0; Debian's libqrencode4).
 constexpr const char* kLibQrencode = "libqrencode.so.4";
 
-Result<LibQrencode> load_libqrencode() {
-    auto lib = SharedLibrary::open(kLibQrencode);
-    if (!lib) return Error{Errc::unsupported, "QR encoding: " + lib.error().detail};
-    LibQrencode qr;
-#define MFA_LIBQRENCODE_RESOLVE(name) \
-    if (auto st = lib->bind(qr.name, #name); !st) return Error{Errc::unsupported, "QR encoding: " + st.error().detail};
-    MFA_LIBQRENCODE_FUNCTIONS(MFA_LIBQRENCODE_RESOLVE)
-#undef MFA_LIBQRENCODE_RESOLVE
-    return qr;
-}
-
 // Loaded once per process; every later call sees the same outcome.
 const Result<LibQrencode>& libqrencode() {
-    static const Result<LibQrencode> loaded = load_libqrencode();
+    static const Result<LibQrencode> loaded =
+        SharedLibrary::load<LibQrencode>("QR encoding", kLibQrencode, [](const SharedLibrary& lib, LibQrencode& t) -> Status {
+            MFA_LIBRARY_BIND(MFA_LIBQRENCODE_FUNCTIONS, lib, t);
+            return {};
+        });
     return loaded;
 }
 

@@ -34,20 +34,14 @@ struct LibZxing {
     const ZXing::ByteArray& (*Result_bytes)(const ZXing::Result*) = nullptr;
 };
 
-Result<LibZxing> load_libzxing() {
-    auto lib = SharedLibrary::open(kLibZxing);
-    if (!lib) return Error{Errc::unsupported, "QR decoding: " + lib.error().detail};
-    LibZxing zx;
-    if (auto st = lib->bind(zx.ReadBarcodes, kReadBarcodes); !st)
-        return Error{Errc::unsupported, "QR decoding: " + st.error().detail};
-    if (auto st = lib->bind(zx.Result_bytes, kResultBytes); !st)
-        return Error{Errc::unsupported, "QR decoding: " + st.error().detail};
-    return zx;
-}
-
 // Loaded once per process; every later call sees the same outcome.
 const Result<LibZxing>& libzxing() {
-    static const Result<LibZxing> loaded = load_libzxing();
+    static const Result<LibZxing> loaded =
+        SharedLibrary::load<LibZxing>("QR decoding", kLibZxing, [](const SharedLibrary& lib, LibZxing& t) -> Status {
+            MFA_TRY(lib.bind(t.ReadBarcodes, kReadBarcodes));
+            MFA_TRY(lib.bind(t.Result_bytes, kResultBytes));
+            return {};
+        });
     return loaded;
 }
 

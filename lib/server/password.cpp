@@ -98,28 +98,19 @@ std::string lower(std::string_view s) {
     X(pwquality_set_str_value) X(pwquality_strerror)
 
 struct LibPwquality {
-#define MFA_PWQUALITY_POINTER(name) decltype(&::name) name = nullptr;
-    MFA_PWQUALITY_FUNCTIONS(MFA_PWQUALITY_POINTER)
-#undef MFA_PWQUALITY_POINTER
+    MFA_LIBRARY_POINTERS(MFA_PWQUALITY_FUNCTIONS)
 };
 
 // The soname of libpwquality's ABI (Debian's libpwquality1).
 constexpr const char* kLibPwquality = "libpwquality.so.1";
 
-Result<LibPwquality> load_pwquality() {
-    auto lib = SharedLibrary::open(kLibPwquality);
-    if (!lib) return Error{Errc::unsupported, "dictionary check: " + lib.error().detail};
-    LibPwquality q;
-#define MFA_PWQUALITY_RESOLVE(name) \
-    if (auto st = lib->bind(q.name, #name); !st) return Error{Errc::unsupported, "dictionary check: " + st.error().detail};
-    MFA_PWQUALITY_FUNCTIONS(MFA_PWQUALITY_RESOLVE)
-#undef MFA_PWQUALITY_RESOLVE
-    return q;
-}
-
 // Loaded once per process (a function-local static: thread-safe without the cracklib mutex).
 const Result<LibPwquality>& libpwquality() {
-    static const Result<LibPwquality> loaded = load_pwquality();
+    static const Result<LibPwquality> loaded =
+        SharedLibrary::load<LibPwquality>("dictionary check", kLibPwquality, [](const SharedLibrary& lib, LibPwquality& t) -> Status {
+            MFA_LIBRARY_BIND(MFA_PWQUALITY_FUNCTIONS, lib, t);
+            return {};
+        });
     return loaded;
 }
 

@@ -49,36 +49,31 @@ constexpr std::size_t kMaxValue = 4096;  // bytes of one decoded encrypted value
 #define MFA_XML_FUNCTIONS(X) \
     X(xmlDocGetRootElement) X(xmlFree) X(xmlFreeDoc) X(xmlGetProp) X(xmlNodeGetContent) X(xmlReadMemory)
 
-struct LibPskc {
-#define MFA_PSKC_POINTER(name) decltype(&::name) name = nullptr;
-    MFA_PSKC_FUNCTIONS(MFA_PSKC_POINTER)
-    MFA_XML_FUNCTIONS(MFA_PSKC_POINTER)
-#undef MFA_PSKC_POINTER
+struct LibXml {
+    MFA_LIBRARY_POINTERS(MFA_XML_FUNCTIONS)
+};
+struct LibPskc : LibXml {
+    MFA_LIBRARY_POINTERS(MFA_PSKC_FUNCTIONS)
 };
 
 // The sonames of the ABIs the headers describe (Debian's libpskc0 and libxml2).
 constexpr const char* kLibPskc = "libpskc.so.0";
 constexpr const char* kLibXml2 = "libxml2.so.2";
 
-template <class F>
-Status bind_from(const SharedLibrary& lib, F*& fn, const char* name) {
-    if (auto st = lib.bind(fn, name); !st) return Error{Errc::unsupported, "PSKC: " + st.error().detail};
-    return {};
-}
-
+// libxml2 first: libpskc's own functions hand out its documents.
 Result<LibPskc> load_pskc() {
-    auto xml = SharedLibrary::open(kLibXml2);
-    if (!xml) return Error{Errc::unsupported, "PSKC: " + xml.error().detail};
-    auto pskc = SharedLibrary::open(kLibPskc);
-    if (!pskc) return Error{Errc::unsupported, "PSKC: " + pskc.error().detail};
-    LibPskc l;
-#define MFA_PSKC_RESOLVE(name) MFA_TRY(bind_from(*pskc, l.name, #name));
-    MFA_PSKC_FUNCTIONS(MFA_PSKC_RESOLVE)
-#undef MFA_PSKC_RESOLVE
-#define MFA_XML_RESOLVE(name) MFA_TRY(bind_from(*xml, l.name, #name));
-    MFA_XML_FUNCTIONS(MFA_XML_RESOLVE)
-#undef MFA_XML_RESOLVE
-    return l;
+    auto xml = SharedLibrary::load<LibXml>("PSKC", kLibXml2, [](const SharedLibrary& lib, LibXml& t) -> Status {
+        MFA_LIBRARY_BIND(MFA_XML_FUNCTIONS, lib, t);
+        return {};
+    });
+    if (!xml) return xml.error();
+    LibPskc both;
+    static_cast<LibXml&>(both) = *xml;
+    return SharedLibrary::load<LibPskc>("PSKC", kLibPskc, [&both](const SharedLibrary& lib, LibPskc& t) -> Status {
+        t = both;
+        MFA_LIBRARY_BIND(MFA_PSKC_FUNCTIONS, lib, t);
+        return {};
+    });
 }
 
 // Loaded once per process; every later parse sees the same outcome.

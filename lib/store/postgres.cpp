@@ -45,28 +45,19 @@ namespace {
     X(PQresultStatus) X(PQsendQuery) X(PQsetNoticeProcessor) X(PQsocket) X(PQstatus) X(PQtransactionStatus)
 
 struct LibPq {
-#define MFA_LIBPQ_POINTER(name) decltype(&::name) name = nullptr;
-    MFA_LIBPQ_FUNCTIONS(MFA_LIBPQ_POINTER)
-#undef MFA_LIBPQ_POINTER
+    MFA_LIBRARY_POINTERS(MFA_LIBPQ_FUNCTIONS)
 };
 
 // The soname of libpq's ABI (5 since PostgreSQL 8.0; Debian's libpq5).
 constexpr const char* kLibPq = "libpq.so.5";
 
-Result<LibPq> load_libpq() {
-    auto lib = SharedLibrary::open(kLibPq);
-    if (!lib) return Error{Errc::unsupported, "postgresql: " + lib.error().detail};
-    LibPq pq;
-#define MFA_LIBPQ_RESOLVE(name) \
-    if (auto st = lib->bind(pq.name, #name); !st) return Error{Errc::unsupported, "postgresql: " + st.error().detail};
-    MFA_LIBPQ_FUNCTIONS(MFA_LIBPQ_RESOLVE)
-#undef MFA_LIBPQ_RESOLVE
-    return pq;
-}
-
 // Loaded once per process; every later open sees the same outcome.
 const Result<LibPq>& libpq() {
-    static const Result<LibPq> loaded = load_libpq();
+    static const Result<LibPq> loaded =
+        SharedLibrary::load<LibPq>("postgresql", kLibPq, [](const SharedLibrary& lib, LibPq& t) -> Status {
+            MFA_LIBRARY_BIND(MFA_LIBPQ_FUNCTIONS, lib, t);
+            return {};
+        });
     return loaded;
 }
 

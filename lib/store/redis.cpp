@@ -25,22 +25,50 @@
 #include <vector>
 
 #include "attempt.hpp"
+#include "mfa/shared_library.hpp"
 #include "redis_routing.hpp"
 #include "redis_scripts.hpp"
 
 namespace mfa::store {
 namespace {
 
+// hiredis is loaded when the first Redis store is opened, not linked (mfa/shared_library.hpp says
+// why): the functions this backend calls, taken from it once.
+#define MFA_HIREDIS_FUNCTIONS(X)                                                                         \
+    X(freeReplyObject) X(redisAppendCommandArgv) X(redisCommandArgv) X(redisConnectWithTimeout) X(redisFree) \
+    X(redisGetReply) X(redisSetTimeout)
+
+struct LibHiredis {
+    MFA_LIBRARY_POINTERS(MFA_HIREDIS_FUNCTIONS)
+};
+
+// The soname of the ABI the headers describe: hiredis 0.14 (Debian's libhiredis0.14), whose
+// redisReply and redisContext layouts this code reads.
+static_assert(HIREDIS_MAJOR == 0 && HIREDIS_MINOR == 14, "kLibHiredis names libhiredis.so.0.14");
+constexpr const char* kLibHiredis = "libhiredis.so.0.14";
+
+const Result<LibHiredis>& libhiredis() {
+    static const Result<LibHiredis> loaded =
+        SharedLibrary::load<LibHiredis>("redis", kLibHiredis, [](const SharedLibrary& lib, LibHiredis& t) -> Status {
+            MFA_LIBRARY_BIND(MFA_HIREDIS_FUNCTIONS, lib, t);
+            return {};
+        });
+    return loaded;
+}
+
+// Only called once open_with() found hiredis loaded: every connection comes from there.
+const LibHiredis& hr() { return *libhiredis(); }
+
 using routing::Address;
 using Clock = std::chrono::steady_clock;
 
 struct ReplyFree {
-    void operator()(redisReply* r) const noexcept { freeReplyObject(r); }
+    void operator()(redisReply* r) const noexcept { hr().freeReplyObject(r); }
 };
 using Reply = std::unique_ptr<redisReply, ReplyFree>;
 
 struct CtxFree {
-    void operator()(redisContext* c) const noexcept { redisFree(c); }
+    void operator()(redisContext* c) const noexcept { hr().redisFree(c); }
 };
 
 // Arguments of one command (binary-safe).
@@ -149,13 +177,13 @@ public:
             for (const Args* a : pipeline) {
                 auto p = a->ptrs();
                 auto l = a->lens();
-                if (redisAppendCommandArgv(ctx_.get(), a->count(), p.data(), l.data()) != REDIS_OK) return lost_locked();
+                if (hr().redisAppendCommandArgv(ctx_.get(), a->count(), p.data(), l.data()) != REDIS_OK) return lost_locked();
             }
             *maybe_ran = true;
             Sent out;
             for (std::size_t i = 0; i < pipeline.size(); ++i) {
                 void* raw = nullptr;
-                if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || raw == nullptr) return lost_locked();
+                if (hr().redisGetReply(ctx_.get(), &raw) != REDIS_OK || raw == nullptr) return lost_locked();
                 Reply r(static_cast<redisReply*>(raw));
                 if (pipeline[i] == &full) out.reply = std::move(r);
                 else if (pipeline[i] == &wait_cmd && r->type == REDIS_REPLY_INTEGER) out.acked = r->integer;
@@ -180,14 +208,14 @@ private:
     Status connect_locked() {
         const auto ms = opts_.timeout.count();
         timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
-        ctx_.reset(redisConnectWithTimeout(addr_.host.c_str(), addr_.port, tv));
+        ctx_.reset(hr().redisConnectWithTimeout(addr_.host.c_str(), addr_.port, tv));
         if (!ctx_ || ctx_->err) {
             std::string why = ctx_ ? ctx_->errstr : "out of memory";
             ctx_.reset();
             return {Errc::store_unavailable, "redis: cannot connect to " + addr_.to_string() + ": " + why};
         }
         routing::limit_reply_arrays(ctx_->reader);
-        if (redisSetTimeout(ctx_.get(), tv) != REDIS_OK) {
+        if (hr().redisSetTimeout(ctx_.get(), tv) != REDIS_OK) {
             ctx_.reset();
             return {Errc::store_unavailable, "redis: setting timeout"};
         }
@@ -207,7 +235,7 @@ private:
     Result<Reply> roundtrip_locked(const Args& a) {
         auto p = a.ptrs();
         auto l = a.lens();
-        Reply r(static_cast<redisReply*>(redisCommandArgv(ctx_.get(), a.count(), p.data(), l.data())));
+        Reply r(static_cast<redisReply*>(hr().redisCommandArgv(ctx_.get(), a.count(), p.data(), l.data())));
         if (!r) return lost_locked();
         return r;
     }
@@ -757,6 +785,7 @@ private:
 };
 
 Result<std::shared_ptr<Store>> open_with(std::unique_ptr<Topology> t, const RedisOptions& opts, bool cluster) {
+    if (const auto& lib = libhiredis(); !lib) return lib.error();
     if (opts.wait_replicas > 0 && (opts.wait_timeout.count() <= 0 || opts.wait_timeout >= opts.timeout))
         return Error{Errc::invalid_argument, "redis: wait_timeout_ms must be 1 .. the connection timeout - 1"};
     auto s = std::make_shared<RedisStore>(std::move(t), opts, cluster);

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "mfa/error.hpp"
+#include "mfa/shared_library.hpp"
 
 namespace mfa::store::detail {
 
@@ -20,9 +21,7 @@ namespace mfa::store::detail {
     X(sqlite3_step)
 
 struct LibSqlite {
-#define MFA_SQLITE_POINTER(name) decltype(&::name) name = nullptr;
-    MFA_SQLITE_FUNCTIONS(MFA_SQLITE_POINTER)
-#undef MFA_SQLITE_POINTER
+    MFA_LIBRARY_POINTERS(MFA_SQLITE_FUNCTIONS)
 };
 
 // The soname of SQLite 3's ABI (Debian's libsqlite3-0).

@@ -7,15 +7,14 @@
 #include <argon2.h>
 
 #include "mfa/error.hpp"
+#include "mfa/shared_library.hpp"
 
 namespace mfa::detail {
 
 #define MFA_ARGON2_FUNCTIONS(X) X(argon2_encodedlen) X(argon2_error_message) X(argon2_hash) X(argon2id_hash_raw)
 
 struct LibArgon2 {
-#define MFA_ARGON2_POINTER(name) decltype(&::name) name = nullptr;
-    MFA_ARGON2_FUNCTIONS(MFA_ARGON2_POINTER)
-#undef MFA_ARGON2_POINTER
+    MFA_LIBRARY_POINTERS(MFA_ARGON2_FUNCTIONS)
 };
 
 // The soname of libargon2's ABI (Debian's libargon2-1).

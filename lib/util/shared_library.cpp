@@ -23,4 +23,8 @@ Result<void*> SharedLibrary::address(const char* name) const {
     return p;
 }
 
+Error SharedLibrary::unsupported(std::string_view component, const Error& why) {
+    return Error{Errc::unsupported, std::string(component) + ": " + why.detail};
+}
+
 }  // namespace mfa

@@ -243,19 +243,5 @@ class Meta(unittest.TestCase):
         self.assertEqual(json.loads(r.stdout.splitlines()[0])["type"], "totp")
 
 
-class StartUp(unittest.TestCase):
-    # Loaded when first used (docs/performance.md, "Start-up"): a code from --secret needs none of them.
-    LAZY = ("libsqlite3.so.0", "libargon2.so.1", "libpwquality.so.1", "libpskc.so.0", "libxml2.so.2")
-
-    def test_code_from_a_secret_loads_no_store_vault_or_pskc_library(self):
-        r = subprocess.run([MFA, "code", "--secret", DEMO_SECRET, "--time", "59"], capture_output=True, text=True,
-                           timeout=60, env={**os.environ, "LD_DEBUG": "files"})
-        self.assertEqual(r.returncode, 0, r.stderr)
-        loaded = set(re.findall(r"\bfile=(\S+)", r.stderr))
-        self.assertTrue(loaded, "LD_DEBUG=files printed nothing")
-        for soname in self.LAZY:
-            self.assertNotIn(soname, loaded)
-
-
 if __name__ == "__main__":
     mfa_unittest.main()
