@@ -285,6 +285,10 @@ BOOST_AUTO_TEST_CASE(account_deletion_retention_restore_and_purge) {
         // Everything refuses at once.
         a.clock += 30;
         BOOST_TEST(tk.totp_verify("alice", otp.generate(a.clock).view(), a.ctx)->status == Errc::account_deleted);
+        // The deletion mark is checked inside the TOTP attempt: a wrong code is refused as deleted
+        // too and counts no failure, and the code refused above was not spent.
+        BOOST_TEST(tk.totp_verify("alice", "000000", a.ctx)->status == Errc::account_deleted);
+        BOOST_TEST(tk.lock_status("alice")->second_factor.failures == 0u);
         BOOST_TEST(tk.recovery_use("alice", (*codes)[0].view(), a.ctx)->status == Errc::account_deleted);
         BOOST_TEST(tk.token_verify(token->token.view(), a.ctx).code() == Errc::account_deleted);
         BOOST_TEST(tk.password_verify("alice", "correct horse battery", phc, a.ctx)->status == Errc::account_deleted);
@@ -308,6 +312,7 @@ BOOST_AUTO_TEST_CASE(account_deletion_retention_restore_and_purge) {
         // Restore within the retention: the same factors work again.
         BOOST_REQUIRE(tk.restore_account("alice", a.op).ok());
         BOOST_TEST(!tk.account_status("alice")->deleted);
+        BOOST_TEST(tk.totp_verify("alice", otp.generate(a.clock).view(), a.ctx)->ok());  // the step refused while deleted
         a.clock += 30;
         BOOST_TEST(tk.totp_verify("alice", otp.generate(a.clock).view(), a.ctx)->ok());
         BOOST_TEST(tk.token_verify(token->token.view(), a.ctx).ok());

@@ -541,6 +541,83 @@ BOOST_AUTO_TEST_CASE(attempt_guard_detects_stale_record) {
     });
 }
 
+// absent_key (the toolkit's account deletion mark): while it exists every attempt is stale and
+// changes nothing — checked before the guard and before the throttle rule, so a locked key and a
+// changed record answer stale as well.
+BOOST_AUTO_TEST_CASE(attempt_absent_key) {
+    each_backend([](Store& s, const std::string& p) {
+        BOOST_TEST(s.put(p + "rec", b("v1")).ok());
+        auto q = req(p, true, 10);
+        q.absent_key = p + "deleted";
+        q.guard_key = p + "rec";
+        q.guard_value = b("v1");
+        q.advance_key = p + "last";
+        q.step = 5;
+        BOOST_TEST(s.attempt(q)->outcome == AttemptOutcome::accepted);
+        BOOST_TEST(s.put(p + "deleted", b("")).ok());  // any value counts, even an empty one
+        q.step = 6;
+        BOOST_TEST(s.attempt(q)->outcome == AttemptOutcome::stale);
+        BOOST_TEST(s.get(p + "last")->value() == b("5"));  // not advanced
+        q.success = false;
+        BOOST_TEST(s.attempt(q)->outcome == AttemptOutcome::stale);
+        BOOST_TEST(s.throttle_state(p + "thr")->failures == 0u);  // not counted
+        // Locked and deleted: stale (the deletion is what the caller must learn).
+        BOOST_TEST(s.put(p + "thr", b("10 9")).ok());
+        BOOST_TEST(s.attempt(q)->outcome == AttemptOutcome::stale);
+        BOOST_TEST(*s.erase(p + "deleted"));
+        BOOST_TEST(s.attempt(q)->outcome == AttemptOutcome::locked);
+        BOOST_TEST(*s.erase(p + "thr"));
+        q.success = true;
+        BOOST_TEST(s.attempt(q)->outcome == AttemptOutcome::accepted);
+        BOOST_TEST(s.get(p + "last")->value() == b("6"));
+        // Alone, without the other keys; and the key is checked like every other key.
+        auto only = req(p, true, 11);
+        only.absent_key = p + "deleted";
+        BOOST_TEST(s.attempt(only)->outcome == AttemptOutcome::accepted);
+        only.absent_key = std::string(kMaxKeyLength + 1, 'k');
+        BOOST_TEST(s.attempt(only).code() == Errc::limit_exceeded);
+    });
+}
+
+// The absent key orders attempts against its writer: once the put that creates it has returned,
+// no attempt that starts afterwards is accepted (the toolkit relies on this for account deletion).
+BOOST_AUTO_TEST_CASE(attempt_absent_key_orders_against_its_writer) {
+    each_backend([](Store& s, const std::string& p) {
+        std::atomic<bool> marked{false};
+        std::atomic<int> accepted_after{0}, accepted{0}, stale{0}, errors{0};
+        std::vector<std::thread> ts;
+        for (int i = 0; i < 4; ++i)
+            ts.emplace_back([&] {
+                for (int after_mark = 0; after_mark < 20;) {  // until 20 attempts after the mark
+                    const bool after = marked.load();
+                    if (after) ++after_mark;
+                    auto q = req(p, true, 10);  // no replay guard: threads' steps would race each other
+                    q.absent_key = p + "deleted";
+                    auto a = s.attempt(q);
+                    if (!a) {
+                        ++errors;
+                        continue;
+                    }
+                    if (a->outcome == AttemptOutcome::accepted) {
+                        ++accepted;
+                        if (after) ++accepted_after;
+                    } else if (a->outcome == AttemptOutcome::stale) {
+                        ++stale;
+                    }
+                }
+            });
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (accepted.load() < 5 && errors.load() == 0 && std::chrono::steady_clock::now() < give_up)
+            std::this_thread::yield();  // the attempts are under way
+        BOOST_TEST(s.put(p + "deleted", b("x")).ok());
+        marked = true;
+        for (auto& t : ts) t.join();
+        BOOST_TEST(errors.load() == 0);
+        BOOST_TEST(accepted_after.load() == 0);
+        BOOST_TEST(stale.load() > 0);
+    });
+}
+
 BOOST_AUTO_TEST_CASE(corrupt_throttle_record) {
     each_backend([](Store& s, const std::string& p) {
         BOOST_TEST(s.put(p + "thr", b("garbage")).ok());
@@ -722,6 +799,8 @@ BOOST_AUTO_TEST_CASE(cluster_spans_masters) {
     BOOST_TEST((*s)->attempt(q).code() == Errc::invalid_argument);
     q.advance_key = "{" + q.throttle_key + "}x";  // "{…}" hashes only the tag: the throttle key's slot
     BOOST_TEST((*s)->attempt(q)->outcome == AttemptOutcome::accepted);
+    q.absent_key = p + "c";  // the deletion mark is one of the attempt's keys too
+    BOOST_TEST((*s)->attempt(q).code() == Errc::invalid_argument);
 }
 
 // WAIT: with more replicas asked for than exist, an accepted step and a take fail closed (the step

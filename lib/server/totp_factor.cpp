@@ -152,19 +152,25 @@ Result<VerifyResult> Toolkit::totp_confirm(std::string_view user, std::string_vi
 Result<VerifyResult> Toolkit::totp_verify(std::string_view user, std::string_view code, const RequestContext& ctx) {
     auto u = user_key_part(user);
     if (!u) return std::move(u).error();
-    if (auto active = check_active(*u); !active) return refused_inactive(active);
+    // The account's deletion mark is checked inside the attempt (absent_key): one round trip on the
+    // accept path, and a deletion and a verification are ordered by the store. A deleted account is
+    // refused as before — when the attempt comes back stale, or when anything before it fails.
+    const auto refused_or = [&](Error e) -> Result<VerifyResult> {
+        if (auto active = check_active(*u); active.code() == Errc::account_deleted) return refused_inactive(active);
+        return e;
+    };
     for (int round = 0; round < 4; ++round) {
         auto f = impl_->cached(*u);
         if (!f) {
             auto raw = store_->get(keys::totp(*u));
-            if (!raw) return std::move(raw).error();
+            if (!raw) return refused_or(std::move(raw).error());
             auto nf = std::make_shared<CachedFactor>();
             nf->record = std::move(*raw);
             if (nf->record) {
                 auto rec = detail::parse_totp_record(as_chars(*nf->record));
-                if (!rec) return std::move(rec).error();
+                if (!rec) return refused_or(std::move(rec).error());
                 auto otp = otp_from(*rec, keys_, *u);
-                if (!otp) return std::move(otp).error();
+                if (!otp) return refused_or(std::move(otp).error());
                 nf->otp.emplace(std::move(*otp));
                 nf->look_ahead = rec->look_ahead.value_or(kHotpLookAhead);
             }
@@ -176,21 +182,24 @@ Result<VerifyResult> Toolkit::totp_verify(std::string_view user, std::string_vie
         const Otp& otp = f->otp ? *f->otp : *impl_->dummy_otp;
         const auto t = now();
         auto checked = detail::check_code(*store_, *u, otp, code, t, cfg_.window, f->look_ahead);
-        if (!checked) return std::move(checked).error();
+        if (!checked) return refused_or(std::move(checked).error());
         const TotpVerification v = *checked;
         store::AttemptRequest q;
         q.throttle_key = keys::thr_2fa(*u);
         q.rule = cfg_.throttle;
         q.now = t;
         q.success = f->otp.has_value() && v.ok();
+        q.absent_key = keys::deleted(*u);
         q.guard_key = keys::totp(*u);
         q.guard_value = f->record;
         q.advance_key = keys::totp_last(*u);
         q.step = v.matched_step;
         auto a = store_->attempt(q);
-        if (!a) return std::move(a).error();
+        if (!a) return refused_or(std::move(a).error());
         if (a->outcome == store::AttemptOutcome::stale) {
-            impl_->forget(*u);  // the factor changed since it was cached: read it again
+            // Deleted (nothing was counted), or the factor changed since it was cached: read it again.
+            if (auto active = check_active(*u); !active) return refused_inactive(active);
+            impl_->forget(*u);
             continue;
         }
         VerifyResult r = finish(*a, user, "totp", ctx);

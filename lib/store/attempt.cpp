@@ -18,6 +18,7 @@ Status check_value(ByteView value) {
 Status check_request(const AttemptRequest& req) {
     MFA_TRY(check_key(req.throttle_key));
     MFA_TRY(validate(req.rule));
+    if (req.absent_key) MFA_TRY(check_key(*req.absent_key));
     if (req.guard_key) MFA_TRY(check_key(*req.guard_key));
     if (!req.guard_key && req.guard_value) return {Errc::invalid_argument, "guard_value without guard_key"};
     if (req.advance_key) MFA_TRY(check_key(*req.advance_key));
@@ -45,6 +46,14 @@ bool add_to_page(KeyPage& page, std::string key, std::string_view prefix, std::s
 
 Result<Attempt> run_attempt(TxnOps& txn, const AttemptRequest& req) {
     Attempt out;
+    if (req.absent_key) {
+        auto cur = txn.get(*req.absent_key);
+        if (!cur) return std::move(cur).error();
+        if (cur->has_value()) {
+            out.outcome = AttemptOutcome::stale;
+            return out;
+        }
+    }
     if (req.guard_key) {
         auto cur = txn.get(*req.guard_key);
         if (!cur) return std::move(cur).error();

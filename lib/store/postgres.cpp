@@ -370,7 +370,7 @@ public:
     Result<Attempt> attempt(const AttemptRequest& req) override {
         MFA_TRY(detail::check_request(req));
         std::vector<std::string_view> keys{req.throttle_key};
-        for (const auto* k : {&req.guard_key, &req.advance_key, &req.consume_key})
+        for (const auto* k : {&req.absent_key, &req.guard_key, &req.advance_key, &req.consume_key})
             if (*k) keys.emplace_back(**k);
         return transact<Attempt>(std::move(keys), true, [&](Txn& t) { return detail::run_attempt(t, req); });
     }

@@ -16,6 +16,7 @@
 #include <array>
 #include <atomic>
 #include <charconv>
+#include <cstdio>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -35,8 +36,8 @@ namespace {
 // hiredis is loaded when the first Redis store is opened, not linked (mfa/shared_library.hpp says
 // why): the functions this backend calls, taken from it once.
 #define MFA_HIREDIS_FUNCTIONS(X)                                                                         \
-    X(freeReplyObject) X(redisAppendCommandArgv) X(redisCommandArgv) X(redisConnectWithTimeout) X(redisFree) \
-    X(redisGetReply) X(redisSetTimeout)
+    X(freeReplyObject) X(redisAppendCommandArgv) X(redisConnectWithTimeout) X(redisFree) X(redisGetReply) \
+    X(redisSetTimeout)
 
 struct LibHiredis {
     MFA_LIBRARY_POINTERS(MFA_HIREDIS_FUNCTIONS)
@@ -71,33 +72,32 @@ struct CtxFree {
     void operator()(redisContext* c) const noexcept { hr().redisFree(c); }
 };
 
-// Arguments of one command (binary-safe).
+// Arguments of one command (binary-safe), kept in one buffer: a command costs a few allocations,
+// not one per argument (the accept path runs one command per verification).
 class Args {
 public:
     Args& add(std::string_view s) {
-        store_.emplace_back(s);
+        spans_.emplace_back(buf_.size(), s.size());
+        buf_.append(s);
         return *this;
     }
     Args& add(ByteView b) { return add(as_chars(b)); }
-    Args& add(std::int64_t v) { return add(std::string_view(std::to_string(v))); }
-    Args& add(const Args& more) {
-        store_.insert(store_.end(), more.store_.begin(), more.store_.end());
-        return *this;
+    Args& add(std::int64_t v) {
+        char t[24];
+        const auto end = std::to_chars(t, t + sizeof t, v).ptr;
+        return add(std::string_view(t, static_cast<std::size_t>(end - t)));
     }
-    std::vector<const char*> ptrs() const {
-        std::vector<const char*> p;
-        for (const auto& s : store_) p.push_back(s.data());
-        return p;
+    // Appends the arguments to an argv (pointers into this object, valid while it is unchanged).
+    void to_argv(std::vector<const char*>& p, std::vector<std::size_t>& l) const {
+        for (const auto& [at, n] : spans_) {
+            p.push_back(buf_.data() + at);
+            l.push_back(n);
+        }
     }
-    std::vector<std::size_t> lens() const {
-        std::vector<std::size_t> l;
-        for (const auto& s : store_) l.push_back(s.size());
-        return l;
-    }
-    int count() const { return static_cast<int>(store_.size()); }
 
 private:
-    std::vector<std::string> store_;
+    std::string buf_;
+    std::vector<std::pair<std::size_t, std::size_t>> spans_;  // offset, length
 };
 
 // Escapes glob characters so SCAN MATCH treats the prefix literally.
@@ -153,7 +153,7 @@ public:
         *maybe_ran = false;
         if (!ctx_) MFA_TRY(connect_locked());
         for (int pass = 0; pass < 2; ++pass) {
-            Args full;
+            Args head;  // EVALSHA sha numkeys, before a script's keys and arguments
             if (c.script) {
                 std::string& sha = sha_[static_cast<std::size_t>(*c.script)];
                 if (sha.empty()) {
@@ -162,31 +162,24 @@ public:
                     if ((*loaded)->type != REDIS_REPLY_STRING) return Error{Errc::store_unavailable, "redis: SCRIPT LOAD"};
                     sha.assign((*loaded)->str, (*loaded)->len);
                 }
-                full.add("EVALSHA").add(sha).add(static_cast<std::int64_t>(c.nkeys)).add(c.args);
-            } else {
-                full = c.args;
+                head.add("EVALSHA").add(sha).add(static_cast<std::int64_t>(c.nkeys));
             }
             const bool wait = c.wait && opts_.wait_replicas > 0;
-            std::vector<const Args*> pipeline;
-            Args asking_cmd = Args().add("ASKING");
-            Args wait_cmd = Args().add("WAIT").add(static_cast<std::int64_t>(opts_.wait_replicas))
-                                .add(static_cast<std::int64_t>(opts_.wait_timeout.count()));
-            if (asking) pipeline.push_back(&asking_cmd);
-            pipeline.push_back(&full);
-            if (wait) pipeline.push_back(&wait_cmd);
-            for (const Args* a : pipeline) {
-                auto p = a->ptrs();
-                auto l = a->lens();
-                if (hr().redisAppendCommandArgv(ctx_.get(), a->count(), p.data(), l.data()) != REDIS_OK) return lost_locked();
-            }
+            if (asking && !append_locked(Args().add("ASKING"), nullptr)) return lost_locked();
+            if (!append_locked(head, &c.args)) return lost_locked();
+            if (wait && !append_locked(Args().add("WAIT").add(static_cast<std::int64_t>(opts_.wait_replicas))
+                                           .add(static_cast<std::int64_t>(opts_.wait_timeout.count())),
+                                       nullptr))
+                return lost_locked();
             *maybe_ran = true;
             Sent out;
-            for (std::size_t i = 0; i < pipeline.size(); ++i) {
+            const int replies = (asking ? 1 : 0) + 1 + (wait ? 1 : 0);
+            for (int i = 0; i < replies; ++i) {
                 void* raw = nullptr;
                 if (hr().redisGetReply(ctx_.get(), &raw) != REDIS_OK || raw == nullptr) return lost_locked();
                 Reply r(static_cast<redisReply*>(raw));
-                if (pipeline[i] == &full) out.reply = std::move(r);
-                else if (pipeline[i] == &wait_cmd && r->type == REDIS_REPLY_INTEGER) out.acked = r->integer;
+                if (i == (asking ? 1 : 0)) out.reply = std::move(r);
+                else if (i > (asking ? 1 : 0) && r->type == REDIS_REPLY_INTEGER) out.acked = r->integer;
             }
             if (c.script && out.reply->type == REDIS_REPLY_ERROR && starts_with(*out.reply, "NOSCRIPT")) {
                 sha_[static_cast<std::size_t>(*c.script)].clear();  // restarted, flushed, or a new node
@@ -232,12 +225,21 @@ private:
         return {};
     }
 
+    // Appends `head` then `tail` (when given) as one command to the output buffer; false on an
+    // I/O error. argv_/lens_ are reused under mu_, so a command allocates nothing here.
+    bool append_locked(const Args& head, const Args* tail) {
+        argv_.clear();
+        lens_.clear();
+        head.to_argv(argv_, lens_);
+        if (tail) tail->to_argv(argv_, lens_);
+        return hr().redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv_.size()), argv_.data(), lens_.data()) == REDIS_OK;
+    }
+
     Result<Reply> roundtrip_locked(const Args& a) {
-        auto p = a.ptrs();
-        auto l = a.lens();
-        Reply r(static_cast<redisReply*>(hr().redisCommandArgv(ctx_.get(), a.count(), p.data(), l.data())));
-        if (!r) return lost_locked();
-        return r;
+        if (!append_locked(a, nullptr)) return lost_locked();
+        void* raw = nullptr;
+        if (hr().redisGetReply(ctx_.get(), &raw) != REDIS_OK || raw == nullptr) return lost_locked();
+        return Reply(static_cast<redisReply*>(raw));
     }
 
     Error lost_locked() {
@@ -252,6 +254,8 @@ private:
     std::mutex mu_;
     std::unique_ptr<redisContext, CtxFree> ctx_;
     std::array<std::string, kScripts> sha_;
+    std::vector<const char*> argv_;
+    std::vector<std::size_t> lens_;
 };
 
 // Where a command goes: one node (fixed, or the master Sentinel names) or the cluster's slot owner.
@@ -712,45 +716,56 @@ public:
         if (cluster_) {
             // One script runs on one node: every key it touches must hash to the throttle key's slot.
             const auto slot = routing::key_slot(tk);
-            for (const auto* k : {&q.guard_key, &q.advance_key, &q.consume_key})
+            for (const auto* k : {&q.guard_key, &q.advance_key, &q.consume_key, &q.absent_key})
                 if (*k && routing::key_slot(**k) != slot)
                     return Error{Errc::invalid_argument, "redis cluster: the keys of one attempt must share a hash slot ('" +
                                                              tk.substr(0, 64) + "' and '" + (*k)->substr(0, 64) +
                                                              "'); give them one {hash tag}"};
         }
+        // kAttemptScript's KEYS and ARGV (see there).
+        const char flags[6] = {q.success ? '1' : '0',           q.guard_key ? '1' : '0',   q.guard_value ? '1' : '0',
+                               q.advance_key ? '1' : '0',       q.consume_key ? '1' : '0', q.absent_key ? '1' : '0'};
+        char rule[64];
+        const int rule_len = std::snprintf(rule, sizeof rule, "%u %u %u %u %u", q.rule.free_failures, q.rule.base_delay,
+                                           q.rule.max_delay, q.rule.lock_after, q.rule.lock_duration);
         Args a;
         a.add(tk).add(q.guard_key ? *q.guard_key : tk).add(q.advance_key ? *q.advance_key : tk)
-            .add(q.consume_key ? *q.consume_key : tk);
-        a.add(q.now).add(q.success ? "1" : "0");
-        a.add(static_cast<std::int64_t>(q.rule.free_failures)).add(static_cast<std::int64_t>(q.rule.base_delay))
-            .add(static_cast<std::int64_t>(q.rule.max_delay)).add(static_cast<std::int64_t>(q.rule.lock_after))
-            .add(static_cast<std::int64_t>(q.rule.lock_duration));
-        a.add(q.guard_key ? "1" : "0").add(q.guard_value ? "1" : "0")
+            .add(q.consume_key ? *q.consume_key : tk).add(q.absent_key ? *q.absent_key : tk);
+        a.add(q.now).add(q.step).add(std::string_view(flags, sizeof flags))
+            .add(std::string_view(rule, static_cast<std::size_t>(rule_len)))
             .add(q.guard_value ? ByteView(*q.guard_value) : ByteView{});
-        a.add(q.advance_key ? "1" : "0").add(q.step).add(q.consume_key ? "1" : "0");
-        Command c{std::move(a), Script::attempt, 4};
+        Command c{std::move(a), Script::attempt, 5};
         c.wait = q.advance_key.has_value() || q.consume_key.has_value();
         auto r = run(tk, c);
         if (!r) return std::move(r).error();
-        const redisReply* rep = r->reply.get();
-        if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 5)
-            return Error{Errc::store_unavailable, "redis: unexpected attempt reply"};
-        for (std::size_t i = 0; i < 5; ++i)
-            if (rep->element[i]->type != REDIS_REPLY_INTEGER)
-                return Error{Errc::store_unavailable, "redis: unexpected attempt reply"};
-        const long long code = rep->element[0]->integer;
-        if (code < 0 || code > 5) return Error{Errc::store_unavailable, "redis: unexpected attempt outcome"};
-        Attempt out;
-        out.outcome = static_cast<AttemptOutcome>(code);
-        out.failures = static_cast<std::uint32_t>(rep->element[1]->integer);
-        out.retry_after = rep->element[2]->integer;
-        out.newly_locked = rep->element[3]->integer != 0;
-        out.last_step = rep->element[4]->integer;
+        auto parsed = attempt_reply(*r->reply);
+        if (!parsed) return std::move(parsed).error();
+        Attempt& out = *parsed;
         if (out.outcome == AttemptOutcome::accepted && c.wait) MFA_TRY(durable(*r, "the accepted step"));
         return out;
     }
 
 private:
+    // kAttemptScript's reply: 0 (accepted), or {outcome, failures, retry_after, newly_locked, last_step}.
+    static Result<Attempt> attempt_reply(const redisReply& rep) {
+        Attempt out;
+        if (rep.type == REDIS_REPLY_INTEGER && rep.integer == 0) {
+            out.outcome = AttemptOutcome::accepted;
+            return out;
+        }
+        if (rep.type != REDIS_REPLY_ARRAY || rep.elements != 5) return Error{Errc::store_unavailable, "redis: unexpected attempt reply"};
+        for (std::size_t i = 0; i < 5; ++i)
+            if (rep.element[i]->type != REDIS_REPLY_INTEGER) return Error{Errc::store_unavailable, "redis: unexpected attempt reply"};
+        const long long code = rep.element[0]->integer;
+        if (code < 1 || code > 5) return Error{Errc::store_unavailable, "redis: unexpected attempt outcome"};
+        out.outcome = static_cast<AttemptOutcome>(code);
+        out.failures = static_cast<std::uint32_t>(rep.element[1]->integer);
+        out.retry_after = rep.element[2]->integer;
+        out.newly_locked = rep.element[3]->integer != 0;
+        out.last_step = rep.element[4]->integer;
+        return out;
+    }
+
     static std::optional<Bytes> optional_bytes(const redisReply& r) {
         if (r.type != REDIS_REPLY_STRING) return std::nullopt;
         const auto* p = reinterpret_cast<const std::uint8_t*>(r.str);

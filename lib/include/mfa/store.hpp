@@ -71,7 +71,8 @@ enum class AttemptOutcome : std::uint8_t {
     replayed,   // success, but the step was not after the last accepted one (counted as a failure)
     throttled,  // a delay is in effect: nothing was evaluated or counted
     locked,     // locked: nothing was evaluated or counted
-    stale,      // the guard record changed since the caller read it: nothing changed; re-read and retry
+    stale,      // the guard record changed since the caller read it, or the absent key exists: nothing
+                // changed; re-read and retry
 };
 std::string_view to_string(AttemptOutcome) noexcept;
 
@@ -81,6 +82,10 @@ struct AttemptRequest {
     std::int64_t now = 0;      // Unix time on the server's clock
     bool success = false;      // the factor check, computed before the call (and not revealed when
                                // the attempt is throttled or locked)
+    // When set: this key must not exist (the toolkit passes the account's deletion mark, so that a
+    // verification and an account deletion are ordered by the store), else the outcome is `stale`
+    // and nothing changes. Checked first.
+    std::optional<std::string> absent_key;
     // When set: the record the caller verified against must still hold exactly this value (nullopt:
     // must still be absent), else the outcome is `stale` and nothing changes.
     std::optional<std::string> guard_key;
