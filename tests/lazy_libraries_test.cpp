@@ -3,8 +3,6 @@
 // file maps none of them (docs/performance.md, "Start-up"). Its own executable: the store and
 // server_ops suites link libsqlite3 to drive it directly, this one links none of these libraries.
 // Each case checks only its own libraries, so the cases hold in any order and alone.
-#include <link.h>
-
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <fstream>
@@ -29,17 +27,7 @@ namespace {
 
 // The libraries of this test the loader has mapped into this process, by soname (file name).
 std::set<std::string> loaded() {
-    std::set<std::string> found;
-    dl_iterate_phdr(
-        [](dl_phdr_info* info, std::size_t, void* out) {
-            const std::string_view path = info->dlpi_name != nullptr ? info->dlpi_name : "";
-            const auto name = path.substr(path.rfind('/') + 1);
-            for (const char* lib : {"libsqlite3.so.0", "libargon2.so.1", "libpwquality.so.1", "libpskc.so.0", "libxml2.so.2"})
-                if (name == lib) static_cast<std::set<std::string>*>(out)->emplace(name);
-            return 0;
-        },
-        &found);
-    return found;
+    return mfa::test::mapped_among({"libsqlite3.so.0", "libargon2.so.1", "libpwquality.so.1", "libpskc.so.0", "libxml2.so.2"});
 }
 
 bool is_loaded(const std::string& soname) { return loaded().count(soname) == 1; }

@@ -1,8 +1,6 @@
 // The QR component loads its libraries (libqrencode, libpng, zxing-cpp, libjpeg) when first used,
 // each only for what needs it: a process that draws or reads no QR code maps none of them. Its own
 // executable: the qr suite links libpng and libjpeg to write its inputs, this one links neither.
-#include <link.h>
-
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <set>
@@ -16,17 +14,7 @@ namespace {
 
 // The sonames (file names) of the QR libraries the loader has mapped into this process.
 std::set<std::string> loaded() {
-    std::set<std::string> found;
-    dl_iterate_phdr(
-        [](dl_phdr_info* info, std::size_t, void* out) {
-            const std::string_view path = info->dlpi_name != nullptr ? info->dlpi_name : "";
-            const auto name = path.substr(path.rfind('/') + 1);
-            for (const char* lib : {"libqrencode.so.4", "libpng16.so.16", "libZXing.so.2", "libjpeg.so.62"})
-                if (name == lib) static_cast<std::set<std::string>*>(out)->emplace(name);
-            return 0;
-        },
-        &found);
-    return found;
+    return mfa::test::mapped_among({"libqrencode.so.4", "libpng16.so.16", "libZXing.so.2", "libjpeg.so.62"});
 }
 
 using Set = std::set<std::string>;

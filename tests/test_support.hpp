@@ -1,11 +1,16 @@
 // Helpers shared by the Boost.Test suites.
 #pragma once
 
+#include <link.h>
+
 #include <cstdlib>
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
+#include <set>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "mfa/error.hpp"
 
@@ -15,6 +20,26 @@ inline std::ostream& operator<<(std::ostream& os, Errc c) { return os << errc_na
 }  // namespace mfa
 
 namespace mfa::test {
+
+// Which of `sonames` the loader has mapped into this process (by file name): the libraries the
+// SDK loads on first use (mfa/shared_library.hpp) must not be there before it.
+inline std::set<std::string> mapped_among(std::initializer_list<std::string_view> sonames) {
+    struct Query {
+        std::initializer_list<std::string_view> sonames;
+        std::set<std::string> found;
+    } q{sonames, {}};
+    dl_iterate_phdr(
+        [](dl_phdr_info* info, std::size_t, void* out) {
+            auto& query = *static_cast<Query*>(out);
+            const std::string_view path = info->dlpi_name != nullptr ? info->dlpi_name : "";
+            const auto name = path.substr(path.rfind('/') + 1);
+            for (std::string_view lib : query.sonames)
+                if (name == lib) query.found.emplace(name);
+            return 0;
+        },
+        &q);
+    return q.found;
+}
 
 // Records that part of the running test case could not run, and why: the test program then exits 77
 // (meson: SKIP) unless something failed, so a missing input never reads as a pass (tests/main.cpp).
