@@ -7,10 +7,7 @@
 
 #include "loopback_port.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,20 +43,27 @@ public:
             return;
         }
         dir_ = tmpl;
-        port_ = free_port();
-        const std::string port = std::to_string(port_);
-        std::vector<std::string> argv{exe};
-        if (!config.empty()) {
-            const std::string conf = dir_ + "/redis.conf";
-            std::ofstream(conf) << config << "\n";
-            argv.push_back(conf);
-        }
-        argv.insert(argv.end(), {"--port", port, "--bind", "127.0.0.1", "--dir", dir_, "--logfile", dir_ + "/redis.log"});
-        if (config.empty()) argv.insert(argv.end(), {"--save", "", "--appendonly", "no"});
-        argv.insert(argv.end(), extra.begin(), extra.end());
         exe_ = exe;
-        argv_ = std::move(argv);
-        if (!start()) reason_ = std::string(program) + " did not start on port " + port;
+        // A port another server took between the check and redis-server's bind makes it exit at
+        // once: then another port.
+        for (int attempt = 0; attempt < 5 && !ok_; ++attempt) {
+            port_ = loopback_port(10000);  // a cluster node also listens on port + 10000 (its bus)
+            std::error_code ec;
+            std::filesystem::remove(dir_ + "/nodes.conf", ec);  // a cluster node's identity names its port
+            const std::string port = std::to_string(port_);
+            std::vector<std::string> argv{exe};
+            if (!config.empty()) {
+                const std::string conf = dir_ + "/redis.conf";
+                std::ofstream(conf) << config << "\n";
+                argv.push_back(conf);
+            }
+            argv.insert(argv.end(), {"--port", port, "--bind", "127.0.0.1", "--dir", dir_, "--logfile", dir_ + "/redis.log"});
+            if (config.empty()) argv.insert(argv.end(), {"--save", "", "--appendonly", "no"});
+            argv.insert(argv.end(), extra.begin(), extra.end());
+            argv_ = std::move(argv);
+            if (!start()) reason_ = std::string(program) + " did not start on port " + port + ": " + log_tail();
+        }
+        if (ok_) reason_.clear();
     }
     // Starts the server again after crash(), on the same port and directory (a cluster node keeps
     // its identity in nodes.conf and rejoins).
@@ -97,6 +101,7 @@ public:
         return {};
     }
 private:
+    // Up to 10 s for the first reply to PING: only then has a cluster node bound its bus port too.
     bool start() {
         pid_ = fork();
         if (pid_ == 0) {
@@ -106,13 +111,19 @@ private:
             execv(exe_.c_str(), args.data());
             _exit(127);
         }
-        for (int i = 0; i < 200; ++i) {  // up to 10 s
-            if (can_connect()) {
+        for (int i = 0; i < 200; ++i) {
+            if (answers_ping()) {
                 ok_ = true;
                 return true;
             }
+            int st = 0;
+            if (waitpid(pid_, &st, WNOHANG) == pid_) {
+                pid_ = -1;
+                return false;
+            }
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
+        stop(SIGKILL);
         return false;
     }
     void stop(int sig) {
@@ -123,23 +134,27 @@ private:
             pid_ = -1;
         }
     }
-    // Below 55536: a cluster node also listens on port + 10000 (its bus).
-    static unsigned short free_port() {
-        for (int i = 0; i < 200; ++i) {
-            const unsigned short p = loopback_port();
-            if (p != 0 && p < 55536) return p;
+    bool answers_ping() const {
+        const timeval timeout{1, 0};
+        redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, timeout);
+        if (c == nullptr) return false;
+        bool ok = false;
+        if (c->err == 0) {
+            auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
+            ok = r != nullptr;
+            if (r) freeReplyObject(r);
         }
-        return 0;
-    }
-    bool can_connect() const {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        a.sin_port = htons(port_);
-        const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-        close(fd);
+        redisFree(c);
         return ok;
+    }
+    // The last lines of the server's log, for the reason a test skips.
+    std::string log_tail() const {
+        std::ifstream in(dir_ + "/redis.log");
+        std::vector<std::string> lines;
+        for (std::string line; std::getline(in, line);) lines.push_back(line);
+        std::string out;
+        for (std::size_t i = lines.size() > 2 ? lines.size() - 2 : 0; i < lines.size(); ++i) out += (out.empty() ? "" : " | ") + lines[i];
+        return out.empty() ? "no log" : out;
     }
 
     std::string dir_;

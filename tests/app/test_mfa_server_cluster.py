@@ -6,26 +6,16 @@ Skipped (exit 77) when redis-server or redis-cli is missing."""
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 import unittest
 import mfa_unittest
+from loopback_port import loopback_port
 
 MFA = os.environ["MFA_APP"]
 SERVER = shutil.which("redis-server")
 CLI = shutil.which("redis-cli")
-
-
-def free_port():
-    # Below 55536: a cluster node also listens on port + 10000.
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port < 55536:
-            return port
 
 
 @unittest.skipUnless(SERVER and CLI, "redis-server and redis-cli (Debian redis-server, redis-tools) are needed")
@@ -35,7 +25,7 @@ class ServerOnCluster(unittest.TestCase):
         cls.tmp = tempfile.TemporaryDirectory()
         cls.procs, cls.ports = [], []
         for i in range(6):
-            port = free_port()
+            port = loopback_port(10000)  # a cluster node also listens on port + 10000
             d = os.path.join(cls.tmp.name, str(i))
             os.mkdir(d)
             cls.procs.append(subprocess.Popen(

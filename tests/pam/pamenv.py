@@ -29,6 +29,8 @@ import time
 from dataclasses import dataclass
 from typing import Sequence
 
+from loopback_port import loopback_port
+
 PAMTESTER = shutil.which("pamtester")
 
 
@@ -226,9 +228,7 @@ class RedisServer:
     def __enter__(self) -> "RedisServer":
         if not REDIS_SERVER:
             raise RuntimeError("redis-server is not installed (Debian redis-server)")
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = loopback_port()
         self.proc = subprocess.Popen([REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
                                       "--save", "", "--appendonly", "no", "--logfile", os.path.join(self.dir, "log")])
         deadline = time.time() + 10

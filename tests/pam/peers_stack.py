@@ -17,6 +17,7 @@ import tempfile
 import time
 
 import pamenv
+from loopback_port import loopback_port
 from pamenv import current_user as login_user
 from pamenv import totp
 
@@ -40,13 +41,6 @@ def wait_step_start(margin=8):
     """Sleeps into a fresh 30 s step when fewer than `margin` seconds of this one are left, so that one
     scenario's codes all belong to the step they were computed in."""
     pamenv.wait_for_fresh_step(margin=margin)
-
-
-def free_port():
-    """A free port on 127.0.0.1 as the kernel hands one out (tests/loopback_port.hpp in Python)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_listening(port, proc, seconds=10):

@@ -21,6 +21,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mfa_unittest  # noqa: E402
 import peers_stack as ps  # noqa: E402
+from loopback_port import loopback_port  # noqa: E402
 
 SSHD = "/usr/sbin/sshd"
 SSH = shutil.which("ssh") or "/usr/bin/ssh"
@@ -38,7 +39,7 @@ class Sshd:
             f.write("session required pam_permit.so\n")
         key = os.path.join(root, "host_ed25519")
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True)
-        self.port = ps.free_port()
+        self.port = loopback_port()
         self.config = os.path.join(root, "sshd_config")
         with open(self.config, "w") as f:
             f.write(f"ListenAddress 127.0.0.1:{self.port}\nHostKey {key}\nPidFile none\nUsePAM yes\n"

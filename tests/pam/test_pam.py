@@ -4,7 +4,6 @@ against a SQLite store and key ring prepared with `mfa server`. Each test logs i
 (the files the module imports must be theirs). Skipped (77) without pamtester or libpam-wrapper."""
 import json
 import os
-import socket
 import subprocess
 import tempfile
 import time
@@ -12,6 +11,7 @@ import unittest
 
 import mfa_unittest
 import pamenv
+from loopback_port import loopback_port
 
 MODULE = os.environ.get("PAM_MFA_MODULE", "")
 MFA = os.environ.get("MFA_APP", "")
@@ -274,9 +274,7 @@ class PamMfa(unittest.TestCase):
         self.assertTrue(self.login(svc, self.code()).ok)
 
     def test_store_down(self):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]  # closed again: nothing listens there
+        port = loopback_port()  # nothing listens there
         down = f"store=redis://127.0.0.1:{port}/0 keyring={self.store.keyring}"
         self.env.service("closed", "auth required {module} " + down, "auth required pam_permit.so")
         r = self.login("closed", "123456")

@@ -16,6 +16,8 @@ from typing import Iterator
 
 import pytest
 
+from loopback_port import loopback_port
+
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
 ORIGIN = "https://example.com"
 RP_ID = "example.com"
@@ -49,12 +51,6 @@ def soft_device(tmp_path: Path) -> Iterator["object"]:
         yield dev
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """A throwaway redis-server (loopback, free port, no persistence), like tests/redis_server.hpp;
@@ -63,7 +59,7 @@ def redis_url() -> Iterator[str]:
     if not exe:
         pytest.skip("redis-server is not installed (scripts/packages.txt [test])")
     directory = tempfile.mkdtemp(prefix="mfa-redis-")
-    port = _free_port()
+    port = loopback_port()
     proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                              "--dir", directory, "--logfile", os.path.join(directory, "redis.log")])
     try:
