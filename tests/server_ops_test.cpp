@@ -531,6 +531,46 @@ BOOST_AUTO_TEST_CASE(pskc_bad_input) {
     BOOST_TEST(parse_pskc(std::string(kMaxPskcBytes + 1, ' '), {}).code() == Errc::limit_exceeded);
 }
 
+// RFC 6030 allows most elements once. A repeat is refused, naming it and its line: which of two
+// Secrets is the key would depend on the reader (libpskc keeps the last and leaks the first).
+BOOST_AUTO_TEST_CASE(pskc_repeated_elements) {
+    const std::string f3 = vector_text("rfc6030-figure3.pskc");
+    const auto repeated = [&f3](const std::string& element) {
+        const auto open = f3.find("<" + element + (element == "Key" ? " " : ""));
+        const std::string close = "</" + element + ">";
+        const auto end = f3.find(close, open) + close.size();
+        std::string twice = f3;
+        twice.insert(end, "\n" + f3.substr(open, end - open));
+        return twice;
+    };
+    const struct {
+        const char* element;
+        const char* detail;
+    } cases[] = {
+        {"Secret", "KeyPackage 1: Key/Data: Secret repeated (line 25)"},
+        {"Counter", "KeyPackage 1: Key/Data: Counter repeated (line 28)"},
+        {"SerialNo", "KeyPackage 1: DeviceInfo: SerialNo repeated (line 9)"},
+        {"Key", "KeyPackage 1: Key repeated (line 32)"},  // libxml2: the line its start tag ends on
+        {"AlgorithmParameters", "KeyPackage 1: Key: AlgorithmParameters repeated (line 20)"},
+    };
+    for (const auto& c : cases) {
+        auto r = parse_pskc(repeated(c.element), {});
+        BOOST_TEST_CONTEXT(c.element) {
+            BOOST_TEST(r.code() == Errc::pskc_invalid);
+            BOOST_TEST((r.ok() ? std::string() : r.error().detail) == c.detail);
+        }
+    }
+    // What the schema lets repeat still parses: several KeyPackages.
+    std::string two = f3;
+    const auto pkg = two.find("    <KeyPackage>");
+    const std::string end_tag = "</KeyPackage>\n";
+    const auto pkg_end = two.find(end_tag) + end_tag.size();
+    two.insert(pkg_end, two.substr(pkg, pkg_end - pkg));
+    auto both = parse_pskc(two, {});
+    BOOST_REQUIRE_MESSAGE(both.ok(), (both.ok() ? std::string() : both.error().detail));
+    BOOST_TEST(both->size() == 2u);
+}
+
 // ---- Hardware tokens in the toolkit -------------------------------------------------------------------
 // Each case on every store backend (store_backends.hpp), an empty store each: the token records and
 // their index are store-wide. On a cluster each token record is a slot of its own, apart from the
@@ -603,6 +643,27 @@ BOOST_AUTO_TEST_CASE(hwtoken_import_assign_verify_resync_retire) {
 
 // Deleting and purging the account a hardware token is assigned to hands the token back to the
 // pool, with the counter it reached, so it can go to the next user without accepting old codes.
+// A deleted account's token cannot be resynchronised (nor its codes accepted) until it is restored.
+BOOST_AUTO_TEST_CASE(hwtoken_resync_of_a_deleted_account) {
+    test::each_store_backend(test::Stores::empty, [](const std::string&, const test::StoreOpener& open) {
+        std::int64_t clock = 1'700'000'000;
+        auto st = open();
+        auto tk = toolkit(st, *KeyRing::generate(), &clock);
+        join(*tk, "acme", {"alice", "bob"});
+        BOOST_REQUIRE(tk->hwtoken_import("acme", vector_text("rfc6030-figure6.pskc"), with_key(kRfcKey), {}).ok());
+        BOOST_REQUIRE(tk->hwtoken_assign("", "987654321", "alice", {}).ok());
+        BOOST_REQUIRE(tk->delete_account("alice", 0, {}).ok());
+        auto resync = tk->hwtoken_resync("alice", kHotp8[4], kHotp8[5], {});
+        BOOST_REQUIRE(resync.ok());
+        BOOST_TEST(resync->status == Errc::account_deleted);
+        BOOST_TEST(tk->totp_verify("alice", kHotp8[6], {})->status == Errc::account_deleted);
+        // Nothing moved: once restored, the counter is where it was and the next codes work.
+        BOOST_REQUIRE(tk->restore_account("alice", {}).ok());
+        BOOST_TEST(tk->hwtoken_get("", "987654321")->counter == 0u);
+        BOOST_TEST(tk->hwtoken_resync("alice", kHotp8[4], kHotp8[5], {})->ok());
+    });
+}
+
 BOOST_AUTO_TEST_CASE(hwtoken_of_a_purged_account_goes_back_to_the_pool) {
     test::each_store_backend(test::Stores::empty, [](const std::string&, const test::StoreOpener& open) {
         std::int64_t clock = 1'700'000'000;

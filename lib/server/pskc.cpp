@@ -15,6 +15,8 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <string_view>
+#include <unordered_set>
 
 #include "mfa/ct.hpp"
 #include "mfa/encoding.hpp"
@@ -299,6 +301,32 @@ Result<OtpType> otp_type(const std::string& alg, const std::string& where) {
 
 std::string str(const char* s) { return s ? s : ""; }
 
+// RFC 6030's schema lets only these PSKC elements repeat among their siblings.
+bool may_repeat(const xmlNode* n) {
+    return is(n, kNsPskc, "KeyPackage") || is(n, kNsPskc, "Extensions") || is(n, kNsPskc, "KeyUsage");
+}
+
+// Refuses a PSKC element that appears twice where the schema allows it once: with two Secrets (or
+// Counters, or Keys) the key imported would depend on the reader (libpskc keeps the last, and
+// leaks the first). `where` names `parent` as the errors do ("KeyPackage 2", "KeyPackage 2: Key").
+Status refuse_repeats(const xmlNode* parent, const std::string& where, bool is_root) {
+    std::unordered_set<std::string_view> seen;
+    std::size_t package = 0;
+    for (const xmlNode* c = parent->children; c != nullptr; c = c->next) {
+        if (!is(c, kNsPskc, reinterpret_cast<const char*>(c->name))) continue;
+        const std::string_view name = reinterpret_cast<const char*>(c->name);
+        if (!may_repeat(c) && !seen.insert(name).second)
+            return invalid(where + ": " + std::string(name) + " repeated (line " + std::to_string(c->line) + ")");
+        std::string inner;
+        if (is_root && is(c, kNsPskc, "KeyPackage"))
+            inner = "KeyPackage " + std::to_string(++package);
+        else
+            inner = where + (where.find(':') == std::string::npos ? ": " : "/") + std::string(name);
+        if (auto s = refuse_repeats(c, inner, false); !s) return s;
+    }
+    return {};
+}
+
 std::once_flag g_pskc_once;
 
 }  // namespace
@@ -315,6 +343,7 @@ Result<std::vector<PskcKey>> parse_pskc(std::string_view xml, const PskcDecrypti
     const xmlNode* root = px().xmlDocGetRootElement(doc.get());
     if (!is(root, kNsPskc, "KeyContainer")) return invalid("the root is not an RFC 6030 KeyContainer");
     if (attr(root, "Version") != "1.0") return invalid("KeyContainer Version must be 1.0");
+    if (auto once = refuse_repeats(root, "KeyContainer", true); !once) return once.error();
     auto protection = read_protection(root, keys);
     if (!protection) return std::move(protection).error();
 
