@@ -1,6 +1,7 @@
 // Hardware OTP tokens (toolkit.hpp "Hardware OTP tokens", docs/server.md): imported from PSKC,
 // kept by serial number, assigned to a user as the user's OTP factor (mfa:totp:{user}, verified by
 // totp_verify with the token's own parameters), unassigned, retired, and HOTP-resynchronised.
+#include "admin_keys.hpp"
 #include "hwtoken_record.hpp"
 #include "mfa/server/pskc.hpp"
 #include "records.hpp"
@@ -298,6 +299,8 @@ Result<VerifyResult> Toolkit::hwtoken_resync(std::string_view user, std::string_
     q.rule = cfg_.throttle;
     q.now = now();
     q.success = h.ok() && h.matched_counter <= static_cast<std::uint64_t>(INT64_MAX);
+    // A deleted account is refused inside the attempt, as totp_verify refuses it: nothing counted.
+    q.absent_key = keys::deleted(*u);
     q.guard_key = keys::totp(*u);
     q.guard_value = std::move(*raw);
     // The second code's counter becomes the last accepted one: neither code works again.
@@ -305,7 +308,10 @@ Result<VerifyResult> Toolkit::hwtoken_resync(std::string_view user, std::string_
     q.step = static_cast<std::int64_t>(h.matched_counter);
     auto a = store_->attempt(q);
     if (!a) return std::move(a).error();
-    if (a->outcome == store::AttemptOutcome::stale) return Error{Errc::store_conflict, "the factor changed during the resync"};
+    if (a->outcome == store::AttemptOutcome::stale) {
+        if (auto active = check_active(*u); !active) return refused_inactive(active);
+        return Error{Errc::store_conflict, "the factor changed during the resync"};
+    }
     VerifyResult r = finish(*a, user, "hwtoken.resync", ctx);
     if (h.status == Errc::otp_code_format && r.status == Errc::otp_code_mismatch) r.status = Errc::otp_code_format;
     impl_->forget(*u);
