@@ -2,7 +2,8 @@
 # Start-up of `mfa code --secret` as a process against `oathtool --totp -b` in the same run
 # (docs/performance.md "Start-up"): hyperfine (Debian hyperfine) for wall time, perf stat for the
 # CPU time of one process (wall time on a shared machine is mostly waiting for a core), the shared
-# libraries loaded, and the dynamic loader's relocation count.
+# libraries loaded, and the dynamic loader's relocation count. Beside them, the floor: a C program
+# that does nothing but load libcrypto.so (built here with cc), which no OpenSSL program can beat.
 #   bench/startup.sh BUILD_DIR
 set -euo pipefail
 build=${1:?usage: startup.sh BUILD_DIR}
@@ -13,19 +14,22 @@ for tool in hyperfine oathtool; do
 done
 [ -x "$mfa" ] || { echo "startup.sh: no $mfa (build the app first)" >&2; exit 2; }
 json=$(mktemp)
-trap 'rm -f "$json"' EXIT
+floor=$(mktemp)
+trap 'rm -f "$json" "$floor"' EXIT
+echo 'int main(void) { return 0; }' | cc -O2 -x c - -o "$floor" -Wl,--no-as-needed -lcrypto
 hyperfine -N --warmup 50 --min-runs 300 --export-json "$json" \
-    "oathtool --totp -b $secret" "$mfa code --secret $secret"
+    "oathtool --totp -b $secret" "$mfa code --secret $secret" "$floor"
 /usr/bin/python3 - "$json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
-o, m = r[0], r[1]
+o, m, f = r[0], r[1], r[2]
 ms = lambda x: x * 1000
-print(f"wall, mean: oathtool {ms(o['mean']):.2f} ms, mfa {ms(m['mean']):.2f} ms, ratio {m['mean'] / o['mean']:.1f}")
-print(f"wall, min:  oathtool {ms(o['min']):.2f} ms, mfa {ms(m['min']):.2f} ms, ratio {m['min'] / o['min']:.1f}")
+for k in ("mean", "min"):
+    print(f"wall, {k + ':':5} oathtool {ms(o[k]):.2f} ms, mfa {ms(m[k]):.2f} ms (ratio {m[k] / o[k]:.2f}), "
+          f"libcrypto alone {ms(f[k]):.2f} ms (ratio {f[k] / o[k]:.2f})")
 PY
 if command -v perf >/dev/null; then
-    for cmd in "oathtool --totp -b $secret" "$mfa code --secret $secret"; do
+    for cmd in "oathtool --totp -b $secret" "$mfa code --secret $secret" "$floor"; do
         cpu=$(perf stat -r 100 $cmd 2>&1 >/dev/null | awk '/task-clock/ { print $1 }')
         echo "CPU (task-clock, mean of 100): $cpu ms  ${cmd%% *}"
     done
