@@ -23,8 +23,11 @@
 
 #include "mfa/encoding.hpp"
 #include "mfa/server/toolkit.hpp"
+#include "mfa_features.h"
 #include "pg_server.hpp"
+#if MFA_HAVE_REDIS
 #include "redis_server.hpp"
+#endif
 
 using namespace mfa;
 using namespace mfa::server;
@@ -134,6 +137,7 @@ int run(const std::string& url, int procs, int threads, const std::function<std:
     return sum.totp == 1 && sum.recovery == 1 && bob == want && sum.errors == 0 && bad_exit == 0 ? 0 : 1;
 }
 
+#if MFA_HAVE_REDIS
 // hiredis on one node, for the test's own cluster administration.
 struct Admin {
     explicit Admin(unsigned short port) : c(redisConnect("127.0.0.1", port)) {}
@@ -276,6 +280,7 @@ int failover(const std::string& url, const std::function<void()>& kill, const st
                 url.c_str(), killed_at.load(), first_after.load(), total, last, errors.load(), twice, again);
     return first_after > 0 && twice == 0 && again == 0 ? 0 : 1;
 }
+#endif  // MFA_HAVE_REDIS
 
 }  // namespace
 
@@ -288,6 +293,19 @@ int main(int argc, char** argv) {
         std::filesystem::remove_all(dir);
         return rc;
     }
+    if (which == "postgresql") {
+#ifndef MFA_TEST_POSTGRESQL
+        std::printf("skipped: built without PostgreSQL support\n");
+        return 77;
+#endif
+        mfa::test::PgServer pg;
+        if (!pg.available()) {
+            std::printf("skipped: %s\n", pg.reason().c_str());
+            return 77;
+        }
+        return run(pg.url(), 4, 4);
+    }
+#if MFA_HAVE_REDIS
     if (which == "redis-cluster" || which == "redis-cluster-failover") {
         test::RedisCluster cluster;
         if (!cluster.available()) {
@@ -332,22 +350,14 @@ int main(int argc, char** argv) {
                             group.master().restart();
                         });
     }
-    if (which == "postgresql") {
-#ifndef MFA_TEST_POSTGRESQL
-        std::printf("skipped: built without PostgreSQL support\n");
-        return 77;
-#endif
-        mfa::test::PgServer pg;
-        if (!pg.available()) {
-            std::printf("skipped: %s\n", pg.reason().c_str());
-            return 77;
-        }
-        return run(pg.url(), 4, 4);
-    }
     mfa::test::RedisServer redis;
     if (!redis.available()) {
         std::printf("skipped: %s\n", redis.reason().c_str());
         return 77;
     }
     return run(redis.url(), 4, 4);
+#else
+    std::printf("skipped: built without Redis support (-Dredis)\n");
+    return 77;
+#endif
 }
