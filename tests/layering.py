@@ -25,7 +25,7 @@ PUBLIC = {
     "bytes.hpp": "util", "ct.hpp": "util", "encoding.hpp": "util", "error.hpp": "util", "random.hpp": "util",
     "reader.hpp": "util", "secret.hpp": "util", "version.h": "util", "json.hpp": "util", "mfa_errors.h": "util",
     "atomic_file.hpp": "util",
-    "shared_library.hpp": "util",
+    "shared_library.hpp": "util", "features.hpp": "util",
     "otp.hpp": "otp", "otpauth.hpp": "otp",
     "cbor.hpp": "cbor",
     "cose.hpp": "cose",

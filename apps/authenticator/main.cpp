@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "mfa/features.hpp"
 #include "mfa/version.h"
 
 namespace {
@@ -52,7 +53,8 @@ int main(int argc, char** argv) {
     try {
         CLI::App app{"mfa: an authenticator with an encrypted vault: TOTP, HOTP, Steam codes, otpauth:// URIs, import/export, from mfakit.", "mfa"};
         app.set_version_flag("--version", std::string("mfa ") + MFA_VERSION_STRING + " (mfakit, ABI " +
-                                              std::to_string(MFA_SOVERSION) + ")");
+                                              std::to_string(MFA_SOVERSION) + ")\noptional components: " +
+                                              (mfa::kBuiltFeatures.empty() ? "none" : std::string(mfa::kBuiltFeatures)));
         app.require_subcommand(1);
         app.footer(kFooter);
 

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "mfa/features.hpp"
 #include "mfa/secret.hpp"
 
 namespace mfa::abi {
@@ -122,6 +123,7 @@ extern "C" {
 
 const char* mfa_version(void) { return MFA_VERSION_STRING; }
 int mfa_abi_version(void) { return MFA_SOVERSION; }
+const char* mfa_features(void) { return kBuiltFeatures.data(); }
 
 const char* mfa_strerror(int status) {
     // errc_message returns views of string literals, so data() is NUL-terminated.

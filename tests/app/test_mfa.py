@@ -222,6 +222,11 @@ class Meta(unittest.TestCase):
         r = mfa("--version")
         self.assertEqual(r.returncode, 0)
         self.assertTrue(r.stdout.startswith(f"mfa {version} "), r.stdout)
+        # The optional components configured (tests/meson.build), in mfa_features()'s order.
+        order = ["redis", "fido2", "qr_decode", "pwquality", "postgresql", "pskc"]
+        built = [f for f in order if f in os.environ["MFA_BUILT_FEATURES"].split()]
+        self.assertIn("optional components: " + (" ".join(built) or "none") + "\n", r.stdout)
+        self.assertEqual(mfa_unittest.features(), frozenset(built))
 
     def test_help(self):
         r = mfa("--help")

@@ -91,6 +91,7 @@ class ServerAdmin(unittest.TestCase):
         self.ok("members", "remove", "olga")
         self.assertEqual(self.srv("members", "remove", "dan").returncode, 1)
 
+    @mfa_unittest.needs("pskc")
     def test_otp_tokens_per_organization(self):
         pskc = os.path.join(os.environ["MFA_SOURCE_DIR"], "tests/vectors/pskc/rfc6030-figure6.pskc")
         key = "12345678901234567890123456789012"

@@ -18,6 +18,7 @@ SERVER = shutil.which("redis-server")
 CLI = shutil.which("redis-cli")
 
 
+@mfa_unittest.needs("redis")
 @unittest.skipUnless(SERVER and CLI, "redis-server and redis-cli (Debian redis-server, redis-tools) are needed")
 class ServerOnCluster(unittest.TestCase):
     @classmethod

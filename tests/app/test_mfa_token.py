@@ -47,6 +47,7 @@ class Token(unittest.TestCase):
         self.assertEqual(r.returncode, 0, f"mfa token {' '.join(args)}: {r.stderr}")
         return r.stdout
 
+    @mfa_unittest.needs("fido2")
     def test_info_human_and_json(self):
         out = self.ok("info")
         self.assertIn("versions: FIDO_2_0, FIDO_2_1", out)
@@ -58,6 +59,7 @@ class Token(unittest.TestCase):
         self.assertTrue(os.path.exists(self.state))
         self.assertEqual(os.stat(self.state).st_mode & 0o777, 0o600)
 
+    @mfa_unittest.needs("fido2")
     def test_pin_set_change_retries(self):
         self.assertEqual(self.ok("pin", "set", "--new-pin-file", self.pin), "PIN set\n")
         self.assertTrue(json.loads(self.ok("--json", "info"))["options"]["clientPin"])
@@ -74,6 +76,7 @@ class Token(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("--pin-file", r.stderr)
 
+    @mfa_unittest.needs("fido2")
     def test_register_login_verify_creds_reset(self):
         self.ok("pin", "set", "--new-pin-file", self.pin)
         challenge = b64url(os.urandom(32))
@@ -125,6 +128,7 @@ class Token(unittest.TestCase):
         self.ok("reset", "--yes")
         self.assertFalse(json.loads(self.ok("--json", "info"))["options"]["clientPin"])
 
+    @mfa_unittest.needs("fido2")
     def test_register_login_from_the_relying_partys_options(self):
         """--options: the JSON a server sends the browser in, the browser's response out."""
         self.ok("pin", "set", "--new-pin-file", self.pin)
@@ -194,6 +198,7 @@ class Serve(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
+    @mfa_unittest.needs("fido2")
     def test_serve_fido2_token_and_sigterm(self):
         p = subprocess.Popen([MFA, "softtoken", "serve", self.state], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)

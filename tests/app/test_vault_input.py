@@ -108,13 +108,14 @@ class Colons(VaultTest):
 
         qr = os.path.join(s.dir, "qr")
         files = s.ok("export", "--format", "migration-qr", "--out", qr, "--yes").split()
-        other = Scratch()
-        try:
-            for f in files:
-                other.ok("import", f)
-            self.assertEqual(self.labels(other), want)
-        finally:
-            other.cleanup()
+        if mfa_unittest.has("qr_decode"):
+            other = Scratch()
+            try:
+                for f in files:
+                    other.ok("import", f)
+                self.assertEqual(self.labels(other), want)
+            finally:
+                other.cleanup()
         shown = s.ok("show", "Is:s", "--qr")
         self.assertIn("Is:s:a:b", shown)
 
@@ -326,13 +327,14 @@ class PartialMigrationExport(VaultTest):
         self.assertIn("Slow:b", r.stderr)
         self.assertIn("Steam:c", r.stderr)
         self.assertIn("2 account(s) left out", r.stderr)
-        other = Scratch()
-        try:
-            for f in r.stdout.split():
-                other.ok("import", f)
-            self.assertEqual(sorted(a["name"] for a in other.json("list")), ["a", "d"])
-        finally:
-            other.cleanup()
+        if mfa_unittest.has("qr_decode"):
+            other = Scratch()
+            try:
+                for f in r.stdout.split():
+                    other.ok("import", f)
+                self.assertEqual(sorted(a["name"] for a in other.json("list")), ["a", "d"])
+            finally:
+                other.cleanup()
         only_bad = Scratch()
         try:
             only_bad.ok("add", "--secret", SECRET, "--issuer", "Slow", "--name", "b", "--period", "60")
@@ -378,11 +380,12 @@ class FilesAndFlags(VaultTest):
         s.ok("add", "--secret", SECRET, "--issuer", "Q", "--name", "q")
         png = os.path.join(s.dir, "q.png")
         s.ok("show", "q", "--png", png)
-        other = Scratch()
-        try:
-            self.assertEqual(other.json("import", png)["format"], "QR image: otpauth URI list")
-        finally:
-            other.cleanup()
+        if mfa_unittest.has("qr_decode"):
+            other = Scratch()
+            try:
+                self.assertEqual(other.json("import", png)["format"], "QR image: otpauth URI list")
+            finally:
+                other.cleanup()
 
 
 class Unsupported(VaultTest):

@@ -36,6 +36,30 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = 77
 
 
+# The optional components (Meson feature options) that mfakit.features may name.
+COMPONENTS = frozenset({"redis", "fido2", "qr_decode", "pwquality", "postgresql", "pskc"})
+
+
+def _missing(names: tuple[str, ...]) -> str | None:
+    """The skip reason for the first of names the loaded library was built without, or None."""
+    import mfakit
+    unknown = set(names) - COMPONENTS
+    if unknown:
+        raise ValueError(f"not an optional component: {', '.join(sorted(unknown))}")
+    for name in names:
+        if name not in mfakit.features:
+            return f"built without {name} (meson -D{name}=enabled)"
+    return None
+
+
+def needs(*names: str) -> pytest.MarkDecorator:
+    """Skips a test, or one parametrization (pytest.param(..., marks=needs("redis"))), when the loaded
+    library was built without one of the named optional components (mfakit.features), whose calls
+    answer MFA_ERR_UNSUPPORTED there. A full build skips none."""
+    reason = _missing(names)
+    return pytest.mark.skipif(reason is not None, reason=reason or "")
+
+
 def shared_dir() -> Path | None:
     """../shared next to the source tree (MFA_SHARED_DIR overrides), or None."""
     env = os.environ.get("MFA_SHARED_DIR")
@@ -45,8 +69,12 @@ def shared_dir() -> Path | None:
 
 @pytest.fixture
 def soft_device(tmp_path: Path) -> Iterator["object"]:
-    """An in-process soft token (a fresh state file per test) opened as a FIDO2 device."""
+    """An in-process soft token (a fresh state file per test) opened as a FIDO2 device (skips in a build
+    without the FIDO2 client)."""
     import mfakit
+    reason = _missing(("fido2",))
+    if reason:
+        pytest.skip(reason)
     with mfakit.Device(f"soft:{tmp_path / 'token.json'}") as dev:
         yield dev
 
@@ -54,7 +82,10 @@ def soft_device(tmp_path: Path) -> Iterator["object"]:
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """A throwaway redis-server (loopback, free port, no persistence), like tests/redis_server.hpp;
-    skips when redis-server is not installed."""
+    skips when redis-server is not installed or the library was built without redis."""
+    reason = _missing(("redis",))
+    if reason:
+        pytest.skip(reason)
     exe = os.environ.get("MFA_REDIS_SERVER") or shutil.which("redis-server")
     if not exe:
         pytest.skip("redis-server is not installed (scripts/packages.txt [test])")

@@ -14,11 +14,12 @@ import pytest
 
 import mfakit
 from mfakit import qr
-from conftest import SOURCE_ROOT
+from conftest import SOURCE_ROOT, needs
 
 URI = "otpauth://totp/Example:alice?secret=GEZDGNBVGY3TQOJQ&issuer=Example"
 
 
+@needs("qr_decode")
 def test_round_trips() -> None:
     png = qr.png(URI, ec=qr.ErrorCorrection.HIGH, border=2, scale=3)
     assert png.startswith(b"\x89PNG") and qr.decode_png_text(png) == [URI]
@@ -36,6 +37,7 @@ def test_round_trips() -> None:
     assert "<svg" in mfakit.Otp.from_uri(URI).qr_svg()
 
 
+@needs("qr_decode")
 def test_jpeg() -> None:
     # A colour JPEG screenshot (quality 75, the code inside a window), made outside the SDK.
     shot = (SOURCE_ROOT / "tests" / "vectors" / "import" / "qr-screenshot.jpg").read_bytes()
@@ -61,6 +63,13 @@ def test_errors() -> None:
         qr.png("x" * (qr.MAX_TEXT + 1))
     with pytest.raises(mfakit.InvalidArgument, match="border"):
         qr.svg("x", border=65)
+    if "qr_decode" not in mfakit.features:  # a build without the decoder still encodes; decoding names the option
+        for call in (lambda: qr.decode_png(blank_png(64, 64)), lambda: qr.decode_image(b"not an image"),
+                     lambda: qr.decode_png_text(qr.png(URI))):
+            with pytest.raises(mfakit.MfaError) as e:
+                call()
+            assert e.value.name == "MFA_ERR_UNSUPPORTED" and "-Dqr_decode=enabled" in str(e.value)
+        return
     with pytest.raises(mfakit.MfaError) as e:
         qr.decode_png(b"not a png")
     assert e.value.name == "MFA_ERR_PARSE"
@@ -105,16 +114,19 @@ print(json.dumps(out))
 ])
 def test_missing_library_is_unsupported(tmp_path: Path, soname: str, fails: set[str]) -> None:
     # The QR libraries are loaded on first use (docs/qr.md): one that is missing makes exactly the
-    # calls that need it MFA_ERR_UNSUPPORTED, naming it, through the C ABI; the rest work.
+    # calls that need it MFA_ERR_UNSUPPORTED, naming it, through the C ABI; the rest work. A build
+    # without the decoder (meson -Dqr_decode=disabled) answers every decode so, and still encodes.
+    decodes = "qr_decode" in mfakit.features
     png = tmp_path / "code.png"
     png.write_bytes(qr.png(URI))
     jpeg = SOURCE_ROOT / "tests" / "vectors" / "import" / "qr-screenshot.jpg"
     try:
         qr.decode_png(png.read_bytes())
     except mfakit.MfaError as e:
-        if e.name == "MFA_ERR_UNSUPPORTED":
+        if e.name != "MFA_ERR_UNSUPPORTED":
+            raise
+        if decodes:
             pytest.skip(f"this build does not decode QR codes: {e}")
-        raise
     broken = tmp_path / "libs"
     broken.mkdir()
     (broken / soname).write_bytes(b"")
@@ -123,7 +135,9 @@ def test_missing_library_is_unsupported(tmp_path: Path, soname: str, fails: set[
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     for name, result in out.items():
-        if name in fails:
+        if not decodes and name.startswith("decode_"):
+            assert result.startswith("MFA_ERR_UNSUPPORTED ") and "-Dqr_decode=enabled" in result, (name, result)
+        elif name in fails:
             assert result.startswith("MFA_ERR_UNSUPPORTED ") and f"{soname} could not be loaded" in result, (name, result)
         else:
             assert result == "ok", (name, result)

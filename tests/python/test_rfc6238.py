@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import os
 
 import pytest
 
@@ -35,6 +36,12 @@ def totp(alg: str) -> Otp:
 def test_version() -> None:
     assert mfakit.version().count(".") == 2
     assert isinstance(mfakit.abi_version, int)
+
+
+def test_features_are_the_builds() -> None:
+    # tests/meson.build passes what `meson setup` configured; the library must say the same.
+    assert mfakit.features == frozenset(os.environ["MFA_BUILT_FEATURES"].split())
+    assert mfakit.features <= {"redis", "fido2", "qr_decode", "pwquality", "postgresql", "pskc"}
 
 
 @pytest.mark.parametrize("t,alg,expected", RFC6238)

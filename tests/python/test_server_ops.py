@@ -13,7 +13,7 @@ import pytest
 import mfakit
 from mfakit import errors, server
 
-from conftest import SOURCE_ROOT
+from conftest import SOURCE_ROOT, needs
 
 VECTORS = SOURCE_ROOT / "tests" / "vectors" / "pskc"
 RFC_KEY = bytes.fromhex("12345678901234567890123456789012")
@@ -81,6 +81,7 @@ def test_keyring_maintain(tmp_path: Path) -> None:
         server.keyring_maintain(store, str(ring), max_age=0)
 
 
+@needs("pskc")
 def test_otp_tokens(tmp_path: Path) -> None:
     tk = server.Toolkit(server.Store("memory:"), mfakit.keyring_generate())
     tk.set_membership("alice", "acme", "owner")
@@ -107,6 +108,7 @@ def test_otp_tokens(tmp_path: Path) -> None:
     assert tk2.otp_tokens_import("acme", vector("rfc6030-figure7.pskc"), passphrase="qwerty")[0]["serial"] == "987654321"
 
 
+@needs("pskc")
 def test_otp_tokens_per_organization() -> None:
     """Each organization has its own inventory; another organization's token is not found, and a
     token goes only to a member of its organization."""
@@ -132,6 +134,7 @@ def test_otp_tokens_per_organization() -> None:
         tk.otp_tokens_import("", vector("rfc6030-figure3.pskc"))
 
 
+@needs("pskc")
 def test_otp_tokens_bad_input() -> None:
     tk = server.Toolkit(server.Store("memory:"), mfakit.keyring_generate())
     with pytest.raises(errors.PskcError) as e:

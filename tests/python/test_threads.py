@@ -9,7 +9,7 @@ from pathlib import Path
 
 import mfakit
 
-from conftest import ORIGIN, RP_ID
+from conftest import ORIGIN, RP_ID, needs
 
 THREADS = 8
 
@@ -73,6 +73,7 @@ def test_otp_shared_by_threads() -> None:
         assert list(pool.map(work, range(THREADS))) == [1000] * THREADS
 
 
+@needs("fido2")
 def test_relying_party_shared_by_threads(tmp_path: Path) -> None:
     rp = mfakit.RelyingParty(RP_ID, origins=[ORIGIN])
 

@@ -35,6 +35,8 @@ export WEB_SCREENSHOTS="$build/screenshots"
 export CHROMIUM="$chromium"
 export PYTHONPATH="$src/bindings/python:$src/apps/web"
 export PYTHONDONTWRITEBYTECODE=1
+MFA_FEATURES=$(/usr/bin/python3 -c 'import mfakit; print(" ".join(sorted(mfakit.features)))')
+export MFA_FEATURES
 rm -rf "$WEB_SCREENSHOTS"
 mkdir -p "$WEB_SCREENSHOTS"
 exec node "$src/tests/web/browser_test.mjs"

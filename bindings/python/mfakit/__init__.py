@@ -23,6 +23,10 @@ from . import fido2, otp, qr, server, vault, webauthn
 __version__: str = _lib.mfa_version().decode()
 #: MFA_SOVERSION of the loaded library.
 abi_version: int = _lib.mfa_abi_version()
+#: The optional components the loaded library was built with, of "redis", "fido2", "qr_decode",
+#: "pwquality", "postgresql", "pskc". A call that needs a missing one raises MfaError
+#: (MFA_ERR_UNSUPPORTED), naming the Meson option.
+features: frozenset[str] = frozenset(_lib.mfa_features().decode().split())
 
 
 def version() -> str:
@@ -37,7 +41,7 @@ __all__ = [
     "OtpError", "OtpType", "Params", "PasswordError", "PermissionDenied", "PolicyError", "RecoveryCodeInvalid", "RelyingParty",
     "ServerError", "SoftToken", "Store", "StoreError", "Throttled", "TokenError", "Toolkit", "TotpMatch",
     "TrustAnchors", "UriError", "UserVerification", "Vault", "VaultError", "VerifyResult", "WebAuthnError",
-    "abi_version", "base32_decode", "base32_encode", "build_migration", "fido2", "keyring_generate", "list_devices",
+    "abi_version", "base32_decode", "features", "base32_encode", "build_migration", "fido2", "keyring_generate", "list_devices",
     "otp", "parse_migration", "password_hash", "qr", "random_secret", "response_ids", "server", "vault", "version",
     "webauthn",
 ]

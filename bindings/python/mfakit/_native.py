@@ -150,6 +150,7 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     # mfa_common.h
     "mfa_version": (c_char_p, []),
     "mfa_abi_version": (c_int, []),
+    "mfa_features": (c_char_p, []),
     "mfa_strerror": (c_char_p, [c_int]),
     "mfa_error_name": (c_char_p, [c_int]),
     "mfa_last_error_message": (c_char_p, []),

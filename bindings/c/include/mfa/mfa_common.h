@@ -58,6 +58,12 @@ enum mfa_status {
 MFA_EXPORT const char *mfa_version(void);
 /* MFA_SOVERSION of the loaded library, to compare with the header's at run time. */
 MFA_EXPORT int mfa_abi_version(void);
+/* The optional components the loaded library was built with, space-separated, in this order:
+ * "redis fido2 qr_decode pwquality postgresql pskc" when all are (static storage; "" when none).
+ * A call that needs one that is missing fails with MFA_ERR_UNSUPPORTED, naming the Meson option;
+ * one that is built but whose shared library is not installed fails the same way, naming the
+ * library (docs/dependencies.md). */
+MFA_EXPORT const char *mfa_features(void);
 
 /* A sentence for any status code (static storage; never NULL, "unknown error" for unknown codes). */
 MFA_EXPORT const char *mfa_strerror(int status);
