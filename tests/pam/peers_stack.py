@@ -227,6 +227,8 @@ class PamMfa:
         self.secret = None
 
     def missing(self):
+        if os.environ.get("PAM_MFA_NOT_BUILT"):
+            return [os.environ["PAM_MFA_NOT_BUILT"]]
         unset = [f"{v} is not set (tests/meson.build sets it)" for v, val in
                  (("PAM_MFA_MODULE", self.module), ("MFA_APP", self.app)) if not val]
         return unset or missing(self.module, self.app)

@@ -20,7 +20,7 @@ MODULE = os.environ.get("PAM_MFA_MODULE", "")
 MFA = os.environ.get("MFA_APP", "")
 URL = os.environ.get("MFA_TEST_POSTGRES_URL")
 USER = pamenv.current_user()
-WHY_NOT = (pamenv.missing() or (None if os.path.exists(MODULE) else "PAM_MFA_MODULE does not name pam_mfa.so")
+WHY_NOT = (os.environ.get("PAM_MFA_NOT_BUILT") or pamenv.missing() or (None if os.path.exists(MODULE) else "PAM_MFA_MODULE does not name pam_mfa.so")
            or (None if URL else "no PostgreSQL cluster (run through tests/with_postgres)"))
 
 
